@@ -1,0 +1,415 @@
+//! The server side: `ServerHandler` and its dispatch.
+
+use std::future::Future;
+
+use crate::model::{
+    CacheScope, CallToolRequestParams, CallToolResult, CancelTaskRequestParams, CancelTaskResult,
+    CancelledNotificationParams, ClientNotification, ClientRequest, CompleteRequestParams, CompleteResult, Completion,
+    DiscoverResult, EmptyResult, ErrorData, GetPromptRequestParams, GetPromptResult, GetTaskPayloadRequestParams,
+    GetTaskPayloadResult, GetTaskRequestParams, GetTaskResult, Implementation, InitializeRequestParams,
+    InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListTasksResult,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParams, ProtocolVersion, ReadResourceRequestParams,
+    ReadResourceResult, ResultType, ServerCapabilities, ServerResult, SetLevelRequestParams, SubscribeRequestParams,
+    SubscriptionsListenRequestParams, SubscriptionsListenResult, TaskStatusNotificationParams,
+    UnsubscribeRequestParams, meta_keys, methods,
+};
+use crate::service::{McpError, NotificationContext, RequestContext, RoleServer, Service, lifecycle};
+
+/// How a server describes itself: its identity, its capabilities and its instructions.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ServerInfo {
+    /// The server's name and version.
+    pub server_info: Implementation,
+    /// What it offers. Requests for a feature not declared here are answered with -32601.
+    pub capabilities: ServerCapabilities,
+    /// Guidance for the model on how to use the server.
+    pub instructions: Option<String>,
+    /// The cache hint put on list and read results of the 2026-07-28 protocol (`ttlMs`).
+    pub cache_ttl_ms: u64,
+    /// The cache scope put on list and read results of the 2026-07-28 protocol.
+    pub cache_scope: CacheScope,
+}
+
+impl Default for ServerInfo {
+    fn default() -> Self {
+        Self {
+            server_info: Implementation::new("rmcp-core-server", env!("CARGO_PKG_VERSION")),
+            capabilities: ServerCapabilities::default(),
+            instructions: None,
+            cache_ttl_ms: 0,
+            cache_scope: CacheScope::Private,
+        }
+    }
+}
+
+impl ServerInfo {
+    /// A server named `name` at `version` with the given capabilities.
+    pub fn new(server_info: Implementation, capabilities: ServerCapabilities) -> Self {
+        Self { server_info, capabilities, ..Self::default() }
+    }
+    /// Set the instructions.
+    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+    /// Set the cache hints of list and read results (2026-07-28).
+    pub fn with_cache_hints(mut self, ttl_ms: u64, scope: CacheScope) -> Self {
+        self.cache_ttl_ms = ttl_ms;
+        self.cache_scope = scope;
+        self
+    }
+}
+
+/// Implement this to make a server. Every method has a default: list methods return empty lists,
+/// lookups of a named thing fail with -32602, and features the server does not declare in
+/// [`ServerInfo::capabilities`] are answered with -32601 before any method is called.
+///
+/// ```
+/// use rmcp_core::handler::{ServerHandler, ServerInfo};
+/// use rmcp_core::model::{Implementation, ServerCapabilities};
+///
+/// struct Hello;
+///
+/// impl ServerHandler for Hello {
+///     fn get_info(&self) -> ServerInfo {
+///         ServerInfo::new(Implementation::new("hello", "1.0.0"), ServerCapabilities::builder().enable_tools().build())
+///     }
+/// }
+/// ```
+#[allow(unused_variables)]
+pub trait ServerHandler: Send + Sync + 'static {
+    /// The server's identity and capabilities; read once per connection.
+    fn get_info(&self) -> ServerInfo {
+        ServerInfo::default()
+    }
+
+    /// `initialize` (2025 era). `ctx.protocol_version` is the negotiated version.
+    fn initialize(
+        &self,
+        params: InitializeRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<InitializeResult, McpError>> + Send + '_ {
+        let info = self.get_info();
+        let mut result = InitializeResult::new(ctx.protocol_version.clone(), info.capabilities, info.server_info);
+        result.instructions = info.instructions;
+        std::future::ready(Ok(result))
+    }
+
+    /// `server/discover` (2026-07-28).
+    fn discover(
+        &self,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<DiscoverResult, McpError>> + Send + '_ {
+        let info = self.get_info();
+        let versions = lifecycle::SUPPORTED_VERSIONS.iter().map(|v| ProtocolVersion::parse(v)).collect();
+        let mut result = DiscoverResult::new(versions, info.capabilities);
+        result.instructions = info.instructions;
+        std::future::ready(Ok(result))
+    }
+
+    /// `ping` (2025 era).
+    fn ping(&self, ctx: RequestContext<RoleServer>) -> impl Future<Output = Result<EmptyResult, McpError>> + Send + '_ {
+        std::future::ready(Ok(EmptyResult::default()))
+    }
+
+    /// `tools/list`.
+    fn list_tools(
+        &self,
+        params: PaginatedRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<ListToolsResult, McpError>> + Send + '_ {
+        std::future::ready(Ok(ListToolsResult::new(Vec::new())))
+    }
+
+    /// `tools/call`.
+    fn call_tool(
+        &self,
+        params: CallToolRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<CallToolResult, McpError>> + Send + '_ {
+        std::future::ready(Err(McpError::invalid_params(format!("Unknown tool: {}", params.name))))
+    }
+
+    /// `resources/list`.
+    fn list_resources(
+        &self,
+        params: PaginatedRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<ListResourcesResult, McpError>> + Send + '_ {
+        std::future::ready(Ok(ListResourcesResult::new(Vec::new())))
+    }
+
+    /// `resources/templates/list`.
+    fn list_resource_templates(
+        &self,
+        params: PaginatedRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<ListResourceTemplatesResult, McpError>> + Send + '_ {
+        std::future::ready(Ok(ListResourceTemplatesResult::new(Vec::new())))
+    }
+
+    /// `resources/read`.
+    fn read_resource(
+        &self,
+        params: ReadResourceRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<ReadResourceResult, McpError>> + Send + '_ {
+        std::future::ready(Err(McpError::resource_not_found(&params.uri)))
+    }
+
+    /// `resources/subscribe` (2025 era).
+    fn subscribe(
+        &self,
+        params: SubscribeRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<EmptyResult, McpError>> + Send + '_ {
+        std::future::ready(Ok(EmptyResult::default()))
+    }
+
+    /// `resources/unsubscribe` (2025 era).
+    fn unsubscribe(
+        &self,
+        params: UnsubscribeRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<EmptyResult, McpError>> + Send + '_ {
+        std::future::ready(Ok(EmptyResult::default()))
+    }
+
+    /// `prompts/list`.
+    fn list_prompts(
+        &self,
+        params: PaginatedRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<ListPromptsResult, McpError>> + Send + '_ {
+        std::future::ready(Ok(ListPromptsResult::new(Vec::new())))
+    }
+
+    /// `prompts/get`.
+    fn get_prompt(
+        &self,
+        params: GetPromptRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<GetPromptResult, McpError>> + Send + '_ {
+        std::future::ready(Err(McpError::invalid_params(format!("Unknown prompt: {}", params.name))))
+    }
+
+    /// `completion/complete`.
+    fn complete(
+        &self,
+        params: CompleteRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<CompleteResult, McpError>> + Send + '_ {
+        std::future::ready(Ok(CompleteResult::new(Completion::new(Vec::new()))))
+    }
+
+    /// `logging/setLevel` (2025 era).
+    fn set_level(
+        &self,
+        params: SetLevelRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<EmptyResult, McpError>> + Send + '_ {
+        std::future::ready(Ok(EmptyResult::default()))
+    }
+
+    /// `subscriptions/listen` (2026-07-28).
+    fn subscriptions_listen(
+        &self,
+        params: SubscriptionsListenRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<SubscriptionsListenResult, McpError>> + Send + '_ {
+        std::future::ready(Err(McpError::method_not_found(methods::SUBSCRIPTIONS_LISTEN)))
+    }
+
+    /// `tasks/get`.
+    fn get_task(
+        &self,
+        params: GetTaskRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<GetTaskResult, McpError>> + Send + '_ {
+        std::future::ready(Err(McpError::method_not_found(methods::TASKS_GET)))
+    }
+
+    /// `tasks/result`.
+    fn get_task_payload(
+        &self,
+        params: GetTaskPayloadRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<GetTaskPayloadResult, McpError>> + Send + '_ {
+        std::future::ready(Err(McpError::method_not_found(methods::TASKS_RESULT)))
+    }
+
+    /// `tasks/list`.
+    fn list_tasks(
+        &self,
+        params: PaginatedRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<ListTasksResult, McpError>> + Send + '_ {
+        std::future::ready(Err(McpError::method_not_found(methods::TASKS_LIST)))
+    }
+
+    /// `tasks/cancel`.
+    fn cancel_task(
+        &self,
+        params: CancelTaskRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<CancelTaskResult, McpError>> + Send + '_ {
+        std::future::ready(Err(McpError::method_not_found(methods::TASKS_CANCEL)))
+    }
+
+    /// `notifications/initialized`.
+    fn on_initialized(&self, ctx: NotificationContext<RoleServer>) -> impl Future<Output = ()> + Send + '_ {
+        std::future::ready(())
+    }
+
+    /// `notifications/cancelled` (the engine has already cancelled the request's token).
+    fn on_cancelled(
+        &self,
+        params: CancelledNotificationParams,
+        ctx: NotificationContext<RoleServer>,
+    ) -> impl Future<Output = ()> + Send + '_ {
+        std::future::ready(())
+    }
+
+    /// `notifications/progress` for a request this server sent.
+    fn on_progress(
+        &self,
+        params: ProgressNotificationParams,
+        ctx: NotificationContext<RoleServer>,
+    ) -> impl Future<Output = ()> + Send + '_ {
+        std::future::ready(())
+    }
+
+    /// `notifications/roots/list_changed`.
+    fn on_roots_list_changed(&self, ctx: NotificationContext<RoleServer>) -> impl Future<Output = ()> + Send + '_ {
+        std::future::ready(())
+    }
+
+    /// `notifications/tasks/status`.
+    fn on_task_status(
+        &self,
+        params: TaskStatusNotificationParams,
+        ctx: NotificationContext<RoleServer>,
+    ) -> impl Future<Output = ()> + Send + '_ {
+        std::future::ready(())
+    }
+}
+
+/// Refuse requests for features the server did not declare, as the 2026-07-28 rules demand
+/// ("capabilities must match reality") and as 2025 clients expect.
+fn check_capability(request: &ClientRequest, caps: &ServerCapabilities) -> Result<(), McpError> {
+    let (method, declared) = match request {
+        ClientRequest::ListTools(_) => (methods::TOOLS_LIST, caps.tools.is_some()),
+        ClientRequest::CallTool(_) => (methods::TOOLS_CALL, caps.tools.is_some()),
+        ClientRequest::ListResources(_) => (methods::RESOURCES_LIST, caps.resources.is_some()),
+        ClientRequest::ListResourceTemplates(_) => (methods::RESOURCES_TEMPLATES_LIST, caps.resources.is_some()),
+        ClientRequest::ReadResource(_) => (methods::RESOURCES_READ, caps.resources.is_some()),
+        ClientRequest::Subscribe(_) => {
+            (methods::RESOURCES_SUBSCRIBE, caps.resources.as_ref().is_some_and(|r| r.subscribe == Some(true)))
+        }
+        ClientRequest::Unsubscribe(_) => {
+            (methods::RESOURCES_UNSUBSCRIBE, caps.resources.as_ref().is_some_and(|r| r.subscribe == Some(true)))
+        }
+        ClientRequest::ListPrompts(_) => (methods::PROMPTS_LIST, caps.prompts.is_some()),
+        ClientRequest::GetPrompt(_) => (methods::PROMPTS_GET, caps.prompts.is_some()),
+        ClientRequest::Complete(_) => (methods::COMPLETION_COMPLETE, caps.completions.is_some()),
+        ClientRequest::SetLevel(_) => (methods::LOGGING_SET_LEVEL, caps.logging.is_some()),
+        _ => return Ok(()),
+    };
+    if declared { Ok(()) } else { Err(McpError::method_not_found(method)) }
+}
+
+/// Give a 2026-07-28 result its required fields: `resultType`, cache hints on cacheable
+/// results, and the server's identity in `_meta`.
+fn finish_stateless(result: &mut ServerResult, info: &ServerInfo) {
+    let fields = result.common_fields_mut();
+    fields.result_type.get_or_insert(ResultType::Complete);
+    if let Some((ttl, scope)) = fields.cache {
+        ttl.get_or_insert(info.cache_ttl_ms);
+        scope.get_or_insert(info.cache_scope);
+    }
+    if let Ok(server_info) = serde_json::to_value(&info.server_info) {
+        fields.meta.get_or_insert_with(Default::default).entry(meta_keys::SERVER_INFO).or_insert(server_info);
+    }
+}
+
+impl<H: ServerHandler> Service<RoleServer> for H {
+    async fn handle_request(
+        &self,
+        request: ClientRequest,
+        mut ctx: RequestContext<RoleServer>,
+    ) -> Result<ServerResult, McpError> {
+        let peer = ctx.peer.clone();
+        let computed;
+        let info = match peer.own_info() {
+            Some(info) => info,
+            None => {
+                computed = ServerHandler::get_info(self);
+                &computed
+            }
+        };
+        check_capability(&request, &info.capabilities)?;
+        let stateless = ctx.is_stateless();
+        let outcome = match request {
+            ClientRequest::Initialize(params) => {
+                let negotiated = ProtocolVersion::negotiate_stateful(&params.protocol_version);
+                ctx.protocol_version = negotiated.clone();
+                let result = self.initialize((*params).clone(), ctx).await?;
+                peer.set_peer_info(*params, result.protocol_version.clone());
+                Ok(ServerResult::Initialize(result))
+            }
+            ClientRequest::Discover(_) => self.discover(ctx).await.map(ServerResult::Discover),
+            ClientRequest::Ping(_) => self.ping(ctx).await.map(ServerResult::Empty),
+            ClientRequest::ListTools(p) => self.list_tools(p, ctx).await.map(ServerResult::ListTools),
+            ClientRequest::CallTool(p) => self.call_tool(p, ctx).await.map(ServerResult::CallTool),
+            ClientRequest::ListResources(p) => self.list_resources(p, ctx).await.map(ServerResult::ListResources),
+            ClientRequest::ListResourceTemplates(p) => {
+                self.list_resource_templates(p, ctx).await.map(ServerResult::ListResourceTemplates)
+            }
+            ClientRequest::ReadResource(p) => self.read_resource(p, ctx).await.map(ServerResult::ReadResource),
+            ClientRequest::Subscribe(p) => self.subscribe(p, ctx).await.map(ServerResult::Empty),
+            ClientRequest::Unsubscribe(p) => self.unsubscribe(p, ctx).await.map(ServerResult::Empty),
+            ClientRequest::ListPrompts(p) => self.list_prompts(p, ctx).await.map(ServerResult::ListPrompts),
+            ClientRequest::GetPrompt(p) => self.get_prompt(p, ctx).await.map(ServerResult::GetPrompt),
+            ClientRequest::Complete(p) => self.complete(p, ctx).await.map(ServerResult::Complete),
+            ClientRequest::SetLevel(p) => self.set_level(p, ctx).await.map(ServerResult::Empty),
+            ClientRequest::SubscriptionsListen(p) => {
+                self.subscriptions_listen(p, ctx).await.map(ServerResult::SubscriptionsListen)
+            }
+            ClientRequest::GetTask(p) => self.get_task(p, ctx).await.map(ServerResult::GetTask),
+            ClientRequest::GetTaskPayload(p) => self.get_task_payload(p, ctx).await.map(ServerResult::GetTaskPayload),
+            ClientRequest::ListTasks(p) => self.list_tasks(p, ctx).await.map(ServerResult::ListTasks),
+            ClientRequest::CancelTask(p) => self.cancel_task(p, ctx).await.map(ServerResult::CancelTask),
+        };
+        match outcome {
+            Ok(mut result) => {
+                if stateless {
+                    finish_stateless(&mut result, info);
+                }
+                Ok(result)
+            }
+            Err(McpError::InputRequired(mut r)) if stateless => {
+                r.result_type = Some(ResultType::InputRequired);
+                Err(McpError::InputRequired(r))
+            }
+            Err(McpError::InputRequired(_)) => Err(McpError::Rpc(ErrorData::internal_error(
+                "the handler asked for more input, which needs the 2026-07-28 protocol",
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn handle_notification(&self, notification: ClientNotification, ctx: NotificationContext<RoleServer>) {
+        match notification {
+            ClientNotification::Initialized(_) => self.on_initialized(ctx).await,
+            ClientNotification::Cancelled(p) => self.on_cancelled(p, ctx).await,
+            ClientNotification::Progress(p) => self.on_progress(p, ctx).await,
+            ClientNotification::RootsListChanged(_) => self.on_roots_list_changed(ctx).await,
+            ClientNotification::TaskStatus(p) => self.on_task_status(p, ctx).await,
+        }
+    }
+
+    fn get_info(&self) -> ServerInfo {
+        ServerHandler::get_info(self)
+    }
+}

@@ -1,0 +1,43 @@
+//! # rmcp-core
+//!
+//! A Rust SDK for the [Model Context Protocol](https://modelcontextprotocol.io): one engine for
+//! servers and clients, speaking both protocol eras — the stateful 2025-11-25 protocol
+//! (initialize handshake, sessions) and the stateless 2026-07-28 protocol (per-request `_meta`,
+//! `server/discover`, `input_required` results).
+//!
+//! The crate reads like the architecture, from the wire inwards:
+//!
+//! - [`model`]: wire types only, every message of both revisions.
+//! - [`service`]: the role-generic engine: [`Peer`](service::Peer), [`serve`](service::ServiceExt::serve),
+//!   [`RunningService`](service::RunningService), request ids, cancellation, timeouts, progress.
+//! - [`handler`]: what users implement: [`ServerHandler`](handler::ServerHandler) and
+//!   [`ClientHandler`](handler::ClientHandler).
+//! - [`transport`]: stdio, any `AsyncRead`/`AsyncWrite`, child processes, in-process pairs.
+//!
+//! ```no_run
+//! use rmcp_core::handler::{ServerHandler, ServerInfo};
+//! use rmcp_core::model::{Implementation, ServerCapabilities};
+//! use rmcp_core::service::ServiceExt;
+//!
+//! struct Hello;
+//! impl ServerHandler for Hello {
+//!     fn get_info(&self) -> ServerInfo {
+//!         ServerInfo::new(Implementation::new("hello", "1.0.0"), ServerCapabilities::default())
+//!     }
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = Hello.serve(rmcp_core::transport::stdio()).await?;
+//! server.waiting().await;
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod handler;
+pub mod model;
+pub mod service;
+pub mod transport;
+
+pub use handler::{ClientHandler, ServerHandler};
+pub use model::{ErrorData, ProtocolVersion};
+pub use service::{McpError, Peer, RoleClient, RoleServer, RunningService, ServiceError, ServiceExt};

@@ -1,0 +1,48 @@
+//! Wire types only, no behaviour: every message of the 2025-11-25 and 2026-07-28 revisions.
+
+mod capabilities;
+mod common;
+mod completion;
+mod content;
+mod elicitation;
+mod elicitation_enums;
+mod elicitation_schema;
+mod jsonrpc;
+mod lifecycle;
+mod logging;
+mod mrtr;
+mod notifications;
+mod pagination;
+mod prompts;
+mod resources;
+mod roots;
+mod sampling;
+mod subscriptions;
+mod tasks;
+pub mod tasks_ext;
+mod tools;
+mod version;
+
+pub use capabilities::*;
+pub use common::*;
+pub use completion::*;
+pub use content::*;
+pub use elicitation::*;
+pub use elicitation_enums::*;
+pub use elicitation_schema::*;
+pub use jsonrpc::*;
+pub use lifecycle::*;
+pub use logging::*;
+pub use mrtr::*;
+pub use notifications::*;
+pub use pagination::*;
+pub use prompts::*;
+pub use resources::*;
+pub use roots::*;
+pub use sampling::*;
+pub use subscriptions::*;
+pub use tasks::*;
+pub use tools::*;
+pub use version::*;
+mod messages;
+pub use messages::*;

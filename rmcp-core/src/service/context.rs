@@ -1,0 +1,75 @@
+//! What a handler knows about the request it is serving.
+
+use tokio_util::sync::CancellationToken;
+
+use super::{Peer, ServiceRole};
+use crate::model::{
+    ClientCapabilities, Implementation, LoggingLevel, Meta, ProgressToken, ProtocolVersion, RequestId, meta_keys,
+};
+
+/// The context of one incoming request.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RequestContext<R: ServiceRole> {
+    /// The request's id.
+    pub id: RequestId,
+    /// The request's `_meta` (empty when it had none).
+    pub meta: Meta,
+    /// The protocol version this request is served under: the negotiated one on a 2025-era
+    /// session, the request's own on 2026-07-28.
+    pub protocol_version: ProtocolVersion,
+    /// Cancelled when the peer cancels the request or the connection shuts down.
+    pub ct: CancellationToken,
+    /// The connection's peer, to send requests and notifications back.
+    pub peer: Peer<R>,
+    /// Values the transport attached to the request (for example HTTP request parts).
+    pub extensions: http::Extensions,
+}
+
+impl<R: ServiceRole> RequestContext<R> {
+    /// Whether this request uses the stateless 2026-07-28 protocol.
+    pub fn is_stateless(&self) -> bool {
+        self.protocol_version.is_stateless()
+    }
+
+    /// The progress token the peer attached, if it wants progress.
+    pub fn progress_token(&self) -> Option<ProgressToken> {
+        self.meta.get(meta_keys::PROGRESS_TOKEN).and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+
+    /// The log level a 2026-07-28 request asked for; `None` means "send no log messages".
+    pub fn log_level(&self) -> Option<LoggingLevel> {
+        self.meta.get(meta_keys::LOG_LEVEL).and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+}
+
+impl RequestContext<super::RoleServer> {
+    /// The client's capabilities for this request: from `_meta` on 2026-07-28, from the
+    /// handshake on a 2025-era session.
+    pub fn client_capabilities(&self) -> Option<ClientCapabilities> {
+        if self.is_stateless() {
+            return self.meta.get(meta_keys::CLIENT_CAPABILITIES).and_then(|v| serde_json::from_value(v.clone()).ok());
+        }
+        self.peer.peer_info().map(|i| i.capabilities.clone())
+    }
+
+    /// The client's self-description: from `_meta` on 2026-07-28, from the handshake otherwise.
+    pub fn client_info(&self) -> Option<Implementation> {
+        if self.is_stateless() {
+            return self.meta.get(meta_keys::CLIENT_INFO).and_then(|v| serde_json::from_value(v.clone()).ok());
+        }
+        self.peer.peer_info().map(|i| i.client_info.clone())
+    }
+}
+
+/// The context of one incoming notification.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct NotificationContext<R: ServiceRole> {
+    /// The notification's `_meta` (empty when it had none).
+    pub meta: Meta,
+    /// The connection's peer.
+    pub peer: Peer<R>,
+    /// Values the transport attached.
+    pub extensions: http::Extensions,
+}

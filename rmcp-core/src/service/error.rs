@@ -1,0 +1,118 @@
+//! Errors of the service layer.
+
+use std::time::Duration;
+
+use crate::model::{ErrorCode, ErrorData, InputRequiredResult};
+
+/// Why a request sent to the peer did not produce a result.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceError {
+    /// The peer answered with a JSON-RPC error.
+    #[error("the peer answered with an error: {0}")]
+    McpError(ErrorData),
+    /// The message could not be written to the transport.
+    #[error("failed to send to the transport: {0}")]
+    TransportSend(#[source] std::io::Error),
+    /// The connection is closed; no answer will come.
+    #[error("the transport is closed")]
+    TransportClosed,
+    /// The peer's answer does not have the expected shape.
+    #[error("unexpected response: {0}")]
+    UnexpectedResponse(String),
+    /// The request was cancelled before an answer came.
+    #[error("the request was cancelled{}", .reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default())]
+    Cancelled {
+        /// Why, if known.
+        reason: Option<String>,
+    },
+    /// No answer came in time.
+    #[error("the request timed out after {timeout:?}")]
+    Timeout {
+        /// The timeout that elapsed.
+        timeout: Duration,
+    },
+}
+
+impl ServiceError {
+    /// The JSON-RPC error the peer sent, if that is what this is.
+    pub fn as_mcp_error(&self) -> Option<&ErrorData> {
+        match self {
+            ServiceError::McpError(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// What a handler returns instead of a result.
+///
+/// Most handlers only ever return [`McpError::Rpc`] (built with the constructors below or from
+/// an [`ErrorData`] with `?`). On the 2026-07-28 protocol a handler may also end early with
+/// [`McpError::InputRequired`]: the engine answers with that `input_required` result and the
+/// client retries the request with the input.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum McpError {
+    /// Answer with this JSON-RPC error.
+    #[error("{0}")]
+    Rpc(ErrorData),
+    /// Answer with an `input_required` result (2026-07-28 MRTR).
+    #[error("input required")]
+    InputRequired(Box<InputRequiredResult>),
+}
+
+impl McpError {
+    /// -32602: the params do not fit.
+    pub fn invalid_params(message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        Self::Rpc(ErrorData::invalid_params(message))
+    }
+    /// -32600: the request is not acceptable.
+    pub fn invalid_request(message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        Self::Rpc(ErrorData::invalid_request(message))
+    }
+    /// -32601 for `method`.
+    pub fn method_not_found(method: &str) -> Self {
+        Self::Rpc(ErrorData::method_not_found(method))
+    }
+    /// -32603: something went wrong inside.
+    pub fn internal_error(message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        Self::Rpc(ErrorData::internal_error(message))
+    }
+    /// A resource that does not exist: -32602 with `data.uri`, the code both eras accept.
+    pub fn resource_not_found(uri: &str) -> Self {
+        let mut e = ErrorData::resource_not_found(uri);
+        e.code = ErrorCode::INVALID_PARAMS;
+        Self::Rpc(e)
+    }
+    /// The JSON-RPC error, if this is one.
+    pub fn as_rpc(&self) -> Option<&ErrorData> {
+        match self {
+            Self::Rpc(e) => Some(e),
+            Self::InputRequired(_) => None,
+        }
+    }
+}
+
+impl From<ErrorData> for McpError {
+    fn from(e: ErrorData) -> Self {
+        Self::Rpc(e)
+    }
+}
+
+impl From<InputRequiredResult> for McpError {
+    fn from(r: InputRequiredResult) -> Self {
+        Self::InputRequired(Box::new(r))
+    }
+}
+
+/// Why `serve` could not start a service.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The handshake with the peer failed.
+    #[error("handshake failed: {0}")]
+    Handshake(#[source] ServiceError),
+    /// The peer speaks no protocol version we do.
+    #[error("the peer's protocol version {0} is not supported")]
+    UnsupportedProtocolVersion(String),
+}

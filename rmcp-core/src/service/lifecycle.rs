@@ -1,0 +1,201 @@
+//! The two eras' lifecycles: the 2025 handshake and the 2026 per-request admission.
+//!
+//! A server decides per request which era it belongs to (the same rule the Streamable HTTP
+//! endpoint uses): `_meta` with reserved `io.modelcontextprotocol/` keys means the stateless
+//! 2026-07-28 protocol; anything else belongs to the 2025 session, which starts with `initialize`.
+
+use serde_json::Value;
+
+use super::{Peer, RequestOptions, RoleClient, RoleServer, ServeError, ServiceError};
+use crate::handler::{ClientInfo, ProtocolPreference};
+use crate::model::{
+    DiscoverResult, EmptyParams, ErrorData, InitializeRequestParams, InitializeResult, Meta, ProtocolVersion,
+    meta_keys, methods,
+};
+
+/// The protocol versions a server of this SDK serves, newest first.
+pub const SUPPORTED_VERSIONS: [&str; 5] = ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
+
+/// Methods that exist only on the 2025-era session and are gone from 2026-07-28.
+const REMOVED_IN_2026: [&str; 6] = [
+    methods::INITIALIZE,
+    methods::PING,
+    methods::LOGGING_SET_LEVEL,
+    methods::RESOURCES_SUBSCRIBE,
+    methods::RESOURCES_UNSUBSCRIBE,
+    methods::NOTIFICATION_INITIALIZED,
+];
+
+/// Whether `_meta` marks a request as stateless (2026-07-28).
+pub fn is_stateless_meta(meta: Option<&Meta>) -> bool {
+    meta.is_some_and(|m| m.keys().any(|k| k.starts_with(meta_keys::RESERVED_PREFIX)))
+}
+
+/// Validate a stateless request's `_meta` and return its version.
+///
+/// The checks run in the order the 2026-07-28 transport rules give: required keys (-32602),
+/// supported version (-32022), then methods removed from the stateless protocol (-32601).
+pub fn validate_stateless_request(method: &str, meta: Option<&Meta>) -> Result<ProtocolVersion, ErrorData> {
+    let Some(meta) = meta else {
+        return Err(ErrorData::invalid_params(format!(
+            "missing `_meta`: a {} request must carry `{}` and `{}`",
+            ProtocolVersion::V2026_07_28,
+            meta_keys::PROTOCOL_VERSION,
+            meta_keys::CLIENT_CAPABILITIES
+        )));
+    };
+    let version = match meta.get(meta_keys::PROTOCOL_VERSION) {
+        Some(Value::String(v)) => ProtocolVersion::parse(v),
+        Some(_) => {
+            return Err(ErrorData::invalid_params(format!("`_meta.{}` must be a string", meta_keys::PROTOCOL_VERSION)));
+        }
+        None => return Err(ErrorData::invalid_params(format!("missing `_meta.{}`", meta_keys::PROTOCOL_VERSION))),
+    };
+    match meta.get(meta_keys::CLIENT_CAPABILITIES) {
+        Some(Value::Object(_)) => {}
+        Some(_) => {
+            return Err(ErrorData::invalid_params(format!(
+                "`_meta.{}` must be an object",
+                meta_keys::CLIENT_CAPABILITIES
+            )));
+        }
+        None => return Err(ErrorData::invalid_params(format!("missing `_meta.{}`", meta_keys::CLIENT_CAPABILITIES))),
+    }
+    if !version.is_stateless() {
+        return Err(ErrorData::unsupported_protocol_version(version.as_str(), &["2026-07-28"]));
+    }
+    if REMOVED_IN_2026.contains(&method) {
+        return Err(ErrorData::method_not_found(method));
+    }
+    Ok(version)
+}
+
+pub(crate) fn admit_server_request(
+    peer: &Peer<RoleServer>,
+    method: &str,
+    meta: Option<&Meta>,
+    method_known: bool,
+) -> Result<ProtocolVersion, ErrorData> {
+    if is_stateless_meta(meta) || method == methods::SERVER_DISCOVER {
+        let version = validate_stateless_request(method, meta)?;
+        if !method_known {
+            return Err(ErrorData::method_not_found(method));
+        }
+        return Ok(version);
+    }
+    if !method_known {
+        return Err(ErrorData::method_not_found(method));
+    }
+    if method == methods::INITIALIZE || method == methods::PING {
+        return Ok(peer.protocol_version().unwrap_or(ProtocolVersion::LATEST_STATEFUL));
+    }
+    match peer.protocol_version() {
+        Some(v) => Ok(v),
+        None => Err(ErrorData::invalid_request(format!(
+            "`{method}` before `initialize`: start the session with `initialize`, or send a stateless \
+             {} request with `_meta.{}`",
+            ProtocolVersion::V2026_07_28,
+            meta_keys::PROTOCOL_VERSION
+        ))),
+    }
+}
+
+/// The `_meta` a 2026-07-28 client puts on every request.
+pub fn stateless_request_meta(info: &ClientInfo) -> Meta {
+    let mut meta = Meta::new();
+    meta.insert(meta_keys::PROTOCOL_VERSION.into(), Value::String(ProtocolVersion::V2026_07_28.to_string()));
+    meta.insert(meta_keys::CLIENT_INFO.into(), serde_json::to_value(&info.client_info).unwrap_or_default());
+    meta.insert(
+        meta_keys::CLIENT_CAPABILITIES.into(),
+        serde_json::to_value(&info.capabilities).unwrap_or_else(|_| Value::Object(Default::default())),
+    );
+    meta
+}
+
+pub(crate) async fn client_handshake(peer: Peer<RoleClient>, info: ClientInfo) -> Result<(), ServeError> {
+    match &info.protocol {
+        ProtocolPreference::Stateless => discover(&peer, &info).await,
+        ProtocolPreference::Stateful(v) => initialize(&peer, &info, v.clone()).await,
+        ProtocolPreference::Auto => match discover(&peer, &info).await {
+            Ok(()) => Ok(()),
+            // Not a 2026 server (it refused `server/discover` or lacks the version): use the session.
+            Err(ServeError::Handshake(ServiceError::McpError(_))) | Err(ServeError::UnsupportedProtocolVersion(_)) => {
+                initialize(&peer, &info, ProtocolVersion::LATEST_STATEFUL).await
+            }
+            Err(e) => Err(e),
+        },
+    }
+}
+
+async fn discover(peer: &Peer<RoleClient>, info: &ClientInfo) -> Result<(), ServeError> {
+    let meta = stateless_request_meta(info);
+    let result: DiscoverResult = peer
+        .send_request(methods::SERVER_DISCOVER, &EmptyParams::with_meta(meta.clone()), handshake_options(info))
+        .await
+        .map_err(ServeError::Handshake)?;
+    if !result.supported_versions.iter().any(|v| v.is_stateless()) {
+        let offered: Vec<String> = result.supported_versions.iter().map(|v| v.to_string()).collect();
+        return Err(ServeError::UnsupportedProtocolVersion(offered.join(", ")));
+    }
+    let server_info = result.server_info().unwrap_or_default();
+    let mut as_init = InitializeResult::new(ProtocolVersion::V2026_07_28, result.capabilities.clone(), server_info);
+    as_init.instructions = result.instructions.clone();
+    peer.set_peer_info(as_init, ProtocolVersion::V2026_07_28);
+    peer.set_request_meta(meta);
+    Ok(())
+}
+
+async fn initialize(peer: &Peer<RoleClient>, info: &ClientInfo, version: ProtocolVersion) -> Result<(), ServeError> {
+    let params = InitializeRequestParams::new(version, info.capabilities.clone(), info.client_info.clone());
+    let result: InitializeResult = peer
+        .send_request(methods::INITIALIZE, &params, handshake_options(info))
+        .await
+        .map_err(ServeError::Handshake)?;
+    let negotiated = result.protocol_version.clone();
+    if !negotiated.is_known() || negotiated.is_stateless() {
+        return Err(ServeError::UnsupportedProtocolVersion(negotiated.to_string()));
+    }
+    peer.set_peer_info(result, negotiated);
+    peer.send_notification(methods::NOTIFICATION_INITIALIZED, &EmptyParams::default())
+        .await
+        .map_err(ServeError::Handshake)?;
+    Ok(())
+}
+
+fn handshake_options(info: &ClientInfo) -> RequestOptions {
+    match info.handshake_timeout {
+        Some(t) => RequestOptions::new().with_timeout(t),
+        None => RequestOptions::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ErrorCode;
+
+    fn meta(v: Value) -> Meta {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn stateless_validation_order() {
+        let e = validate_stateless_request("tools/list", None).unwrap_err();
+        assert_eq!(e.code, ErrorCode::INVALID_PARAMS);
+        let m = meta(serde_json::json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28"}));
+        assert_eq!(validate_stateless_request("tools/list", Some(&m)).unwrap_err().code, ErrorCode::INVALID_PARAMS);
+        let m = meta(serde_json::json!({
+            "io.modelcontextprotocol/protocolVersion": "v999.0.0",
+            "io.modelcontextprotocol/clientCapabilities": {}
+        }));
+        let e = validate_stateless_request("tools/list", Some(&m)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UNSUPPORTED_PROTOCOL_VERSION);
+        assert_eq!(e.data.unwrap()["requested"], "v999.0.0");
+        let m = meta(serde_json::json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {}
+        }));
+        assert_eq!(validate_stateless_request("ping", Some(&m)).unwrap_err().code, ErrorCode::METHOD_NOT_FOUND);
+        assert_eq!(validate_stateless_request("tools/list", Some(&m)).unwrap(), ProtocolVersion::V2026_07_28);
+    }
+}

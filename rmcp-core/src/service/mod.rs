@@ -1,0 +1,26 @@
+//! The engine: one role-generic service layer for servers and clients.
+//!
+//! [`ServiceExt::serve`] starts a [`Service`] on a transport and returns a [`RunningService`];
+//! the [`Peer`] handle sends requests and notifications from any task; incoming requests reach the
+//! service with a [`RequestContext`].
+
+mod client_peer;
+mod context;
+mod engine;
+mod error;
+mod ids;
+pub mod lifecycle;
+mod options;
+mod peer;
+mod role;
+mod running;
+mod server_peer;
+
+pub use context::{NotificationContext, RequestContext};
+pub use engine::QuitReason;
+pub use error::{McpError, ServeError, ServiceError};
+pub use ids::{AtomicCounter, ProgressTokenProvider, RequestIdProvider};
+pub use options::{ProgressCallback, RequestOptions};
+pub use peer::Peer;
+pub use role::{RoleClient, RoleServer, ServiceRole};
+pub use running::{DynService, RunningService, ServeOptions, Service, ServiceExt};

@@ -1,0 +1,283 @@
+//! The `Peer` handle: send requests and notifications to the other side from any task.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{ProgressTokenProvider, RequestIdProvider, RequestOptions, ServiceError, ServiceRole};
+use crate::model::{
+    JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, Meta, ProgressNotificationParams, ProgressToken,
+    ProtocolVersion, RequestId, meta_keys,
+};
+
+/// What a [`Peer`] asks the engine to do.
+pub(crate) enum Command {
+    /// Send a request and route its response to `responder`.
+    Request {
+        request: JsonRpcRequest,
+        responder: oneshot::Sender<Result<Box<RawValue>, ServiceError>>,
+        progress: Option<(ProgressToken, mpsc::UnboundedSender<ProgressNotificationParams>)>,
+    },
+    /// Stop reading, let in-flight work finish for at most this long, then stop.
+    Close(Duration),
+}
+
+/// A pending request the caller gave up on.
+pub(crate) struct Cancel {
+    pub id: RequestId,
+    pub reason: Option<String>,
+}
+
+pub(crate) struct PeerShared<R: ServiceRole> {
+    pub ids: Arc<dyn RequestIdProvider>,
+    pub progress_tokens: Arc<dyn ProgressTokenProvider>,
+    pub peer_info: OnceLock<R::PeerInfo>,
+    pub protocol_version: OnceLock<ProtocolVersion>,
+    /// `_meta` entries added to every outgoing request (the 2026 client's per-request metadata).
+    pub request_meta: OnceLock<Meta>,
+    pub info: OnceLock<R::Info>,
+}
+
+/// A handle to the other side of a connection. Cheap to clone; usable from any task.
+///
+/// Typed methods for each request and notification of the role live on `Peer<RoleClient>` and
+/// `Peer<RoleServer>`; [`Peer::send_request`] and [`Peer::send_notification`] send anything.
+pub struct Peer<R: ServiceRole> {
+    commands: mpsc::Sender<Command>,
+    cancels: mpsc::UnboundedSender<Cancel>,
+    wire: mpsc::Sender<JsonRpcMessage>,
+    pub(crate) shared: Arc<PeerShared<R>>,
+}
+
+impl<R: ServiceRole> Clone for Peer<R> {
+    fn clone(&self) -> Self {
+        Self {
+            commands: self.commands.clone(),
+            cancels: self.cancels.clone(),
+            wire: self.wire.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<R: ServiceRole> fmt::Debug for Peer<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Peer")
+            .field("role", &R::default())
+            .field("protocol_version", &self.shared.protocol_version.get())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl<R: ServiceRole> Peer<R> {
+    pub(crate) fn new(
+        commands: mpsc::Sender<Command>,
+        cancels: mpsc::UnboundedSender<Cancel>,
+        wire: mpsc::Sender<JsonRpcMessage>,
+        ids: Arc<dyn RequestIdProvider>,
+        progress_tokens: Arc<dyn ProgressTokenProvider>,
+    ) -> Self {
+        Self {
+            commands,
+            cancels,
+            wire,
+            shared: Arc::new(PeerShared {
+                ids,
+                progress_tokens,
+                peer_info: OnceLock::new(),
+                protocol_version: OnceLock::new(),
+                request_meta: OnceLock::new(),
+                info: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// What the peer said about itself at the handshake (2025 era), if it happened.
+    pub fn peer_info(&self) -> Option<&R::PeerInfo> {
+        self.shared.peer_info.get()
+    }
+
+    /// The protocol version of the connection, once known.
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        self.shared.protocol_version.get().cloned()
+    }
+
+    /// How this side described itself when the service started.
+    pub(crate) fn own_info(&self) -> Option<&R::Info> {
+        self.shared.info.get()
+    }
+
+    /// Whether the connection is gone.
+    pub fn is_closed(&self) -> bool {
+        self.commands.is_closed()
+    }
+
+    pub(crate) fn set_peer_info(&self, info: R::PeerInfo, version: ProtocolVersion) {
+        let _ = self.shared.peer_info.set(info);
+        let _ = self.shared.protocol_version.set(version);
+    }
+
+    pub(crate) fn set_request_meta(&self, meta: Meta) {
+        let _ = self.shared.request_meta.set(meta);
+    }
+
+    pub(crate) fn commands(&self) -> &mpsc::Sender<Command> {
+        &self.commands
+    }
+
+    /// Send a request and wait for its result.
+    ///
+    /// Dropping the returned future before it completes cancels the request: the peer gets
+    /// `notifications/cancelled`. A timeout does the same and returns [`ServiceError::Timeout`].
+    pub async fn send_request<T: DeserializeOwned>(
+        &self,
+        method: impl Into<Cow<'static, str>>,
+        params: &impl Serialize,
+        options: RequestOptions,
+    ) -> Result<T, ServiceError> {
+        let method = method.into();
+        let raw = self.send_request_raw(method.clone(), params, options).await?;
+        serde_json::from_str(raw.get())
+            .map_err(|e| ServiceError::UnexpectedResponse(format!("the result of `{method}` does not parse: {e}")))
+    }
+
+    /// Send a request and return its raw JSON result.
+    pub async fn send_request_raw(
+        &self,
+        method: impl Into<Cow<'static, str>>,
+        params: &impl Serialize,
+        options: RequestOptions,
+    ) -> Result<Box<RawValue>, ServiceError> {
+        let id = self.shared.ids.next_request_id();
+        let progress = options.progress.as_ref().map(|_| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            (self.shared.progress_tokens.next_progress_token(), tx, rx)
+        });
+        let params = self.encode_params(params, progress.as_ref().map(|p| &p.0))?;
+        let (responder, response) = oneshot::channel();
+        let (progress_tx, mut progress_rx) = match progress {
+            Some((token, tx, rx)) => (Some((token, tx)), Some(rx)),
+            None => (None, None),
+        };
+        let request = JsonRpcRequest { id: id.clone(), method: method.into(), params: Some(params) };
+        self.commands
+            .send(Command::Request { request, responder, progress: progress_tx })
+            .await
+            .map_err(|_| ServiceError::TransportClosed)?;
+        let mut guard = CancelOnDrop { id: Some(id), cancels: &self.cancels };
+
+        let mut response = response;
+        let mut deadline = options.timeout.map(|t| tokio::time::Instant::now() + t);
+        loop {
+            let sleep = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let progress_next = async {
+                match progress_rx.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                result = &mut response => {
+                    guard.id = None;
+                    // Progress sent before the response is delivered before the call returns.
+                    if let (Some(rx), Some(cb)) = (progress_rx.as_mut(), &options.progress) {
+                        while let Ok(p) = rx.try_recv() {
+                            cb(p);
+                        }
+                    }
+                    return result.unwrap_or(Err(ServiceError::TransportClosed));
+                }
+                Some(p) = progress_next => {
+                    if let Some(cb) = &options.progress {
+                        cb(p);
+                    }
+                    if options.reset_timeout_on_progress {
+                        deadline = options.timeout.map(|t| tokio::time::Instant::now() + t);
+                    }
+                }
+                () = sleep => {
+                    let timeout = options.timeout.unwrap_or_default();
+                    guard.cancel(Some(format!("timed out after {timeout:?}")));
+                    return Err(ServiceError::Timeout { timeout });
+                }
+            }
+        }
+    }
+
+    /// Send a notification.
+    pub async fn send_notification(
+        &self,
+        method: impl Into<Cow<'static, str>>,
+        params: &impl Serialize,
+    ) -> Result<(), ServiceError> {
+        let params = serde_json::value::to_raw_value(params)
+            .map_err(|e| ServiceError::TransportSend(std::io::Error::other(e)))?;
+        let msg = JsonRpcMessage::Notification(JsonRpcNotification { method: method.into(), params: Some(params) });
+        self.wire.send(msg).await.map_err(|_| ServiceError::TransportClosed)
+    }
+
+    /// Serialize params, adding the progress token and the connection's per-request `_meta`.
+    fn encode_params(
+        &self,
+        params: &impl Serialize,
+        progress: Option<&ProgressToken>,
+    ) -> Result<Box<RawValue>, ServiceError> {
+        let encode_err = |e: serde_json::Error| ServiceError::TransportSend(std::io::Error::other(e));
+        let extra = self.shared.request_meta.get();
+        if progress.is_none() && extra.is_none() {
+            return serde_json::value::to_raw_value(params).map_err(encode_err);
+        }
+        let mut value = serde_json::to_value(params).map_err(encode_err)?;
+        if value.is_null() {
+            value = Value::Object(Default::default());
+        }
+        let Value::Object(obj) = &mut value else {
+            return serde_json::value::to_raw_value(&value).map_err(encode_err);
+        };
+        let meta = obj.entry("_meta").or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(meta) = meta {
+            if let Some(extra) = extra {
+                for (k, v) in extra {
+                    meta.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            if let Some(token) = progress {
+                meta.insert(meta_keys::PROGRESS_TOKEN.into(), serde_json::to_value(token).map_err(encode_err)?);
+            }
+        }
+        serde_json::value::to_raw_value(&value).map_err(encode_err)
+    }
+}
+
+struct CancelOnDrop<'a> {
+    id: Option<RequestId>,
+    cancels: &'a mpsc::UnboundedSender<Cancel>,
+}
+
+impl CancelOnDrop<'_> {
+    fn cancel(&mut self, reason: Option<String>) {
+        if let Some(id) = self.id.take() {
+            let _ = self.cancels.send(Cancel { id, reason });
+        }
+    }
+}
+
+impl Drop for CancelOnDrop<'_> {
+    fn drop(&mut self) {
+        self.cancel(Some("the request was dropped by its sender".into()));
+    }
+}

@@ -1,0 +1,108 @@
+//! The two roles one engine plays: server and client.
+
+use std::fmt::Debug;
+
+use futures::future::BoxFuture;
+use serde::Serialize;
+
+use super::lifecycle;
+use super::{Peer, ServeError};
+use crate::handler::{ClientInfo, ServerInfo};
+use crate::model::{
+    ClientNotification, ClientRequest, ClientResult, ErrorData, InboundMessage, InitializeRequestParams,
+    InitializeResult, Meta, ProtocolVersion, ServerNotification, ServerRequest, ServerResult,
+};
+
+/// A side of an MCP connection. The engine is generic over it; everything that differs between
+/// a server and a client is an associated type or function here.
+pub trait ServiceRole: Debug + Copy + Default + Send + Sync + 'static {
+    /// Requests this side receives.
+    type PeerRequest: InboundMessage;
+    /// Notifications this side receives.
+    type PeerNotification: InboundMessage;
+    /// Results this side answers with.
+    type Result: Serialize + Send + 'static;
+    /// How this side describes itself.
+    type Info: Clone + Send + Sync + Debug + 'static;
+    /// What this side learns of its peer at the handshake.
+    type PeerInfo: Clone + Send + Sync + Debug + 'static;
+    /// `true` for the server.
+    const IS_SERVER: bool;
+
+    /// Decide under which protocol version an incoming request is served, or reject it.
+    fn admit(
+        peer: &Peer<Self>,
+        method: &str,
+        meta: Option<&Meta>,
+        method_known: bool,
+    ) -> Result<ProtocolVersion, ErrorData>;
+
+    /// Whether a request must be answered before the next incoming message is read.
+    fn is_ordered(method: &str) -> bool {
+        let _ = method;
+        false
+    }
+
+    /// What must happen once the engine runs and before `serve` returns (the client's handshake).
+    fn start(peer: Peer<Self>, info: Self::Info) -> BoxFuture<'static, Result<(), ServeError>>;
+}
+
+/// The server role.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RoleServer;
+
+/// The client role.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RoleClient;
+
+impl ServiceRole for RoleServer {
+    type PeerRequest = ClientRequest;
+    type PeerNotification = ClientNotification;
+    type Result = ServerResult;
+    type Info = ServerInfo;
+    type PeerInfo = InitializeRequestParams;
+    const IS_SERVER: bool = true;
+
+    fn admit(
+        peer: &Peer<Self>,
+        method: &str,
+        meta: Option<&Meta>,
+        method_known: bool,
+    ) -> Result<ProtocolVersion, ErrorData> {
+        lifecycle::admit_server_request(peer, method, meta, method_known)
+    }
+
+    fn is_ordered(method: &str) -> bool {
+        method == crate::model::methods::INITIALIZE
+    }
+
+    fn start(_peer: Peer<Self>, _info: ServerInfo) -> BoxFuture<'static, Result<(), ServeError>> {
+        // A server waits for its client: a 2025 client sends `initialize`, a 2026 one just asks.
+        Box::pin(async { Ok(()) })
+    }
+}
+
+impl ServiceRole for RoleClient {
+    type PeerRequest = ServerRequest;
+    type PeerNotification = ServerNotification;
+    type Result = ClientResult;
+    type Info = ClientInfo;
+    type PeerInfo = InitializeResult;
+    const IS_SERVER: bool = false;
+
+    fn admit(
+        peer: &Peer<Self>,
+        method: &str,
+        _meta: Option<&Meta>,
+        method_known: bool,
+    ) -> Result<ProtocolVersion, ErrorData> {
+        if !method_known {
+            return Err(ErrorData::method_not_found(method));
+        }
+        Ok(peer.protocol_version().unwrap_or(ProtocolVersion::LATEST_STATEFUL))
+    }
+
+    fn start(peer: Peer<Self>, info: ClientInfo) -> BoxFuture<'static, Result<(), ServeError>> {
+        Box::pin(lifecycle::client_handshake(peer, info))
+    }
+}

@@ -1,0 +1,292 @@
+//! Starting a service on a transport, and the handle to a running one.
+
+use std::fmt;
+use std::future::Future;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+use super::engine::{COMMAND_QUEUE, Engine, QuitReason, WIRE_QUEUE};
+use super::peer::Command;
+use super::{
+    AtomicCounter, McpError, NotificationContext, Peer, ProgressTokenProvider, RequestContext, RequestIdProvider,
+    ServeError, ServiceRole,
+};
+use crate::transport::{IntoTransport, Transport};
+
+/// Something that answers a peer's requests and notifications in one role.
+///
+/// Users implement [`ServerHandler`](crate::handler::ServerHandler) or
+/// [`ClientHandler`](crate::handler::ClientHandler), which are `Service`s; implement this directly
+/// only to take over dispatch entirely.
+pub trait Service<R: ServiceRole>: Send + Sync + 'static {
+    /// Answer a request.
+    fn handle_request(
+        &self,
+        request: R::PeerRequest,
+        ctx: RequestContext<R>,
+    ) -> impl Future<Output = Result<R::Result, McpError>> + Send + '_;
+    /// React to a notification.
+    fn handle_notification(
+        &self,
+        notification: R::PeerNotification,
+        ctx: NotificationContext<R>,
+    ) -> impl Future<Output = ()> + Send + '_;
+    /// How this side describes itself.
+    fn get_info(&self) -> R::Info;
+}
+
+/// The object-safe form of [`Service`], so services of different types fit in one collection.
+pub trait DynService<R: ServiceRole>: Send + Sync + 'static {
+    /// See [`Service::handle_request`].
+    fn handle_request_dyn(
+        &self,
+        request: R::PeerRequest,
+        ctx: RequestContext<R>,
+    ) -> BoxFuture<'_, Result<R::Result, McpError>>;
+    /// See [`Service::handle_notification`].
+    fn handle_notification_dyn(
+        &self,
+        notification: R::PeerNotification,
+        ctx: NotificationContext<R>,
+    ) -> BoxFuture<'_, ()>;
+    /// See [`Service::get_info`].
+    fn get_info_dyn(&self) -> R::Info;
+}
+
+impl<R: ServiceRole, S: Service<R>> DynService<R> for S {
+    fn handle_request_dyn(
+        &self,
+        request: R::PeerRequest,
+        ctx: RequestContext<R>,
+    ) -> BoxFuture<'_, Result<R::Result, McpError>> {
+        Box::pin(self.handle_request(request, ctx))
+    }
+    fn handle_notification_dyn(
+        &self,
+        notification: R::PeerNotification,
+        ctx: NotificationContext<R>,
+    ) -> BoxFuture<'_, ()> {
+        Box::pin(self.handle_notification(notification, ctx))
+    }
+    fn get_info_dyn(&self) -> R::Info {
+        self.get_info()
+    }
+}
+
+impl<R: ServiceRole> Service<R> for Box<dyn DynService<R>> {
+    fn handle_request(
+        &self,
+        request: R::PeerRequest,
+        ctx: RequestContext<R>,
+    ) -> impl Future<Output = Result<R::Result, McpError>> + Send + '_ {
+        (**self).handle_request_dyn(request, ctx)
+    }
+    fn handle_notification(
+        &self,
+        notification: R::PeerNotification,
+        ctx: NotificationContext<R>,
+    ) -> impl Future<Output = ()> + Send + '_ {
+        (**self).handle_notification_dyn(notification, ctx)
+    }
+    fn get_info(&self) -> R::Info {
+        (**self).get_info_dyn()
+    }
+}
+
+/// How to run a service.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServeOptions {
+    /// Ids of outgoing requests.
+    pub request_ids: Arc<dyn RequestIdProvider>,
+    /// Progress tokens of outgoing requests.
+    pub progress_tokens: Arc<dyn ProgressTokenProvider>,
+    /// Cancels the service (and everything it runs) from outside.
+    pub ct: CancellationToken,
+    /// When the peer closes its side, how long in-flight requests may still run.
+    pub drain_timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        let counter = Arc::new(AtomicCounter::default());
+        Self {
+            request_ids: counter.clone(),
+            progress_tokens: counter,
+            ct: CancellationToken::new(),
+            drain_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ServeOptions {
+    /// Default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Use this cancellation token.
+    pub fn with_ct(mut self, ct: CancellationToken) -> Self {
+        self.ct = ct;
+        self
+    }
+    /// Use this request id provider.
+    pub fn with_request_ids(mut self, ids: Arc<dyn RequestIdProvider>) -> Self {
+        self.request_ids = ids;
+        self
+    }
+    /// Use this progress token provider.
+    pub fn with_progress_tokens(mut self, tokens: Arc<dyn ProgressTokenProvider>) -> Self {
+        self.progress_tokens = tokens;
+        self
+    }
+    /// How long in-flight requests may run after the peer closes its side.
+    pub fn with_drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
+    }
+}
+
+/// Run services on transports.
+pub trait ServiceExt<R: ServiceRole>: Service<R> + Sized {
+    /// Serve on `transport`. A client performs its handshake before this returns.
+    fn serve<T, M>(self, transport: T) -> impl Future<Output = Result<RunningService<R, Self>, ServeError>> + Send
+    where
+        T: IntoTransport<M>,
+    {
+        self.serve_with_options(transport, ServeOptions::default())
+    }
+
+    /// Serve until `ct` is cancelled (or the peer goes away).
+    fn serve_with_ct<T, M>(
+        self,
+        transport: T,
+        ct: CancellationToken,
+    ) -> impl Future<Output = Result<RunningService<R, Self>, ServeError>> + Send
+    where
+        T: IntoTransport<M>,
+    {
+        self.serve_with_options(transport, ServeOptions::default().with_ct(ct))
+    }
+
+    /// Serve with explicit options.
+    fn serve_with_options<T, M>(
+        self,
+        transport: T,
+        options: ServeOptions,
+    ) -> impl Future<Output = Result<RunningService<R, Self>, ServeError>> + Send
+    where
+        T: IntoTransport<M>,
+    {
+        let running = start(self, transport.into_transport(), options);
+        async move {
+            let info = running.service.get_info();
+            R::start(running.peer.clone(), info).await?;
+            Ok(running)
+        }
+    }
+
+    /// Erase the service's type.
+    fn into_dyn(self) -> Box<dyn DynService<R>> {
+        Box::new(self)
+    }
+}
+
+impl<R: ServiceRole, S: Service<R>> ServiceExt<R> for S {}
+
+fn start<R: ServiceRole, S: Service<R>, T: Transport>(
+    service: S,
+    transport: T,
+    options: ServeOptions,
+) -> RunningService<R, S> {
+    let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
+    let (cancels_tx, cancels) = mpsc::unbounded_channel();
+    let (wire, wire_rx) = mpsc::channel(WIRE_QUEUE);
+    let peer = Peer::new(commands_tx, cancels_tx, wire.clone(), options.request_ids, options.progress_tokens);
+    let _ = peer.shared.info.set(service.get_info());
+    let service = Arc::new(service);
+    let ct = options.ct;
+    let engine = Engine {
+        service: service.clone(),
+        peer: peer.clone(),
+        commands,
+        cancels,
+        wire,
+        wire_rx,
+        ct: ct.clone(),
+        drain_timeout: options.drain_timeout,
+    };
+    let handle = tokio::spawn(engine.run(transport));
+    RunningService { service, peer, handle: Some(handle), ct: ct.clone(), _guard: ct.drop_guard() }
+}
+
+/// A service running on a connection. Dereferences to its [`Peer`].
+///
+/// Dropping it cancels the service; [`waiting`](Self::waiting) lets it run until the peer leaves.
+pub struct RunningService<R: ServiceRole, S> {
+    service: Arc<S>,
+    peer: Peer<R>,
+    handle: Option<JoinHandle<QuitReason>>,
+    ct: CancellationToken,
+    _guard: DropGuard,
+}
+
+impl<R: ServiceRole, S> fmt::Debug for RunningService<R, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningService").field("peer", &self.peer).finish_non_exhaustive()
+    }
+}
+
+impl<R: ServiceRole, S> Deref for RunningService<R, S> {
+    type Target = Peer<R>;
+    fn deref(&self) -> &Peer<R> {
+        &self.peer
+    }
+}
+
+impl<R: ServiceRole, S> RunningService<R, S> {
+    /// The handle to the peer.
+    pub fn peer(&self) -> &Peer<R> {
+        &self.peer
+    }
+    /// The service.
+    pub fn service(&self) -> &S {
+        &self.service
+    }
+    /// The token that cancels this service.
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.ct.clone()
+    }
+
+    async fn join(&mut self) -> QuitReason {
+        match self.handle.take() {
+            Some(h) => h.await.unwrap_or_else(QuitReason::JoinError),
+            None => QuitReason::Cancelled,
+        }
+    }
+
+    /// Run until the connection ends.
+    pub async fn waiting(mut self) -> QuitReason {
+        self.join().await
+    }
+
+    /// Stop now: cancel everything in flight and close the transport.
+    pub async fn cancel(mut self) -> QuitReason {
+        self.ct.cancel();
+        self.join().await
+    }
+
+    /// Stop reading, let in-flight requests finish for at most `timeout` (their responses are
+    /// still written), fail the requests we sent that are still waiting, then close.
+    pub async fn close_with_timeout(mut self, timeout: Duration) -> QuitReason {
+        if self.peer.commands().send(Command::Close(timeout)).await.is_err() {
+            self.ct.cancel();
+        }
+        self.join().await
+    }
+}

@@ -1,0 +1,78 @@
+//! Transports carry JSON-RPC messages; they know nothing of MCP methods.
+//!
+//! A [`Transport`] splits into a [`Sink`] of outgoing messages and a [`Stream`] of incoming
+//! [`Frame`]s, so the engine can read and write at the same time (a peer that writes while we
+//! write can never deadlock us). [`IntoTransport`] lets `serve` take anything that can become one:
+//! a `(reader, writer)` pair, a [`ChildProcess`], or a transport itself.
+
+mod child_process;
+mod duplex;
+mod framing;
+mod io;
+mod stdio;
+
+use futures::{Sink, Stream};
+
+pub use child_process::{ChildProcess, ChildProcessBuilder};
+pub use duplex::duplex;
+pub use framing::{DEFAULT_MAX_LINE_LENGTH, Frame, JsonLinesCodec};
+pub use io::AsyncRwTransport;
+pub use stdio::stdio;
+
+use crate::model::JsonRpcMessage;
+
+/// A bidirectional message channel to one peer.
+pub trait Transport: Send + 'static {
+    /// Where outgoing messages go.
+    type Sink: Sink<JsonRpcMessage, Error = std::io::Error> + Send + Unpin + 'static;
+    /// Where incoming frames come from; the stream ends when the peer is gone.
+    type Stream: Stream<Item = std::io::Result<Frame>> + Send + Unpin + 'static;
+
+    /// Split into the two halves the engine drives.
+    fn split(self) -> (Self::Sink, Self::Stream);
+}
+
+/// Conversion into a [`Transport`]. The marker `M` only keeps the blanket impls apart.
+pub trait IntoTransport<M>: Send + 'static {
+    /// The transport this becomes.
+    type Transport: Transport;
+    /// Convert.
+    fn into_transport(self) -> Self::Transport;
+}
+
+/// Marker for [`IntoTransport`] on a type that already is a [`Transport`].
+#[derive(Debug)]
+pub enum TransportMarker {}
+
+impl<T: Transport> IntoTransport<TransportMarker> for T {
+    type Transport = T;
+    fn into_transport(self) -> T {
+        self
+    }
+}
+
+/// A transport from any sink/stream pair (for example the two ends of a channel).
+#[derive(Debug)]
+pub struct SinkStreamTransport<Si, St> {
+    sink: Si,
+    stream: St,
+}
+
+impl<Si, St> SinkStreamTransport<Si, St> {
+    /// Pair a sink and a stream.
+    pub fn new(sink: Si, stream: St) -> Self {
+        Self { sink, stream }
+    }
+}
+
+impl<Si, St> Transport for SinkStreamTransport<Si, St>
+where
+    Si: Sink<JsonRpcMessage, Error = std::io::Error> + Send + Unpin + 'static,
+    St: Stream<Item = std::io::Result<Frame>> + Send + Unpin + 'static,
+{
+    type Sink = Si;
+    type Stream = St;
+    fn split(self) -> (Si, St) {
+        (self.sink, self.stream)
+    }
+}

@@ -1,0 +1,163 @@
+//! Bad input over a real byte stream gets the right JSON-RPC error, and the connection keeps
+//! serving afterwards.
+
+mod common;
+
+use common::TestServer;
+use rmcp_core::service::ServiceExt;
+use rmcp_core::transport::AsyncRwTransport;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines};
+
+const MAX_LINE: usize = 4096;
+
+struct Raw {
+    writer: tokio::io::WriteHalf<DuplexStream>,
+    lines: Lines<BufReader<tokio::io::ReadHalf<DuplexStream>>>,
+}
+
+impl Raw {
+    async fn send(&mut self, line: &str) {
+        self.writer.write_all(line.as_bytes()).await.unwrap();
+        self.writer.write_all(b"\n").await.unwrap();
+    }
+    async fn recv(&mut self) -> Value {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(5), self.lines.next_line())
+            .await
+            .expect("an answer")
+            .unwrap()
+            .expect("the connection is open");
+        serde_json::from_str(&line).unwrap()
+    }
+    async fn roundtrip(&mut self, line: &str) -> Value {
+        self.send(line).await;
+        self.recv().await
+    }
+}
+
+async fn start() -> Raw {
+    let (ours, theirs) = tokio::io::duplex(1 << 20);
+    let (r, w) = tokio::io::split(theirs);
+    let (server, _events) = TestServer::new();
+    let running = server.serve(AsyncRwTransport::with_max_line_length(r, w, MAX_LINE)).await.unwrap();
+    tokio::spawn(running.waiting());
+    let (r, w) = tokio::io::split(ours);
+    let mut raw = Raw { writer: w, lines: BufReader::new(r).lines() };
+    let init = raw
+        .roundtrip(
+            &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
+    raw.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
+    raw
+}
+
+async fn assert_still_serving(raw: &mut Raw) {
+    let pong = raw.roundtrip(r#"{"jsonrpc":"2.0","id":"alive","method":"ping"}"#).await;
+    assert_eq!(pong, json!({"jsonrpc": "2.0", "id": "alive", "result": {}}));
+}
+
+#[tokio::test]
+async fn unparseable_json_is_a_parse_error_with_null_id() {
+    let mut raw = start().await;
+    let e = raw.roundtrip(r#"{"jsonrpc": "2.0", "id": 1, "method": "#).await;
+    assert_eq!(e["id"], Value::Null);
+    assert_eq!(e["error"]["code"], -32700);
+    assert_still_serving(&mut raw).await;
+}
+
+#[tokio::test]
+async fn invalid_json_rpc_is_an_invalid_request() {
+    let mut raw = start().await;
+    for bad in [
+        r#"{"jsonrpc": "1.0", "id": 7, "method": "ping"}"#,
+        r#"{"id": 7, "method": "ping"}"#,
+        r#"{"jsonrpc": "2.0", "id": 7, "method": 12}"#,
+        r#"{"jsonrpc": "2.0", "id": 7, "method": "ping", "params": 3}"#,
+        r#"{"jsonrpc": "2.0", "id": {"x": 1}, "method": "ping"}"#,
+        r#"[1, 2, 3]"#,
+        r#""just a string""#,
+    ] {
+        let e = raw.roundtrip(bad).await;
+        assert_eq!(e["error"]["code"], -32600, "{bad} -> {e}");
+    }
+    // The id is echoed when it can be read.
+    let e = raw.roundtrip(r#"{"jsonrpc": "1.0", "id": 7, "method": "ping"}"#).await;
+    assert_eq!(e["id"], 7);
+    assert_still_serving(&mut raw).await;
+}
+
+#[tokio::test]
+async fn unknown_method_is_method_not_found() {
+    let mut raw = start().await;
+    let e = raw.roundtrip(r#"{"jsonrpc":"2.0","id":3,"method":"no/such/method"}"#).await;
+    assert_eq!(e["id"], 3);
+    assert_eq!(e["error"]["code"], -32601);
+    assert_still_serving(&mut raw).await;
+}
+
+#[tokio::test]
+async fn invalid_params_name_the_field() {
+    let mut raw = start().await;
+    let e = raw.roundtrip(r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"arguments":{}}}"#).await;
+    assert_eq!(e["error"]["code"], -32602);
+    assert!(e["error"]["message"].as_str().unwrap().contains("name"), "{e}");
+    let e = raw
+        .roundtrip(r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":[1]}}"#)
+        .await;
+    assert_eq!(e["error"]["code"], -32602);
+    assert!(e["error"]["message"].as_str().unwrap().contains("arguments"), "{e}");
+    assert_still_serving(&mut raw).await;
+}
+
+#[tokio::test]
+async fn over_long_line_is_refused_and_the_connection_survives() {
+    let mut raw = start().await;
+    let huge =
+        format!(r#"{{"jsonrpc":"2.0","id":9,"method":"ping","params":{{"pad":"{}"}}}}"#, "x".repeat(MAX_LINE * 50));
+    let e = raw.roundtrip(&huge).await;
+    assert_eq!(e["error"]["code"], -32600);
+    assert_still_serving(&mut raw).await;
+}
+
+#[tokio::test]
+async fn stateless_requests_are_validated_from_meta() {
+    let mut raw = start().await;
+    let e = raw
+        .roundtrip(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#)
+        .await;
+    assert_eq!(e["error"]["code"], -32602, "missing clientCapabilities: {e}");
+    let e = raw
+        .roundtrip(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"1900-01-01","io.modelcontextprotocol/clientCapabilities":{}}}}"#)
+        .await;
+    assert_eq!(e["error"]["code"], -32022);
+    assert_eq!(e["error"]["data"]["requested"], "1900-01-01");
+    let e = raw
+        .roundtrip(r#"{"jsonrpc":"2.0","id":3,"method":"ping","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#)
+        .await;
+    assert_eq!(e["error"]["code"], -32601, "ping is gone from 2026-07-28: {e}");
+    let ok = raw
+        .roundtrip(r#"{"jsonrpc":"2.0","id":4,"method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#)
+        .await;
+    assert_eq!(ok["result"]["resultType"], "complete");
+    assert!(ok["result"]["supportedVersions"].as_array().unwrap().contains(&json!("2026-07-28")));
+    assert_still_serving(&mut raw).await;
+}
+
+#[tokio::test]
+async fn requests_before_initialize_are_refused() {
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let (r, w) = tokio::io::split(theirs);
+    let (server, _events) = TestServer::new();
+    let running = server.serve(AsyncRwTransport::new(r, w)).await.unwrap();
+    tokio::spawn(running.waiting());
+    let (r, w) = tokio::io::split(ours);
+    let mut raw = Raw { writer: w, lines: BufReader::new(r).lines() };
+    let e = raw.roundtrip(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#).await;
+    assert_eq!(e["error"]["code"], -32600);
+    // ping is allowed before initialization.
+    assert_still_serving(&mut raw).await;
+}

@@ -1,0 +1,234 @@
+//! The engine over an in-process duplex pair: handshakes of both eras, concurrency, cancellation,
+//! timeouts, progress, shutdown.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Event, TestServer, call, text_of};
+use rmcp_core::handler::{ClientHandler, ClientInfo, ProtocolPreference};
+use rmcp_core::model::{
+    CreateMessageRequestParams, CreateMessageResult, ErrorCode, ProtocolVersion, Role, SamplingMessageContentBlock,
+    TextContent,
+};
+use rmcp_core::service::{
+    DynService, McpError, QuitReason, RequestContext, RequestOptions, RoleClient, RoleServer, RunningService,
+    ServiceError, ServiceExt,
+};
+use rmcp_core::transport::duplex;
+use tokio::sync::mpsc;
+
+struct Client {
+    protocol: ProtocolPreference,
+}
+
+impl ClientHandler for Client {
+    fn get_info(&self) -> ClientInfo {
+        ClientInfo::default().with_protocol(self.protocol.clone())
+    }
+
+    async fn create_message(
+        &self,
+        params: CreateMessageRequestParams,
+        _ctx: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, McpError> {
+        Ok(CreateMessageResult::new(
+            Role::Assistant,
+            SamplingMessageContentBlock::Text(TextContent::new("ok")),
+            format!("stand-in-{}", params.max_tokens),
+        ))
+    }
+}
+
+type Pair =
+    (RunningService<RoleClient, Client>, RunningService<RoleServer, TestServer>, mpsc::UnboundedReceiver<Event>);
+
+async fn connect(protocol: ProtocolPreference) -> Pair {
+    let (a, b) = duplex(64 * 1024);
+    let (server, events) = TestServer::new();
+    let server = server.serve(a).await.expect("server starts");
+    let client = Client { protocol }.serve(b).await.expect("client handshake");
+    (client, server, events)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateful_handshake_then_tools() {
+    let (client, server, _events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    assert_eq!(client.protocol_version(), Some(ProtocolVersion::V2025_11_25));
+    let info = client.server_info().expect("server info");
+    assert_eq!(info.server_info.name, "test-server");
+    assert!(info.capabilities.tools.is_some());
+    // The server learned who the client is.
+    assert!(server.peer().client_info().is_some());
+
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(tools.len(), 5);
+    let r = client.call_tool(call("echo", serde_json::json!({"text": "hello"}))).await.unwrap();
+    assert_eq!(text_of(&r), "hello");
+    assert_eq!(r.result_type, None, "2025 results carry no resultType");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateless_era_carries_meta_and_result_type() {
+    let (client, server, _events) = connect(ProtocolPreference::Stateless).await;
+    assert_eq!(client.protocol_version(), Some(ProtocolVersion::V2026_07_28));
+    assert!(server.peer().client_info().is_none(), "no handshake happened");
+    let r = client.call_tool(call("echo", serde_json::json!({"text": "x"}))).await.unwrap();
+    assert_eq!(r.result_type, Some(rmcp_core::model::ResultType::Complete));
+    let list = client.list_tools(None).await.unwrap();
+    assert!(list.ttl_ms.is_some() && list.cache_scope.is_some(), "cache hints on 2026 list results");
+    let server_info = list.meta.as_ref().and_then(|m| m.get("io.modelcontextprotocol/serverInfo")).unwrap();
+    assert_eq!(server_info["name"], "test-server");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_prefers_the_stateless_protocol() {
+    let (client, _server, _events) = connect(ProtocolPreference::Auto).await;
+    assert_eq!(client.protocol_version(), Some(ProtocolVersion::V2026_07_28));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_handler_does_not_block_others() {
+    let (client, _server, mut events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    let slow = {
+        let client = client.peer().clone();
+        tokio::spawn(async move { client.call_tool(call("slow", serde_json::json!({"ms": 2_000, "tag": "s"}))).await })
+    };
+    assert_eq!(events.recv().await, Some(Event::Started("s".into())));
+    // While the slow call runs, fast calls complete: responses go out of order.
+    for i in 0..20 {
+        let r = client.call_tool(call("echo", serde_json::json!({"text": i.to_string()}))).await.unwrap();
+        assert_eq!(text_of(&r), i.to_string());
+    }
+    assert!(!slow.is_finished());
+    slow.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_a_request_cancels_it_at_the_server() {
+    let (client, _server, mut events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    let handle = tokio::spawn({
+        let client = client.peer().clone();
+        async move { client.call_tool(call("slow", serde_json::json!({"tag": "dropped"}))).await }
+    });
+    assert_eq!(events.recv().await, Some(Event::Started("dropped".into())));
+    handle.abort();
+    assert_eq!(events.recv().await, Some(Event::Cancelled("dropped".into())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_fails_the_call_and_cancels_it() {
+    let (client, _server, mut events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    let err = client
+        .call_tool_with(
+            call("slow", serde_json::json!({"tag": "t"})),
+            RequestOptions::new().with_timeout(Duration::from_millis(200)),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Timeout { timeout } if timeout == Duration::from_millis(200)), "{err:?}");
+    assert_eq!(events.recv().await, Some(Event::Started("t".into())));
+    assert_eq!(events.recv().await, Some(Event::Cancelled("t".into())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_reaches_the_caller_and_resets_the_timeout() {
+    let (client, _server, _events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    let (options, mut progress) = RequestOptions::new()
+        .with_timeout(Duration::from_millis(400))
+        .reset_timeout_on_progress()
+        .with_progress_stream();
+    // 6 steps of 150 ms: 900 ms in all, longer than the timeout, but each step resets it.
+    let r = client
+        .call_tool_with(call("progress", serde_json::json!({"steps": 6, "pause_ms": 150})), options)
+        .await
+        .unwrap();
+    assert_eq!(text_of(&r), "done");
+    let mut seen = Vec::new();
+    while let Ok(p) = progress.try_recv() {
+        seen.push(p.progress);
+    }
+    assert_eq!(seen, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_to_client_request_during_a_call() {
+    let (client, _server, _events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    let r = client.call_tool(call("sample", serde_json::json!({}))).await.unwrap();
+    assert_eq!(text_of(&r), "\"stand-in-16\"");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_errors_are_json_rpc_errors() {
+    let (client, _server, _events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    let err = client.call_tool(call("fail", serde_json::json!({}))).await.unwrap_err();
+    let e = err.as_mcp_error().expect("an MCP error");
+    assert_eq!(e.code, ErrorCode::INTERNAL_ERROR);
+    assert_eq!(e.message, "tool exploded");
+    // Undeclared capability: the server has no prompts.
+    let err = client.list_prompts(None).await.unwrap_err();
+    assert_eq!(err.as_mcp_error().unwrap().code, ErrorCode::METHOD_NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_requests_fail_promptly_when_the_server_goes_away() {
+    let (client, server, mut events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    let calls: Vec<_> = (0..10)
+        .map(|i| {
+            let c = client.peer().clone();
+            tokio::spawn(async move { c.call_tool(call("slow", serde_json::json!({"tag": i.to_string()}))).await })
+        })
+        .collect();
+    for _ in 0..10 {
+        assert!(matches!(events.recv().await, Some(Event::Started(_))));
+    }
+    let started = std::time::Instant::now();
+    server.cancel().await;
+    for c in calls {
+        let r = tokio::time::timeout(Duration::from_secs(2), c).await.expect("fails promptly").unwrap();
+        assert!(matches!(r, Err(ServiceError::TransportClosed)), "{r:?}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(matches!(client.ping().await, Err(ServiceError::TransportClosed)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_with_timeout_drains_in_flight_requests() {
+    let (client, server, mut events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    let c = client.peer().clone();
+    let call = tokio::spawn(async move { c.call_tool(call("slow", serde_json::json!({"ms": 300, "tag": "d"}))).await });
+    assert_eq!(events.recv().await, Some(Event::Started("d".into())));
+    let reason = server.close_with_timeout(Duration::from_secs(5)).await;
+    assert!(matches!(reason, QuitReason::Closed), "{reason:?}");
+    assert_eq!(events.recv().await, Some(Event::Finished("d".into())));
+    let r = call.await.unwrap().unwrap();
+    assert_eq!(text_of(&r), "d");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dyn_services_share_one_collection() {
+    let mut servers: Vec<RunningService<RoleServer, Box<dyn DynService<RoleServer>>>> = Vec::new();
+    let mut clients = Vec::new();
+    for _ in 0..3 {
+        let (a, b) = duplex(4096);
+        let (server, _events) = TestServer::new();
+        servers.push(server.into_dyn().serve(a).await.unwrap());
+        clients.push(Client { protocol: ProtocolPreference::Auto }.serve(b).await.unwrap());
+    }
+    for client in &clients {
+        assert_eq!(client.list_all_tools().await.unwrap().len(), 5);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_requests_in_flight_are_all_matched() {
+    let (client, _server, _events) = connect(ProtocolPreference::Stateless).await;
+    let calls = (0..500).map(|i| {
+        let c = client.peer().clone();
+        async move { (i, c.call_tool(call("echo", serde_json::json!({"text": i.to_string()}))).await) }
+    });
+    let results = futures::future::join_all(calls).await;
+    for (i, r) in results {
+        assert_eq!(text_of(&r.unwrap()), i.to_string());
+    }
+}
