@@ -8,12 +8,12 @@ use std::time::Duration;
 use common::{Event, TestServer, call, text_of};
 use rmcp_core::handler::{ClientHandler, ClientInfo, ProtocolPreference};
 use rmcp_core::model::{
-    CreateMessageRequestParams, CreateMessageResult, ErrorCode, ProtocolVersion, Role, SamplingMessageContentBlock,
-    TextContent,
+    CreateMessageRequestParams, CreateMessageResult, ErrorCode, ProtocolVersion, RequestId, Role,
+    SamplingMessageContentBlock, TextContent,
 };
 use rmcp_core::service::{
-    DynService, McpError, QuitReason, RequestContext, RequestOptions, RoleClient, RoleServer, RunningService,
-    ServiceError, ServiceExt,
+    DynService, McpError, QuitReason, RequestContext, RequestIdProvider, RequestOptions, RoleClient, RoleServer,
+    RunningService, ServeOptions, ServiceError, ServiceExt,
 };
 use rmcp_core::transport::duplex;
 use tokio::sync::mpsc;
@@ -231,4 +231,62 @@ async fn many_requests_in_flight_are_all_matched() {
     for (i, r) in results {
         assert_eq!(text_of(&r.unwrap()), i.to_string());
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_over_the_in_flight_limit_are_refused_not_queued() {
+    let (a, b) = duplex(64 * 1024);
+    let (server, mut events) = TestServer::new();
+    let _server = server.serve_with_options(a, ServeOptions::new().with_max_in_flight(2)).await.unwrap();
+    let client = Client { protocol: ProtocolPreference::Stateless }.serve(b).await.unwrap();
+    let slow: Vec<_> = (0..2)
+        .map(|i| {
+            let c = client.peer().clone();
+            tokio::spawn(async move { c.call_tool(call("slow", serde_json::json!({"tag": i.to_string()}))).await })
+        })
+        .collect();
+    for _ in 0..2 {
+        assert!(matches!(events.recv().await, Some(Event::Started(_))));
+    }
+    let err = client.call_tool(call("echo", serde_json::json!({"text": "x"}))).await.unwrap_err();
+    assert!(err.as_mcp_error().unwrap().message.contains("too many requests in flight"), "{err}");
+    for s in slow {
+        s.abort();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_our_side_fails_our_pending_requests_as_cancelled() {
+    let (client, _server, mut events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    let c = client.peer().clone();
+    let pending = tokio::spawn(async move { c.call_tool(call("slow", serde_json::json!({"tag": "p"}))).await });
+    assert_eq!(events.recv().await, Some(Event::Started("p".into())));
+    client.cancel().await;
+    let r = pending.await.unwrap();
+    assert!(matches!(r, Err(ServiceError::Cancelled { .. })), "{r:?}");
+}
+
+#[derive(Debug, Default)]
+struct StringIds(std::sync::atomic::AtomicU32);
+
+impl RequestIdProvider for StringIds {
+    fn next_request_id(&self) -> RequestId {
+        RequestId::from(format!("req-{}", self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_are_pluggable() {
+    let (a, b) = duplex(64 * 1024);
+    let (server, _events) = TestServer::new();
+    let _server = server.serve(a).await.unwrap();
+    let ids = std::sync::Arc::new(StringIds::default());
+    let client = Client { protocol: ProtocolPreference::Stateless }
+        .serve_with_options(b, ServeOptions::new().with_request_ids(ids.clone()))
+        .await
+        .unwrap();
+    let r = client.call_tool(call("echo", serde_json::json!({"text": "hi"}))).await.unwrap();
+    assert_eq!(text_of(&r), "hi");
+    // discover + call
+    assert_eq!(ids.0.load(std::sync::atomic::Ordering::Relaxed), 2);
 }

@@ -40,6 +40,9 @@ pub struct ClientInfo {
     pub protocol: ProtocolPreference,
     /// How long the handshake may take.
     pub handshake_timeout: Option<Duration>,
+    /// With [`ProtocolPreference::Auto`]: how long to wait for the `server/discover` probe before
+    /// taking the server for a legacy one.
+    pub probe_timeout: Duration,
 }
 
 impl Default for ClientInfo {
@@ -49,6 +52,7 @@ impl Default for ClientInfo {
             capabilities: ClientCapabilities::default(),
             protocol: ProtocolPreference::Auto,
             handshake_timeout: Some(Duration::from_secs(30)),
+            probe_timeout: Duration::from_secs(5),
         }
     }
 }

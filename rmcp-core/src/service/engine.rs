@@ -56,6 +56,7 @@ pub(crate) struct Engine<R: ServiceRole, S> {
     pub wire_rx: mpsc::Receiver<JsonRpcMessage>,
     pub ct: CancellationToken,
     pub drain_timeout: Duration,
+    pub max_in_flight: usize,
 }
 
 /// State of the read loop.
@@ -68,11 +69,12 @@ struct Loop<R: ServiceRole, S> {
     progress: HashMap<ProgressToken, mpsc::UnboundedSender<ProgressNotificationParams>>,
     running: HashMap<RequestId, CancellationToken>,
     tasks: JoinSet<Option<RequestId>>,
+    max_in_flight: usize,
 }
 
 impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
     pub(crate) async fn run<T: Transport>(self, transport: T) -> QuitReason {
-        let Engine { service, peer, mut commands, mut cancels, wire, wire_rx, ct, drain_timeout } = self;
+        let Engine { service, peer, mut commands, mut cancels, wire, wire_rx, ct, drain_timeout, max_in_flight } = self;
         let (sink, mut stream) = transport.split();
         let writer_stop = CancellationToken::new();
         let writer = tokio::spawn(write_loop(sink, wire_rx, writer_stop.clone()));
@@ -85,6 +87,7 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
             progress: HashMap::new(),
             running: HashMap::new(),
             tasks: JoinSet::new(),
+            max_in_flight,
         };
 
         let mut reading = true;
@@ -117,7 +120,7 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                     }
                     Command::Close(timeout) => {
                         reading = false;
-                        st.fail_pending();
+                        st.fail_pending(|| ServiceError::Cancelled { reason: Some("the service is closing".into()) });
                         drain_deadline = Some(tokio::time::Instant::now() + timeout);
                     }
                 },
@@ -136,12 +139,12 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                         tracing::debug!(error = %e, "transport read failed");
                         reason = QuitReason::TransportError(e);
                         reading = false;
-                        st.fail_pending();
+                        st.fail_pending(|| ServiceError::TransportClosed);
                         drain_deadline = Some(tokio::time::Instant::now() + drain_timeout);
                     }
                     None => {
                         reading = false;
-                        st.fail_pending();
+                        st.fail_pending(|| ServiceError::TransportClosed);
                         drain_deadline = Some(tokio::time::Instant::now() + drain_timeout);
                     }
                 },
@@ -154,7 +157,11 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
             token.cancel();
         }
         st.tasks.shutdown().await;
-        st.fail_pending();
+        if matches!(reason, QuitReason::Cancelled) {
+            st.fail_pending(|| ServiceError::Cancelled { reason: Some("the service was cancelled".into()) });
+        } else {
+            st.fail_pending(|| ServiceError::TransportClosed);
+        }
         ct.cancel();
         writer_stop.cancel();
         match writer.await {
@@ -171,9 +178,10 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         let _ = self.wire.send(msg).await;
     }
 
-    fn fail_pending(&mut self) {
+    /// Fail every request still waiting for the peer: the transport is gone, or we stop.
+    fn fail_pending(&mut self, error: impl Fn() -> ServiceError) {
         for (_, p) in self.pending.drain() {
-            let _ = p.responder.send(Err(ServiceError::TransportClosed));
+            let _ = p.responder.send(Err(error()));
         }
         self.progress.clear();
     }
@@ -190,7 +198,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         });
         self.pending.insert(request.id.clone(), Pending { responder, progress: progress_token });
         if self.wire.send(JsonRpcMessage::Request(request)).await.is_err() {
-            self.fail_pending();
+            self.fail_pending(|| ServiceError::TransportClosed);
         }
     }
 
@@ -246,6 +254,16 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
                 return;
             }
         };
+        if self.running.len() >= self.max_in_flight {
+            // Refuse rather than queue: memory stays bounded, and we keep reading, so the
+            // responses our running handlers wait for still get through.
+            let e = ErrorData::internal_error(format!(
+                "too many requests in flight (limit {}); retry later",
+                self.max_in_flight
+            ));
+            self.write(JsonRpcMessage::error(Some(id), e)).await;
+            return;
+        }
         let ct = self.ct.child_token();
         self.running.insert(id.clone(), ct.clone());
         let ctx = RequestContext {

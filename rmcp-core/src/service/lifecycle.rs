@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::{Peer, RequestOptions, RoleClient, RoleServer, ServeError, ServiceError};
 use crate::handler::{ClientInfo, ProtocolPreference};
 use crate::model::{
-    DiscoverResult, EmptyParams, ErrorData, InitializeRequestParams, InitializeResult, Meta, ProtocolVersion,
-    meta_keys, methods,
+    DiscoverResult, EmptyParams, ErrorCode, ErrorData, InitializeRequestParams, InitializeResult, Meta,
+    ProtocolVersion, meta_keys, methods,
 };
 
 /// The protocol versions a server of this SDK serves, newest first.
@@ -114,23 +114,48 @@ pub fn stateless_request_meta(info: &ClientInfo) -> Meta {
 
 pub(crate) async fn client_handshake(peer: Peer<RoleClient>, info: ClientInfo) -> Result<(), ServeError> {
     match &info.protocol {
-        ProtocolPreference::Stateless => discover(&peer, &info).await,
+        ProtocolPreference::Stateless => discover(&peer, &info, handshake_options(&info)).await,
         ProtocolPreference::Stateful(v) => initialize(&peer, &info, v.clone()).await,
-        ProtocolPreference::Auto => match discover(&peer, &info).await {
-            Ok(()) => Ok(()),
-            // Not a 2026 server (it refused `server/discover` or lacks the version): use the session.
-            Err(ServeError::Handshake(ServiceError::McpError(_))) | Err(ServeError::UnsupportedProtocolVersion(_)) => {
-                initialize(&peer, &info, ProtocolVersion::LATEST_STATEFUL).await
+        ProtocolPreference::Auto => {
+            // The dual-era probe: `server/discover` first. A modern error names the versions the
+            // server speaks; any other error, or silence, means a legacy server.
+            let probe = RequestOptions::new().with_timeout(info.probe_timeout);
+            match discover(&peer, &info, probe).await {
+                Ok(()) => Ok(()),
+                Err(ServeError::Handshake(ServiceError::McpError(e)))
+                    if e.code == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION =>
+                {
+                    match newest_stateful(e.data.as_ref()) {
+                        Some(v) => initialize(&peer, &info, v).await,
+                        None => Err(ServeError::UnsupportedProtocolVersion(
+                            e.data.map(|d| d.to_string()).unwrap_or_default(),
+                        )),
+                    }
+                }
+                Err(ServeError::Handshake(ServiceError::McpError(_) | ServiceError::Timeout { .. })) => {
+                    initialize(&peer, &info, ProtocolVersion::LATEST_STATEFUL).await
+                }
+                Err(e) => Err(e),
             }
-            Err(e) => Err(e),
-        },
+        }
     }
 }
 
-async fn discover(peer: &Peer<RoleClient>, info: &ClientInfo) -> Result<(), ServeError> {
+/// The newest handshake version in an `UnsupportedProtocolVersion` error's `supported` list.
+fn newest_stateful(data: Option<&Value>) -> Option<ProtocolVersion> {
+    data?
+        .get("supported")?
+        .as_array()?
+        .iter()
+        .filter_map(|v| v.as_str().map(ProtocolVersion::parse))
+        .filter(|v| v.is_known() && !v.is_stateless())
+        .max()
+}
+
+async fn discover(peer: &Peer<RoleClient>, info: &ClientInfo, options: RequestOptions) -> Result<(), ServeError> {
     let meta = stateless_request_meta(info);
     let result: DiscoverResult = peer
-        .send_request(methods::SERVER_DISCOVER, &EmptyParams::with_meta(meta.clone()), handshake_options(info))
+        .send_request(methods::SERVER_DISCOVER, &EmptyParams::with_meta(meta.clone()), options)
         .await
         .map_err(ServeError::Handshake)?;
     if !result.supported_versions.iter().any(|v| v.is_stateless()) {
@@ -172,7 +197,13 @@ fn handshake_options(info: &ClientInfo) -> RequestOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ErrorCode;
+
+    #[test]
+    fn newest_stateful_version_from_an_unsupported_version_error() {
+        let data = serde_json::json!({"supported": ["2026-07-28", "2025-06-18", "2025-11-25", "1999-01-01"]});
+        assert_eq!(newest_stateful(Some(&data)), Some(ProtocolVersion::V2025_11_25));
+        assert_eq!(newest_stateful(Some(&serde_json::json!({"supported": ["2026-07-28"]}))), None);
+    }
 
     fn meta(v: Value) -> Meta {
         v.as_object().unwrap().clone()

@@ -111,6 +111,8 @@ pub struct ServeOptions {
     pub ct: CancellationToken,
     /// When the peer closes its side, how long in-flight requests may still run.
     pub drain_timeout: Duration,
+    /// How many of the peer's requests may run at once; more are refused with an error.
+    pub max_in_flight: usize,
 }
 
 impl Default for ServeOptions {
@@ -121,6 +123,7 @@ impl Default for ServeOptions {
             progress_tokens: counter,
             ct: CancellationToken::new(),
             drain_timeout: Duration::from_secs(10),
+            max_in_flight: 8192,
         }
     }
 }
@@ -143,6 +146,11 @@ impl ServeOptions {
     /// Use this progress token provider.
     pub fn with_progress_tokens(mut self, tokens: Arc<dyn ProgressTokenProvider>) -> Self {
         self.progress_tokens = tokens;
+        self
+    }
+    /// How many of the peer's requests may run at once.
+    pub fn with_max_in_flight(mut self, max: usize) -> Self {
+        self.max_in_flight = max.max(1);
         self
     }
     /// How long in-flight requests may run after the peer closes its side.
@@ -220,6 +228,7 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
         wire_rx,
         ct: ct.clone(),
         drain_timeout: options.drain_timeout,
+        max_in_flight: options.max_in_flight,
     };
     let handle = tokio::spawn(engine.run(transport));
     RunningService { service, peer, handle: Some(handle), ct: ct.clone(), _guard: ct.drop_guard() }
