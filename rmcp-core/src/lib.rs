@@ -12,6 +12,7 @@
 //!   [`RunningService`](service::RunningService), request ids, cancellation, timeouts, progress.
 //! - [`handler`]: what users implement: [`ServerHandler`](handler::ServerHandler) and
 //!   [`ClientHandler`](handler::ClientHandler).
+//! - [`router`]: what the macros generate into: tool, prompt and resource dispatch tables.
 //! - [`transport`]: stdio, any `AsyncRead`/`AsyncWrite`, child processes, in-process pairs.
 //!
 //! ```no_run
@@ -35,8 +36,17 @@
 
 pub mod handler;
 pub mod model;
+pub mod router;
 pub mod service;
 pub mod transport;
+
+/// Crates the macros' generated code names, so users need not depend on them directly.
+#[doc(hidden)]
+pub mod __private {
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
+}
 
 pub use handler::{ClientHandler, ServerHandler};
 pub use model::{ErrorData, ProtocolVersion};

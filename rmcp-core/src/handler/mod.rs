@@ -7,4 +7,4 @@ mod client;
 mod server;
 
 pub use client::{ClientHandler, ClientInfo, ProtocolPreference};
-pub use server::{ServerHandler, ServerInfo};
+pub use server::{ServerHandler, ServerInfo, effective_info};

@@ -8,10 +8,11 @@ use crate::model::{
     DiscoverResult, EmptyResult, ErrorData, GetPromptRequestParams, GetPromptResult, GetTaskPayloadRequestParams,
     GetTaskPayloadResult, GetTaskRequestParams, GetTaskResult, Implementation, InitializeRequestParams,
     InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListTasksResult,
-    ListToolsResult, PaginatedRequestParams, ProgressNotificationParams, ProtocolVersion, ReadResourceRequestParams,
-    ReadResourceResult, ResultType, ServerCapabilities, ServerResult, SetLevelRequestParams, SubscribeRequestParams,
-    SubscriptionsListenRequestParams, SubscriptionsListenResult, TaskStatusNotificationParams,
-    UnsubscribeRequestParams, meta_keys, methods,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParams, PromptsCapability, ProtocolVersion,
+    ReadResourceRequestParams, ReadResourceResult, Reference, ResourcesCapability, ResultType, ServerCapabilities,
+    ServerResult, SetLevelRequestParams, SubscribeRequestParams, SubscriptionsListenRequestParams,
+    SubscriptionsListenResult, TaskStatusNotificationParams, ToolsCapability, UnsubscribeRequestParams, meta_keys,
+    methods,
 };
 use crate::service::{McpError, NotificationContext, RequestContext, RoleServer, Service, lifecycle};
 
@@ -194,13 +195,62 @@ pub trait ServerHandler: Send + Sync + 'static {
         std::future::ready(Err(McpError::invalid_params(format!("Unknown prompt: {}", params.name))))
     }
 
-    /// `completion/complete`.
+    /// `completion/complete`: by default, hands prompt references to
+    /// [`complete_prompt`](Self::complete_prompt) and template references to
+    /// [`complete_resource`](Self::complete_resource).
     fn complete(
         &self,
         params: CompleteRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<CompleteResult, McpError>> + Send + '_ {
+        async move {
+            match &params.reference {
+                Reference::Prompt(p) => {
+                    let name = p.name.clone();
+                    self.complete_prompt(&name, params, ctx).await
+                }
+                Reference::Resource(r) => {
+                    let uri = r.uri.clone();
+                    self.complete_resource(&uri, params, ctx).await
+                }
+            }
+        }
+    }
+
+    /// Complete an argument of prompt `prompt` (`#[prompt_handler]` wires this to the router).
+    fn complete_prompt<'a>(
+        &'a self,
+        prompt: &'a str,
+        params: CompleteRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<CompleteResult, McpError>> + Send + 'a {
         std::future::ready(Ok(CompleteResult::new(Completion::new(Vec::new()))))
+    }
+
+    /// Complete a variable of resource template `template` (`#[resource_handler]` wires this).
+    fn complete_resource<'a>(
+        &'a self,
+        template: &'a str,
+        params: CompleteRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<CompleteResult, McpError>> + Send + 'a {
+        std::future::ready(Ok(CompleteResult::new(Completion::new(Vec::new()))))
+    }
+
+    /// The `tools` capability a plugged-in tool router provides (`#[tool_handler]` sets it);
+    /// used when [`get_info`](Self::get_info) declares none.
+    fn tool_capability(&self) -> Option<ToolsCapability> {
+        None
+    }
+
+    /// The `prompts` capability a plugged-in prompt router provides.
+    fn prompt_capability(&self) -> Option<PromptsCapability> {
+        None
+    }
+
+    /// The `resources` capability a plugged-in resource router provides.
+    fn resource_capability(&self) -> Option<ResourcesCapability> {
+        None
     }
 
     /// `logging/setLevel` (2025 era).
@@ -344,7 +394,7 @@ impl<H: ServerHandler> Service<RoleServer> for H {
         let info = match peer.own_info() {
             Some(info) => info,
             None => {
-                computed = ServerHandler::get_info(self);
+                computed = effective_info(self);
                 &computed
             }
         };
@@ -410,6 +460,27 @@ impl<H: ServerHandler> Service<RoleServer> for H {
     }
 
     fn get_info(&self) -> ServerInfo {
-        ServerHandler::get_info(self)
+        effective_info(self)
     }
+}
+
+/// The handler's info with the capabilities its routers provide filled in, so a server
+/// advertises exactly what it serves whatever order its attributes came in.
+pub fn effective_info<H: ServerHandler + ?Sized>(handler: &H) -> ServerInfo {
+    let mut info = handler.get_info();
+    let caps = &mut info.capabilities;
+    if caps.tools.is_none() {
+        caps.tools = handler.tool_capability();
+    }
+    if caps.prompts.is_none() {
+        caps.prompts = handler.prompt_capability();
+    }
+    if caps.resources.is_none() {
+        caps.resources = handler.resource_capability();
+    }
+    if caps.completions.is_none() && (handler.prompt_capability().is_some() || handler.resource_capability().is_some())
+    {
+        caps.completions = Some(Default::default());
+    }
+    info
 }

@@ -46,6 +46,9 @@ pub enum ResultType {
     Complete,
     /// The server needs more input; the result is an `InputRequiredResult`.
     InputRequired,
+    /// The server runs the request as a task; the result is the task handle of the tasks extension
+    /// `io.modelcontextprotocol/tasks` ([`tasks_ext::CreateTaskResult`](crate::model::tasks_ext::CreateTaskResult)).
+    Task,
 }
 
 /// Who may cache a cacheable result (2026-07-28), like HTTP `Cache-Control`.

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::number;
 use crate::model::{JsonObject, Meta, Role};
 
 /// Hints to the client about how to use or show an object.
@@ -15,11 +16,7 @@ pub struct Annotations {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<Vec<Role>>,
     /// How important the object is, from 0 (least) to 1 (most).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::model::notifications::wire_f64::serialize_option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "number::serialize_option")]
     pub priority: Option<f64>,
     /// When the object was last modified, as an ISO 8601 timestamp.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -345,17 +342,6 @@ impl BlobResourceContents {
     }
 }
 
-/// `From<Variant>` for a wrapping enum.
-macro_rules! wrap_from {
-    ($enum:ident: $($variant:ident($ty:ty)),+ $(,)?) => {$(
-        impl From<$ty> for $enum {
-            fn from(c: $ty) -> Self {
-                Self::$variant(c)
-            }
-        }
-    )+};
-}
-
 /// The contents of a resource: text or binary, told apart by the `text` or `blob` field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -391,7 +377,18 @@ impl ResourceContents {
     }
 }
 
-wrap_from!(ResourceContents: Text(TextResourceContents), Blob(BlobResourceContents));
+// `EmbeddedResource::new` and `ContentBlock::resource` take `impl Into<ResourceContents>`.
+impl From<TextResourceContents> for ResourceContents {
+    fn from(contents: TextResourceContents) -> Self {
+        Self::Text(contents)
+    }
+}
+
+impl From<BlobResourceContents> for ResourceContents {
+    fn from(contents: BlobResourceContents) -> Self {
+        Self::Blob(contents)
+    }
+}
 
 /// A resource's contents embedded in a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -486,14 +483,37 @@ impl ContentBlock {
     }
 }
 
-wrap_from!(
-    ContentBlock:
-    Text(TextContent),
-    Image(ImageContent),
-    Audio(AudioContent),
-    ResourceLink(ResourceLink),
-    Resource(EmbeddedResource),
-);
+// A block built with its struct's builders (annotations, `_meta`) goes into a `Vec<ContentBlock>`
+// with `.into()`; plain strings become text blocks.
+impl From<TextContent> for ContentBlock {
+    fn from(content: TextContent) -> Self {
+        Self::Text(content)
+    }
+}
+
+impl From<ImageContent> for ContentBlock {
+    fn from(content: ImageContent) -> Self {
+        Self::Image(content)
+    }
+}
+
+impl From<AudioContent> for ContentBlock {
+    fn from(content: AudioContent) -> Self {
+        Self::Audio(content)
+    }
+}
+
+impl From<ResourceLink> for ContentBlock {
+    fn from(content: ResourceLink) -> Self {
+        Self::ResourceLink(content)
+    }
+}
+
+impl From<EmbeddedResource> for ContentBlock {
+    fn from(content: EmbeddedResource) -> Self {
+        Self::Resource(content)
+    }
+}
 
 impl From<String> for ContentBlock {
     fn from(text: String) -> Self {
@@ -612,14 +632,37 @@ impl SamplingMessageContentBlock {
     }
 }
 
-wrap_from!(
-    SamplingMessageContentBlock:
-    Text(TextContent),
-    Image(ImageContent),
-    Audio(AudioContent),
-    ToolUse(ToolUseContent),
-    ToolResult(ToolResultContent),
-);
+// `SamplingMessage::new` and `SamplingContent` take blocks; tool calls and results are built as
+// structs first.
+impl From<TextContent> for SamplingMessageContentBlock {
+    fn from(content: TextContent) -> Self {
+        Self::Text(content)
+    }
+}
+
+impl From<ImageContent> for SamplingMessageContentBlock {
+    fn from(content: ImageContent) -> Self {
+        Self::Image(content)
+    }
+}
+
+impl From<AudioContent> for SamplingMessageContentBlock {
+    fn from(content: AudioContent) -> Self {
+        Self::Audio(content)
+    }
+}
+
+impl From<ToolUseContent> for SamplingMessageContentBlock {
+    fn from(content: ToolUseContent) -> Self {
+        Self::ToolUse(content)
+    }
+}
+
+impl From<ToolResultContent> for SamplingMessageContentBlock {
+    fn from(content: ToolResultContent) -> Self {
+        Self::ToolResult(content)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -9,17 +9,8 @@ use serde::de::{self, DeserializeOwned};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::model::elicitation_schema::const_tag;
+use crate::model::tags::{FormModeTag, UrlModeTag};
 use crate::model::{ElicitationSchema, ErrorCode, ErrorData, Meta, ResultType, TaskMetadata};
-
-const_tag!(
-    /// The constant `"form"`.
-    FormModeTag = "form"
-);
-const_tag!(
-    /// The constant `"url"`.
-    UrlModeTag = "url"
-);
 
 /// The two ways of eliciting input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -56,7 +47,7 @@ pub struct ElicitRequestFormParams {
 impl ElicitRequestFormParams {
     /// A form asking `message` with the given fields.
     pub fn new(message: impl Into<String>, requested_schema: ElicitationSchema) -> Self {
-        Self { meta: None, mode: Some(FormModeTag), message: message.into(), requested_schema, task: None }
+        Self { meta: None, mode: Some(FormModeTag::Form), message: message.into(), requested_schema, task: None }
     }
 
     /// Run the request as a task (2025-11-25).
@@ -98,7 +89,7 @@ impl ElicitRequestUrlParams {
     pub fn new(message: impl Into<String>, url: impl Into<String>) -> Self {
         Self {
             meta: None,
-            mode: UrlModeTag,
+            mode: UrlModeTag::Url,
             message: message.into(),
             url: url.into(),
             elicitation_id: None,
@@ -396,13 +387,7 @@ impl UrlElicitationRequiredData {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn round_trip<T: DeserializeOwned + Serialize>(text: &str) -> T {
-        let value: Value = serde_json::from_str(text).unwrap();
-        let typed: T = serde_json::from_value(value.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&typed).unwrap(), value);
-        typed
-    }
+    use crate::model::test_support::round_trip;
 
     #[test]
     fn modes_are_told_apart_and_round_trip() {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Deserializer, Serialize, de};
 
 use crate::model::PrimitiveSchemaDefinition;
-use crate::model::elicitation_schema::{ArrayTag, StringTag};
+use crate::model::tags::{ArrayTag, StringTag};
 
 /// One choice of a titled enum: the value and its label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,7 +164,7 @@ pub struct UntitledMultiSelectEnumSchema {
 impl UntitledMultiSelectEnumSchema {
     /// Choices among `values`.
     pub fn new(values: Vec<String>) -> Self {
-        Self { items: UntitledEnumItems { kind: StringTag, values }, ..Self::default() }
+        Self { items: UntitledEnumItems { kind: StringTag::String, values }, ..Self::default() }
     }
 
     /// Set the label.

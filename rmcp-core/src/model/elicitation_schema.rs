@@ -7,58 +7,12 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::model::sampling::compact_f64;
+use crate::model::number;
+use crate::model::tags::{BooleanTag, ObjectTag, StringTag};
 use crate::model::{
     LegacyTitledEnumSchema, TitledMultiSelectEnumSchema, TitledSingleSelectEnumSchema, UntitledMultiSelectEnumSchema,
     UntitledSingleSelectEnumSchema,
 };
-
-/// Defines a zero-sized type that reads and writes one fixed string (a constant `type` or `mode`).
-macro_rules! const_tag {
-    ($(#[$doc:meta])* $name:ident = $value:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-        pub(crate) struct $name;
-
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str($value)
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = ::std::borrow::Cow::<'de, str>::deserialize(d)?;
-                if s == $value {
-                    Ok($name)
-                } else {
-                    Err(::serde::de::Error::invalid_value(
-                        ::serde::de::Unexpected::Str(&s),
-                        &$value,
-                    ))
-                }
-            }
-        }
-    };
-}
-pub(crate) use const_tag;
-
-const_tag!(
-    /// The constant `"string"`.
-    StringTag = "string"
-);
-const_tag!(
-    /// The constant `"boolean"`.
-    BooleanTag = "boolean"
-);
-const_tag!(
-    /// The constant `"array"`.
-    ArrayTag = "array"
-);
-const_tag!(
-    /// The constant `"object"`.
-    ObjectTag = "object"
-);
 
 /// A string format a string field may require.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -165,13 +119,13 @@ pub struct NumberSchema {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Smallest accepted value.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "compact_f64::option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "number::serialize_option")]
     pub minimum: Option<f64>,
     /// Largest accepted value.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "compact_f64::option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "number::serialize_option")]
     pub maximum: Option<f64>,
     /// Initial value.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "compact_f64::option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "number::serialize_option")]
     pub default: Option<f64>,
 }
 
@@ -331,25 +285,54 @@ impl<'de> Deserialize<'de> for PrimitiveSchemaDefinition {
     }
 }
 
-macro_rules! into_primitive {
-    ($($ty:ident => $variant:ident),* $(,)?) => {
-        $(impl From<$ty> for PrimitiveSchemaDefinition {
-            fn from(schema: $ty) -> Self {
-                Self::$variant(schema)
-            }
-        })*
-    };
+// `ElicitationSchema::with_property` takes `impl Into<PrimitiveSchemaDefinition>`, so each field
+// schema converts into the union.
+impl From<StringSchema> for PrimitiveSchemaDefinition {
+    fn from(schema: StringSchema) -> Self {
+        Self::String(schema)
+    }
 }
 
-into_primitive! {
-    StringSchema => String,
-    NumberSchema => Number,
-    BooleanSchema => Boolean,
-    UntitledSingleSelectEnumSchema => UntitledSingleSelectEnum,
-    TitledSingleSelectEnumSchema => TitledSingleSelectEnum,
-    UntitledMultiSelectEnumSchema => UntitledMultiSelectEnum,
-    TitledMultiSelectEnumSchema => TitledMultiSelectEnum,
-    LegacyTitledEnumSchema => LegacyTitledEnum,
+impl From<NumberSchema> for PrimitiveSchemaDefinition {
+    fn from(schema: NumberSchema) -> Self {
+        Self::Number(schema)
+    }
+}
+
+impl From<BooleanSchema> for PrimitiveSchemaDefinition {
+    fn from(schema: BooleanSchema) -> Self {
+        Self::Boolean(schema)
+    }
+}
+
+impl From<UntitledSingleSelectEnumSchema> for PrimitiveSchemaDefinition {
+    fn from(schema: UntitledSingleSelectEnumSchema) -> Self {
+        Self::UntitledSingleSelectEnum(schema)
+    }
+}
+
+impl From<TitledSingleSelectEnumSchema> for PrimitiveSchemaDefinition {
+    fn from(schema: TitledSingleSelectEnumSchema) -> Self {
+        Self::TitledSingleSelectEnum(schema)
+    }
+}
+
+impl From<UntitledMultiSelectEnumSchema> for PrimitiveSchemaDefinition {
+    fn from(schema: UntitledMultiSelectEnumSchema) -> Self {
+        Self::UntitledMultiSelectEnum(schema)
+    }
+}
+
+impl From<TitledMultiSelectEnumSchema> for PrimitiveSchemaDefinition {
+    fn from(schema: TitledMultiSelectEnumSchema) -> Self {
+        Self::TitledMultiSelectEnum(schema)
+    }
+}
+
+impl From<LegacyTitledEnumSchema> for PrimitiveSchemaDefinition {
+    fn from(schema: LegacyTitledEnumSchema) -> Self {
+        Self::LegacyTitledEnum(schema)
+    }
 }
 
 /// The `requestedSchema` of a form-mode elicitation: an object whose properties are primitive
@@ -444,11 +427,10 @@ mod ordered_properties {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::test_support::round_trip;
 
     fn check(text: &str, expected_variant: &str) {
-        let value: Value = serde_json::from_str(text).unwrap();
-        let schema: PrimitiveSchemaDefinition = serde_json::from_value(value.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&schema).unwrap(), value);
+        let schema: PrimitiveSchemaDefinition = round_trip(text);
         let debug = format!("{schema:?}");
         assert!(debug.starts_with(expected_variant), "{debug}");
     }

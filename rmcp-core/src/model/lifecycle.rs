@@ -224,15 +224,13 @@ impl DiscoverResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::test_support::round_trip;
 
     #[test]
     fn discover_example_round_trips_and_exposes_server_info() {
-        let text = include_str!(
+        let result: DiscoverResult = round_trip(include_str!(
             "../../../../shared/spec/2026-07-28/examples/DiscoverResult/server-capabilities-discovery.json"
-        );
-        let value: serde_json::Value = serde_json::from_str(text).unwrap();
-        let result: DiscoverResult = serde_json::from_value(value.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&result).unwrap(), value);
+        ));
         assert_eq!(result.server_info().unwrap().name, "ExampleServer");
         assert_eq!(result.supported_versions, vec![ProtocolVersion::V2026_07_28]);
     }

@@ -12,14 +12,18 @@ mod lifecycle;
 mod logging;
 mod mrtr;
 mod notifications;
+mod number;
 mod pagination;
 mod prompts;
 mod resources;
 mod roots;
 mod sampling;
 mod subscriptions;
+mod tags;
 mod tasks;
 pub mod tasks_ext;
+#[cfg(test)]
+mod test_support;
 mod tools;
 mod version;
 

@@ -203,13 +203,7 @@ impl InputResponseRequestParams {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn round_trip<T: serde::de::DeserializeOwned + Serialize>(text: &str) -> T {
-        let value: serde_json::Value = serde_json::from_str(text).unwrap();
-        let typed: T = serde_json::from_value(value.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&typed).unwrap(), value);
-        typed
-    }
+    use crate::model::test_support::round_trip;
 
     #[test]
     fn examples_round_trip_into_the_right_variants() {

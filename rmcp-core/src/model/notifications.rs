@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::number;
 use crate::model::{Meta, ProgressToken, RequestId};
 
 /// The params of `notifications/progress`.
@@ -12,10 +13,10 @@ pub struct ProgressNotificationParams {
     /// The token from the request this progress is about.
     pub progress_token: ProgressToken,
     /// Progress so far; it must increase with every notification.
-    #[serde(serialize_with = "wire_f64::serialize")]
+    #[serde(serialize_with = "number::serialize")]
     pub progress: f64,
     /// The total amount of work, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "wire_f64::serialize_option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "number::serialize_option")]
     pub total: Option<f64>,
     /// A human-readable description of the current step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,30 +81,6 @@ impl CancelledNotificationParams {
     pub fn with_meta(mut self, meta: Meta) -> Self {
         self.meta = Some(meta);
         self
-    }
-}
-
-/// Writes whole `f64`s as JSON integers (`50`, not `50.0`), so numbers a peer sent as integers
-/// round-trip unchanged.
-pub(crate) mod wire_f64 {
-    use serde::Serializer;
-
-    /// The largest integer every `f64` below it represents exactly (2^53).
-    const EXACT: f64 = 9_007_199_254_740_992.0;
-
-    pub(crate) fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if v.fract() == 0.0 && v.abs() <= EXACT {
-            if *v >= 0.0 { s.serialize_u64(*v as u64) } else { s.serialize_i64(*v as i64) }
-        } else {
-            s.serialize_f64(*v)
-        }
-    }
-
-    pub(crate) fn serialize_option<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(v) => serialize(v, s),
-            None => s.serialize_none(),
-        }
     }
 }
 

@@ -4,29 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::number;
 use crate::model::{JsonObject, Meta, ResultType, Role, SamplingMessageContentBlock, TaskMetadata, Tool};
-
-/// Serializes whole-valued `f64`s as JSON integers, so `1` read from the wire is written back as
-/// `1`, not `1.0` (JSON has one number type; peers written in JavaScript never emit `1.0`).
-pub(crate) mod compact_f64 {
-    use serde::Serializer;
-
-    /// Largest integer an `f64` holds exactly.
-    const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
-
-    /// Serialize an optional `f64`, whole values as integers.
-    pub(crate) fn option<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(x) => one(x, s),
-            None => s.serialize_none(),
-        }
-    }
-
-    /// Serialize an `f64`, whole values as integers.
-    pub(crate) fn one<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if x.fract() == 0.0 && x.abs() <= MAX_EXACT { s.serialize_i64(*x as i64) } else { s.serialize_f64(*x) }
-    }
-}
 
 /// The content of a sampling message or result: one block, or a list of blocks.
 ///
@@ -127,13 +106,13 @@ pub struct ModelPreferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hints: Option<Vec<ModelHint>>,
     /// How much to favour a cheap model.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "compact_f64::option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "number::serialize_option")]
     pub cost_priority: Option<f64>,
     /// How much to favour a fast model.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "compact_f64::option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "number::serialize_option")]
     pub speed_priority: Option<f64>,
     /// How much to favour a capable model.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "compact_f64::option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "number::serialize_option")]
     pub intelligence_priority: Option<f64>,
 }
 
@@ -244,7 +223,7 @@ pub struct CreateMessageRequestParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_context: Option<IncludeContext>,
     /// Sampling temperature.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "compact_f64::option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "number::serialize_option")]
     pub temperature: Option<f64>,
     /// The most tokens to generate.
     pub max_tokens: u64,
@@ -401,13 +380,7 @@ impl CreateMessageResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn round_trip<T: serde::de::DeserializeOwned + Serialize>(text: &str) -> T {
-        let value: serde_json::Value = serde_json::from_str(text).unwrap();
-        let typed: T = serde_json::from_value(value.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&typed).unwrap(), value);
-        typed
-    }
+    use crate::model::test_support::round_trip;
 
     #[test]
     fn single_and_multiple_content_round_trip() {

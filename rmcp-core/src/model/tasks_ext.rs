@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::elicitation_schema::const_tag;
+use crate::model::tags::TaskResultTag;
 use crate::model::{EmptyResult, ErrorData, JsonObject, Meta, ResultType};
 
 pub use crate::model::{CancelTaskRequestParams, GetTaskRequestParams, InputRequests, InputResponses, TaskStatus};
@@ -22,7 +22,7 @@ pub use crate::model::{CancelTaskRequestParams, GetTaskRequestParams, InputReque
 /// The extension identifier, the key under `capabilities.extensions`.
 pub const EXTENSION_ID: &str = "io.modelcontextprotocol/tasks";
 
-/// The `resultType` of a [`CreateTaskResult`].
+/// The `resultType` of a [`CreateTaskResult`], the wire value of [`ResultType::Task`].
 pub const RESULT_TYPE_TASK: &str = "task";
 
 /// Method names of the extension.
@@ -36,11 +36,6 @@ pub mod methods {
     /// A task's state changed (server to client).
     pub const STATUS_NOTIFICATION: &str = "notifications/tasks";
 }
-
-const_tag!(
-    /// The constant `"task"`.
-    TaskResultTypeTag = "task"
-);
 
 /// The operational state of a task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,7 +160,8 @@ pub struct CreateTaskResult {
     /// Result metadata.
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Meta>,
-    result_type: TaskResultTypeTag,
+    // Not `Option<ResultType>`: the value is always `task`, and reading must reject any other.
+    result_type: TaskResultTag,
     /// The task's initial state.
     #[serde(flatten)]
     pub task: Task,
@@ -174,7 +170,7 @@ pub struct CreateTaskResult {
 impl CreateTaskResult {
     /// A handle for `task`.
     pub fn new(task: Task) -> Self {
-        Self { meta: None, result_type: TaskResultTypeTag, task }
+        Self { meta: None, result_type: TaskResultTag::Task, task }
     }
 
     /// Set `_meta`.
@@ -263,13 +259,7 @@ impl TaskStatusNotificationParams {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn round_trip<T: serde::de::DeserializeOwned + Serialize>(text: &str) -> T {
-        let value: serde_json::Value = serde_json::from_str(text).unwrap();
-        let typed: T = serde_json::from_value(value.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&typed).unwrap(), value);
-        typed
-    }
+    use crate::model::test_support::round_trip;
 
     #[test]
     fn sep_examples_round_trip() {
@@ -279,6 +269,7 @@ mod tests {
                 "lastUpdatedAt":"2025-11-25T10:40:00Z","ttlMs":60000,"pollIntervalMs":5000}"#,
         );
         assert_eq!(created.task.ttl_ms, Some(60000));
+        assert_eq!(serde_json::to_value(ResultType::Task).unwrap(), RESULT_TYPE_TASK);
         assert!(serde_json::from_str::<CreateTaskResult>(
             r#"{"resultType":"complete","taskId":"t","status":"working","createdAt":"a","lastUpdatedAt":"b","ttlMs":null}"#
         )

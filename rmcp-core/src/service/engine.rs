@@ -351,6 +351,7 @@ async fn answer<R: ServiceRole, S: Service<R>>(
         Ok(result) => JsonRpcMessage::response(id.clone(), &result),
         Err(McpError::InputRequired(r)) => JsonRpcMessage::response(id.clone(), &r),
         Err(McpError::Rpc(e)) => Ok(JsonRpcMessage::error(Some(id.clone()), e)),
+        Err(McpError::InvalidArguments(m)) => Ok(JsonRpcMessage::error(Some(id.clone()), ErrorData::invalid_params(m))),
     };
     let msg = msg.unwrap_or_else(|e| {
         JsonRpcMessage::error(Some(id.clone()), ErrorData::internal_error(format!("result does not serialize: {e}")))

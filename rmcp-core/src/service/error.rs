@@ -59,6 +59,10 @@ pub enum McpError {
     /// Answer with an `input_required` result (2026-07-28 MRTR).
     #[error("input required")]
     InputRequired(Box<InputRequiredResult>),
+    /// A tool's arguments do not fit its input. A tool router answers this with a tool result
+    /// marked `isError` (so the model can correct itself); anywhere else it is -32602.
+    #[error("invalid arguments: {0}")]
+    InvalidArguments(String),
 }
 
 impl McpError {
@@ -88,7 +92,7 @@ impl McpError {
     pub fn as_rpc(&self) -> Option<&ErrorData> {
         match self {
             Self::Rpc(e) => Some(e),
-            Self::InputRequired(_) => None,
+            Self::InputRequired(_) | Self::InvalidArguments(_) => None,
         }
     }
 }

@@ -115,6 +115,11 @@ impl<R: ServiceRole> Peer<R> {
         self.shared.info.get()
     }
 
+    /// Whether two handles reach the same connection.
+    pub fn same_connection(&self, other: &Peer<R>) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     /// Whether the connection is gone.
     pub fn is_closed(&self) -> bool {
         self.commands.is_closed()

@@ -1,0 +1,137 @@
+//! JSON Schemas from Rust types (schemars, JSON Schema 2020-12), generated once per type, and
+//! validation of tool arguments against them.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use schemars::JsonSchema;
+use serde_json::Value;
+
+use crate::model::JsonObject;
+
+static SCHEMAS: LazyLock<RwLock<HashMap<TypeId, Arc<JsonObject>>>> = LazyLock::new(Default::default);
+
+/// The JSON Schema of `T` as an object, generated on first use and cached for the process.
+///
+/// The `$schema` keyword is left out (2020-12 is MCP's default dialect), and so is a `title`
+/// naming a macro-generated argument struct.
+pub fn schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    let id = TypeId::of::<T>();
+    if let Some(s) = SCHEMAS.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return s.clone();
+    }
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<T>();
+    let mut object = match serde_json::to_value(schema) {
+        Ok(Value::Object(o)) => o,
+        Ok(other) => {
+            let mut o = JsonObject::new();
+            o.insert("const".into(), other);
+            o
+        }
+        Err(_) => JsonObject::new(),
+    };
+    object.remove("$schema");
+    if object.get("title").and_then(Value::as_str).is_some_and(|t| t.starts_with("__")) {
+        object.remove("title");
+    }
+    let object = Arc::new(object);
+    SCHEMAS.write().unwrap_or_else(|e| e.into_inner()).entry(id).or_insert(object).clone()
+}
+
+/// The input schema of a tool taking `T`: `T`'s schema, which must describe an object.
+///
+/// # Panics
+/// If `T`'s schema is not an object schema (tool arguments are always a JSON object); this
+/// fires when the router is built, not per request.
+pub fn tool_input_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    let schema = schema_for::<T>();
+    assert!(
+        schema.get("type").and_then(Value::as_str) == Some("object"),
+        "the input of a tool must be a struct (an object schema), but `{}` has schema {}",
+        std::any::type_name::<T>(),
+        Value::Object((*schema).clone()),
+    );
+    schema
+}
+
+/// `{"type": "object", "properties": {}}`: the input schema of a tool without arguments.
+pub fn empty_object_schema() -> Arc<JsonObject> {
+    static EMPTY: LazyLock<Arc<JsonObject>> = LazyLock::new(|| {
+        let mut o = JsonObject::new();
+        o.insert("type".into(), "object".into());
+        o.insert("properties".into(), Value::Object(JsonObject::new()));
+        Arc::new(o)
+    });
+    EMPTY.clone()
+}
+
+/// A compiled JSON Schema.
+pub struct SchemaValidator {
+    validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for SchemaValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaValidator").finish_non_exhaustive()
+    }
+}
+
+impl SchemaValidator {
+    /// Compile `schema` (JSON Schema 2020-12 unless it says otherwise). Remote `$ref`s are not
+    /// fetched.
+    pub fn new(schema: &JsonObject) -> Result<Self, String> {
+        let schema = Value::Object(schema.clone());
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .build(&schema)
+            .map(|validator| Self { validator })
+            .map_err(|e| e.to_string())
+    }
+
+    /// `Ok` if `instance` is valid, else one line per problem, each naming where it is.
+    pub fn validate(&self, instance: &Value) -> Result<(), String> {
+        let problems: Vec<String> = self
+            .validator
+            .iter_errors(instance)
+            .map(|e| {
+                let path = e.instance_path.to_string();
+                if path.is_empty() { e.to_string() } else { format!("{path}: {e}") }
+            })
+            .collect();
+        if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct __Args {
+        /// The left operand.
+        a: i64,
+        b: Option<String>,
+    }
+
+    #[test]
+    fn schemas_are_objects_cached_and_untitled_for_hidden_structs() {
+        let s = tool_input_schema::<__Args>();
+        assert_eq!(s["type"], "object");
+        assert_eq!(s["properties"]["a"]["description"], "The left operand.");
+        assert!(!s.contains_key("title") && !s.contains_key("$schema"));
+        assert!(Arc::ptr_eq(&s, &schema_for::<__Args>()));
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let v = SchemaValidator::new(&tool_input_schema::<__Args>()).unwrap();
+        assert!(v.validate(&serde_json::json!({"a": 1})).is_ok());
+        let e = v.validate(&serde_json::json!({"a": "x"})).unwrap_err();
+        assert!(e.starts_with("/a:"), "{e}");
+        let e = v.validate(&serde_json::json!({})).unwrap_err();
+        assert!(e.contains("\"a\""), "{e}");
+    }
+}

@@ -1,0 +1,388 @@
+//! Tools: routes (metadata + handler), and the router that lists and dispatches them.
+//!
+//! The table is built once; `tools/list` answers from a prebuilt list and `tools/call` is a hash
+//! lookup and one indirect call. Tools can be added, removed, enabled and disabled while serving:
+//! a change swaps in a new table (readers never lock) and tells connected clients the list changed.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+use futures::future::BoxFuture;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::schema::SchemaValidator;
+use crate::model::{CallToolRequestParams, CallToolResult, ContentBlock, JsonObject, ListToolsResult, Tool};
+use crate::service::{McpError, Peer, RequestContext, RoleServer};
+
+/// The future a tool handler returns.
+pub type ToolFuture<'a> = BoxFuture<'a, Result<CallToolResult, McpError>>;
+
+/// Everything a tool handler gets about its call.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ToolCallContext {
+    /// The request's context: id, `_meta`, cancellation, peer.
+    pub request: RequestContext<RoleServer>,
+    /// The tool's name.
+    pub name: String,
+    /// The arguments object.
+    pub arguments: Option<JsonObject>,
+}
+
+impl ToolCallContext {
+    /// A context for calling `name` with `arguments`.
+    pub fn new(request: RequestContext<RoleServer>, name: String, arguments: Option<JsonObject>) -> Self {
+        Self { request, name, arguments }
+    }
+
+    /// Deserialize the arguments (absent reads as `{}`). A mismatch is
+    /// [`McpError::InvalidArguments`] naming the field, which the router answers with a tool
+    /// result marked `isError`.
+    pub fn arguments<T: DeserializeOwned>(&mut self) -> Result<T, McpError> {
+        let value = Value::Object(self.arguments.take().unwrap_or_default());
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            if path == "." {
+                McpError::InvalidArguments(format!("invalid arguments for tool `{}`: {}", self.name, e.inner()))
+            } else {
+                McpError::InvalidArguments(format!(
+                    "invalid arguments for tool `{}`: `{path}`: {}",
+                    self.name,
+                    e.inner()
+                ))
+            }
+        })
+    }
+}
+
+type DynToolFn<S> = dyn for<'a> Fn(&'a S, ToolCallContext) -> ToolFuture<'a> + Send + Sync;
+
+/// One tool: what `tools/list` shows, and the function that runs it.
+pub struct ToolRoute<S> {
+    tool: Arc<Tool>,
+    call: Arc<DynToolFn<S>>,
+    validate: bool,
+    validator: Arc<std::sync::OnceLock<Result<SchemaValidator, String>>>,
+}
+
+impl<S> Clone for ToolRoute<S> {
+    fn clone(&self) -> Self {
+        Self {
+            tool: self.tool.clone(),
+            call: self.call.clone(),
+            validate: self.validate,
+            validator: self.validator.clone(),
+        }
+    }
+}
+
+impl<S> fmt::Debug for ToolRoute<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ToolRoute").field("tool", &self.tool.name).finish_non_exhaustive()
+    }
+}
+
+impl<S: Send + Sync + 'static> ToolRoute<S> {
+    /// A route to a function (what the `#[tool]` macro generates).
+    pub fn new(tool: Tool, call: for<'a> fn(&'a S, ToolCallContext) -> ToolFuture<'a>) -> Self {
+        Self::new_dyn(tool, call)
+    }
+
+    /// A route to any closure: the builder API for tools known only at run time.
+    ///
+    /// ```
+    /// use rmcp_core::model::{CallToolResult, ContentBlock, Tool};
+    /// use rmcp_core::router::{ToolRoute, ToolRouter, empty_object_schema};
+    ///
+    /// struct Server;
+    /// let route = ToolRoute::<Server>::new_dyn(Tool::new("ping", "Answers pong", empty_object_schema()), |_s, _cx| {
+    ///     Box::pin(async { Ok(CallToolResult::success(vec![ContentBlock::text("pong")])) })
+    /// });
+    /// let router = ToolRouter::new().with_route(route);
+    /// assert_eq!(router.list().tools[0].name, "ping");
+    /// ```
+    pub fn new_dyn(
+        tool: Tool,
+        call: impl for<'a> Fn(&'a S, ToolCallContext) -> ToolFuture<'a> + Send + Sync + 'static,
+    ) -> Self {
+        Self { tool: Arc::new(tool), call: Arc::new(call), validate: true, validator: Default::default() }
+    }
+
+    /// Skip JSON Schema validation of this tool's arguments (serde still checks them).
+    pub fn without_validation(mut self) -> Self {
+        self.validate = false;
+        self
+    }
+
+    /// The tool's metadata.
+    pub fn tool(&self) -> &Tool {
+        &self.tool
+    }
+
+    /// Validate the arguments against the input schema, handing them back untouched.
+    fn check_arguments(&self, arguments: Option<JsonObject>) -> (Option<JsonObject>, Result<(), String>) {
+        if !self.validate {
+            return (arguments, Ok(()));
+        }
+        let Ok(validator) = self.validator.get_or_init(|| SchemaValidator::new(&self.tool.input_schema)) else {
+            return (arguments, Ok(()));
+        };
+        // Validation wants a `Value`: move the map in and back out rather than copy it.
+        let present = arguments.is_some();
+        let value = Value::Object(arguments.unwrap_or_default());
+        let verdict = validator.validate(&value);
+        let Value::Object(map) = value else { unreachable!("built as an object above") };
+        (present.then_some(map), verdict)
+    }
+}
+
+/// Two routes with one name where names must be unique.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("duplicate {kind} name `{name}`")]
+pub struct DuplicateName {
+    /// "tool", "prompt" or "resource".
+    pub kind: &'static str,
+    /// The name.
+    pub name: String,
+}
+
+struct Entry<S> {
+    route: ToolRoute<S>,
+    enabled: bool,
+}
+
+struct ToolTable<S> {
+    entries: Vec<Entry<S>>,
+    index: HashMap<String, usize>,
+    list: Arc<ListToolsResult>,
+}
+
+impl<S> ToolTable<S> {
+    fn build(entries: Vec<Entry<S>>) -> Self {
+        let index = entries.iter().enumerate().map(|(i, e)| (e.route.tool.name.clone(), i)).collect();
+        let tools = entries.iter().filter(|e| e.enabled).map(|e| (*e.route.tool).clone()).collect();
+        Self { entries, index, list: Arc::new(ListToolsResult::new(tools)) }
+    }
+
+    fn clone_entries(&self) -> Vec<Entry<S>> {
+        self.entries.iter().map(|e| Entry { route: e.route.clone(), enabled: e.enabled }).collect()
+    }
+}
+
+/// Lists and dispatches a server's tools. Cheap to clone: clones share the table.
+pub struct ToolRouter<S> {
+    table: Arc<ArcSwap<ToolTable<S>>>,
+    peers: Arc<Mutex<Vec<Peer<RoleServer>>>>,
+}
+
+impl<S> Clone for ToolRouter<S> {
+    fn clone(&self) -> Self {
+        Self { table: self.table.clone(), peers: self.peers.clone() }
+    }
+}
+
+impl<S> fmt::Debug for ToolRouter<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<String> = self.table.load().entries.iter().map(|e| e.route.tool.name.clone()).collect();
+        f.debug_struct("ToolRouter").field("tools", &names).finish()
+    }
+}
+
+impl<S: Send + Sync + 'static> Default for ToolRouter<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Send + Sync + 'static> ToolRouter<S> {
+    /// A router without tools.
+    pub fn new() -> Self {
+        Self {
+            table: Arc::new(ArcSwap::from_pointee(ToolTable::build(Vec::new()))),
+            peers: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Add a route while building; a route with the name of an existing one replaces it.
+    pub fn with_route(self, route: ToolRoute<S>) -> Self {
+        self.add_route_quietly(route);
+        self
+    }
+
+    fn add_route_quietly(&self, route: ToolRoute<S>) {
+        self.table.rcu(|t| {
+            let mut entries = t.clone_entries();
+            match t.index.get(&route.tool.name) {
+                Some(&i) => entries[i] = Entry { route: route.clone(), enabled: true },
+                None => entries.push(Entry { route: route.clone(), enabled: true }),
+            }
+            ToolTable::build(entries)
+        });
+    }
+
+    /// Combine two routers; fails on the first name both have.
+    pub fn merge(self, other: ToolRouter<S>) -> Result<Self, DuplicateName> {
+        let theirs = other.table.load();
+        let ours = self.table.load();
+        if let Some(e) = theirs.entries.iter().find(|e| ours.index.contains_key(&e.route.tool.name)) {
+            return Err(DuplicateName { kind: "tool", name: e.route.tool.name.clone() });
+        }
+        let mut entries = ours.clone_entries();
+        entries.extend(theirs.clone_entries());
+        drop(ours);
+        self.table.store(Arc::new(ToolTable::build(entries)));
+        Ok(self)
+    }
+
+    /// The tools currently listed (enabled ones), in registration order.
+    pub fn list(&self) -> Arc<ListToolsResult> {
+        self.table.load().list.clone()
+    }
+
+    /// Whether there are any tools at all (enabled or not).
+    pub fn is_empty(&self) -> bool {
+        self.table.load().entries.is_empty()
+    }
+
+    /// The metadata of tool `name`, if registered.
+    pub fn get(&self, name: &str) -> Option<Tool> {
+        let t = self.table.load();
+        t.index.get(name).map(|&i| (*t.entries[i].route.tool).clone())
+    }
+
+    /// Add (or replace) a tool while serving, and tell connected clients.
+    pub fn add_route(&self, route: ToolRoute<S>) {
+        self.add_route_quietly(route);
+        self.notify_changed();
+    }
+
+    /// Remove a tool while serving; returns whether it existed.
+    pub fn remove_route(&self, name: &str) -> bool {
+        let mut removed = false;
+        self.table.rcu(|t| {
+            let mut entries = t.clone_entries();
+            let before = entries.len();
+            entries.retain(|e| e.route.tool.name != name);
+            removed = entries.len() != before;
+            ToolTable::build(entries)
+        });
+        if removed {
+            self.notify_changed();
+        }
+        removed
+    }
+
+    /// Show tool `name` in listings and accept calls to it; returns whether it exists.
+    pub fn enable(&self, name: &str) -> bool {
+        self.set_enabled(name, true)
+    }
+
+    /// Hide tool `name` and refuse calls to it; returns whether it exists.
+    pub fn disable(&self, name: &str) -> bool {
+        self.set_enabled(name, false)
+    }
+
+    fn set_enabled(&self, name: &str, enabled: bool) -> bool {
+        let mut changed = false;
+        let mut found = false;
+        self.table.rcu(|t| {
+            let mut entries = t.clone_entries();
+            changed = false;
+            found = false;
+            if let Some(&i) = t.index.get(name) {
+                found = true;
+                changed = entries[i].enabled != enabled;
+                entries[i].enabled = enabled;
+            }
+            ToolTable::build(entries)
+        });
+        if changed {
+            self.notify_changed();
+        }
+        found
+    }
+
+    /// Remember a connection to tell it when the list changes (2025-era sessions; 2026-07-28
+    /// clients learn of changes through `subscriptions/listen`).
+    pub fn track_peer(&self, peer: &Peer<RoleServer>) {
+        if peer.protocol_version().is_none_or(|v| v.is_stateless()) {
+            return;
+        }
+        let mut peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());
+        peers.retain(|p| !p.is_closed());
+        if !peers.iter().any(|p| p.same_connection(peer)) {
+            peers.push(peer.clone());
+        }
+    }
+
+    /// Send `notifications/tools/list_changed` to every tracked connection.
+    pub fn notify_changed(&self) {
+        let peers: Vec<Peer<RoleServer>> = {
+            let mut peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());
+            peers.retain(|p| !p.is_closed());
+            peers.clone()
+        };
+        if peers.is_empty() {
+            return;
+        }
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                for peer in peers {
+                    let _ = peer.notify_tool_list_changed().await;
+                }
+            });
+        }
+    }
+
+    /// Answer `tools/list`.
+    pub fn list_tools(&self, ctx: &RequestContext<RoleServer>) -> ListToolsResult {
+        self.track_peer(&ctx.peer);
+        (*self.list()).clone()
+    }
+
+    /// Answer `tools/call`: look the tool up, check its arguments, run it. Argument problems are
+    /// tool results with `isError: true` naming the field; an unknown tool is -32602.
+    pub async fn call_tool(
+        &self,
+        service: &S,
+        params: CallToolRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, McpError> {
+        self.track_peer(&ctx.peer);
+        let route = {
+            let table = self.table.load();
+            match table.index.get(&params.name).map(|&i| &table.entries[i]) {
+                Some(e) if e.enabled => e.route.clone(),
+                _ => return Err(McpError::invalid_params(format!("Unknown tool: {}", params.name))),
+            }
+        };
+        let (arguments, verdict) = route.check_arguments(params.arguments);
+        if let Err(problems) = verdict {
+            return Ok(invalid_arguments(&params.name, &problems));
+        }
+        let cx = ToolCallContext::new(ctx, params.name, arguments);
+        match (route.call)(service, cx).await {
+            Err(McpError::InvalidArguments(message)) => Ok(CallToolResult::error(vec![ContentBlock::text(message)])),
+            other => other,
+        }
+    }
+}
+
+fn invalid_arguments(tool: &str, problems: &str) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(format!("invalid arguments for tool `{tool}`: {problems}"))])
+}
+
+impl<S: Send + Sync + 'static> std::ops::Add for ToolRouter<S> {
+    type Output = Self;
+    /// Combine two routers; on a duplicate name the right-hand tool wins. Use
+    /// [`ToolRouter::merge`] to reject duplicates instead.
+    fn add(self, other: Self) -> Self {
+        for e in other.table.load().entries.iter() {
+            self.add_route_quietly(e.route.clone());
+        }
+        self
+    }
+}
