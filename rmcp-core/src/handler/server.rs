@@ -91,7 +91,7 @@ pub trait ServerHandler: Send + Sync + 'static {
         params: InitializeRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<InitializeResult, McpError>> + Send + '_ {
-        let info = self.get_info();
+        let info = effective_info(self);
         let mut result = InitializeResult::new(ctx.protocol_version.clone(), info.capabilities, info.server_info);
         result.instructions = info.instructions;
         std::future::ready(Ok(result))
@@ -102,7 +102,7 @@ pub trait ServerHandler: Send + Sync + 'static {
         &self,
         ctx: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<DiscoverResult, McpError>> + Send + '_ {
-        let info = self.get_info();
+        let info = effective_info(self);
         let versions = lifecycle::SUPPORTED_VERSIONS.iter().map(|v| ProtocolVersion::parse(v)).collect();
         let mut result = DiscoverResult::new(versions, info.capabilities);
         result.instructions = info.instructions;

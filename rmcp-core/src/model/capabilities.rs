@@ -307,6 +307,14 @@ pub struct ToolsCapability {
     pub list_changed: Option<bool>,
 }
 
+impl ToolsCapability {
+    /// Say whether the server sends list-changed notifications.
+    pub fn with_list_changed(mut self, list_changed: bool) -> Self {
+        self.list_changed = Some(list_changed);
+        self
+    }
+}
+
 /// Settings of the server's `prompts` capability.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -315,6 +323,14 @@ pub struct PromptsCapability {
     /// The server sends `notifications/prompts/list_changed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_changed: Option<bool>,
+}
+
+impl PromptsCapability {
+    /// Say whether the server sends list-changed notifications.
+    pub fn with_list_changed(mut self, list_changed: bool) -> Self {
+        self.list_changed = Some(list_changed);
+        self
+    }
 }
 
 /// Settings of the server's `resources` capability.
@@ -328,6 +344,19 @@ pub struct ResourcesCapability {
     /// The server sends `notifications/resources/list_changed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_changed: Option<bool>,
+}
+
+impl ResourcesCapability {
+    /// Say whether the server sends list-changed notifications.
+    pub fn with_list_changed(mut self, list_changed: bool) -> Self {
+        self.list_changed = Some(list_changed);
+        self
+    }
+    /// Say whether clients may subscribe to resource updates.
+    pub fn with_subscribe(mut self, subscribe: bool) -> Self {
+        self.subscribe = Some(subscribe);
+        self
+    }
 }
 
 /// What a server offers.

@@ -189,7 +189,8 @@ pub struct JsonRpcResponse {
     pub result: Box<RawValue>,
 }
 
-/// An error response. The id is `None` (JSON `null`) when the request's id could not be read.
+/// An error response. The id is `None` when the request's id could not be read: it is then left
+/// out on the wire (the MCP schema has no `null` id), and `null` is accepted on input.
 #[derive(Debug, Clone)]
 pub struct JsonRpcError {
     /// The id of the request this answers, if known.
@@ -312,7 +313,10 @@ impl Serialize for JsonRpcMessage {
                 map.serialize_entry("result", &r.result)?;
             }
             JsonRpcMessage::Error(e) => {
-                map.serialize_entry("id", &e.id)?;
+                // The MCP schema makes `id` optional but never `null`: an unknown id is left out.
+                if let Some(id) = &e.id {
+                    map.serialize_entry("id", id)?;
+                }
                 map.serialize_entry("error", &e.error)?;
             }
         }

@@ -207,34 +207,29 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
     }
 
     /// Add a route while building; a route with the name of an existing one replaces it.
+    ///
+    /// Building methods (`with_route`, `merge`, `+`) make a new table; clones made earlier keep
+    /// theirs. Only the run-time methods (`add_route`, `remove_route`, `enable`, `disable`)
+    /// change a table that clones share.
     pub fn with_route(self, route: ToolRoute<S>) -> Self {
-        self.add_route_quietly(route);
-        self
+        let entries = with_entry(self.table.load().clone_entries(), route);
+        self.rebuilt(entries)
     }
 
-    fn add_route_quietly(&self, route: ToolRoute<S>) {
-        self.table.rcu(|t| {
-            let mut entries = t.clone_entries();
-            match t.index.get(&route.tool.name) {
-                Some(&i) => entries[i] = Entry { route: route.clone(), enabled: true },
-                None => entries.push(Entry { route: route.clone(), enabled: true }),
-            }
-            ToolTable::build(entries)
-        });
+    fn rebuilt(self, entries: Vec<Entry<S>>) -> Self {
+        Self { table: Arc::new(ArcSwap::from_pointee(ToolTable::build(entries))), peers: self.peers }
     }
 
     /// Combine two routers; fails on the first name both have.
     pub fn merge(self, other: ToolRouter<S>) -> Result<Self, DuplicateName> {
-        let theirs = other.table.load();
-        let ours = self.table.load();
-        if let Some(e) = theirs.entries.iter().find(|e| ours.index.contains_key(&e.route.tool.name)) {
+        let theirs = other.table.load().clone_entries();
+        let ours = self.table.load().clone_entries();
+        if let Some(e) = theirs.iter().find(|e| ours.iter().any(|o| o.route.tool.name == e.route.tool.name)) {
             return Err(DuplicateName { kind: "tool", name: e.route.tool.name.clone() });
         }
-        let mut entries = ours.clone_entries();
-        entries.extend(theirs.clone_entries());
-        drop(ours);
-        self.table.store(Arc::new(ToolTable::build(entries)));
-        Ok(self)
+        let mut entries = ours;
+        entries.extend(theirs);
+        Ok(self.rebuilt(entries))
     }
 
     /// The tools currently listed (enabled ones), in registration order.
@@ -255,7 +250,7 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
 
     /// Add (or replace) a tool while serving, and tell connected clients.
     pub fn add_route(&self, route: ToolRoute<S>) {
-        self.add_route_quietly(route);
+        self.table.rcu(|t| ToolTable::build(with_entry(t.clone_entries(), route.clone())));
         self.notify_changed();
     }
 
@@ -371,6 +366,15 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
     }
 }
 
+/// `entries` with `route` added, or replacing the route of the same name.
+fn with_entry<S>(mut entries: Vec<Entry<S>>, route: ToolRoute<S>) -> Vec<Entry<S>> {
+    match entries.iter().position(|e| e.route.tool.name == route.tool.name) {
+        Some(i) => entries[i] = Entry { route, enabled: true },
+        None => entries.push(Entry { route, enabled: true }),
+    }
+    entries
+}
+
 fn invalid_arguments(tool: &str, problems: &str) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(format!("invalid arguments for tool `{tool}`: {problems}"))])
 }
@@ -380,9 +384,10 @@ impl<S: Send + Sync + 'static> std::ops::Add for ToolRouter<S> {
     /// Combine two routers; on a duplicate name the right-hand tool wins. Use
     /// [`ToolRouter::merge`] to reject duplicates instead.
     fn add(self, other: Self) -> Self {
+        let mut entries = self.table.load().clone_entries();
         for e in other.table.load().entries.iter() {
-            self.add_route_quietly(e.route.clone());
+            entries = with_entry(entries, e.route.clone());
         }
-        self
+        self.rebuilt(entries)
     }
 }
