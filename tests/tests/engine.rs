@@ -290,3 +290,38 @@ async fn request_ids_are_pluggable() {
     // discover + call
     assert_eq!(ids.0.load(std::sync::atomic::Ordering::Relaxed), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_sent_while_handling_a_request_name_that_request() {
+    use futures::{SinkExt, StreamExt};
+    use rmcp_core::model::{JsonRpcMessage, RequestId};
+    use rmcp_core::transport::{Frame, Outbound, SinkStreamTransport};
+
+    // A channel transport, as a multiplexing transport (Streamable HTTP) would build one.
+    let (in_tx, in_rx) = futures::channel::mpsc::unbounded::<std::io::Result<Frame>>();
+    let (out_tx, mut out_rx) = futures::channel::mpsc::unbounded::<Outbound>();
+    let transport = SinkStreamTransport::new(out_tx.sink_map_err(std::io::Error::other), in_rx);
+    let (server, _events) = TestServer::new();
+    let _running = server.serve(transport).await.unwrap();
+    let mut send = |line: serde_json::Value| {
+        let msg = JsonRpcMessage::from_json(&line.to_string()).unwrap();
+        in_tx.unbounded_send(Ok(Frame::Message(msg, Default::default()))).unwrap();
+    };
+    let meta = serde_json::json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "progressToken": "tok"
+    });
+    send(serde_json::json!({"jsonrpc": "2.0", "id": "call-1", "method": "tools/call",
+        "params": {"name": "progress", "arguments": {"steps": 2}, "_meta": meta}}));
+    let mut related = Vec::new();
+    while let Some(out) = out_rx.next().await {
+        let is_response = matches!(out.message, JsonRpcMessage::Response(_));
+        related.push(out.related_request.clone());
+        if is_response {
+            break;
+        }
+    }
+    assert_eq!(related.len(), 3, "two progress notifications, then the response");
+    assert!(related.iter().all(|r| r == &Some(RequestId::from("call-1"))), "{related:?}");
+}

@@ -21,7 +21,7 @@ use crate::model::{
     CancelledNotificationParams, ErrorData, InboundMessage, JsonRpcError, JsonRpcMessage, JsonRpcNotification,
     JsonRpcRequest, Meta, ProgressNotificationParams, ProgressToken, RequestId, methods,
 };
-use crate::transport::{Frame, Transport};
+use crate::transport::{Frame, Outbound, Transport};
 
 /// How many outgoing messages may queue for the writer before senders wait.
 pub(crate) const WIRE_QUEUE: usize = 4096;
@@ -52,8 +52,8 @@ pub(crate) struct Engine<R: ServiceRole, S> {
     pub peer: Peer<R>,
     pub commands: mpsc::Receiver<Command>,
     pub cancels: mpsc::UnboundedReceiver<Cancel>,
-    pub wire: mpsc::Sender<JsonRpcMessage>,
-    pub wire_rx: mpsc::Receiver<JsonRpcMessage>,
+    pub wire: mpsc::Sender<Outbound>,
+    pub wire_rx: mpsc::Receiver<Outbound>,
     pub ct: CancellationToken,
     pub drain_timeout: Duration,
     pub max_in_flight: usize,
@@ -63,7 +63,7 @@ pub(crate) struct Engine<R: ServiceRole, S> {
 struct Loop<R: ServiceRole, S> {
     service: Arc<S>,
     peer: Peer<R>,
-    wire: mpsc::Sender<JsonRpcMessage>,
+    wire: mpsc::Sender<Outbound>,
     ct: CancellationToken,
     pending: HashMap<RequestId, Pending>,
     progress: HashMap<ProgressToken, mpsc::UnboundedSender<ProgressNotificationParams>>,
@@ -111,9 +111,9 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                 }
                 Some(cancel) = cancels.recv() => st.cancel_outgoing(cancel).await,
                 Some(command) = commands.recv() => match command {
-                    Command::Request { request, responder, progress } => {
+                    Command::Request { request, related, responder, progress } => {
                         if reading {
-                            st.send_request(request, responder, progress).await;
+                            st.send_request(request, related, responder, progress).await;
                         } else {
                             let _ = responder.send(Err(ServiceError::TransportClosed));
                         }
@@ -130,10 +130,10 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                     }
                 }
                 frame = stream.next(), if reading => match frame {
-                    Some(Ok(Frame::Message(msg))) => st.on_message(msg).await,
+                    Some(Ok(Frame::Message(msg, extensions))) => st.on_message(msg, extensions).await,
                     Some(Ok(Frame::Malformed(err))) => {
                         tracing::debug!(error = %err.error, "malformed input");
-                        st.write(JsonRpcMessage::Error(err)).await;
+                        st.write(Outbound::new(JsonRpcMessage::Error(err))).await;
                     }
                     Some(Err(e)) => {
                         tracing::debug!(error = %e, "transport read failed");
@@ -174,7 +174,7 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
 }
 
 impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
-    async fn write(&self, msg: JsonRpcMessage) {
+    async fn write(&self, msg: Outbound) {
         let _ = self.wire.send(msg).await;
     }
 
@@ -189,6 +189,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
     async fn send_request(
         &mut self,
         request: JsonRpcRequest,
+        related: Option<RequestId>,
         responder: oneshot::Sender<Result<Box<RawValue>, ServiceError>>,
         progress: Option<(ProgressToken, mpsc::UnboundedSender<ProgressNotificationParams>)>,
     ) {
@@ -197,7 +198,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             token
         });
         self.pending.insert(request.id.clone(), Pending { responder, progress: progress_token });
-        if self.wire.send(JsonRpcMessage::Request(request)).await.is_err() {
+        if self.wire.send(Outbound::related(JsonRpcMessage::Request(request), related)).await.is_err() {
             self.fail_pending(|| ServiceError::TransportClosed);
         }
     }
@@ -210,14 +211,14 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         let mut params = CancelledNotificationParams::new(cancel.id);
         params.reason = cancel.reason;
         if let Ok(msg) = JsonRpcMessage::notification(methods::NOTIFICATION_CANCELLED, &params) {
-            self.write(msg).await;
+            self.write(Outbound::new(msg)).await;
         }
     }
 
-    async fn on_message(&mut self, msg: JsonRpcMessage) {
+    async fn on_message(&mut self, msg: JsonRpcMessage, extensions: http::Extensions) {
         match msg {
-            JsonRpcMessage::Request(req) => self.on_request(req).await,
-            JsonRpcMessage::Notification(n) => self.on_notification(n),
+            JsonRpcMessage::Request(req) => self.on_request(req, extensions).await,
+            JsonRpcMessage::Notification(n) => self.on_notification(n, extensions),
             JsonRpcMessage::Response(resp) => self.resolve(resp.id, Ok(resp.result)),
             JsonRpcMessage::Error(JsonRpcError { id: Some(id), error }) => {
                 self.resolve(id, Err(ServiceError::McpError(error)))
@@ -240,7 +241,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         }
     }
 
-    async fn on_request(&mut self, req: JsonRpcRequest) {
+    async fn on_request(&mut self, req: JsonRpcRequest, extensions: http::Extensions) {
         let JsonRpcRequest { id, method, params } = req;
         let parsed = R::PeerRequest::parse(&method, params.as_deref());
         // `_meta` decides the era before the params are judged, so it is read on its own.
@@ -250,7 +251,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         let (request, protocol_version) = match (admitted, parsed) {
             (Ok(version), Ok(request)) => (request, version),
             (Err(e), _) | (Ok(_), Err(e)) => {
-                self.write(JsonRpcMessage::error(Some(id), e)).await;
+                self.write(Outbound::related(JsonRpcMessage::error(Some(id.clone()), e), Some(id))).await;
                 return;
             }
         };
@@ -261,7 +262,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
                 "too many requests in flight (limit {}); retry later",
                 self.max_in_flight
             ));
-            self.write(JsonRpcMessage::error(Some(id), e)).await;
+            self.write(Outbound::related(JsonRpcMessage::error(Some(id.clone()), e), Some(id))).await;
             return;
         }
         let ct = self.ct.child_token();
@@ -271,8 +272,8 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             meta: meta.unwrap_or_default(),
             protocol_version,
             ct: ct.clone(),
-            peer: self.peer.clone(),
-            extensions: http::Extensions::new(),
+            peer: self.peer.related_to(id.clone()),
+            extensions,
         };
         let reply = answer(self.service.clone(), request, ctx, ct, self.wire.clone(), id);
         if R::is_ordered(&method) {
@@ -284,7 +285,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         }
     }
 
-    fn on_notification(&mut self, n: JsonRpcNotification) {
+    fn on_notification(&mut self, n: JsonRpcNotification, extensions: http::Extensions) {
         let JsonRpcNotification { method, params } = n;
         match method.as_ref() {
             methods::NOTIFICATION_CANCELLED => {
@@ -322,7 +323,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         let ctx = NotificationContext {
             meta: probe_meta(params.as_deref()).unwrap_or_default(),
             peer: self.peer.clone(),
-            extensions: http::Extensions::new(),
+            extensions,
         };
         let service = self.service.clone();
         self.tasks.spawn(async move {
@@ -338,7 +339,7 @@ async fn answer<R: ServiceRole, S: Service<R>>(
     request: R::PeerRequest,
     ctx: RequestContext<R>,
     ct: CancellationToken,
-    wire: mpsc::Sender<JsonRpcMessage>,
+    wire: mpsc::Sender<Outbound>,
     id: RequestId,
 ) -> Option<RequestId> {
     // Cancellation is cooperative: the handler sees its token and stops when it likes; whatever
@@ -356,7 +357,7 @@ async fn answer<R: ServiceRole, S: Service<R>>(
     let msg = msg.unwrap_or_else(|e| {
         JsonRpcMessage::error(Some(id.clone()), ErrorData::internal_error(format!("result does not serialize: {e}")))
     });
-    let _ = wire.send(msg).await;
+    let _ = wire.send(Outbound::related(msg, Some(id.clone()))).await;
     Some(id)
 }
 
@@ -371,13 +372,9 @@ fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
 }
 
 /// Write messages, batching: everything queued is fed before one flush.
-async fn write_loop<W>(
-    mut sink: W,
-    mut rx: mpsc::Receiver<JsonRpcMessage>,
-    stop: CancellationToken,
-) -> std::io::Result<()>
+async fn write_loop<W>(mut sink: W, mut rx: mpsc::Receiver<Outbound>, stop: CancellationToken) -> std::io::Result<()>
 where
-    W: Sink<JsonRpcMessage, Error = std::io::Error> + Unpin,
+    W: Sink<Outbound, Error = std::io::Error> + Unpin,
 {
     loop {
         let first = tokio::select! {

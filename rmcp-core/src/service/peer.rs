@@ -11,6 +11,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::transport::Outbound;
+
 use super::{ProgressTokenProvider, RequestIdProvider, RequestOptions, ServiceError, ServiceRole};
 use crate::model::{
     JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, Meta, ProgressNotificationParams, ProgressToken,
@@ -22,6 +24,7 @@ pub(crate) enum Command {
     /// Send a request and route its response to `responder`.
     Request {
         request: JsonRpcRequest,
+        related: Option<RequestId>,
         responder: oneshot::Sender<Result<Box<RawValue>, ServiceError>>,
         progress: Option<(ProgressToken, mpsc::UnboundedSender<ProgressNotificationParams>)>,
     },
@@ -52,7 +55,9 @@ pub(crate) struct PeerShared<R: ServiceRole> {
 pub struct Peer<R: ServiceRole> {
     commands: mpsc::Sender<Command>,
     cancels: mpsc::UnboundedSender<Cancel>,
-    wire: mpsc::Sender<JsonRpcMessage>,
+    wire: mpsc::Sender<Outbound>,
+    /// The peer's request this handle was given for: what it sends belongs to that request.
+    related: Option<RequestId>,
     pub(crate) shared: Arc<PeerShared<R>>,
 }
 
@@ -62,6 +67,7 @@ impl<R: ServiceRole> Clone for Peer<R> {
             commands: self.commands.clone(),
             cancels: self.cancels.clone(),
             wire: self.wire.clone(),
+            related: self.related.clone(),
             shared: self.shared.clone(),
         }
     }
@@ -81,7 +87,7 @@ impl<R: ServiceRole> Peer<R> {
     pub(crate) fn new(
         commands: mpsc::Sender<Command>,
         cancels: mpsc::UnboundedSender<Cancel>,
-        wire: mpsc::Sender<JsonRpcMessage>,
+        wire: mpsc::Sender<Outbound>,
         ids: Arc<dyn RequestIdProvider>,
         progress_tokens: Arc<dyn ProgressTokenProvider>,
     ) -> Self {
@@ -89,6 +95,7 @@ impl<R: ServiceRole> Peer<R> {
             commands,
             cancels,
             wire,
+            related: None,
             shared: Arc::new(PeerShared {
                 ids,
                 progress_tokens,
@@ -113,6 +120,13 @@ impl<R: ServiceRole> Peer<R> {
     /// How this side described itself when the service started.
     pub(crate) fn own_info(&self) -> Option<&R::Info> {
         self.shared.info.get()
+    }
+
+    /// A handle whose messages belong to the peer's request `id` (what handlers get).
+    pub(crate) fn related_to(&self, id: RequestId) -> Self {
+        let mut peer = self.clone();
+        peer.related = Some(id);
+        peer
     }
 
     /// Whether two handles reach the same connection.
@@ -174,7 +188,7 @@ impl<R: ServiceRole> Peer<R> {
         };
         let request = JsonRpcRequest { id: id.clone(), method: method.into(), params: Some(params) };
         self.commands
-            .send(Command::Request { request, responder, progress: progress_tx })
+            .send(Command::Request { request, related: self.related.clone(), responder, progress: progress_tx })
             .await
             .map_err(|_| ServiceError::TransportClosed)?;
         let mut guard = CancelOnDrop { id: Some(id), cancels: &self.cancels };
@@ -232,7 +246,7 @@ impl<R: ServiceRole> Peer<R> {
         let params = serde_json::value::to_raw_value(params)
             .map_err(|e| ServiceError::TransportSend(std::io::Error::other(e)))?;
         let msg = JsonRpcMessage::Notification(JsonRpcNotification { method: method.into(), params: Some(params) });
-        self.wire.send(msg).await.map_err(|_| ServiceError::TransportClosed)
+        self.wire.send(Outbound::related(msg, self.related.clone())).await.map_err(|_| ServiceError::TransportClosed)
     }
 
     /// Serialize params, adding the progress token and the connection's per-request `_meta`.

@@ -10,6 +10,7 @@ use std::io;
 use bytes::{BufMut, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
+use super::Outbound;
 use crate::model::{ErrorData, JsonRpcError, JsonRpcMessage};
 
 /// The default maximum line length: 16 MiB.
@@ -18,8 +19,9 @@ pub const DEFAULT_MAX_LINE_LENGTH: usize = 16 * 1024 * 1024;
 /// One frame read from a transport.
 #[derive(Debug)]
 pub enum Frame {
-    /// A well-formed JSON-RPC message.
-    Message(JsonRpcMessage),
+    /// A well-formed JSON-RPC message, with values the transport attaches to it (for example
+    /// the HTTP request it came in; empty for byte streams).
+    Message(JsonRpcMessage, http::Extensions),
     /// Input that is not a message: the error response that answers it.
     Malformed(JsonRpcError),
 }
@@ -28,7 +30,7 @@ impl Frame {
     /// Parse one frame from a line of JSON text (without the newline).
     pub fn parse(line: &[u8]) -> Frame {
         match JsonRpcMessage::from_slice(line) {
-            Ok(m) => Frame::Message(m),
+            Ok(m) => Frame::Message(m, http::Extensions::new()),
             Err(e) => Frame::Malformed(e),
         }
     }
@@ -137,11 +139,11 @@ impl Decoder for JsonLinesCodec {
     }
 }
 
-impl Encoder<JsonRpcMessage> for JsonLinesCodec {
+impl Encoder<Outbound> for JsonLinesCodec {
     type Error = io::Error;
 
-    fn encode(&mut self, msg: JsonRpcMessage, buf: &mut BytesMut) -> io::Result<()> {
-        self.encode(&msg, buf)
+    fn encode(&mut self, out: Outbound, buf: &mut BytesMut) -> io::Result<()> {
+        self.encode(&out.message, buf)
     }
 }
 
@@ -179,8 +181,8 @@ mod tests {
             b"{\"jsonrpc\":\"2.0\",\"method\":\"a\"}\r\n\n  \n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"b\"}",
         );
         assert_eq!(frames.len(), 2);
-        assert!(matches!(&frames[0], Frame::Message(JsonRpcMessage::Notification(n)) if n.method == "a"));
-        assert!(matches!(&frames[1], Frame::Message(JsonRpcMessage::Request(r)) if r.method == "b"));
+        assert!(matches!(&frames[0], Frame::Message(JsonRpcMessage::Notification(n), _) if n.method == "a"));
+        assert!(matches!(&frames[1], Frame::Message(JsonRpcMessage::Request(r), _) if r.method == "b"));
     }
 
     #[test]
@@ -198,7 +200,7 @@ mod tests {
         assert!(buf.is_empty());
         buf.extend_from_slice(b"zz\n{\"jsonrpc\":\"2.0\",\"method\":\"ok\"}\n");
         let next = c.decode(&mut buf).unwrap();
-        assert!(matches!(next, Some(Frame::Message(JsonRpcMessage::Notification(ref n))) if n.method == "ok"));
+        assert!(matches!(next, Some(Frame::Message(JsonRpcMessage::Notification(ref n), _)) if n.method == "ok"));
     }
 
     #[test]

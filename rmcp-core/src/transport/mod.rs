@@ -19,12 +19,35 @@ pub use framing::{DEFAULT_MAX_LINE_LENGTH, Frame, JsonLinesCodec};
 pub use io::AsyncRwTransport;
 pub use stdio::stdio;
 
-use crate::model::JsonRpcMessage;
+use crate::model::{JsonRpcMessage, RequestId};
+
+/// A message on its way out, with the incoming request it belongs to (a response, or a
+/// notification or request sent while handling it). Transports that multiplex, like Streamable
+/// HTTP, route by it; byte-stream transports ignore it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Outbound {
+    /// The message.
+    pub message: JsonRpcMessage,
+    /// The peer's request this message belongs to, if any.
+    pub related_request: Option<RequestId>,
+}
+
+impl Outbound {
+    /// A message that belongs to no request.
+    pub fn new(message: JsonRpcMessage) -> Self {
+        Self { message, related_request: None }
+    }
+    /// A message that belongs to the peer's request `id`.
+    pub fn related(message: JsonRpcMessage, id: Option<RequestId>) -> Self {
+        Self { message, related_request: id }
+    }
+}
 
 /// A bidirectional message channel to one peer.
 pub trait Transport: Send + 'static {
     /// Where outgoing messages go.
-    type Sink: Sink<JsonRpcMessage, Error = std::io::Error> + Send + Unpin + 'static;
+    type Sink: Sink<Outbound, Error = std::io::Error> + Send + Unpin + 'static;
     /// Where incoming frames come from; the stream ends when the peer is gone.
     type Stream: Stream<Item = std::io::Result<Frame>> + Send + Unpin + 'static;
 
@@ -67,7 +90,7 @@ impl<Si, St> SinkStreamTransport<Si, St> {
 
 impl<Si, St> Transport for SinkStreamTransport<Si, St>
 where
-    Si: Sink<JsonRpcMessage, Error = std::io::Error> + Send + Unpin + 'static,
+    Si: Sink<Outbound, Error = std::io::Error> + Send + Unpin + 'static,
     St: Stream<Item = std::io::Result<Frame>> + Send + Unpin + 'static,
 {
     type Sink = Si;
