@@ -303,7 +303,7 @@ async fn messages_sent_while_handling_a_request_name_that_request() {
     let transport = SinkStreamTransport::new(out_tx.sink_map_err(std::io::Error::other), in_rx);
     let (server, _events) = TestServer::new();
     let _running = server.serve(transport).await.unwrap();
-    let mut send = |line: serde_json::Value| {
+    let send = |line: serde_json::Value| {
         let msg = JsonRpcMessage::from_json(&line.to_string()).unwrap();
         in_tx.unbounded_send(Ok(Frame::Message(msg, Default::default()))).unwrap();
     };
