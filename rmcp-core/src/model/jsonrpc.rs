@@ -189,8 +189,10 @@ pub struct JsonRpcResponse {
     pub result: Box<RawValue>,
 }
 
-/// An error response. The id is `None` when the request's id could not be read: it is then left
-/// out on the wire (the MCP schema has no `null` id), and `null` is accepted on input.
+/// An error response. The id is `None` when the request's id could not be read (a parse error, a
+/// message without a usable id): it is then `null` on the wire, as JSON-RPC 2.0 requires. (The
+/// MCP schema would rather leave it out; JSON-RPC peers expect `null`, and both are accepted on
+/// input.)
 #[derive(Debug, Clone)]
 pub struct JsonRpcError {
     /// The id of the request this answers, if known.
@@ -313,10 +315,7 @@ impl Serialize for JsonRpcMessage {
                 map.serialize_entry("result", &r.result)?;
             }
             JsonRpcMessage::Error(e) => {
-                // The MCP schema makes `id` optional but never `null`: an unknown id is left out.
-                if let Some(id) = &e.id {
-                    map.serialize_entry("id", id)?;
-                }
+                map.serialize_entry("id", &e.id)?;
                 map.serialize_entry("error", &e.error)?;
             }
         }
