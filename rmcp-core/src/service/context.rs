@@ -27,6 +27,19 @@ pub struct RequestContext<R: ServiceRole> {
 }
 
 impl<R: ServiceRole> RequestContext<R> {
+    /// A context for request `id` on `peer`, with no `_meta`, under the newest stateful
+    /// version; the engine builds these, and tests can too (with [`Peer::detached`]).
+    pub fn new(id: RequestId, peer: Peer<R>) -> Self {
+        Self {
+            id,
+            meta: Meta::new(),
+            protocol_version: ProtocolVersion::LATEST_STATEFUL,
+            ct: CancellationToken::new(),
+            peer,
+            extensions: http::Extensions::new(),
+        }
+    }
+
     /// Whether this request uses the stateless 2026-07-28 protocol.
     pub fn is_stateless(&self) -> bool {
         self.protocol_version.is_stateless()

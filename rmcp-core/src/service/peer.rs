@@ -107,6 +107,16 @@ impl<R: ServiceRole> Peer<R> {
         }
     }
 
+    /// A handle connected to nothing: every send fails with [`ServiceError::TransportClosed`].
+    /// Useful to call handlers directly, in tests and benchmarks.
+    pub fn detached() -> Self {
+        let (commands, _) = mpsc::channel(1);
+        let (cancels, _) = mpsc::unbounded_channel();
+        let (wire, _) = mpsc::channel(1);
+        let counter = Arc::new(super::AtomicCounter::default());
+        Self::new(commands, cancels, wire, counter.clone(), counter)
+    }
+
     /// What the peer said about itself at the handshake (2025 era), if it happened.
     pub fn peer_info(&self) -> Option<&R::PeerInfo> {
         self.shared.peer_info.get()
