@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rmcp_core::model::{CallToolRequestParams, CallToolResult, ContentBlock, JsonObject, JsonRpcMessage, Tool};
-use rmcp_core::router::{ToolCallContext, ToolFuture, ToolRoute, ToolRouter, empty_object_schema};
+use rmcp_core::router::{ToolCallContext, ToolFuture, ToolRoute, ToolRouter};
 use rmcp_core::service::{Peer, RequestContext, RoleServer};
 
 struct Server;

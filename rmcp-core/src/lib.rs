@@ -13,7 +13,8 @@
 //! - [`handler`]: what users implement: [`ServerHandler`](handler::ServerHandler) and
 //!   [`ClientHandler`](handler::ClientHandler).
 //! - [`router`]: what the macros generate into: tool, prompt and resource dispatch tables.
-//! - [`transport`]: stdio, any `AsyncRead`/`AsyncWrite`, child processes, in-process pairs.
+//! - [`transport`]: stdio, any `AsyncRead`/`AsyncWrite`, child processes, in-process pairs, and
+//!   Streamable HTTP (server and client, both eras: [`transport::http`]).
 //!
 //! ```no_run
 //! use rmcp_core::handler::{ServerHandler, ServerInfo};
@@ -50,4 +51,9 @@ pub mod __private {
 
 pub use handler::{ClientHandler, ServerHandler};
 pub use model::{ErrorData, ProtocolVersion};
+pub use rmcp_macros::{
+    completion, prompt, prompt_handler, prompt_router, resource, resource_handler, resource_router, resource_template,
+    tool, tool_handler, tool_router,
+};
 pub use service::{McpError, Peer, RoleClient, RoleServer, RunningService, ServiceError, ServiceExt};
+pub use tokio_util::sync::CancellationToken;

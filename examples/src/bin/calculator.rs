@@ -2,7 +2,8 @@
 //!
 //! The handler is written by hand against `ServerHandler`; the tool list and its schemas are
 //! built once at start-up. Run it with `cargo run -p examples --bin calculator` and speak
-//! newline-delimited JSON-RPC on stdin/stdout (logs go to stderr).
+//! newline-delimited JSON-RPC on stdin/stdout (logs go to stderr). With `--http 127.0.0.1:PORT` it
+//! serves Streamable HTTP (both protocol eras) at `http://127.0.0.1:PORT/mcp` instead.
 
 use std::sync::Arc;
 
@@ -117,6 +118,18 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(addr) = args.iter().position(|a| a == "--http").and_then(|i| args.get(i + 1)) {
+        // One handler per 2025-era session, one shared by stateless requests. The default
+        // Host/Origin allow-lists accept loopback names only: bind to loopback.
+        let service = rmcp_core::transport::http::StreamableHttpService::new(
+            Calculator::new,
+            rmcp_core::transport::http::StreamableHttpConfig::default(),
+        );
+        tracing::info!("serving Streamable HTTP at http://{addr}/mcp");
+        service.serve_on(addr.as_str()).await?;
+        return Ok(());
+    }
     let server = Calculator::new().serve(rmcp_core::transport::stdio()).await?;
     let reason = server.waiting().await;
     tracing::info!(?reason, "calculator stopped");

@@ -8,6 +8,7 @@
 mod child_process;
 mod duplex;
 mod framing;
+pub mod http;
 mod io;
 mod stdio;
 

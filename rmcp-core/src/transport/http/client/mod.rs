@@ -1,0 +1,133 @@
+//! The Streamable HTTP client: a [`Transport`](crate::transport::Transport) that POSTs every
+//! outgoing message and reads the answers (JSON or SSE) back into the engine.
+//!
+//! ```no_run
+//! use rmcp_core::service::ServiceExt;
+//! use rmcp_core::transport::http::StreamableHttpClientTransport;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = ().serve(StreamableHttpClientTransport::new("http://127.0.0.1:8000/mcp")).await?;
+//! let tools = client.list_all_tools().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! It works for both eras: requests whose `_meta` names a protocol version (2026-07-28) get
+//! `MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name` and `Mcp-Param-*` headers and are cancelled
+//! by closing their stream; on a 2025-era session the `Mcp-Session-Id` from the `initialize`
+//! response and the negotiated version go on every later request, a standalone GET stream is
+//! opened after initialization, interrupted SSE streams are resumed with `Last-Event-ID`, and the
+//! session is deleted when the transport closes.
+//!
+//! Failing to reach the server at all is an `io::Error` on the transport's stream, which ends
+//! the connection (pending calls fail with `TransportClosed`); an HTTP error answering one
+//! request fails that request only, with the server's JSON-RPC error or a -32603 naming the
+//! status. A session the server no longer knows (404) ends the connection too.
+
+mod headers;
+mod sse;
+mod transport;
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+pub use transport::{HttpSink, HttpStream, StreamableHttpClientTransport};
+
+/// Supplies a bearer token for each request (for example from an OAuth session that refreshes
+/// it). Any `Fn() -> impl Future<Output = Option<String>>` is one.
+pub trait AuthProvider: Send + Sync + 'static {
+    /// The token to send as `Authorization: Bearer <token>`, or `None` to send none.
+    fn token(&self) -> BoxFuture<'_, Option<String>>;
+}
+
+impl<F, Fut> AuthProvider for F
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Option<String>> + Send + 'static,
+{
+    fn token(&self) -> BoxFuture<'_, Option<String>> {
+        Box::pin(self())
+    }
+}
+
+/// How a [`StreamableHttpClientTransport`] behaves.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct StreamableHttpClientConfig {
+    /// The MCP endpoint.
+    pub url: String,
+    /// Headers sent with every request.
+    pub headers: HeaderMap,
+    /// Where bearer tokens come from.
+    pub auth: Option<Arc<dyn AuthProvider>>,
+    /// Open the standalone GET stream of a 2025-era session once it is initialized, to receive
+    /// server messages unrelated to any request. Default: on.
+    pub standalone_stream: bool,
+    /// How many times in a row an interrupted SSE stream is resumed before giving up.
+    /// Default: 5.
+    pub max_reconnects: usize,
+    /// How long to wait before resuming a stream when the server named no `retry`.
+    /// Default: 1 s.
+    pub default_retry: Duration,
+    /// Send `DELETE` for the session when the transport closes. Default: on.
+    pub delete_session_on_close: bool,
+}
+
+impl fmt::Debug for StreamableHttpClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamableHttpClientConfig")
+            .field("url", &self.url)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("auth", &self.auth.is_some())
+            .field("standalone_stream", &self.standalone_stream)
+            .field("max_reconnects", &self.max_reconnects)
+            .field("default_retry", &self.default_retry)
+            .field("delete_session_on_close", &self.delete_session_on_close)
+            .finish()
+    }
+}
+
+impl StreamableHttpClientConfig {
+    /// The defaults for the endpoint `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            headers: HeaderMap::new(),
+            auth: None,
+            standalone_stream: true,
+            max_reconnects: 5,
+            default_retry: Duration::from_secs(1),
+            delete_session_on_close: true,
+        }
+    }
+    /// Send `name: value` with every request.
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+    /// Take bearer tokens from `auth`.
+    pub fn with_auth(mut self, auth: impl AuthProvider) -> Self {
+        self.auth = Some(Arc::new(auth));
+        self
+    }
+    /// Open (or not) the standalone GET stream of 2025-era sessions.
+    pub fn with_standalone_stream(mut self, open: bool) -> Self {
+        self.standalone_stream = open;
+        self
+    }
+    /// Resume interrupted streams at most this many times in a row.
+    pub fn with_max_reconnects(mut self, max: usize) -> Self {
+        self.max_reconnects = max;
+        self
+    }
+    /// Delete (or not) the session when the transport closes.
+    pub fn with_delete_session_on_close(mut self, delete: bool) -> Self {
+        self.delete_session_on_close = delete;
+        self
+    }
+}

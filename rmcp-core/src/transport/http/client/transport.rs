@@ -1,0 +1,473 @@
+//! The client transport: a worker task POSTs outgoing messages (one task per request, so a long
+//! call never blocks another) and feeds what the server answers back to the engine.
+
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::{Sink, Stream, StreamExt};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use reqwest::Response;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
+
+use super::StreamableHttpClientConfig;
+use super::headers::{self, Outgoing, ToolHeaders};
+use super::sse::SseParser;
+use crate::model::{CancelledNotificationParams, ErrorCode, ErrorData, JsonRpcMessage, RequestId, methods};
+use crate::transport::http::wire;
+use crate::transport::{Frame, Outbound, Transport};
+
+/// How long closing may wait for the session's DELETE.
+const DELETE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A Streamable HTTP client transport; see the [module docs](super).
+#[derive(Debug)]
+pub struct StreamableHttpClientTransport {
+    config: StreamableHttpClientConfig,
+    client: reqwest::Client,
+}
+
+impl StreamableHttpClientTransport {
+    /// A transport to the MCP endpoint `url` with the default configuration.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self::with_config(StreamableHttpClientConfig::new(url))
+    }
+    /// A transport with this configuration.
+    pub fn with_config(config: StreamableHttpClientConfig) -> Self {
+        Self::with_client(reqwest::Client::new(), config)
+    }
+    /// A transport using this HTTP client (for its TLS, proxy or timeout settings).
+    pub fn with_client(client: reqwest::Client, config: StreamableHttpClientConfig) -> Self {
+        Self { config, client }
+    }
+}
+
+/// The sending half of a [`StreamableHttpClientTransport`].
+#[derive(Debug)]
+pub struct HttpSink(PollSender<Outbound>);
+
+/// The receiving half of a [`StreamableHttpClientTransport`].
+#[derive(Debug)]
+pub struct HttpStream(mpsc::Receiver<io::Result<Frame>>);
+
+fn closed(_: PollSendError<Outbound>) -> io::Error {
+    io::Error::new(io::ErrorKind::BrokenPipe, "the HTTP transport has stopped")
+}
+
+impl Sink<Outbound> for HttpSink {
+    type Error = io::Error;
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_ready(cx).map_err(closed)
+    }
+    fn start_send(mut self: Pin<&mut Self>, item: Outbound) -> io::Result<()> {
+        Pin::new(&mut self.0).start_send(item).map_err(closed)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx).map_err(closed)
+    }
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_close(cx).map_err(closed)
+    }
+}
+
+impl Stream for HttpStream {
+    type Item = io::Result<Frame>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+impl Transport for StreamableHttpClientTransport {
+    type Sink = HttpSink;
+    type Stream = HttpStream;
+
+    fn split(self) -> (HttpSink, HttpStream) {
+        let (out_tx, out_rx) = mpsc::channel(64);
+        let (frames, frames_rx) = mpsc::channel(256);
+        let worker = Arc::new(Worker {
+            client: self.client,
+            config: self.config,
+            frames,
+            session: Mutex::new(None),
+            version: Mutex::new(None),
+            initialize: Mutex::new(None),
+            tool_lists: Mutex::new(HashSet::new()),
+            tools: ToolHeaders::default(),
+            in_flight: Mutex::new(HashMap::new()),
+            standalone_open: AtomicBool::new(false),
+            ct: CancellationToken::new(),
+        });
+        tokio::spawn(worker.run(out_rx));
+        (HttpSink(PollSender::new(out_tx)), HttpStream(frames_rx))
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A request being answered: its cancellation, and whether it is stateless.
+struct InFlight {
+    ct: CancellationToken,
+    stateless: bool,
+}
+
+struct Worker {
+    client: reqwest::Client,
+    config: StreamableHttpClientConfig,
+    frames: mpsc::Sender<io::Result<Frame>>,
+    /// The 2025-era session id, once `initialize` answered with one.
+    session: Mutex<Option<HeaderValue>>,
+    /// The negotiated 2025-era protocol version.
+    version: Mutex<Option<HeaderValue>>,
+    /// The id of the `initialize` request, to read the negotiated version from its answer.
+    initialize: Mutex<Option<RequestId>>,
+    /// `tools/list` requests in flight: their answers carry the tool schemas.
+    tool_lists: Mutex<HashSet<RequestId>>,
+    tools: ToolHeaders,
+    in_flight: Mutex<HashMap<RequestId, InFlight>>,
+    standalone_open: AtomicBool,
+    /// Cancelled when the transport stops (closed, or failed for good).
+    ct: CancellationToken,
+}
+
+impl Worker {
+    async fn run(self: Arc<Self>, mut outbound: mpsc::Receiver<Outbound>) {
+        loop {
+            let out = tokio::select! {
+                () = self.ct.cancelled() => break,
+                out = outbound.recv() => out,
+            };
+            let Some(out) = out else { break };
+            self.dispatch(out.message);
+        }
+        self.ct.cancel();
+        let session = lock(&self.session).clone();
+        if self.config.delete_session_on_close
+            && let Some(session) = session
+        {
+            let request = self.with_common(self.client.delete(&self.config.url), true).await;
+            let _ = tokio::time::timeout(DELETE_TIMEOUT, request.header(wire::SESSION_ID, session).send()).await;
+        }
+    }
+
+    fn dispatch(self: &Arc<Self>, message: JsonRpcMessage) {
+        if let JsonRpcMessage::Notification(n) = &message
+            && n.method == methods::NOTIFICATION_CANCELLED
+            && let Some(Ok(p)) =
+                n.params.as_deref().map(|p| serde_json::from_str::<CancelledNotificationParams>(p.get()))
+            && let Some(id) = p.request_id
+            && let Some(flight) = lock(&self.in_flight).remove(&id)
+        {
+            // Nobody waits for the answer any more: stop reading it. On 2026-07-28 closing the
+            // stream is the cancellation itself; on a session the server is also told.
+            flight.ct.cancel();
+            if flight.stateless {
+                return;
+            }
+        }
+        let out = headers::prepare(&message, &self.tools);
+        let this = self.clone();
+        match out.request_id.clone() {
+            Some(id) => {
+                match out.method.as_deref() {
+                    Some(methods::INITIALIZE) => *lock(&self.initialize) = Some(id.clone()),
+                    Some(methods::TOOLS_LIST) => {
+                        lock(&self.tool_lists).insert(id.clone());
+                    }
+                    _ => {}
+                }
+                let ct = self.ct.child_token();
+                let stateless = out.stateless_version.is_some();
+                lock(&self.in_flight).insert(id.clone(), InFlight { ct: ct.clone(), stateless });
+                tokio::spawn(async move {
+                    tokio::select! {
+                        () = ct.cancelled() => {}
+                        () = this.clone().request(out, id.clone()) => {}
+                    }
+                    lock(&this.in_flight).remove(&id);
+                });
+            }
+            None => {
+                let ct = self.ct.clone();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        () = ct.cancelled() => {}
+                        () = this.notify(out) => {}
+                    }
+                });
+            }
+        }
+    }
+
+    /// Headers every request carries: the configured ones, the session's and the bearer token.
+    async fn with_common(&self, builder: reqwest::RequestBuilder, session_bound: bool) -> reqwest::RequestBuilder {
+        let mut builder = builder.headers(self.config.headers.clone());
+        if session_bound {
+            if let Some(s) = lock(&self.session).clone() {
+                builder = builder.header(wire::SESSION_ID, s);
+            }
+            if let Some(v) = lock(&self.version).clone() {
+                builder = builder.header(wire::PROTOCOL_VERSION, v);
+            }
+        }
+        if let Some(auth) = &self.config.auth
+            && let Some(token) = auth.token().await
+        {
+            builder = builder.bearer_auth(token);
+        }
+        builder
+    }
+
+    /// POST one message; also returns whether it named a session.
+    async fn post(&self, out: &Outgoing) -> (Result<Response, reqwest::Error>, bool) {
+        let session_bound = out.stateless_version.is_none();
+        let had_session = session_bound && lock(&self.session).is_some();
+        let builder = self.with_common(self.client.post(&self.config.url), session_bound).await;
+        let result = builder.headers(out.headers.clone()).body(out.body.clone()).send().await;
+        if let Ok(response) = &result
+            && let Some(id) = response.headers().get(&wire::SESSION_ID)
+            && session_bound
+        {
+            *lock(&self.session) = Some(id.clone());
+        }
+        (result, had_session)
+    }
+
+    async fn get(&self, last_event_id: Option<&str>) -> Result<Response, reqwest::Error> {
+        let mut builder =
+            self.with_common(self.client.get(&self.config.url), true).await.header(header::ACCEPT, "text/event-stream");
+        if let Some(id) = last_event_id {
+            builder = builder.header(wire::LAST_EVENT_ID, id);
+        }
+        builder.send().await
+    }
+
+    /// The transport cannot go on: tell the engine (which fails every pending call) and stop.
+    async fn fail(&self, error: io::Error) {
+        if !self.ct.is_cancelled() {
+            let _ = self.frames.try_send(Err(error));
+        }
+        self.ct.cancel();
+    }
+
+    async fn notify(self: Arc<Self>, out: Outgoing) {
+        let (result, had_session) = self.post(&out).await;
+        match result {
+            Err(e) => self.fail(io::Error::other(e)).await,
+            Ok(r) if r.status() == StatusCode::NOT_FOUND && had_session => self.fail(session_gone()).await,
+            Ok(r) if !r.status().is_success() => {
+                tracing::warn!(status = %r.status(), method = ?out.method, "the server refused a notification or response");
+            }
+            Ok(_) => {
+                if out.method.as_deref() == Some(methods::NOTIFICATION_INITIALIZED) {
+                    self.open_standalone();
+                }
+            }
+        }
+    }
+
+    async fn request(self: Arc<Self>, out: Outgoing, id: RequestId) {
+        let mut version_retried = false;
+        loop {
+            let (result, had_session) = self.post(&out).await;
+            let response = match result {
+                Ok(r) => r,
+                Err(e) => return self.fail(io::Error::other(e)).await,
+            };
+            let status = response.status();
+            if status == StatusCode::NOT_FOUND && had_session {
+                return self.fail(session_gone()).await;
+            }
+            if status.is_success() && is_sse(response.headers()) {
+                return self.read_answer_stream(response, &out, id).await;
+            }
+            let www_authenticate = response.headers().get(header::WWW_AUTHENTICATE).cloned();
+            let body = response.bytes().await.unwrap_or_default();
+            let message = match JsonRpcMessage::from_slice(&body) {
+                Ok(JsonRpcMessage::Error(mut e)) => {
+                    e.id.get_or_insert_with(|| id.clone());
+                    if !version_retried && may_retry_version(&e.error, out.stateless_version.as_deref()) {
+                        // The server speaks the version we sent after all (the 2026 negotiation:
+                        // pick one from `supported` and retry the same request).
+                        version_retried = true;
+                        continue;
+                    }
+                    JsonRpcMessage::Error(e)
+                }
+                Ok(m @ JsonRpcMessage::Response(_)) if status.is_success() => m,
+                _ => http_error(id, status, www_authenticate),
+            };
+            return self.incoming(message).await;
+        }
+    }
+
+    /// Read the SSE answer to a request; on a session, resume it with `Last-Event-ID` when the
+    /// connection ends before the response.
+    async fn read_answer_stream(&self, response: Response, out: &Outgoing, id: RequestId) {
+        let mut parser = SseParser::default();
+        if self.read_stream(response, &mut parser, Some(&id)).await {
+            return;
+        }
+        if out.stateless_version.is_some() || parser.last_event_id.is_none() {
+            let e = ErrorData::internal_error("the response stream ended before the response");
+            return self.incoming(JsonRpcMessage::error(Some(id), e)).await;
+        }
+        let mut attempts = 0;
+        while attempts < self.config.max_reconnects {
+            attempts += 1;
+            let delay = parser.retry_ms.map(Duration::from_millis).unwrap_or(self.config.default_retry);
+            tokio::time::sleep(delay).await;
+            match self.get(parser.last_event_id.as_deref()).await {
+                Ok(r) if r.status().is_success() && is_sse(r.headers()) => {
+                    let before = parser.last_event_id.clone();
+                    if self.read_stream(r, &mut parser, Some(&id)).await {
+                        return;
+                    }
+                    if parser.last_event_id != before {
+                        attempts = 0;
+                    }
+                }
+                Ok(r) if r.status() == StatusCode::NOT_FOUND => return self.fail(session_gone()).await,
+                Ok(r) => {
+                    tracing::debug!(status = %r.status(), "the server refused to resume a stream");
+                    break;
+                }
+                Err(e) => tracing::debug!(error = %e, "resuming a stream failed"),
+            }
+        }
+        let e = ErrorData::internal_error("the response stream was interrupted and could not be resumed");
+        self.incoming(JsonRpcMessage::error(Some(id), e)).await;
+    }
+
+    /// Hand every message of an SSE response to the engine; `true` once the answer to `wanted`
+    /// has come.
+    async fn read_stream(&self, response: Response, parser: &mut SseParser, wanted: Option<&RequestId>) -> bool {
+        let mut chunks = response.bytes_stream();
+        while let Some(chunk) = chunks.next().await {
+            let Ok(chunk) = chunk else { break };
+            for event in parser.push(&chunk) {
+                if event.event.as_deref().is_some_and(|e| e != "message") {
+                    continue;
+                }
+                match JsonRpcMessage::from_json(&event.data) {
+                    Ok(message) => {
+                        let done = wanted.is_some_and(|id| answers(&message, id));
+                        self.incoming(message).await;
+                        if done {
+                            return true;
+                        }
+                    }
+                    Err(e) => tracing::debug!(error = %e.error, "an SSE event that is no JSON-RPC message"),
+                }
+            }
+        }
+        false
+    }
+
+    /// A message from the server, on its way to the engine. Answers to `initialize` and
+    /// `tools/list` are read on the way: the negotiated version and the tool schemas.
+    async fn incoming(&self, mut message: JsonRpcMessage) {
+        if let JsonRpcMessage::Response(r) = &mut message {
+            if lock(&self.initialize).as_ref() == Some(&r.id)
+                && let Ok(Value::Object(result)) = serde_json::from_str::<Value>(r.result.get())
+                && let Some(Ok(v)) = result.get("protocolVersion").and_then(Value::as_str).map(HeaderValue::from_str)
+            {
+                *lock(&self.version) = Some(v);
+            }
+            if lock(&self.tool_lists).remove(&r.id)
+                && let Some(filtered) = self.tools.read_list(&r.result)
+            {
+                r.result = filtered;
+            }
+        }
+        let _ = self.frames.send(Ok(Frame::Message(message, http::Extensions::new()))).await;
+    }
+
+    /// Open the standalone GET stream of a session, once.
+    fn open_standalone(self: &Arc<Self>) {
+        if !self.config.standalone_stream
+            || lock(&self.session).is_none()
+            || self.standalone_open.swap(true, Ordering::Relaxed)
+        {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = this.ct.cancelled() => {}
+                () = this.standalone() => {}
+            }
+        });
+    }
+
+    async fn standalone(&self) {
+        let mut parser = SseParser::default();
+        let mut failures = 0;
+        loop {
+            match self.get(parser.last_event_id.as_deref()).await {
+                Ok(r) if r.status().is_success() && is_sse(r.headers()) => {
+                    let before = parser.last_event_id.clone();
+                    self.read_stream(r, &mut parser, None).await;
+                    failures = if parser.last_event_id != before { 0 } else { failures + 1 };
+                }
+                // No standalone stream here (405), the session is gone (404; the next request
+                // notices), or another one is open (409).
+                Ok(r) if matches!(r.status().as_u16(), 404 | 405 | 409) => return,
+                Ok(_) | Err(_) => failures += 1,
+            }
+            if failures > self.config.max_reconnects {
+                return;
+            }
+            tokio::time::sleep(parser.retry_ms.map(Duration::from_millis).unwrap_or(self.config.default_retry)).await;
+        }
+    }
+}
+
+fn is_sse(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/event-stream"))
+}
+
+/// Whether `message` is the answer to request `id`.
+fn answers(message: &JsonRpcMessage, id: &RequestId) -> bool {
+    match message {
+        JsonRpcMessage::Response(r) => r.id == *id,
+        JsonRpcMessage::Error(e) => e.id.as_ref() == Some(id),
+        _ => false,
+    }
+}
+
+/// A 2026 `UnsupportedProtocolVersion` error that lists the version the request used.
+fn may_retry_version(error: &ErrorData, sent: Option<&str>) -> bool {
+    let Some(sent) = sent else { return false };
+    error.code == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION
+        && error
+            .data
+            .as_ref()
+            .and_then(|d| d.get("supported"))
+            .and_then(Value::as_array)
+            .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(sent)))
+}
+
+/// The error a request gets when the server answered with an HTTP error and no JSON-RPC error.
+fn http_error(id: RequestId, status: StatusCode, www_authenticate: Option<HeaderValue>) -> JsonRpcMessage {
+    let mut data = serde_json::json!({ "httpStatus": status.as_u16() });
+    if let Some(v) = www_authenticate.as_ref().and_then(|v| v.to_str().ok()) {
+        data["wwwAuthenticate"] = Value::String(v.to_owned());
+    }
+    let error = ErrorData::new(ErrorCode::INTERNAL_ERROR, format!("the server answered HTTP {status}"), Some(data));
+    JsonRpcMessage::error(Some(id), error)
+}
+
+fn session_gone() -> io::Error {
+    io::Error::new(io::ErrorKind::NotFound, "the server no longer knows this session (HTTP 404); start a new one")
+}

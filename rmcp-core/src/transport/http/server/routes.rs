@@ -1,0 +1,288 @@
+//! Where the shared 2026-07-28 engine's messages go.
+//!
+//! Every stateless request gets a unique internal id on its way into the engine (many HTTP
+//! clients may use the same JSON-RPC ids); the routes map it back to the client's id and to the
+//! HTTP response waiting for it. List-change notifications go instead to the open
+//! `subscriptions/listen` streams that asked for them.
+
+use std::collections::HashMap;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures::Sink;
+use http::StatusCode;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use super::body::status_of_error;
+use super::sse::{Item, deliver};
+use crate::model::{
+    CancelledNotificationParams, ErrorData, JsonRpcMessage, JsonRpcNotification, RequestId, SubscriptionFilter,
+    SubscriptionsListenResult, meta_keys, methods,
+};
+use crate::transport::{Frame, Outbound};
+
+/// The HTTP response waiting for one request.
+struct Route {
+    /// The id the client used.
+    original: RequestId,
+    tx: mpsc::Sender<Item>,
+}
+
+/// An open `subscriptions/listen` stream.
+struct Listener {
+    /// The listen request's id: the subscription id its notifications carry.
+    id: RequestId,
+    filter: SubscriptionFilter,
+    tx: mpsc::Sender<Item>,
+}
+
+/// The routing tables of the shared stateless engine.
+pub(crate) struct Routes {
+    requests: Mutex<HashMap<i64, Route>>,
+    listeners: Mutex<HashMap<u64, Listener>>,
+    next_id: AtomicI64,
+    next_listener: AtomicU64,
+    /// Bumped by every tool list change, so cached tool schemas are read again.
+    pub tools_generation: AtomicU64,
+    /// The engine's input, to cancel requests and refuse server-to-client requests.
+    input: mpsc::Sender<io::Result<Frame>>,
+}
+
+impl std::fmt::Debug for Routes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Routes").finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Every update is one insert or remove: the maps stay consistent even after a panic.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Routes {
+    pub fn new(input: mpsc::Sender<io::Result<Frame>>) -> Self {
+        Self {
+            requests: Mutex::new(HashMap::new()),
+            listeners: Mutex::new(HashMap::new()),
+            next_id: AtomicI64::new(1),
+            next_listener: AtomicU64::new(1),
+            tools_generation: AtomicU64::new(0),
+            input,
+        }
+    }
+
+    /// Register a request under a fresh internal id; the guard cancels it if the HTTP response
+    /// goes away before the answer (closing the stream is the 2026 way to cancel).
+    pub fn register(self: &Arc<Self>, original: RequestId, tx: mpsc::Sender<Item>) -> RouteGuard {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        lock(&self.requests).insert(id, Route { original, tx });
+        RouteGuard { routes: self.clone(), id }
+    }
+
+    /// Open a listen stream.
+    pub fn listen(
+        self: &Arc<Self>,
+        id: RequestId,
+        filter: SubscriptionFilter,
+        tx: mpsc::Sender<Item>,
+    ) -> ListenerGuard {
+        let key = self.next_listener.fetch_add(1, Ordering::Relaxed);
+        lock(&self.listeners).insert(key, Listener { id, filter, tx });
+        ListenerGuard { routes: self.clone(), key }
+    }
+
+    /// End every listen stream with its closing result (the service is shutting down).
+    pub fn close_listeners(&self) {
+        let all: Vec<Listener> = lock(&self.listeners).drain().map(|(_, l)| l).collect();
+        for l in all {
+            let result = SubscriptionsListenResult::new(&l.id);
+            if let Ok(msg) = JsonRpcMessage::response(l.id.clone(), &result) {
+                deliver(&l.tx, Item { event_id: None, data: msg.to_json().into(), last: true, status: StatusCode::OK });
+            }
+        }
+    }
+
+    fn route(&self, out: Outbound) {
+        let Outbound { message, related_request, .. } = out;
+        match &message {
+            JsonRpcMessage::Notification(n) if is_list_change(&n.method) => return self.broadcast(n),
+            JsonRpcMessage::Request(r) => return self.refuse_request(r.id.clone()),
+            _ => {}
+        }
+        let Some(RequestId::Number(internal)) = related_request else {
+            tracing::debug!("a stateless message related to no request; dropped");
+            return;
+        };
+        let last = match &message {
+            JsonRpcMessage::Response(r) => r.id == RequestId::Number(internal),
+            JsonRpcMessage::Error(e) => e.id == Some(RequestId::Number(internal)),
+            _ => false,
+        };
+        let target = {
+            let mut requests = lock(&self.requests);
+            if last {
+                requests.remove(&internal).map(|r| (r.original, r.tx))
+            } else {
+                requests.get(&internal).map(|r| (r.original.clone(), r.tx.clone()))
+            }
+        };
+        // Gone: the client closed the response, and the request was cancelled.
+        let Some((original, tx)) = target else { return };
+        let (message, status) = match message {
+            JsonRpcMessage::Response(mut r) => {
+                r.id = original;
+                (JsonRpcMessage::Response(r), StatusCode::OK)
+            }
+            JsonRpcMessage::Error(mut e) => {
+                let status = status_of_error(&e.error);
+                e.id = Some(original);
+                (JsonRpcMessage::Error(e), status)
+            }
+            other => (other, StatusCode::OK),
+        };
+        deliver(&tx, Item { event_id: None, data: Bytes::from(message.to_json()), last, status });
+    }
+
+    /// Send a list change (or resource update) to every listen stream that asked for it, with
+    /// the stream's subscription id in `_meta`.
+    fn broadcast(&self, n: &JsonRpcNotification) {
+        let mut params = n
+            .params
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<serde_json::Map<String, Value>>(p.get()).ok())
+            .unwrap_or_default();
+        if n.method == methods::NOTIFICATION_TOOLS_LIST_CHANGED {
+            self.tools_generation.fetch_add(1, Ordering::Relaxed);
+        }
+        let uri = params.get("uri").and_then(Value::as_str).map(str::to_owned);
+        let listeners = lock(&self.listeners);
+        for l in listeners.values() {
+            let wanted = match n.method.as_ref() {
+                methods::NOTIFICATION_TOOLS_LIST_CHANGED => l.filter.tools_list_changed == Some(true),
+                methods::NOTIFICATION_PROMPTS_LIST_CHANGED => l.filter.prompts_list_changed == Some(true),
+                methods::NOTIFICATION_RESOURCES_LIST_CHANGED => l.filter.resources_list_changed == Some(true),
+                _ => l
+                    .filter
+                    .resource_subscriptions
+                    .as_ref()
+                    .is_some_and(|s| uri.as_ref().is_some_and(|u| s.contains(u))),
+            };
+            if !wanted {
+                continue;
+            }
+            let meta = params.entry("_meta").or_insert_with(|| Value::Object(Default::default()));
+            if let Value::Object(meta) = meta {
+                meta.insert(meta_keys::SUBSCRIPTION_ID.to_owned(), serde_json::to_value(&l.id).unwrap_or_default());
+            }
+            if let Ok(msg) = JsonRpcMessage::notification(n.method.clone(), &params) {
+                deliver(
+                    &l.tx,
+                    Item { event_id: None, data: msg.to_json().into(), last: false, status: StatusCode::OK },
+                );
+            }
+        }
+    }
+
+    /// A handler asked the client something on the 2026 path, where server-to-client requests do
+    /// not exist: answer it at once with an error rather than let it wait forever.
+    fn refuse_request(&self, id: RequestId) {
+        let error = ErrorData::invalid_request(
+            "a 2026-07-28 server cannot send requests to its client: return an input_required result instead",
+        );
+        self.feed(JsonRpcMessage::error(Some(id), error));
+    }
+
+    fn feed(&self, message: JsonRpcMessage) {
+        let frame = Ok(Frame::Message(message, http::Extensions::new()));
+        if let Err(mpsc::error::TrySendError::Full(frame)) = self.input.try_send(frame)
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            let input = self.input.clone();
+            rt.spawn(async move {
+                let _ = input.send(frame).await;
+            });
+        }
+    }
+
+    /// Hand a request to the engine under its internal id.
+    pub async fn send(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
+        self.input.send(Ok(Frame::Message(message, extensions))).await.is_ok()
+    }
+}
+
+fn is_list_change(method: &str) -> bool {
+    matches!(
+        method,
+        methods::NOTIFICATION_TOOLS_LIST_CHANGED
+            | methods::NOTIFICATION_PROMPTS_LIST_CHANGED
+            | methods::NOTIFICATION_RESOURCES_LIST_CHANGED
+            | methods::NOTIFICATION_RESOURCES_UPDATED
+    )
+}
+
+/// A stateless request in flight; dropping it before the answer cancels the request.
+#[derive(Debug)]
+pub(crate) struct RouteGuard {
+    routes: Arc<Routes>,
+    id: i64,
+}
+
+impl RouteGuard {
+    /// The request's id inside the engine.
+    pub fn internal_id(&self) -> RequestId {
+        RequestId::Number(self.id)
+    }
+}
+
+impl Drop for RouteGuard {
+    fn drop(&mut self) {
+        if lock(&self.routes.requests).remove(&self.id).is_some() {
+            let mut params = CancelledNotificationParams::new(RequestId::Number(self.id));
+            params.reason = Some("the client closed the response stream".to_owned());
+            if let Ok(msg) = JsonRpcMessage::notification(methods::NOTIFICATION_CANCELLED, &params) {
+                self.routes.feed(msg);
+            }
+        }
+    }
+}
+
+/// An open listen stream; dropping it unsubscribes.
+#[derive(Debug)]
+pub(crate) struct ListenerGuard {
+    routes: Arc<Routes>,
+    key: u64,
+}
+
+impl Drop for ListenerGuard {
+    fn drop(&mut self) {
+        lock(&self.routes.listeners).remove(&self.key);
+    }
+}
+
+/// The engine's sink: routes every outgoing message at once, never waiting on a client.
+#[derive(Debug)]
+pub(crate) struct RouteSink(pub Arc<Routes>);
+
+impl Sink<Outbound> for RouteSink {
+    type Error = io::Error;
+
+    fn poll_ready(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn start_send(self: Pin<&mut Self>, out: Outbound) -> io::Result<()> {
+        self.0.route(out);
+        Ok(())
+    }
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}

@@ -1,0 +1,314 @@
+//! The tower `Service`: security checks first, then each request to its era.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures::future::BoxFuture;
+use http::request::Parts;
+use http::{Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use super::StreamableHttpConfig;
+use super::body::{HttpResponse, Rejection, ResponseBody};
+use super::security;
+use super::session::Sessions;
+use super::stateful::{self, SESSION_VERSIONS, header as header_str};
+use super::stateless::Stateless;
+use crate::handler::ServerHandler;
+use crate::model::{ErrorData, JsonRpcMessage, methods};
+use crate::transport::http::wire;
+
+/// A Streamable HTTP endpoint serving both protocol eras, as a tower `Service`.
+///
+/// Each 2025-era session gets its own handler from the factory; all 2026-07-28 (stateless)
+/// requests share one handler made on first use. Mount it on a router, or run it with
+/// [`serve_on`](Self::serve_on) / [`serve_listener`](Self::serve_listener).
+///
+/// ```no_run
+/// use rmcp_core::handler::ServerHandler;
+/// use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
+///
+/// #[derive(Clone)]
+/// struct Hello;
+/// impl ServerHandler for Hello {}
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let service = StreamableHttpService::new(|| Hello, StreamableHttpConfig::default());
+/// service.serve_on("127.0.0.1:8000").await // serves http://127.0.0.1:8000/ (any path)
+/// # }
+/// ```
+pub struct StreamableHttpService<S> {
+    inner: Arc<Shared<S>>,
+}
+
+impl<S> Clone for StreamableHttpService<S> {
+    fn clone(&self) -> Self {
+        Self { inner: self.inner.clone() }
+    }
+}
+
+impl<S> fmt::Debug for StreamableHttpService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamableHttpService")
+            .field("config", &self.inner.config)
+            .field("sessions", &self.inner.sessions)
+            .finish()
+    }
+}
+
+/// What every request of a service shares.
+pub(crate) struct Shared<S> {
+    pub factory: Box<dyn Fn() -> S + Send + Sync>,
+    pub config: StreamableHttpConfig,
+    pub sessions: Arc<Sessions>,
+    stateless: OnceCell<Arc<Stateless>>,
+    streams: Arc<Semaphore>,
+    ct: CancellationToken,
+}
+
+impl<S> Shared<S> {
+    /// A slot for one more open response; refused with 503 at the limit.
+    pub fn stream_permit(&self) -> Result<OwnedSemaphorePermit, Rejection> {
+        self.streams.clone().try_acquire_owned().map_err(|_| {
+            Rejection::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorData::internal_error("too many open streams; retry later"),
+            )
+            .with_header(header::RETRY_AFTER, "1")
+        })
+    }
+}
+
+impl<S> Drop for Shared<S> {
+    fn drop(&mut self) {
+        // The last handle is gone: stop the session reaper, the engines and their streams.
+        self.ct.cancel();
+    }
+}
+
+impl<S: ServerHandler> StreamableHttpService<S> {
+    /// A service making a handler with `factory` for each session (and one for all stateless
+    /// requests).
+    pub fn new(factory: impl Fn() -> S + Send + Sync + 'static, config: StreamableHttpConfig) -> Self {
+        let ct = CancellationToken::new();
+        let sessions = Arc::new(Sessions::new(
+            config.max_sessions,
+            config.session_idle_timeout,
+            config.event_store.clone(),
+            ct.clone(),
+        ));
+        let streams = Arc::new(Semaphore::new(config.max_concurrent_streams.min(Semaphore::MAX_PERMITS)));
+        Self {
+            inner: Arc::new(Shared {
+                factory: Box::new(factory),
+                config,
+                sessions,
+                stateless: OnceCell::new(),
+                streams,
+                ct,
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &StreamableHttpConfig {
+        &self.inner.config
+    }
+
+    /// How many 2025-era sessions are open.
+    pub fn session_count(&self) -> usize {
+        self.inner.sessions.len()
+    }
+
+    /// Stop: end every session, the stateless engine and every open stream.
+    pub fn shutdown(&self) {
+        self.inner.ct.cancel();
+        self.inner.sessions.clear();
+    }
+
+    /// A token cancelled when the service shuts down.
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.inner.ct.clone()
+    }
+
+    /// Answer one HTTP request.
+    pub async fn handle<B>(&self, request: Request<B>) -> Response<ResponseBody>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = request.into_parts();
+        let config = &self.inner.config;
+        if let Err(r) = security::check_request(&parts, &config.allowed_hosts, &config.allowed_origins) {
+            return r.into_response();
+        }
+        match parts.method {
+            Method::POST => self.post(parts, body).await,
+            Method::GET | Method::DELETE => {
+                let Some(session) = header_str(&parts, &wire::SESSION_ID).map(str::to_owned) else {
+                    return session_less(&parts);
+                };
+                if parts.method == Method::GET {
+                    if accepts(&parts, "text/event-stream") == Some(false) {
+                        return not_acceptable("a GET must accept text/event-stream");
+                    }
+                    stateful::get(&self.inner, parts, &session).await
+                } else {
+                    stateful::delete(&self.inner, &parts, &session)
+                }
+            }
+            _ => Rejection::new(StatusCode::METHOD_NOT_ALLOWED, ErrorData::invalid_request("method not allowed"))
+                .with_header(header::ALLOW, "GET, POST, DELETE")
+                .into_response(),
+        }
+    }
+
+    async fn post<B>(&self, parts: Parts, body: B) -> HttpResponse
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let shared = &self.inner;
+        let json_type = header_str(&parts, &header::CONTENT_TYPE)
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+        if !json_type {
+            let e = ErrorData::invalid_request("the body must be `Content-Type: application/json`");
+            return Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, e).into_response();
+        }
+        if accepts(&parts, "application/json") == Some(false) {
+            return not_acceptable("a POST must accept application/json and text/event-stream");
+        }
+        let accepts_sse = accepts(&parts, "text/event-stream") != Some(false);
+        let limit = shared.config.max_body_bytes;
+        let declared = header_str(&parts, &header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return too_large(limit);
+        }
+        let bytes = match Limited::new(body, limit).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(limit),
+            Err(e) => {
+                let e = ErrorData::parse_error(format!("could not read the body: {e}"));
+                return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
+            }
+        };
+        let message = match JsonRpcMessage::from_slice(&bytes) {
+            Ok(m) => m,
+            Err(e) => return Rejection::new(StatusCode::BAD_REQUEST, e.error).with_id(e.id).into_response(),
+        };
+        if !is_stateless(&parts, &message) {
+            return stateful::post(shared, parts, message, accepts_sse).await;
+        }
+        let id = match &message {
+            JsonRpcMessage::Request(r) => Some(r.id.clone()),
+            _ => None,
+        };
+        let engine =
+            shared.stateless.get_or_try_init(|| Stateless::start((shared.factory)(), shared.ct.child_token())).await;
+        match engine {
+            Ok(engine) => engine.post(shared, parts, message, accepts_sse).await,
+            Err(e) => Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(e.to_string()))
+                .with_id(id)
+                .into_response(),
+        }
+    }
+}
+
+/// The era rule of the dual-era endpoint, per POST: `_meta` with reserved keys means
+/// 2026-07-28 (a session header is then ignored); so does `server/discover`, and, without a
+/// session, an `MCP-Protocol-Version` header naming no session version. Everything else belongs
+/// to a session.
+fn is_stateless(parts: &Parts, message: &JsonRpcMessage) -> bool {
+    let (method, params) = match message {
+        JsonRpcMessage::Request(r) => (r.method.as_ref(), r.params.as_deref()),
+        JsonRpcMessage::Notification(n) => (n.method.as_ref(), n.params.as_deref()),
+        _ => ("", None),
+    };
+    if method == methods::SERVER_DISCOVER || params.is_some_and(has_reserved_meta) {
+        return true;
+    }
+    !parts.headers.contains_key(&wire::SESSION_ID)
+        && header_str(parts, &wire::PROTOCOL_VERSION).is_some_and(|v| !SESSION_VERSIONS.contains(&v))
+}
+
+/// Whether `_meta` holds an `io.modelcontextprotocol/` key, reading only the keys.
+fn has_reserved_meta(params: &serde_json::value::RawValue) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "_meta", borrow, default)]
+        meta: Option<std::collections::HashMap<std::borrow::Cow<'a, str>, serde::de::IgnoredAny>>,
+    }
+    serde_json::from_str::<Probe<'_>>(params.get())
+        .ok()
+        .and_then(|p| p.meta)
+        .is_some_and(|m| m.keys().any(|k| k.starts_with(crate::model::meta_keys::RESERVED_PREFIX)))
+}
+
+/// GET or DELETE without a session: a stateless (or unknown-era) client gets 405, as the
+/// 2026-07-28 rules ask; a session-era client forgot its session id (400).
+fn session_less(parts: &Parts) -> HttpResponse {
+    let session_era = header_str(parts, &wire::PROTOCOL_VERSION).is_some_and(|v| SESSION_VERSIONS.contains(&v));
+    if session_era {
+        let e = ErrorData::invalid_request("missing Mcp-Session-Id header");
+        return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
+    }
+    let e = ErrorData::invalid_request("this endpoint takes POST only without a session");
+    Rejection::new(StatusCode::METHOD_NOT_ALLOWED, e).with_header(header::ALLOW, "POST").into_response()
+}
+
+/// Whether the `Accept` header admits `mime`; `None` without an `Accept` header.
+fn accepts(parts: &Parts, mime: &str) -> Option<bool> {
+    let accept = parts.headers.get_all(header::ACCEPT);
+    let mut any = false;
+    let (kind, _) = mime.split_once('/')?;
+    for value in accept.iter().filter_map(|v| v.to_str().ok()) {
+        any = true;
+        for range in value.split(',') {
+            let range = range.split(';').next().unwrap_or_default().trim();
+            let matches = range.eq_ignore_ascii_case(mime)
+                || range == "*/*"
+                || range.strip_suffix("/*").is_some_and(|k| k.eq_ignore_ascii_case(kind));
+            if matches {
+                return Some(true);
+            }
+        }
+    }
+    any.then_some(false)
+}
+
+fn not_acceptable(message: &'static str) -> HttpResponse {
+    Rejection::new(StatusCode::NOT_ACCEPTABLE, ErrorData::invalid_request(message)).into_response()
+}
+
+fn too_large(limit: usize) -> HttpResponse {
+    let e = ErrorData::invalid_request(format!("the body exceeds the limit of {limit} bytes"));
+    Rejection::new(StatusCode::PAYLOAD_TOO_LARGE, e).into_response()
+}
+
+impl<S, B> tower_service::Service<Request<B>> for StreamableHttpService<S>
+where
+    S: ServerHandler,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Response<ResponseBody>;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move { Ok(this.handle(request).await) })
+    }
+}

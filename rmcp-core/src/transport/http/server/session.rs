@@ -1,0 +1,273 @@
+//! 2025-era sessions: each is an engine on a channel transport plus the router of its streams.
+//! The manager creates them (with ids from a CSPRNG), finds them, enforces the session limit and
+//! removes the ones idle for too long.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, Stream};
+use http::StatusCode;
+use tokio::sync::mpsc;
+use tokio_util::sync::{CancellationToken, PollSender};
+
+use super::body::Rejection;
+use super::event_store::EventStore;
+use super::streams::{Command, Router};
+use crate::handler::ServerHandler;
+use crate::model::{ErrorData, JsonRpcMessage};
+use crate::service::{ServeOptions, ServiceExt};
+use crate::transport::{Frame, Outbound, SinkStreamTransport};
+
+/// Queue sizes between the HTTP side, a session's engine and its router.
+const INPUT_QUEUE: usize = 64;
+const OUTPUT_QUEUE: usize = 256;
+const COMMAND_QUEUE: usize = 64;
+
+/// A tokio receiver as a `Stream` (what the engine reads frames from).
+pub(crate) struct RecvStream<T>(pub mpsc::Receiver<T>);
+
+impl<T> Stream for RecvStream<T> {
+    type Item = T;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// A transport made of channels: frames in, outbound messages out.
+pub(crate) fn channel_transport(
+    input: mpsc::Receiver<io::Result<Frame>>,
+    output: mpsc::Sender<Outbound>,
+) -> SinkStreamTransport<
+    impl futures::Sink<Outbound, Error = io::Error> + Send + Unpin + 'static,
+    RecvStream<io::Result<Frame>>,
+> {
+    let sink = PollSender::new(output).sink_map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe));
+    SinkStreamTransport::new(sink, RecvStream(input))
+}
+
+/// One 2025-era session.
+pub(crate) struct Session {
+    pub id: Arc<str>,
+    input: mpsc::Sender<io::Result<Frame>>,
+    pub commands: mpsc::Sender<Command>,
+    next_stream: Arc<AtomicU64>,
+    /// HTTP requests and streams of the session now open; a session is idle only at zero.
+    open: AtomicUsize,
+    /// When the session was last active, in milliseconds since the manager's epoch.
+    last_active: AtomicU64,
+    epoch: Instant,
+    ct: CancellationToken,
+    /// The running engine; dropping it stops the engine.
+    _engine: Box<dyn Any + Send + Sync>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session").field("id", &self.id).field("open", &self.open.load(Ordering::Relaxed)).finish()
+    }
+}
+
+impl Session {
+    /// Hand a message to the session's engine; `false` when the session is gone.
+    pub async fn send(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
+        self.input.send(Ok(Frame::Message(message, extensions))).await.is_ok()
+    }
+
+    /// A fresh stream id (unique within the session, so event ids are too).
+    pub fn next_stream(&self) -> u64 {
+        self.next_stream.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Mark the session busy until the guard drops.
+    pub fn activity(self: &Arc<Self>) -> ActivityGuard {
+        self.open.fetch_add(1, Ordering::Relaxed);
+        ActivityGuard(self.clone())
+    }
+
+    fn touch(&self) {
+        self.last_active.store(self.epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+}
+
+/// Keeps a session from expiring while an HTTP request or stream of it is open.
+#[derive(Debug)]
+pub(crate) struct ActivityGuard(Arc<Session>);
+
+impl Drop for ActivityGuard {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// All sessions of a service.
+pub(crate) struct Sessions {
+    map: Mutex<HashMap<Arc<str>, Arc<Session>>>,
+    max: usize,
+    idle_timeout: Option<Duration>,
+    store: Option<Arc<dyn EventStore>>,
+    reaper_started: AtomicBool,
+    epoch: Instant,
+    ct: CancellationToken,
+}
+
+impl fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sessions").field("count", &self.len()).field("max", &self.max).finish()
+    }
+}
+
+impl Sessions {
+    pub fn new(
+        max: usize,
+        idle_timeout: Option<Duration>,
+        store: Option<Arc<dyn EventStore>>,
+        ct: CancellationToken,
+    ) -> Self {
+        Self {
+            map: Mutex::new(HashMap::new()),
+            max,
+            idle_timeout,
+            store,
+            reaper_started: AtomicBool::new(false),
+            epoch: Instant::now(),
+            ct,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Arc<Session>>> {
+        // Every update is a single insert or remove: the map is consistent even after a panic.
+        self.map.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<Session>> {
+        self.lock().get(id).cloned()
+    }
+
+    /// Start a session serving `handler`.
+    pub async fn create<S: ServerHandler>(self: &Arc<Self>, handler: S) -> Result<Arc<Session>, Rejection> {
+        if self.ct.is_cancelled() {
+            let e = ErrorData::internal_error("the server is shutting down");
+            return Err(Rejection::new(StatusCode::SERVICE_UNAVAILABLE, e));
+        }
+        if self.len() >= self.max {
+            return Err(full(self.max));
+        }
+        let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
+        let (output, output_rx) = mpsc::channel(OUTPUT_QUEUE);
+        let (commands, commands_rx) = mpsc::channel(COMMAND_QUEUE);
+        let ct = self.ct.child_token();
+        let running = handler
+            .serve_with_options(channel_transport(input_rx, output), ServeOptions::default().with_ct(ct.clone()))
+            .await
+            .map_err(|e| {
+                Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(format!("{e}")))
+            })?;
+        let id: Arc<str> = new_session_id().into();
+        let next_stream = Arc::new(AtomicU64::new(1));
+        tokio::spawn(Router::new(id.clone(), self.store.clone(), next_stream.clone()).run(output_rx, commands_rx));
+        let session = Arc::new(Session {
+            id: id.clone(),
+            input,
+            commands,
+            next_stream,
+            open: AtomicUsize::new(0),
+            last_active: AtomicU64::new(self.epoch.elapsed().as_millis() as u64),
+            epoch: self.epoch,
+            ct,
+            _engine: Box::new(running),
+        });
+        {
+            let mut map = self.lock();
+            // Checked again: sessions created concurrently since the first check count too.
+            if map.len() >= self.max {
+                session.ct.cancel();
+                return Err(full(self.max));
+            }
+            map.insert(id, session.clone());
+        }
+        self.start_reaper();
+        Ok(session)
+    }
+
+    /// End a session; `false` if there was none with this id.
+    pub fn remove(&self, id: &str) -> bool {
+        let Some(session) = self.lock().remove(id) else { return false };
+        // The engine stops, its writer closes, the router ends every stream and forgets the
+        // session's events.
+        session.ct.cancel();
+        true
+    }
+
+    /// End every session.
+    pub fn clear(&self) {
+        let all: Vec<_> = self.lock().drain().map(|(_, s)| s).collect();
+        for s in all {
+            s.ct.cancel();
+        }
+    }
+
+    fn start_reaper(self: &Arc<Self>) {
+        let Some(idle) = self.idle_timeout else { return };
+        if self.reaper_started.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let weak: Weak<Self> = Arc::downgrade(self);
+        let ct = self.ct.clone();
+        let period = (idle / 4).clamp(Duration::from_millis(10), Duration::from_secs(30));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    () = ct.cancelled() => break,
+                    _ = tick.tick() => {}
+                }
+                let Some(sessions) = weak.upgrade() else { break };
+                sessions.reap(idle);
+            }
+        });
+    }
+
+    fn reap(&self, idle: Duration) {
+        let now = self.epoch.elapsed().as_millis() as u64;
+        let idle = idle.as_millis() as u64;
+        let expired: Vec<Arc<str>> = self
+            .lock()
+            .values()
+            .filter(|s| {
+                s.open.load(Ordering::Relaxed) == 0 && now.saturating_sub(s.last_active.load(Ordering::Relaxed)) >= idle
+            })
+            .map(|s| s.id.clone())
+            .collect();
+        for id in expired {
+            tracing::debug!(session = %id, "session expired");
+            self.remove(&id);
+        }
+    }
+}
+
+fn full(max: usize) -> Rejection {
+    Rejection::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorData::internal_error(format!("the server has reached its limit of {max} sessions; retry later")),
+    )
+    .with_header(http::header::RETRY_AFTER, "1")
+}
+
+/// A session id: a random (v4) UUID, 122 bits from the operating system's CSPRNG, written in
+/// visible ASCII as the transport requires.
+fn new_session_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}

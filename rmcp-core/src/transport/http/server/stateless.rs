@@ -1,0 +1,342 @@
+//! The 2026-07-28 side of the endpoint: no session; one engine shared by every stateless
+//! request of the service. Requests are validated in the order the transport rules give, then
+//! routed through the engine under an internal id and answered as JSON or as an SSE stream.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::io;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use http::StatusCode;
+use http::request::Parts;
+use serde_json::json;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::body::{self, HttpResponse, Rejection};
+use super::headers::{self, ParamsProbe};
+use super::routes::{RouteSink, Routes};
+use super::service::Shared;
+use super::session::RecvStream;
+use super::sse::{self, EventStream, ITEM_QUEUE};
+use crate::handler::ServerHandler;
+use crate::model::{
+    ClientRequest, ErrorCode, ErrorData, InboundMessage, JsonObject, JsonRpcMessage, JsonRpcRequest, ListToolsResult,
+    Meta, RequestId, ServerCapabilities, SubscriptionFilter, SubscriptionsAcknowledgedNotificationParams,
+    SubscriptionsListenRequestParams, meta_keys, methods,
+};
+use crate::service::{RoleServer, ServeOptions, Service, ServiceExt, lifecycle};
+use crate::transport::SinkStreamTransport;
+use crate::transport::http::wire::{self, HeaderParam};
+
+/// How many stateless requests may queue for the shared engine.
+const INPUT_QUEUE: usize = 1024;
+/// At most this many pages of `tools/list` are read for the `x-mcp-header` annotations.
+const MAX_TOOL_PAGES: usize = 100;
+
+type ToolHeaders = HashMap<String, Vec<HeaderParam>>;
+
+/// The shared engine of the stateless path.
+pub(crate) struct Stateless {
+    routes: Arc<Routes>,
+    /// The change notifications a listen stream can get (from the server's capabilities).
+    offered: SubscriptionFilter,
+    /// Tools with `x-mcp-header` parameters, and the tool-list generation they were read at.
+    tool_headers: Mutex<Option<(u64, Arc<ToolHeaders>)>>,
+    /// The running engine; dropping it stops the engine.
+    _engine: Box<dyn Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for Stateless {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stateless").field("offered", &self.offered).finish_non_exhaustive()
+    }
+}
+
+/// What a listen stream can get: the list changes the server declares it announces.
+fn offered(caps: &ServerCapabilities) -> SubscriptionFilter {
+    let mut f = SubscriptionFilter::new();
+    f.tools_list_changed = caps.tools.as_ref().and_then(|t| t.list_changed).filter(|x| *x);
+    f.prompts_list_changed = caps.prompts.as_ref().and_then(|p| p.list_changed).filter(|x| *x);
+    f.resources_list_changed = caps.resources.as_ref().and_then(|r| r.list_changed).filter(|x| *x);
+    if caps.resources.as_ref().and_then(|r| r.subscribe) == Some(true) {
+        f.resource_subscriptions = Some(Vec::new());
+    }
+    f
+}
+
+/// The part of `asked` the server honours.
+fn honoured(asked: &SubscriptionFilter, offered: &SubscriptionFilter) -> SubscriptionFilter {
+    let both = |a: Option<bool>, o: Option<bool>| (a == Some(true) && o == Some(true)).then_some(true);
+    let mut f = SubscriptionFilter::new();
+    f.tools_list_changed = both(asked.tools_list_changed, offered.tools_list_changed);
+    f.prompts_list_changed = both(asked.prompts_list_changed, offered.prompts_list_changed);
+    f.resources_list_changed = both(asked.resources_list_changed, offered.resources_list_changed);
+    if offered.resource_subscriptions.is_some() {
+        f.resource_subscriptions = asked.resource_subscriptions.clone();
+    }
+    f
+}
+
+/// Read a request's `_meta`.
+fn read_meta(params: Option<&RawValue>) -> Option<Meta> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "_meta")]
+        meta: Option<Meta>,
+    }
+    params.and_then(|p| serde_json::from_str::<Probe>(p.get()).ok()).and_then(|p| p.meta)
+}
+
+impl Stateless {
+    /// Start the shared engine on `handler`.
+    pub async fn start<S: ServerHandler>(handler: S, ct: CancellationToken) -> io::Result<Arc<Self>> {
+        let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
+        let routes = Arc::new(Routes::new(input));
+        let transport = SinkStreamTransport::new(RouteSink(routes.clone()), RecvStream(input_rx));
+        let offered = offered(&Service::<RoleServer>::get_info(&handler).capabilities);
+        let running = handler
+            .serve_with_options(transport, ServeOptions::default().with_ct(ct.clone()))
+            .await
+            .map_err(io::Error::other)?;
+        let on_stop = routes.clone();
+        tokio::spawn(async move {
+            ct.cancelled().await;
+            on_stop.close_listeners();
+        });
+        Ok(Arc::new(Self { routes, offered, tool_headers: Mutex::new(None), _engine: Box::new(running) }))
+    }
+
+    /// A POST on the stateless path.
+    pub async fn post<S>(
+        &self,
+        shared: &Shared<S>,
+        parts: Parts,
+        message: JsonRpcMessage,
+        accepts_sse: bool,
+    ) -> HttpResponse {
+        let request = match message {
+            JsonRpcMessage::Request(r) => r,
+            // No client notification is defined over HTTP in 2026-07-28 (closing a response
+            // stream is the cancellation); accept and ignore them.
+            JsonRpcMessage::Notification(_) => return body::accepted(),
+            JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_) => {
+                let e =
+                    ErrorData::invalid_request("a 2026-07-28 client sends no responses: there are no server requests");
+                return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
+            }
+        };
+        let id = request.id.clone();
+        let reject =
+            |status: StatusCode, e: ErrorData| Rejection::new(status, e).with_id(Some(id.clone())).into_response();
+        if let Err((status, e)) = self.validate(&parts, &request).await {
+            return reject(status, e);
+        }
+        let permit = match shared.stream_permit() {
+            Ok(p) => p,
+            Err(r) => return r.with_id(Some(id)).into_response(),
+        };
+        if request.method == methods::SUBSCRIPTIONS_LISTEN {
+            return self.listen(shared, request, permit);
+        }
+
+        let (tx, mut rx) = mpsc::channel(ITEM_QUEUE);
+        let guard = self.routes.register(request.id.clone(), tx);
+        let mut extensions = http::Extensions::new();
+        extensions.insert(parts);
+        let request = JsonRpcRequest { id: guard.internal_id(), ..request };
+        if !self.routes.send(JsonRpcMessage::Request(request), extensions).await {
+            return reject(StatusCode::SERVICE_UNAVAILABLE, ErrorData::internal_error("the server is shutting down"));
+        }
+        let json = shared.config.json_response || !accepts_sse;
+        // If this future is dropped (the client went away), `guard` cancels the request.
+        loop {
+            match rx.recv().await {
+                Some(item) if item.last => return body::json(item.status, item.data),
+                // JSON-only: notifications have nowhere to go without a stream.
+                Some(_) if json => continue,
+                Some(item) => {
+                    let head = [sse::event(None, &item.data)];
+                    return body::sse(EventStream::new(head, Some(rx), shared.config.sse_keep_alive, (permit, guard)));
+                }
+                None => {
+                    return reject(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        ErrorData::internal_error("the server is shutting down"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The checks of a stateless request, in the order of the 2026-07-28 transport rules.
+    async fn validate(&self, parts: &Parts, request: &JsonRpcRequest) -> Result<(), (StatusCode, ErrorData)> {
+        let bad = |e: ErrorData| (StatusCode::BAD_REQUEST, e);
+        let header_version = match parts.headers.get(&wire::PROTOCOL_VERSION).map(|v| v.to_str()) {
+            Some(Ok(v)) => v.trim(),
+            Some(Err(_)) => {
+                return Err(bad(ErrorData::header_mismatch("Header mismatch: MCP-Protocol-Version is not text")));
+            }
+            None => {
+                return Err(bad(ErrorData::header_mismatch(
+                    "Header mismatch: the MCP-Protocol-Version header is missing",
+                )));
+            }
+        };
+        let meta = read_meta(request.params.as_deref());
+        let admitted = lifecycle::validate_stateless_request(&request.method, meta.as_ref());
+        if let Err(e) = &admitted
+            && e.code == ErrorCode::INVALID_PARAMS
+        {
+            return Err(bad(e.clone()));
+        }
+        let body_version = meta.as_ref().and_then(|m| m.get(meta_keys::PROTOCOL_VERSION)).and_then(|v| v.as_str());
+        if body_version != Some(header_version) {
+            return Err(bad(ErrorData::header_mismatch(format!(
+                "Header mismatch: MCP-Protocol-Version header value '{header_version}' does not match body value '{}'",
+                body_version.unwrap_or_default()
+            ))));
+        }
+        admitted.map_err(|e| (body::status_of_error(&e), e))?;
+
+        let probe = ParamsProbe::read(request.params.as_deref());
+        if let Err(e) = headers::check_standard(&parts.headers, &request.method, &probe) {
+            // An unknown method is reported as such whatever its headers say (404 comes first).
+            if matches!(ClientRequest::parse(&request.method, None), Err(ref u) if u.code == ErrorCode::METHOD_NOT_FOUND)
+            {
+                return Err((StatusCode::NOT_FOUND, ErrorData::method_not_found(&request.method)));
+            }
+            return Err(bad(e));
+        }
+        if request.method == methods::TOOLS_CALL
+            && let Some(name) = probe.name()
+        {
+            let tools = self.tool_headers().await;
+            if let Some(params) = tools.get(name).filter(|p| !p.is_empty()) {
+                let arguments: Option<JsonObject> = probe.arguments.and_then(|a| serde_json::from_str(a.get()).ok());
+                headers::check_params(&parts.headers, params, arguments.as_ref()).map_err(bad)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `subscriptions/listen`: a stream that stays open and carries the list changes asked for,
+    /// starting with the acknowledgement.
+    fn listen<S>(
+        &self,
+        shared: &Shared<S>,
+        request: JsonRpcRequest,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> HttpResponse {
+        let params: SubscriptionsListenRequestParams =
+            match crate::model::parse_params(methods::SUBSCRIPTIONS_LISTEN, request.params.as_deref()) {
+                Ok(p) => p,
+                Err(e) => return Rejection::new(StatusCode::BAD_REQUEST, e).with_id(Some(request.id)).into_response(),
+            };
+        let filter = honoured(&params.notifications, &self.offered);
+        let ack = SubscriptionsAcknowledgedNotificationParams::new(&request.id, filter.clone());
+        let ack = match JsonRpcMessage::notification(methods::NOTIFICATION_SUBSCRIPTIONS_ACKNOWLEDGED, &ack) {
+            Ok(m) => m.to_json(),
+            Err(e) => {
+                let e = ErrorData::internal_error(e.to_string());
+                return Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, e).with_id(Some(request.id)).into_response();
+            }
+        };
+        let (tx, rx) = mpsc::channel(ITEM_QUEUE);
+        let guard = self.routes.listen(request.id, filter, tx);
+        let head = [sse::event(None, ack.as_bytes())];
+        body::sse(EventStream::new(head, Some(rx), shared.config.sse_keep_alive, (permit, guard)))
+    }
+
+    /// The tools with `x-mcp-header` parameters, read from the handler's `tools/list` once per
+    /// tool-list generation. Tools are read without any HTTP request's extensions: a handler
+    /// whose tool list depends on the caller should not annotate parameters with headers.
+    async fn tool_headers(&self) -> Arc<ToolHeaders> {
+        let generation = self.routes.tools_generation.load(Ordering::Relaxed);
+        if let Some((g, tools)) = &*self.tool_headers.lock().unwrap_or_else(|e| e.into_inner())
+            && *g == generation
+        {
+            return tools.clone();
+        }
+        let Some(tools) = self.read_tool_headers().await else {
+            // The list could not be read (the engine is busy or refused): check nothing now,
+            // and read it again next time rather than remember an empty list.
+            return Arc::default();
+        };
+        let tools = Arc::new(tools);
+        *self.tool_headers.lock().unwrap_or_else(|e| e.into_inner()) = Some((generation, tools.clone()));
+        tools
+    }
+
+    async fn read_tool_headers(&self) -> Option<ToolHeaders> {
+        let mut found = ToolHeaders::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..MAX_TOOL_PAGES {
+            let mut params = json!({"_meta": {
+                meta_keys::PROTOCOL_VERSION: "2026-07-28",
+                meta_keys::CLIENT_CAPABILITIES: {},
+            }});
+            if let Some(c) = &cursor {
+                params["cursor"] = json!(c);
+            }
+            let Some(JsonRpcMessage::Response(response)) = self.internal_request(methods::TOOLS_LIST, &params).await
+            else {
+                return None;
+            };
+            let page = serde_json::from_str::<ListToolsResult>(response.result.get()).ok()?;
+            for tool in page.tools {
+                match wire::header_params(&tool.input_schema) {
+                    Ok(params) if !params.is_empty() => {
+                        found.insert(tool.name, params);
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(tool = %tool.name, error = %e, "invalid x-mcp-header annotation"),
+                }
+            }
+            cursor = page.next_cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        Some(found)
+    }
+
+    /// Ask the shared engine something on our own behalf.
+    async fn internal_request(&self, method: &'static str, params: &serde_json::Value) -> Option<JsonRpcMessage> {
+        let (tx, mut rx) = mpsc::channel(ITEM_QUEUE);
+        let guard = self.routes.register(RequestId::Number(0), tx);
+        let request = JsonRpcMessage::request(guard.internal_id(), method, params).ok()?;
+        if !self.routes.send(request, http::Extensions::new()).await {
+            return None;
+        }
+        loop {
+            let item = rx.recv().await?;
+            if item.last {
+                return JsonRpcMessage::from_slice(&item.data).ok();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_filters_are_cut_to_what_the_server_announces() {
+        let caps: ServerCapabilities = serde_json::from_value(json!({
+            "tools": {"listChanged": true}, "prompts": {}, "resources": {"subscribe": true}
+        }))
+        .unwrap();
+        let asked = SubscriptionFilter::new()
+            .with_tools_list_changed()
+            .with_prompts_list_changed()
+            .with_resource_subscription("test://a");
+        let got = honoured(&asked, &offered(&caps));
+        assert_eq!(got.tools_list_changed, Some(true));
+        assert_eq!(got.prompts_list_changed, None);
+        assert_eq!(got.resource_subscriptions, Some(vec!["test://a".to_owned()]));
+    }
+}

@@ -1,0 +1,360 @@
+//! The Streamable HTTP server on the wire: raw HTTP requests for what a well-behaved client never
+//! sends, and for the exact statuses, headers and error bodies of both eras.
+
+mod http_support;
+
+use std::time::Duration;
+
+use http_support::{meta, sse_events, start};
+use reqwest::{RequestBuilder, StatusCode};
+use rmcp_core::transport::http::StreamableHttpConfig;
+use serde_json::{Value, json};
+
+const ACCEPT: &str = "application/json, text/event-stream";
+
+fn post(url: &str, body: &Value) -> RequestBuilder {
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", ACCEPT)
+        .body(body.to_string())
+}
+
+/// A 2026-07-28 POST with every header right.
+fn stateless(url: &str, body: &Value) -> RequestBuilder {
+    let mut builder = post(url, body).header("MCP-Protocol-Version", "2026-07-28");
+    if let Some(method) = body["method"].as_str() {
+        builder = builder.header("Mcp-Method", method);
+    }
+    if let Some(name) = body["params"]["name"].as_str() {
+        builder = builder.header("Mcp-Name", name);
+    }
+    builder
+}
+
+async fn json_of(response: reqwest::Response) -> Value {
+    let text = response.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Expect an HTTP status and a JSON-RPC error with `code` answering `id`.
+async fn expect_error(response: reqwest::Response, status: StatusCode, code: i64, id: Value) -> Value {
+    assert_eq!(response.status(), status);
+    let body = json_of(response).await;
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert_eq!(body["id"], id, "the error echoes the request id: {body}");
+    body
+}
+
+fn initialize(id: i64) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}})
+}
+
+/// Open a session; returns its id.
+async fn open_session(url: &str) -> String {
+    let response = post(url, &initialize(1)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let id = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let answer = json_of(response).await;
+    assert_eq!(answer["result"]["protocolVersion"], "2025-11-25");
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosts_and_origins_outside_the_allow_list_are_forbidden() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let port = server.addr.port();
+    let ok = post(&server.url, &initialize(1))
+        .header("Host", format!("127.0.0.1:{port}"))
+        .header("Origin", format!("http://127.0.0.1:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let localhost = post(&server.url, &initialize(1)).header("Host", format!("localhost:{port}")).send().await;
+    assert_eq!(localhost.unwrap().status(), StatusCode::OK);
+    for (host, origin) in [("evil.example.com", None), ("127.0.0.1", Some("http://evil.example.com"))] {
+        let mut request = post(&server.url, &initialize(1)).header("Host", host);
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        expect_error(request.send().await.unwrap(), StatusCode::FORBIDDEN, -32600, Value::Null).await;
+    }
+    let stateless_attack = stateless(
+        &server.url,
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {"_meta": meta()}}),
+    )
+    .header("Host", "evil.example.com");
+    assert_eq!(stateless_attack.send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_refused_with_413() {
+    let server = start(StreamableHttpConfig::default().with_max_body_bytes(1024)).await;
+    let big = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "echo", "arguments": {"text": "x".repeat(4096)}, "_meta": meta()}});
+    let response = stateless(&server.url, &big).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(json_of(response).await["error"]["code"], -32600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateless_requests_are_validated_in_order() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let list =
+        |id: i64, meta: Value| json!({"jsonrpc": "2.0", "id": id, "method": "tools/list", "params": {"_meta": meta}});
+
+    // 1. The version header is missing.
+    let r = post(url, &list(1, meta())).header("Mcp-Method", "tools/list").send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32020, json!(1)).await;
+    // 2. No `_meta` at all, with a 2026 header: a stateless request with missing metadata.
+    let discover = json!({"jsonrpc": "2.0", "id": "d", "method": "server/discover"});
+    expect_error(stateless(url, &discover).send().await.unwrap(), StatusCode::BAD_REQUEST, -32602, json!("d")).await;
+    let no_caps = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28"});
+    expect_error(stateless(url, &list(2, no_caps)).send().await.unwrap(), StatusCode::BAD_REQUEST, -32602, json!(2))
+        .await;
+    // 3. Header and body disagree.
+    let mut v999 = meta();
+    v999["io.modelcontextprotocol/protocolVersion"] = json!("v999.0.0");
+    let r = stateless(url, &list(3, v999.clone())).send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32020, json!(3)).await;
+    // 4. An unsupported version, named by both.
+    let r = post(url, &list(4, v999)).header("MCP-Protocol-Version", "v999.0.0").header("Mcp-Method", "tools/list");
+    let r = r.send().await.unwrap();
+    let body = expect_error(r, StatusCode::BAD_REQUEST, -32022, json!(4)).await;
+    assert_eq!(body["error"]["data"]["requested"], "v999.0.0");
+    assert!(body["error"]["data"]["supported"].as_array().unwrap().contains(&json!("2026-07-28")));
+    // 5. Unknown and removed methods: 404.
+    for (id, method) in [(5, "unknown/method"), (6, "ping"), (7, "initialize"), (8, "logging/setLevel")] {
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": {"_meta": meta()}});
+        expect_error(stateless(url, &body).send().await.unwrap(), StatusCode::NOT_FOUND, -32601, json!(id)).await;
+    }
+    // A missing clientInfo is fine.
+    let mut no_info = meta();
+    no_info.as_object_mut().unwrap().remove("io.modelcontextprotocol/clientInfo");
+    let r = stateless(url, &list(9, no_info)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = json_of(r).await;
+    assert_eq!(body["id"], 9);
+    assert_eq!(body["result"]["resultType"], "complete");
+    assert!(body["result"]["ttlMs"].is_u64() && body["result"]["cacheScope"].is_string(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateless_headers_must_repeat_the_body() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let echo = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "echo", "arguments": {"text": "hi"}, "_meta": meta()}});
+    let base = || post(url, &echo).header("mcp-protocol-version", "2026-07-28");
+    // Header names are case-insensitive, values trimmed.
+    let r = base().header("mcp-method", "tools/call").header("MCP-NAME", "  echo  ").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(json_of(r).await["result"]["content"][0]["text"], "hi");
+    // Values are case-sensitive; a name is required on tools/call and must match.
+    for request in [
+        base().header("Mcp-Method", "TOOLS/CALL").header("Mcp-Name", "echo"),
+        base().header("Mcp-Name", "echo"),
+        base().header("Mcp-Method", "tools/call"),
+        base().header("Mcp-Method", "tools/call").header("Mcp-Name", "other"),
+    ] {
+        expect_error(request.send().await.unwrap(), StatusCode::BAD_REQUEST, -32020, json!(1)).await;
+    }
+    // A Base64-wrapped name is decoded before the comparison.
+    let r = base().header("Mcp-Method", "tools/call").header("Mcp-Name", "=?base64?ZWNobw==?=").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn annotated_tool_arguments_must_be_mirrored_in_param_headers() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let call = |region: Value| {
+        json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "region", "arguments": {"region": region, "query": "q"}, "_meta": meta()}})
+    };
+    let body = call(json!("us-west1"));
+    let ok = stateless(&server.url, &body).header("Mcp-Param-Region", "us-west1").send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let body = call(json!("Hello, 世界"));
+    let ok = stateless(&server.url, &body).header("mcp-param-region", "=?base64?SGVsbG8sIOS4lueVjA==?=");
+    assert_eq!(ok.send().await.unwrap().status(), StatusCode::OK);
+    for (value, header) in
+        [("us-west1", None), ("us-west1", Some("eu-north1")), ("Hello, 世界", Some("=?base64?SGVsbG8sIOS4lueVjA?="))]
+    {
+        let mut request = stateless(&server.url, &call(json!(value)));
+        if let Some(h) = header {
+            request = request.header("Mcp-Param-Region", h);
+        }
+        expect_error(request.send().await.unwrap(), StatusCode::BAD_REQUEST, -32020, json!(7)).await;
+    }
+    // A null argument neither needs nor checks a header.
+    let r = stateless(&server.url, &call(Value::Null)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_and_delete_without_a_session_are_405_on_the_stateless_path() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let client = reqwest::Client::new();
+    for method in [reqwest::Method::GET, reqwest::Method::DELETE] {
+        let r = client
+            .request(method, &server.url)
+            .header("accept", "text/event-stream")
+            .header("MCP-Protocol-Version", "2026-07-28")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(r.headers()["allow"], "POST");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_rules_unknown_missing_and_deleted_sessions() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
+    // Missing session on a non-initialize request: 400. Unknown session: 404.
+    expect_error(post(url, &list).send().await.unwrap(), StatusCode::BAD_REQUEST, -32600, json!(2)).await;
+    let r = post(url, &list).header("Mcp-Session-Id", "no-such-session").send().await.unwrap();
+    expect_error(r, StatusCode::NOT_FOUND, -32600, json!(2)).await;
+
+    let session = open_session(url).await;
+    assert!(session.len() >= 32 && session.bytes().all(|b| (0x21..=0x7e).contains(&b)), "{session}");
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    let r = post(url, &initialized).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let r = post(url, &list).header("Mcp-Session-Id", &session).header("MCP-Protocol-Version", "2025-11-25");
+    let r = r.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert_eq!(json_of(r).await["result"]["tools"].as_array().unwrap().len(), 8);
+    // An unsupported version header on a session: 400.
+    let r = post(url, &list).header("Mcp-Session-Id", &session).header("MCP-Protocol-Version", "1999-01-01");
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+
+    let client = reqwest::Client::new();
+    let delete = || client.delete(url).header("Mcp-Session-Id", &session);
+    assert_eq!(delete().send().await.unwrap().status(), StatusCode::OK);
+    let r = post(url, &list).header("Mcp-Session-Id", &session).send().await.unwrap();
+    expect_error(r, StatusCode::NOT_FOUND, -32600, json!(2)).await;
+    assert_eq!(delete().send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let r = client.delete(url).header("MCP-Protocol-Version", "2025-11-25").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "DELETE without a session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_standalone_stream_per_session_and_it_starts_with_a_priming_event() {
+    let server = start(StreamableHttpConfig::default().with_sse_retry(Some(Duration::from_millis(250)))).await;
+    let session = open_session(&server.url).await;
+    let get = || {
+        reqwest::Client::new().get(&server.url).header("accept", "text/event-stream").header("Mcp-Session-Id", &session)
+    };
+    let mut first = get().send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()["content-type"], "text/event-stream");
+    let priming = String::from_utf8(first.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(
+        priming.starts_with("id: ") && priming.contains("retry: 250\n") && priming.ends_with("data:\n\n"),
+        "{priming:?}"
+    );
+    let second = get().send().await.unwrap();
+    assert_eq!(second.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_closed_by_the_server_resumes_on_get_with_last_event_id() {
+    let server = start(StreamableHttpConfig::default().with_sse_retry(Some(Duration::from_millis(100)))).await;
+    let url = &server.url;
+    let session = open_session(url).await;
+    let poll = json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "poll", "arguments": {"ms": 100}}});
+    let r = post(url, &poll).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    // Only the priming event: then the connection closes without the result.
+    let body = r.text().await.unwrap();
+    assert!(body.contains("retry: 100\n") && !body.contains("result"), "{body:?}");
+    let primed = body.lines().find_map(|l| l.strip_prefix("id: ")).unwrap().to_owned();
+    let resume = |last: &str| {
+        reqwest::Client::new()
+            .get(url)
+            .header("accept", "text/event-stream")
+            .header("Mcp-Session-Id", &session)
+            .header("Last-Event-ID", last)
+            .send()
+    };
+    let mut r = resume(&primed).await.unwrap();
+    let mut buf = String::new();
+    let events = sse_events(&mut r, &mut buf, 1).await;
+    assert_eq!(events[0]["id"], 9);
+    assert_eq!(events[0]["result"]["content"][0]["text"], "after the reconnection");
+    assert!(r.chunk().await.unwrap().is_none(), "the stream ends with its response");
+    // The events stay stored: resuming again from the priming id replays the response.
+    let replay = resume(&primed).await.unwrap().text().await.unwrap();
+    assert!(replay.contains("after the reconnection"), "{replay:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_streams_acknowledge_at_once_then_carry_tool_list_changes() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let listen = json!({"jsonrpc": "2.0", "id": "sub-1", "method": "subscriptions/listen", "params": {
+        "notifications": {"toolsListChanged": true, "promptsListChanged": true}, "_meta": meta()}});
+    let mut stream = tokio::time::timeout(Duration::from_millis(800), stateless(&server.url, &listen).send())
+        .await
+        .expect("the acknowledgement is flushed at once")
+        .unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let mut buf = String::new();
+    let ack = sse_events(&mut stream, &mut buf, 1).await.remove(0);
+    assert_eq!(ack["method"], "notifications/subscriptions/acknowledged");
+    assert_eq!(ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "sub-1");
+    // The server announces tool list changes only.
+    assert_eq!(ack["params"]["notifications"], json!({"toolsListChanged": true}));
+
+    let change = json!({"jsonrpc": "2.0", "id": "sub-1", "method": "tools/call",
+        "params": {"name": "change", "arguments": {}, "_meta": meta()}});
+    let r = stateless(&server.url, &change).send().await.unwrap();
+    assert_eq!(json_of(r).await["result"]["content"][0]["text"], "changed");
+    let note = tokio::time::timeout(Duration::from_secs(2), sse_events(&mut stream, &mut buf, 1)).await.unwrap();
+    assert_eq!(note[0]["method"], "notifications/tools/list_changed");
+    assert_eq!(note[0]["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "sub-1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateless_calls_with_notifications_are_answered_as_sse() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let mut m = meta();
+    m["progressToken"] = json!("tok");
+    let body = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+        "params": {"name": "progress", "arguments": {"steps": 2}, "_meta": m}});
+    let mut r = stateless(&server.url, &body).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let events = sse_events(&mut r, &mut String::new(), 3).await;
+    assert_eq!(events[0]["method"], "notifications/progress");
+    assert_eq!(events[0]["params"]["progressToken"], "tok");
+    assert_eq!(events[2]["id"], 3, "the response carries the client's id");
+    assert_eq!(events[2]["result"]["resultType"], "complete");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialize_beyond_the_session_limit_is_503() {
+    let server = start(StreamableHttpConfig::default().with_max_sessions(1)).await;
+    open_session(&server.url).await;
+    let r = post(&server.url, &initialize(5)).send().await.unwrap();
+    assert_eq!(r.headers()["retry-after"], "1");
+    expect_error(r, StatusCode::SERVICE_UNAVAILABLE, -32603, json!(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_bodies_and_content_types_are_refused() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let client = reqwest::Client::new();
+    let r = client.post(&server.url).header("content-type", "application/json").header("accept", ACCEPT).body("{oops");
+    expect_error(r.send().await.unwrap(), StatusCode::BAD_REQUEST, -32700, Value::Null).await;
+    let r = client.post(&server.url).header("content-type", "text/plain").header("accept", ACCEPT).body("{}");
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let r = client.post(&server.url).header("content-type", "application/json").header("accept", "text/html");
+    let r = r.body(initialize(1).to_string()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_ACCEPTABLE);
+}
