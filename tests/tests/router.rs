@@ -276,3 +276,24 @@ async fn prompts_and_completion() {
         .unwrap();
     assert_eq!(c.completion.values, ["alice", "alfred"]);
 }
+
+#[tokio::test]
+async fn structured_output_is_checked_against_the_output_schema_in_debug_builds() {
+    let output = Arc::new(object(
+        json!({"type": "object", "properties": {"total": {"type": "integer"}}, "required": ["total"]}),
+    ));
+    let liar = ToolRoute::<Server>::new_dyn(
+        Tool::new("liar", "Breaks its promise", empty_object_schema()).with_output_schema(output),
+        |_s, _cx| Box::pin(async { Ok(CallToolResult::structured(json!({"total": "many"}))) }),
+    );
+    let server = Server::new();
+    let router = server.tools.clone().with_route(liar);
+    let ctx = RequestContext::new(1.into(), rmcp_core::Peer::detached());
+    let r = router.call_tool(&server, CallToolRequestParams::new("liar"), ctx).await;
+    if cfg!(debug_assertions) {
+        let e = r.unwrap_err();
+        assert!(e.to_string().contains("/total"), "{e}");
+    } else {
+        assert!(r.is_ok());
+    }
+}

@@ -66,6 +66,7 @@ pub struct ToolRoute<S> {
     call: Arc<DynToolFn<S>>,
     validate: bool,
     validator: Arc<std::sync::OnceLock<Result<SchemaValidator, String>>>,
+    output_validator: Arc<std::sync::OnceLock<Result<SchemaValidator, String>>>,
 }
 
 impl<S> Clone for ToolRoute<S> {
@@ -75,6 +76,7 @@ impl<S> Clone for ToolRoute<S> {
             call: self.call.clone(),
             validate: self.validate,
             validator: self.validator.clone(),
+            output_validator: self.output_validator.clone(),
         }
     }
 }
@@ -108,7 +110,13 @@ impl<S: Send + Sync + 'static> ToolRoute<S> {
         tool: Tool,
         call: impl for<'a> Fn(&'a S, ToolCallContext) -> ToolFuture<'a> + Send + Sync + 'static,
     ) -> Self {
-        Self { tool: Arc::new(tool), call: Arc::new(call), validate: true, validator: Default::default() }
+        Self {
+            tool: Arc::new(tool),
+            call: Arc::new(call),
+            validate: true,
+            validator: Default::default(),
+            output_validator: Default::default(),
+        }
     }
 
     /// Skip JSON Schema validation of this tool's arguments (serde still checks them).
@@ -136,6 +144,25 @@ impl<S: Send + Sync + 'static> ToolRoute<S> {
         let verdict = validator.validate(&value);
         let Value::Object(map) = value else { unreachable!("built as an object above") };
         (present.then_some(map), verdict)
+    }
+}
+
+impl<S> ToolRoute<S> {
+    /// Check `structuredContent` against the declared `outputSchema`.
+    fn check_output(&self, tool: &str, result: &CallToolResult) -> Result<(), McpError> {
+        let (Some(schema), Some(content)) = (&self.tool.output_schema, &result.structured_content) else {
+            return Ok(());
+        };
+        if result.is_error() {
+            return Ok(());
+        }
+        let validator = self.output_validator.get_or_init(|| SchemaValidator::new(schema));
+        let validator = validator.as_ref().map_err(|e| McpError::internal_error(e.clone()))?;
+        validator.validate(content).map_err(|problems| {
+            McpError::internal_error(format!(
+                "tool `{tool}` returned structuredContent that does not match its outputSchema: {problems}"
+            ))
+        })
     }
 }
 
@@ -358,11 +385,20 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
         if let Err(problems) = verdict {
             return Ok(invalid_arguments(&params.name, &problems));
         }
+        let name = params.name.clone();
         let cx = ToolCallContext::new(ctx, params.name, arguments);
-        match (route.call)(service, cx).await {
-            Err(McpError::InvalidArguments(message)) => Ok(CallToolResult::error(vec![ContentBlock::text(message)])),
-            other => other,
+        let result = match (route.call)(service, cx).await {
+            Err(McpError::InvalidArguments(message)) => {
+                return Ok(CallToolResult::error(vec![ContentBlock::text(message)]));
+            }
+            other => other?,
+        };
+        // A tool that declares an output schema must keep its promise; checking costs a
+        // validation per call, so only debug builds (and so tests) pay for it.
+        if cfg!(debug_assertions) {
+            route.check_output(&name, &result)?;
         }
+        Ok(result)
     }
 }
 
