@@ -161,3 +161,51 @@ async fn requests_before_initialize_are_refused() {
     // ping is allowed before initialization.
     assert_still_serving(&mut raw).await;
 }
+
+#[tokio::test]
+async fn a_second_initialize_is_refused() {
+    let mut raw = start().await;
+    let e = raw
+        .roundtrip(
+            &json!({"jsonrpc": "2.0", "id": 9, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+    assert_still_serving(&mut raw).await;
+}
+
+#[tokio::test]
+async fn a_duplicate_in_flight_id_is_refused() {
+    let mut raw = start().await;
+    let slow = json!({"jsonrpc": "2.0", "id": "dup", "method": "tools/call",
+        "params": {"name": "slow", "arguments": {"ms": 300, "tag": "a"}}})
+    .to_string();
+    raw.send(&slow).await;
+    let e = raw.roundtrip(&slow).await;
+    assert_eq!(e["id"], "dup");
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+    let first = raw.recv().await;
+    assert_eq!(first["result"]["content"][0]["text"], "a", "the first request still completes: {first}");
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_answered_with_an_internal_error() {
+    let mut raw = start().await;
+    let e = raw
+        .roundtrip(r#"{"jsonrpc":"2.0","id":"p","method":"tools/call","params":{"name":"panic","arguments":{}}}"#)
+        .await;
+    assert_eq!(e["id"], "p");
+    assert_eq!(e["error"]["code"], -32603);
+    assert_still_serving(&mut raw).await;
+}
+
+#[tokio::test]
+async fn a_malformed_response_is_not_answered_with_its_id() {
+    let mut raw = start().await;
+    // A broken response (no `jsonrpc`): its id belongs to the other side, so it must not be echoed.
+    let e = raw.roundtrip(r#"{"id": 77, "result": {}}"#).await;
+    assert_eq!(e["id"], Value::Null, "{e}");
+    assert_still_serving(&mut raw).await;
+}

@@ -325,3 +325,52 @@ async fn messages_sent_while_handling_a_request_name_that_request() {
     assert_eq!(related.len(), 3, "two progress notifications, then the response");
     assert!(related.iter().all(|r| r == &Some(RequestId::from("call-1"))), "{related:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_service_ending_does_not_cancel_a_shared_token() {
+    let shared = rmcp_core::CancellationToken::new();
+    let (a, b) = duplex(4096);
+    let (server, _events) = TestServer::new();
+    let first = server.serve_with_ct(a, shared.clone()).await.unwrap();
+    let client = Client { protocol: ProtocolPreference::Stateless }.serve(b).await.unwrap();
+    client.cancel().await;
+    first.waiting().await;
+    assert!(!shared.is_cancelled(), "a caller's token is the caller's");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateless_requests_cannot_send_requests_to_the_client() {
+    let (client, _server, _events) = connect(ProtocolPreference::Stateless).await;
+    let err = client.call_tool(call("sample", serde_json::json!({}))).await.unwrap_err();
+    let message = err.as_mcp_error().unwrap().message.to_string();
+    assert!(message.contains("input_required"), "{message}");
+}
+
+/// A server whose `initialize` pings the client first, which the spec allows.
+struct PingFirst;
+
+impl rmcp_core::ServerHandler for PingFirst {
+    async fn initialize(
+        &self,
+        _params: rmcp_core::model::InitializeRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<rmcp_core::model::InitializeResult, McpError> {
+        ctx.peer.ping().await.map_err(|e| McpError::internal_error(e.to_string()))?;
+        let info = rmcp_core::handler::effective_info(self);
+        Ok(rmcp_core::model::InitializeResult::new(ctx.protocol_version, info.capabilities, info.server_info))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_initialize_handler_may_talk_to_the_client() {
+    let (a, b) = duplex(4096);
+    let _server = PingFirst.serve(a).await.unwrap();
+    let client = tokio::time::timeout(
+        Duration::from_secs(5),
+        Client { protocol: ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25) }.serve(b),
+    )
+    .await
+    .expect("no deadlock")
+    .unwrap();
+    assert_eq!(client.protocol_version(), Some(ProtocolVersion::V2025_11_25));
+}

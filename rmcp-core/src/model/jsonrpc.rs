@@ -271,8 +271,10 @@ fn classify_error(text: &str, e: serde_json::Error) -> JsonRpcError {
             JsonRpcError { id: None, error: ErrorData::parse_error(format!("Parse error: {e}")) }
         }
         Category::Data => {
-            // Valid JSON, but not a message: answer with the id if the object has a usable one.
-            let id = serde_json::from_str::<IdProbe>(text).ok().and_then(|p| p.id);
+            // Valid JSON, but not a message: answer with the id if the object is a request with a
+            // usable one. A broken *response* carries an id from the other side's space, so
+            // echoing it would resolve some unrelated request there.
+            let id = serde_json::from_str::<IdProbe>(text).ok().filter(|p| p.method.is_some()).and_then(|p| p.id);
             JsonRpcError { id, error: ErrorData::invalid_request(format!("Invalid request: {e}")) }
         }
     }
@@ -282,6 +284,8 @@ fn classify_error(text: &str, e: serde_json::Error) -> JsonRpcError {
 struct IdProbe {
     #[serde(default)]
     id: Option<RequestId>,
+    #[serde(default)]
+    method: Option<de::IgnoredAny>,
 }
 
 struct Version;

@@ -76,8 +76,17 @@ impl<T: Serialize + schemars::JsonSchema + 'static> IntoCallToolResult for Json<
             .map_err(|e| McpError::internal_error(format!("structured output does not serialize: {e}")))?;
         Ok(CallToolResult::structured(value))
     }
+    /// # Panics
+    /// When the router is built, if `T` is not an object type: MCP requires `outputSchema` (and
+    /// so `structuredContent`) to be an object. Wrap lists and scalars in a struct.
     fn output_schema() -> Option<Arc<JsonObject>> {
-        Some(schema_for::<T>())
+        let schema = schema_for::<T>();
+        assert!(
+            schema.get("type").and_then(serde_json::Value::as_str) == Some("object"),
+            "`Json<{}>` needs an object type: MCP's outputSchema must describe an object; wrap the value in a struct",
+            std::any::type_name::<T>(),
+        );
+        Some(schema)
     }
 }
 

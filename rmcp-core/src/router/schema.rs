@@ -90,11 +90,17 @@ impl SchemaValidator {
             .map_err(|e| e.to_string())
     }
 
-    /// `Ok` if `instance` is valid, else one line per problem, each naming where it is.
+    /// `Ok` if `instance` is valid, else the first few problems, each naming where it is.
     pub fn validate(&self, instance: &Value) -> Result<(), String> {
+        // Reporting is capped: a huge wrong input must not produce a huge answer.
+        const MAX_PROBLEMS: usize = 10;
+        if self.validator.is_valid(instance) {
+            return Ok(());
+        }
         let problems: Vec<String> = self
             .validator
             .iter_errors(instance)
+            .take(MAX_PROBLEMS)
             .map(|e| {
                 let path = e.instance_path.to_string();
                 if path.is_empty() { e.to_string() } else { format!("{path}: {e}") }

@@ -135,8 +135,10 @@ impl<S: Send + Sync + 'static> ToolRoute<S> {
         if !self.validate {
             return (arguments, Ok(()));
         }
-        let Ok(validator) = self.validator.get_or_init(|| SchemaValidator::new(&self.tool.input_schema)) else {
-            return (arguments, Ok(()));
+        let validator = match self.validator.get_or_init(|| SchemaValidator::new(&self.tool.input_schema)) {
+            Ok(v) => v,
+            // An input schema that does not compile must not silently let everything through.
+            Err(e) => return (arguments, Err(format!("the tool's inputSchema is not a valid JSON Schema: {e}"))),
         };
         // Validation wants a `Value`: move the map in and back out rather than copy it.
         let present = arguments.is_some();

@@ -87,10 +87,12 @@ impl UriTemplate {
                         _ => rest.len(),
                     };
                     let value = &rest[..end];
-                    if value.is_empty() || (!reserved && value.contains('/')) {
+                    let decoded = percent_decode(value);
+                    // Judged after decoding, so `%2F` cannot smuggle a `/` into one segment.
+                    if value.is_empty() || (!reserved && decoded.contains('/')) {
                         return None;
                     }
-                    values.insert(name.clone(), percent_decode(value));
+                    values.insert(name.clone(), decoded);
                     rest = &rest[end..];
                 }
             }
@@ -132,6 +134,8 @@ mod tests {
         assert_eq!((m["id"].as_str(), m["post"].as_str()), ("42", "7"));
         assert!(t.matches("users://42/x/posts/7").is_none(), "a simple variable is one segment");
         assert!(t.matches("users://42/posts/").is_none());
+        let t = UriTemplate::parse("file:///{name}").unwrap();
+        assert!(t.matches("file:///..%2F..%2Fetc%2Fpasswd").is_none(), "an encoded slash is still a slash");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! outgoing requests pass through the engine, which owns the table of pending requests, so no
 //! lock is taken on the hot path.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,47 +59,89 @@ pub(crate) struct Engine<R: ServiceRole, S> {
     pub max_in_flight: usize,
 }
 
+/// A request of the peer's that a handler is serving.
+struct Running {
+    ct: CancellationToken,
+}
+
 /// State of the read loop.
 struct Loop<R: ServiceRole, S> {
     service: Arc<S>,
     peer: Peer<R>,
     wire: mpsc::Sender<Outbound>,
+    /// Messages the engine itself produced while the writer's queue was full. The loop never
+    /// waits on the queue, so it keeps reading (responses our handlers wait for still arrive)
+    /// and stays responsive to cancellation.
+    overflow: VecDeque<Outbound>,
     ct: CancellationToken,
     pending: HashMap<RequestId, Pending>,
     progress: HashMap<ProgressToken, mpsc::UnboundedSender<ProgressNotificationParams>>,
-    running: HashMap<RequestId, CancellationToken>,
-    tasks: JoinSet<Option<RequestId>>,
+    /// Requests whose handlers run; an entry stays until its task ends, even when cancelled, so
+    /// the in-flight limit counts work that really runs.
+    running: HashMap<RequestId, Running>,
+    tasks: JoinSet<()>,
+    task_ids: HashMap<tokio::task::Id, RequestId>,
+    /// While this task (the handshake) runs, the peer's requests and notifications are held
+    /// back, so those pipelined behind `initialize` are served after it; responses still flow,
+    /// so the handshake itself may talk to the peer.
+    ordered: Option<tokio::task::Id>,
+    held: VecDeque<(JsonRpcMessage, http::Extensions)>,
+    notifications: mpsc::Sender<(R::PeerNotification, NotificationContext<R>)>,
     max_in_flight: usize,
 }
+
+/// Stop reading while this many of the engine's own messages wait for the writer.
+const OVERFLOW_PAUSE: usize = 1024;
+/// How many notifications may wait for the service before new ones are dropped.
+const NOTIFICATION_QUEUE: usize = 256;
+/// How long the writer may take to flush at shutdown before it is abandoned.
+const WRITER_SHUTDOWN: Duration = Duration::from_secs(5);
 
 impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
     pub(crate) async fn run<T: Transport>(self, transport: T) -> QuitReason {
         let Engine { service, peer, mut commands, mut cancels, wire, wire_rx, ct, drain_timeout, max_in_flight } = self;
         let (sink, mut stream) = transport.split();
         let writer_stop = CancellationToken::new();
-        let writer = tokio::spawn(write_loop(sink, wire_rx, writer_stop.clone()));
+        let mut writer = tokio::spawn(write_loop(sink, wire_rx, writer_stop.clone()));
+        let (notifications, notification_rx) = mpsc::channel(NOTIFICATION_QUEUE);
+        let notifier = tokio::spawn(notification_worker(service.clone(), notification_rx, ct.clone()));
         let mut st = Loop {
             service,
             peer,
             wire,
+            overflow: VecDeque::new(),
             ct: ct.clone(),
             pending: HashMap::new(),
             progress: HashMap::new(),
             running: HashMap::new(),
             tasks: JoinSet::new(),
+            task_ids: HashMap::new(),
+            ordered: None,
+            held: VecDeque::new(),
+            notifications,
             max_in_flight,
         };
 
         let mut reading = true;
+        let mut writer_done = false;
         let mut drain_deadline: Option<tokio::time::Instant> = None;
         let mut reason = QuitReason::Closed;
         loop {
-            if !reading && st.tasks.is_empty() {
+            if !reading && st.tasks.is_empty() && st.overflow.is_empty() {
                 break;
             }
             let drain_sleep = async {
                 match drain_deadline {
                     Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let may_read = reading && st.held.len() < OVERFLOW_PAUSE && st.overflow.len() < OVERFLOW_PAUSE;
+            // Only while messages overflow: wait for room in the writer's queue.
+            let spare = (!st.overflow.is_empty()).then(|| st.wire.clone());
+            let room = async {
+                match &spare {
+                    Some(wire) => wire.reserve().await,
                     None => std::future::pending().await,
                 }
             };
@@ -109,11 +151,28 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                     reason = QuitReason::Cancelled;
                     break;
                 }
-                Some(cancel) = cancels.recv() => st.cancel_outgoing(cancel).await,
+                written = &mut writer, if !writer_done => {
+                    writer_done = true;
+                    let e = match written {
+                        Ok(Ok(())) => std::io::Error::other("the writer stopped"),
+                        Ok(Err(e)) => e,
+                        Err(e) => std::io::Error::other(e),
+                    };
+                    tracing::debug!(error = %e, "transport write failed");
+                    reason = QuitReason::TransportError(e);
+                    break;
+                }
+                Some(cancel) = cancels.recv() => st.cancel_outgoing(cancel),
+                Ok(permit) = room => {
+                    if let Some(msg) = st.overflow.pop_front() {
+                        permit.send(msg);
+                    }
+                }
+                Some(joined) = st.tasks.join_next_with_id(), if !st.tasks.is_empty() => st.on_joined(joined),
                 Some(command) = commands.recv() => match command {
                     Command::Request { request, related, responder, progress } => {
                         if reading {
-                            st.send_request(request, related, responder, progress).await;
+                            st.send_request(request, related, responder, progress);
                         } else {
                             let _ = responder.send(Err(ServiceError::TransportClosed));
                         }
@@ -124,16 +183,11 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                         drain_deadline = Some(tokio::time::Instant::now() + timeout);
                     }
                 },
-                Some(joined) = st.tasks.join_next(), if !st.tasks.is_empty() => {
-                    if let Ok(Some(id)) = joined {
-                        st.running.remove(&id);
-                    }
-                }
-                frame = stream.next(), if reading => match frame {
-                    Some(Ok(Frame::Message(msg, extensions))) => st.on_message(msg, extensions).await,
+                frame = stream.next(), if may_read => match frame {
+                    Some(Ok(Frame::Message(msg, extensions))) => st.on_message(msg, extensions),
                     Some(Ok(Frame::Malformed(err))) => {
                         tracing::debug!(error = %err.error, "malformed input");
-                        st.write(Outbound::new(JsonRpcMessage::Error(err))).await;
+                        st.write(Outbound::new(JsonRpcMessage::Error(err)));
                     }
                     Some(Err(e)) => {
                         tracing::debug!(error = %e, "transport read failed");
@@ -153,8 +207,8 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
         }
 
         // Whatever is still running now is cut short.
-        for token in st.running.values() {
-            token.cancel();
+        for running in st.running.values() {
+            running.ct.cancel();
         }
         st.tasks.shutdown().await;
         if matches!(reason, QuitReason::Cancelled) {
@@ -163,19 +217,45 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
             st.fail_pending(|| ServiceError::TransportClosed);
         }
         ct.cancel();
+        notifier.abort();
+        // Hand the writer what is left, then give it a bounded time to flush.
+        for msg in st.overflow.drain(..) {
+            if st.wire.try_send(msg).is_err() {
+                break;
+            }
+        }
         writer_stop.cancel();
-        match writer.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::debug!(error = %e, "transport write failed at shutdown"),
-            Err(e) => tracing::debug!(error = %e, "writer task failed"),
+        if !writer_done {
+            match tokio::time::timeout(WRITER_SHUTDOWN, &mut writer).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(e))) => tracing::debug!(error = %e, "transport write failed at shutdown"),
+                Ok(Err(e)) => tracing::debug!(error = %e, "writer task failed"),
+                Err(_) => {
+                    tracing::debug!("the writer did not finish in time; abandoning it");
+                    writer.abort();
+                }
+            }
         }
         reason
     }
 }
 
 impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
-    async fn write(&self, msg: Outbound) {
-        let _ = self.wire.send(msg).await;
+    /// Queue a message for the writer without waiting.
+    fn write(&mut self, msg: Outbound) {
+        if !self.overflow.is_empty() {
+            self.overflow.push_back(msg);
+            return;
+        }
+        match self.wire.try_send(msg) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(msg)) => self.overflow.push_back(msg),
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+
+    fn write_error(&mut self, id: RequestId, error: ErrorData) {
+        self.write(Outbound::related(JsonRpcMessage::error(Some(id.clone()), error), Some(id)));
     }
 
     /// Fail every request still waiting for the peer: the transport is gone, or we stop.
@@ -186,24 +266,26 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         self.progress.clear();
     }
 
-    async fn send_request(
+    fn send_request(
         &mut self,
         request: JsonRpcRequest,
         related: Option<RequestId>,
         responder: oneshot::Sender<Result<Box<RawValue>, ServiceError>>,
         progress: Option<(ProgressToken, mpsc::UnboundedSender<ProgressNotificationParams>)>,
     ) {
+        if responder.is_closed() {
+            // The caller gave up (dropped or timed out) before we got to send it.
+            return;
+        }
         let progress_token = progress.map(|(token, tx)| {
             self.progress.insert(token.clone(), tx);
             token
         });
         self.pending.insert(request.id.clone(), Pending { responder, progress: progress_token });
-        if self.wire.send(Outbound::related(JsonRpcMessage::Request(request), related)).await.is_err() {
-            self.fail_pending(|| ServiceError::TransportClosed);
-        }
+        self.write(Outbound::related(JsonRpcMessage::Request(request), related));
     }
 
-    async fn cancel_outgoing(&mut self, cancel: Cancel) {
+    fn cancel_outgoing(&mut self, cancel: Cancel) {
         let Some(p) = self.pending.remove(&cancel.id) else { return };
         if let Some(token) = p.progress {
             self.progress.remove(&token);
@@ -211,13 +293,38 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         let mut params = CancelledNotificationParams::new(cancel.id);
         params.reason = cancel.reason;
         if let Ok(msg) = JsonRpcMessage::notification(methods::NOTIFICATION_CANCELLED, &params) {
-            self.write(Outbound::new(msg)).await;
+            self.write(Outbound::new(msg));
         }
     }
 
-    async fn on_message(&mut self, msg: JsonRpcMessage, extensions: http::Extensions) {
+    fn on_joined(&mut self, joined: Result<(tokio::task::Id, ()), tokio::task::JoinError>) {
+        let (task, panicked) = match joined {
+            Ok((task, ())) => (task, false),
+            Err(e) => (e.id(), e.is_panic()),
+        };
+        if self.ordered == Some(task) {
+            self.ordered = None;
+            while self.ordered.is_none()
+                && let Some((msg, extensions)) = self.held.pop_front()
+            {
+                self.on_message(msg, extensions);
+            }
+        }
+        let Some(id) = self.task_ids.remove(&task) else { return };
+        let Some(running) = self.running.remove(&id) else { return };
+        if panicked && !running.ct.is_cancelled() {
+            tracing::error!(%id, "a request handler panicked");
+            self.write_error(id, ErrorData::internal_error("the request handler failed"));
+        }
+    }
+
+    fn on_message(&mut self, msg: JsonRpcMessage, extensions: http::Extensions) {
+        if self.ordered.is_some() && matches!(msg, JsonRpcMessage::Request(_) | JsonRpcMessage::Notification(_)) {
+            self.held.push_back((msg, extensions));
+            return;
+        }
         match msg {
-            JsonRpcMessage::Request(req) => self.on_request(req, extensions).await,
+            JsonRpcMessage::Request(req) => self.on_request(req, extensions),
             JsonRpcMessage::Notification(n) => self.on_notification(n, extensions),
             JsonRpcMessage::Response(resp) => self.resolve(resp.id, Ok(resp.result)),
             JsonRpcMessage::Error(JsonRpcError { id: Some(id), error }) => {
@@ -241,8 +348,12 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         }
     }
 
-    async fn on_request(&mut self, req: JsonRpcRequest, extensions: http::Extensions) {
+    fn on_request(&mut self, req: JsonRpcRequest, extensions: http::Extensions) {
         let JsonRpcRequest { id, method, params } = req;
+        if self.running.contains_key(&id) {
+            let e = ErrorData::invalid_request(format!("request id {id} is already in use by a request in flight"));
+            return self.write_error(id, e);
+        }
         let parsed = R::PeerRequest::parse(&method, params.as_deref());
         // `_meta` decides the era before the params are judged, so it is read on its own.
         let meta = probe_meta(params.as_deref());
@@ -250,10 +361,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         let admitted = R::admit(&self.peer, &method, meta.as_ref(), method_known);
         let (request, protocol_version) = match (admitted, parsed) {
             (Ok(version), Ok(request)) => (request, version),
-            (Err(e), _) | (Ok(_), Err(e)) => {
-                self.write(Outbound::related(JsonRpcMessage::error(Some(id.clone()), e), Some(id))).await;
-                return;
-            }
+            (Err(e), _) | (Ok(_), Err(e)) => return self.write_error(id, e),
         };
         if self.running.len() >= self.max_in_flight {
             // Refuse rather than queue: memory stays bounded, and we keep reading, so the
@@ -262,27 +370,28 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
                 "too many requests in flight (limit {}); retry later",
                 self.max_in_flight
             ));
-            self.write(Outbound::related(JsonRpcMessage::error(Some(id.clone()), e), Some(id))).await;
-            return;
+            return self.write_error(id, e);
         }
         let ct = self.ct.child_token();
-        self.running.insert(id.clone(), ct.clone());
+        let mut peer = self.peer.related_to(id.clone());
+        if protocol_version.is_stateless() {
+            peer = peer.without_requests();
+        }
         let ctx = RequestContext {
             id: id.clone(),
             meta: meta.unwrap_or_default(),
             protocol_version,
             ct: ct.clone(),
-            peer: self.peer.related_to(id.clone()),
+            peer,
             extensions,
         };
-        let reply = answer(self.service.clone(), request, ctx, ct, self.wire.clone(), id);
+        let reply = answer(self.service.clone(), request, ctx, ct.clone(), self.wire.clone(), id.clone());
+        let handle = self.tasks.spawn(reply);
         if R::is_ordered(&method) {
-            // The handshake must finish before the next message is read, so a client that
-            // pipelines requests right behind `initialize` is served in order.
-            reply.await;
-        } else {
-            self.tasks.spawn(reply);
+            self.ordered = Some(handle.id());
         }
+        self.task_ids.insert(handle.id(), id.clone());
+        self.running.insert(id, Running { ct });
     }
 
     fn on_notification(&mut self, n: JsonRpcNotification, extensions: http::Extensions) {
@@ -292,10 +401,10 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
                 match params.as_deref().map(|p| serde_json::from_str::<CancelledNotificationParams>(p.get())) {
                     Some(Ok(p)) => {
                         if let Some(id) = &p.request_id
-                            && let Some(token) = self.running.remove(id)
+                            && let Some(running) = self.running.get(id)
                         {
                             tracing::debug!(%id, reason = ?p.reason, "the peer cancelled a request");
-                            token.cancel();
+                            running.ct.cancel();
                         }
                     }
                     _ => tracing::debug!("ignoring a malformed cancellation"),
@@ -325,11 +434,25 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             peer: self.peer.clone(),
             extensions,
         };
-        let service = self.service.clone();
-        self.tasks.spawn(async move {
-            service.handle_notification(notification, ctx).await;
-            None
-        });
+        if self.notifications.try_send((notification, ctx)).is_err() {
+            tracing::warn!(%method, "dropping a notification: the handler is not keeping up");
+        }
+    }
+}
+
+/// Hand notifications to the service one at a time, in the order they arrived.
+async fn notification_worker<R: ServiceRole, S: Service<R>>(
+    service: Arc<S>,
+    mut rx: mpsc::Receiver<(R::PeerNotification, NotificationContext<R>)>,
+    ct: CancellationToken,
+) {
+    loop {
+        let next = tokio::select! {
+            () = ct.cancelled() => return,
+            next = rx.recv() => next,
+        };
+        let Some((notification, ctx)) = next else { return };
+        service.handle_notification(notification, ctx).await;
     }
 }
 
@@ -341,12 +464,12 @@ async fn answer<R: ServiceRole, S: Service<R>>(
     ct: CancellationToken,
     wire: mpsc::Sender<Outbound>,
     id: RequestId,
-) -> Option<RequestId> {
+) {
     // Cancellation is cooperative: the handler sees its token and stops when it likes; whatever
     // it returns after a cancellation is dropped, as the peer no longer waits for it.
     let outcome = service.handle_request(request, ctx).await;
     if ct.is_cancelled() {
-        return Some(id);
+        return;
     }
     let msg = match outcome {
         Ok(result) => JsonRpcMessage::response(id.clone(), &result),
@@ -357,8 +480,7 @@ async fn answer<R: ServiceRole, S: Service<R>>(
     let msg = msg.unwrap_or_else(|e| {
         JsonRpcMessage::error(Some(id.clone()), ErrorData::internal_error(format!("result does not serialize: {e}")))
     });
-    let _ = wire.send(Outbound::related(msg, Some(id.clone()))).await;
-    Some(id)
+    let _ = wire.send(Outbound::related(msg, Some(id))).await;
 }
 
 /// Read only the `_meta` of a message's params.

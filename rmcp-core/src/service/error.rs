@@ -26,6 +26,9 @@ pub enum ServiceError {
         /// Why, if known.
         reason: Option<String>,
     },
+    /// What was asked is not possible on this connection.
+    #[error("not supported: {0}")]
+    Unsupported(&'static str),
     /// No answer came in time.
     #[error("the request timed out after {timeout:?}")]
     Timeout {

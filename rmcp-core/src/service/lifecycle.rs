@@ -26,9 +26,15 @@ const REMOVED_IN_2026: [&str; 6] = [
     methods::NOTIFICATION_INITIALIZED,
 ];
 
-/// Whether `_meta` marks a request as stateless (2026-07-28).
+/// Reserved keys that 2025-era messages carry too, so they do not mark a request as stateless.
+const SESSION_ERA_KEYS: [&str; 1] = ["io.modelcontextprotocol/related-task"];
+
+/// Whether `_meta` marks a request as stateless (2026-07-28): it carries a reserved key other
+/// than those the 2025 revisions use.
 pub fn is_stateless_meta(meta: Option<&Meta>) -> bool {
-    meta.is_some_and(|m| m.keys().any(|k| k.starts_with(meta_keys::RESERVED_PREFIX)))
+    meta.is_some_and(|m| {
+        m.keys().any(|k| k.starts_with(meta_keys::RESERVED_PREFIX) && !SESSION_ERA_KEYS.contains(&k.as_str()))
+    })
 }
 
 /// Validate a stateless request's `_meta` and return its version.
@@ -86,7 +92,13 @@ pub(crate) fn admit_server_request(
     if !method_known {
         return Err(ErrorData::method_not_found(method));
     }
-    if method == methods::INITIALIZE || method == methods::PING {
+    if method == methods::INITIALIZE {
+        if peer.protocol_version().is_some() {
+            return Err(ErrorData::invalid_request("the session is already initialized"));
+        }
+        return Ok(ProtocolVersion::LATEST_STATEFUL);
+    }
+    if method == methods::PING {
         return Ok(peer.protocol_version().unwrap_or(ProtocolVersion::LATEST_STATEFUL));
     }
     match peer.protocol_version() {
@@ -131,6 +143,13 @@ pub(crate) async fn client_handshake(peer: Peer<RoleClient>, info: ClientInfo) -
                             e.data.map(|d| d.to_string()).unwrap_or_default(),
                         )),
                     }
+                }
+                // Other modern errors identify a modern server that refused us: no fallback.
+                Err(ServeError::Handshake(ServiceError::McpError(e)))
+                    if e.code == ErrorCode::HEADER_MISMATCH
+                        || e.code == ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY =>
+                {
+                    Err(ServeError::Handshake(ServiceError::McpError(e)))
                 }
                 Err(ServeError::Handshake(ServiceError::McpError(_) | ServiceError::Timeout { .. })) => {
                     initialize(&peer, &info, ProtocolVersion::LATEST_STATEFUL).await

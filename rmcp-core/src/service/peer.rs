@@ -58,6 +58,9 @@ pub struct Peer<R: ServiceRole> {
     wire: mpsc::Sender<Outbound>,
     /// The peer's request this handle was given for: what it sends belongs to that request.
     related: Option<RequestId>,
+    /// Set on handles given to 2026-07-28 requests: that protocol has no server-to-client
+    /// requests (servers return `input_required` results instead).
+    no_requests: bool,
     pub(crate) shared: Arc<PeerShared<R>>,
 }
 
@@ -68,6 +71,7 @@ impl<R: ServiceRole> Clone for Peer<R> {
             cancels: self.cancels.clone(),
             wire: self.wire.clone(),
             related: self.related.clone(),
+            no_requests: self.no_requests,
             shared: self.shared.clone(),
         }
     }
@@ -96,6 +100,7 @@ impl<R: ServiceRole> Peer<R> {
             cancels,
             wire,
             related: None,
+            no_requests: false,
             shared: Arc::new(PeerShared {
                 ids,
                 progress_tokens,
@@ -137,6 +142,12 @@ impl<R: ServiceRole> Peer<R> {
         let mut peer = self.clone();
         peer.related = Some(id);
         peer
+    }
+
+    /// A handle that refuses to send requests (for requests served under 2026-07-28).
+    pub(crate) fn without_requests(mut self) -> Self {
+        self.no_requests = true;
+        self
     }
 
     /// Whether two handles reach the same connection.
@@ -185,6 +196,13 @@ impl<R: ServiceRole> Peer<R> {
         params: &impl Serialize,
         options: RequestOptions,
     ) -> Result<Box<RawValue>, ServiceError> {
+        if self.no_requests {
+            return Err(ServiceError::Unsupported(
+                "a 2026-07-28 request cannot send requests to the client; return an input_required result instead",
+            ));
+        }
+        // The timeout covers the whole call, including waiting for room in the engine's queue.
+        let mut deadline = options.timeout.map(|t| tokio::time::Instant::now() + t);
         let id = self.shared.ids.next_request_id();
         let progress = options.progress.as_ref().map(|_| {
             let (tx, rx) = mpsc::unbounded_channel();
@@ -197,14 +215,18 @@ impl<R: ServiceRole> Peer<R> {
             None => (None, None),
         };
         let request = JsonRpcRequest { id: id.clone(), method: method.into(), params: Some(params) };
-        self.commands
-            .send(Command::Request { request, related: self.related.clone(), responder, progress: progress_tx })
-            .await
-            .map_err(|_| ServiceError::TransportClosed)?;
+        let command = Command::Request { request, related: self.related.clone(), responder, progress: progress_tx };
+        let enqueue = self.commands.send(command);
+        match deadline {
+            Some(d) => match tokio::time::timeout_at(d, enqueue).await {
+                Ok(sent) => sent.map_err(|_| ServiceError::TransportClosed)?,
+                Err(_) => return Err(ServiceError::Timeout { timeout: options.timeout.unwrap_or_default() }),
+            },
+            None => enqueue.await.map_err(|_| ServiceError::TransportClosed)?,
+        }
         let mut guard = CancelOnDrop { id: Some(id), cancels: &self.cancels };
 
         let mut response = response;
-        let mut deadline = options.timeout.map(|t| tokio::time::Instant::now() + t);
         loop {
             let sleep = async {
                 match deadline {

@@ -218,7 +218,9 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
     let peer = Peer::new(commands_tx, cancels_tx, wire.clone(), options.request_ids, options.progress_tokens);
     let _ = peer.shared.info.set(service.get_info());
     let service = Arc::new(service);
-    let ct = options.ct;
+    // A child token: the engine cancels its own token when it ends, which must not cancel a
+    // token the caller shares between services.
+    let ct = options.ct.child_token();
     let engine = Engine {
         service: service.clone(),
         peer: peer.clone(),

@@ -109,7 +109,9 @@ impl Decoder for JsonLinesCodec {
                     return Ok(None);
                 }
                 None if buf.len() > self.max_line_length => {
-                    buf.clear();
+                    // Drop only the part known to be inside the long line: whatever follows may
+                    // already hold its end and the next messages.
+                    let _ = buf.split_to(scan_end);
                     self.next_index = 0;
                     self.discarding = true;
                     return Ok(Some(self.too_long()));
@@ -194,13 +196,26 @@ mod tests {
         assert!(
             matches!(first, Some(Frame::Malformed(ref e)) if e.error.code == crate::model::ErrorCode::INVALID_REQUEST)
         );
-        assert!(buf.is_empty(), "the over-long prefix must not stay buffered");
+        assert!(buf.len() <= 64, "at most the tail past the limit stays buffered");
+        assert!(c.decode(&mut buf).unwrap().is_none());
+        assert!(buf.is_empty(), "the rest of the long line is dropped as it arrives");
         buf.extend_from_slice(&[b'y'; 1000]);
         assert!(c.decode(&mut buf).unwrap().is_none());
         assert!(buf.is_empty());
         buf.extend_from_slice(b"zz\n{\"jsonrpc\":\"2.0\",\"method\":\"ok\"}\n");
         let next = c.decode(&mut buf).unwrap();
         assert!(matches!(next, Some(Frame::Message(JsonRpcMessage::Notification(ref n), _)) if n.method == "ok"));
+    }
+
+    #[test]
+    fn messages_behind_an_over_long_line_in_the_same_read_survive() {
+        let mut c = JsonLinesCodec::new(64);
+        let mut input = vec![b'x'; 200];
+        input.extend_from_slice(b"\n{\"jsonrpc\":\"2.0\",\"method\":\"after\"}\n");
+        let frames = decode_all(&mut c, &input);
+        assert_eq!(frames.len(), 2, "{frames:?}");
+        assert!(matches!(&frames[0], Frame::Malformed(_)));
+        assert!(matches!(&frames[1], Frame::Message(JsonRpcMessage::Notification(n), _) if n.method == "after"));
     }
 
     #[test]

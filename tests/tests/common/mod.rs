@@ -113,6 +113,7 @@ impl ServerHandler for TestServer {
                 Ok(CallToolResult::success(vec![ContentBlock::text(format!("{:?}", result.model))]))
             }
             "fail" => Err(McpError::internal_error("tool exploded")),
+            "panic" => panic!("a handler bug"),
             other => Err(McpError::invalid_params(format!("Unknown tool: {other}"))),
         }
     }
