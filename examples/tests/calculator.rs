@@ -111,3 +111,42 @@ async fn child_is_killed_when_the_client_is_dropped() {
     };
     tokio::time::timeout(Duration::from_secs(5), gone).await.expect("the child stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_mode_serves_both_eras() {
+    // `calculator --http` does not report its address: reserve a free port, release it, pass it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = Command::new(CALCULATOR)
+        .args(["--http", &addr])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let url = format!("http://{addr}/mcp");
+    for (protocol, expected) in [
+        (ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25), ProtocolVersion::V2025_11_25),
+        (ProtocolPreference::Stateless, ProtocolVersion::V2026_07_28),
+    ] {
+        // The server may still be starting: retry for up to 5 s.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let client = loop {
+            let transport = rmcp_core::transport::http::StreamableHttpClientTransport::new(url.clone());
+            match Era(protocol.clone()).serve(transport).await {
+                Ok(client) => break client,
+                Err(_) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("no calculator at {url}: {e}"),
+            }
+        };
+        assert_eq!(client.protocol_version(), Some(expected));
+        let r = client.call_tool(CallToolRequestParams::new("sub").with_arguments(operands(2.0, 3.0))).await.unwrap();
+        assert_eq!(r.content[0].as_text(), Some("-1"));
+        let r = client.call_tool(CallToolRequestParams::new("div").with_arguments(operands(1.0, 0.0))).await.unwrap();
+        assert!(r.is_error());
+        client.cancel().await;
+    }
+}

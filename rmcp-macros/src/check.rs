@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{ImplItem, Item, ItemImpl, Type};
 
 use crate::errors::Errors;
-use crate::parse::attr::{HandlerAttr, Icons, Leftover, MetaValue, RouteKind, RouterAttr};
+use crate::parse::attr::{ANNOTATION_KEYS, HandlerAttr, Icons, Leftover, MetaValue, RouteKind, RouterAttr};
 use crate::parse::item::{Arg, ArgKind, Receiver, Route, RouterImpl};
 use crate::parse::{RouterKind, route_name};
 use crate::suggest::suggest;
@@ -20,7 +20,7 @@ pub fn check_router(kind: RouterKind, attr: &RouterAttr, imp: &RouterImpl, error
     check_leftover(&attr.leftover, errors);
     if let Some((_, path, _)) = &imp.item.trait_ {
         errors.with_help(
-            path.span(),
+            path,
             format!("`#[{}]` goes on an inherent impl, not on a trait impl", kind.attr_name()),
             format!(
                 "put the {} methods in `impl {} {{ ... }}`, and plug the router into `ServerHandler` with `#[{}]`",
@@ -66,7 +66,7 @@ pub fn check_handler(name: &str, attr: &HandlerAttr, item: &ItemImpl, errors: &m
     check_leftover(&attr.leftover, errors);
     if item.trait_.is_none() {
         errors.with_help(
-            item.self_ty.span(),
+            &item.self_ty,
             format!("`#[{name}]` goes on `impl ServerHandler for ...`"),
             "write `impl ServerHandler for Server { ... }` and put the attribute on that impl".to_owned(),
         );
@@ -123,6 +123,11 @@ pub fn check_leftover(l: &Leftover, errors: &mut Errors) {
     for key in &l.unknown {
         let written = key.to_string();
         let message = format!("unknown key `{written}` in `{}`", l.attr);
+        if l.attr == "#[tool]" && ANNOTATION_KEYS.contains(&written.as_str()) {
+            let help = format!("`{written}` is an annotation: write `annotations({written})`");
+            errors.with_help(key, message, help);
+            continue;
+        }
         match suggest(&written, l.allowed) {
             Some(s) => errors.with_help(key.span(), message, format!("did you mean `{s}`?")),
             None => errors.with_help(key.span(), message, format!("expected one of: {}", l.allowed.join(", "))),
@@ -255,14 +260,14 @@ fn check_inputs(route: &Route, imp: &RouterImpl, errors: &mut Errors) {
     let plain: Vec<&Arg> = route.method.args.iter().filter(|a| matches!(a.kind, ArgKind::Plain)).collect();
     for extra in params.iter().skip(1) {
         errors.with_help(
-            extra.ty.span(),
+            &extra.ty,
             format!("a {attr} takes one input, and this is a second `Parameters<_>`"),
             "merge the inputs into one struct and take a single `Parameters<T>`".to_owned(),
         );
     }
     if let (Some(p), Some(first)) = (params.first(), plain.first()) {
         errors.with_help(
-            first.ty.span(),
+            &first.ty,
             format!(
                 "a {attr} takes its input either as one `Parameters<T>` or as plain arguments, not both \
                  (`{}` is already its input)",
@@ -274,7 +279,7 @@ fn check_inputs(route: &Route, imp: &RouterImpl, errors: &mut Errors) {
     for p in &params {
         if let ArgKind::Parameters(None) = p.kind {
             errors.with_help(
-                p.ty.span(),
+                &p.ty,
                 "`Parameters` needs the input type".to_owned(),
                 "write `Parameters<T>` where `T: Deserialize + JsonSchema`".to_owned(),
             );
@@ -301,7 +306,7 @@ fn check_plain_arg(kind: RouteKind, arg: &Arg, imp: &RouterImpl, errors: &mut Er
             _ => "an owned type".to_owned(),
         };
         errors.with_help(
-            arg.ty.span(),
+            &arg.ty,
             format!("{attr} arguments are deserialized from the request and cannot borrow"),
             format!("take {owned} instead"),
         );
@@ -309,7 +314,7 @@ fn check_plain_arg(kind: RouteKind, arg: &Arg, imp: &RouterImpl, errors: &mut Er
     }
     if let Some(generic) = mentions(&arg.ty, &imp.generic_params) {
         errors.with_help(
-            arg.ty.span(),
+            &arg.ty,
             format!("the type of a plain {attr} argument cannot mention `{generic}` of the impl"),
             "plain arguments are collected into a hidden struct outside the impl; use a concrete type, \
              or take `Parameters<T>`"
@@ -320,7 +325,7 @@ fn check_plain_arg(kind: RouteKind, arg: &Arg, imp: &RouterImpl, errors: &mut Er
         && let Some(bad) = obviously_not_string(&arg.ty)
     {
         errors.with_help(
-            arg.ty.span(),
+            &arg.ty,
             format!("prompt arguments are strings on the wire, so `{bad}` cannot be one"),
             "take `String` (or `Option<String>` if optional) and parse it in the prompt, or take \
              `Parameters<T>` with a struct of string fields"
@@ -352,7 +357,7 @@ fn check_resource(route: &Route, errors: &mut Errors) {
     }
     for arg in m.args.iter().filter(|a| !matches!(a.kind, ArgKind::Extractor)) {
         errors.with_help(
-            arg.ty.span(),
+            &arg.ty,
             "a `#[resource]` at a fixed URI takes no inputs",
             "to read values from the URI, use `#[resource_template(uri_template = \"scheme://{name}\")]` \
              with a `name` argument"
@@ -397,7 +402,7 @@ fn check_template(route: &Route, errors: &mut Errors) {
         match &arg.kind {
             ArgKind::Extractor => {}
             ArgKind::Parameters(_) => errors.with_help(
-                arg.ty.span(),
+                &arg.ty,
                 "a resource template takes its inputs from the URI, not from `Parameters<T>`",
                 "take each template variable as an argument of the same name, such as `path: String`".to_owned(),
             ),
@@ -491,7 +496,7 @@ fn check_completion_args(route: &Route, errors: &mut Errors) {
     for arg in &plain {
         if let ArgKind::Parameters(_) = arg.kind {
             errors.with_help(
-                arg.ty.span(),
+                &arg.ty,
                 "a completion function does not take `Parameters<T>`",
                 "take the text typed so far as `value: String`, and `CompletionCallContext` for the rest".to_owned(),
             );
@@ -499,7 +504,7 @@ fn check_completion_args(route: &Route, errors: &mut Errors) {
     }
     for extra in plain.iter().skip(1) {
         errors.with_help(
-            extra.ty.span(),
+            &extra.ty,
             "a completion function takes one plain argument: the text typed so far",
             "read the other arguments from a `CompletionCallContext` argument (its `context` map)".to_owned(),
         );

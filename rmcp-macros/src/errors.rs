@@ -4,6 +4,26 @@
 use std::fmt::Display;
 
 use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+
+/// What an error points at: a span, or tokens (a type, a path) underlined whole. On stable a
+/// single `Span` cannot cover several tokens, but `syn::Error::new_spanned` keeps the first and
+/// last token's spans, so `&str` is underlined as `&str` and not as `&`.
+pub trait Blame {
+    fn error(self, message: String) -> syn::Error;
+}
+
+impl Blame for Span {
+    fn error(self, message: String) -> syn::Error {
+        syn::Error::new(self, message)
+    }
+}
+
+impl<T: ToTokens> Blame for &T {
+    fn error(self, message: String) -> syn::Error {
+        syn::Error::new_spanned(self, message)
+    }
+}
 
 /// A growing set of `syn::Error`s, combined into one so each renders as its own `compile_error!`.
 #[derive(Default)]
@@ -24,14 +44,14 @@ impl Errors {
         }
     }
 
-    /// Add `message` at `span`.
-    pub fn at(&mut self, span: Span, message: impl Display) {
-        self.push(syn::Error::new(span, message));
+    /// Add `message` at `at`.
+    pub fn at(&mut self, at: impl Blame, message: impl Display) {
+        self.push(at.error(message.to_string()));
     }
 
-    /// Add `message` at `span`, followed by a `help:` line saying how to fix it.
-    pub fn with_help(&mut self, span: Span, message: impl Display, help: impl Display) {
-        self.push(syn::Error::new(span, format!("{message}\nhelp: {help}")));
+    /// Add `message` at `at`, followed by a `help:` line saying how to fix it.
+    pub fn with_help(&mut self, at: impl Blame, message: impl Display, help: impl Display) {
+        self.push(at.error(format!("{message}\nhelp: {help}")));
     }
 
     pub fn is_empty(&self) -> bool {

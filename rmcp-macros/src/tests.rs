@@ -294,6 +294,45 @@ fn completions_name_their_prompt_and_argument() {
 }
 
 #[test]
+fn a_completion_naming_both_owners_is_reported_by_either_router() {
+    let src = r#"impl S {
+        #[prompt] fn greet(&self, name: String) -> String { todo!() }
+        #[completion(prompt = "greet", resource = "file:///{p}", argument = "name")]
+        fn c(&self, v: String) -> Vec<String> { todo!() }
+    }"#;
+    for kind in [RouterKind::Prompt, RouterKind::Resource] {
+        let errors = errors_for(kind, "", src);
+        assert!(
+            errors.iter().any(|e| e.contains("a completion belongs to a prompt or to a resource template, not both")),
+            "{kind:?}: {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn malformed_values_say_what_the_key_expects() {
+    let errors = tool_errors(
+        r#"impl S {
+            #[tool(icons("a.png"), meta("k", 1), annotations("x"), read_only_hint)] fn a(&self) {}
+        }"#,
+    );
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("help: `read_only_hint` is an annotation: write `annotations(read_only_hint)`")),
+        "{errors:#?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("malformed `annotations(...)`")), "{errors:#?}");
+    assert!(errors.iter().any(|e| e.contains("`icons` expects a list of image URIs")), "{errors:#?}");
+    assert!(errors.iter().any(|e| e.contains("`meta` expects a JSON object")), "{errors:#?}");
+    let e = AttrArgs::from_tokens(r#"name: "a""#.parse().unwrap()).err().unwrap();
+    assert_eq!(e.to_string(), "expected `name = ...`, `name(...)` or `,` after `name`");
+    let e = tool_errors(r#"impl S { #[tool(annotations(read_only_hint = "yes"))] fn a(&self) {} }"#);
+    assert_one(&e, &["`read_only_hint` expects `true` or `false`", "help: write `read_only_hint = true`"]);
+}
+
+#[test]
 fn all_errors_are_reported_together() {
     let errors = tool_errors(
         r#"impl S {

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http_support::{Client, HttpServer, call, start, text_of};
+use http_support::{Client, HttpServer, TOOLS, call, start, text_of};
 use rmcp_core::ProtocolVersion;
 use rmcp_core::handler::ProtocolPreference;
 use rmcp_core::service::{RequestOptions, ServiceError, ServiceExt};
@@ -37,7 +37,7 @@ async fn session_client_lists_and_calls_tools_then_deletes_its_session() {
     assert_eq!(client.protocol_version(), Some(ProtocolVersion::V2025_11_25));
     assert_eq!(server.service.session_count(), 1);
     let tools = client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 8);
+    assert_eq!(tools.len(), TOOLS);
     assert_eq!(tools[0].name, "echo");
     let result = client.call_tool(call("echo", json!({"text": "hello"}))).await.unwrap();
     assert_eq!(text_of(&result), "hello");
@@ -51,7 +51,7 @@ async fn stateless_client_lists_and_calls_tools_without_a_session() {
     let client = Client::stateless().serve(transport(&server.url)).await.expect("discover");
     assert_eq!(client.protocol_version(), Some(ProtocolVersion::V2026_07_28));
     let tools = client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 8);
+    assert_eq!(tools.len(), TOOLS);
     let result = client.call_tool(call("echo", json!({"text": "stateless"}))).await.unwrap();
     assert_eq!(text_of(&result), "stateless");
     // `region` is annotated with x-mcp-header: the client mirrors it, the server checks it.
@@ -232,7 +232,7 @@ async fn the_service_mounts_in_an_axum_router() {
     tokio::spawn(async move { axum::serve(listener, app).await });
     for client in [Client::stateful(), Client::stateless()] {
         let client = client.serve(transport(&url)).await.unwrap();
-        assert_eq!(client.list_all_tools().await.unwrap().len(), 8);
+        assert_eq!(client.list_all_tools().await.unwrap().len(), TOOLS);
     }
 }
 
@@ -253,4 +253,60 @@ async fn an_unreachable_server_fails_the_handshake() {
     drop(listener);
     let result = Client::stateful().serve(transport(&url)).await;
     assert!(result.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_beyond_the_clients_limit_fail_that_request_only() {
+    let server = start(StreamableHttpConfig::default()).await;
+    for client in [Client::stateful(), Client::stateless()] {
+        let config = StreamableHttpClientConfig::new(&server.url).with_max_message_bytes(64 * 1024);
+        let client = client.serve(StreamableHttpClientTransport::with_config(config)).await.unwrap();
+        // A JSON answer too large.
+        let error = client.call_tool(call("echo", json!({"text": "x".repeat(100_000)}))).await.unwrap_err();
+        assert!(error.to_string().contains("exceeds the limit"), "{error}");
+        // An SSE event too large (progress first makes the answer a stream).
+        let options = RequestOptions::new().on_progress(|_| {});
+        let error = client.call_tool_with(call("big", json!({"bytes": 100_000})), options).await.unwrap_err();
+        assert!(error.to_string().contains("exceeds the limit"), "{error}");
+        // The connection goes on.
+        let options = RequestOptions::new().on_progress(|_| {});
+        let result = client.call_tool_with(call("big", json!({"bytes": 1000})), options).await.unwrap();
+        assert_eq!(text_of(&result).len(), 1000);
+    }
+}
+
+/// Answers a `tools/call` of the tool `missing` with 404 and a JSON-RPC "method not found",
+/// as a server may for an unknown method; everything else reaches the MCP service.
+async fn not_found_for_missing(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    let message: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if message["params"]["name"] == "missing" {
+        let error =
+            json!({"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32601, "message": "no such thing"}});
+        return axum::response::Response::builder()
+            .status(404)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(error.to_string()))
+            .unwrap();
+    }
+    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_404_about_one_request_fails_that_request_not_the_session() {
+    let service = StreamableHttpService::new(HttpServer::default, StreamableHttpConfig::default());
+    let app =
+        axum::Router::new().route_service("/mcp", service).layer(axum::middleware::from_fn(not_found_for_missing));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = Client::stateful().serve(transport(&url)).await.unwrap();
+    let error = client.call_tool(call("missing", json!({}))).await.unwrap_err();
+    assert!(error.to_string().contains("no such thing"), "{error:?}");
+    let result = client.call_tool(call("echo", json!({"text": "still here"}))).await.unwrap();
+    assert_eq!(text_of(&result), "still here");
 }

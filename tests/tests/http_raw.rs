@@ -3,63 +3,16 @@
 
 mod http_support;
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use http_support::{meta, sse_events, start};
-use reqwest::{RequestBuilder, StatusCode};
+use http_support::raw::{
+    ACCEPT, expect_error, initialize, json_of, open_session, post, post_accepting, ready_session, stateless, tool_call,
+};
+use http_support::{TOOLS, meta, sse_events, start};
+use reqwest::StatusCode;
 use rmcp_core::transport::http::StreamableHttpConfig;
 use serde_json::{Value, json};
-
-const ACCEPT: &str = "application/json, text/event-stream";
-
-fn post(url: &str, body: &Value) -> RequestBuilder {
-    reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/json")
-        .header("accept", ACCEPT)
-        .body(body.to_string())
-}
-
-/// A 2026-07-28 POST with every header right.
-fn stateless(url: &str, body: &Value) -> RequestBuilder {
-    let mut builder = post(url, body).header("MCP-Protocol-Version", "2026-07-28");
-    if let Some(method) = body["method"].as_str() {
-        builder = builder.header("Mcp-Method", method);
-    }
-    if let Some(name) = body["params"]["name"].as_str() {
-        builder = builder.header("Mcp-Name", name);
-    }
-    builder
-}
-
-async fn json_of(response: reqwest::Response) -> Value {
-    let text = response.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-/// Expect an HTTP status and a JSON-RPC error with `code` answering `id`.
-async fn expect_error(response: reqwest::Response, status: StatusCode, code: i64, id: Value) -> Value {
-    assert_eq!(response.status(), status);
-    let body = json_of(response).await;
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert_eq!(body["id"], id, "the error echoes the request id: {body}");
-    body
-}
-
-fn initialize(id: i64) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}})
-}
-
-/// Open a session; returns its id.
-async fn open_session(url: &str) -> String {
-    let response = post(url, &initialize(1)).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let id = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
-    let answer = json_of(response).await;
-    assert_eq!(answer["result"]["protocolVersion"], "2025-11-25");
-    id
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hosts_and_origins_outside_the_allow_list_are_forbidden() {
@@ -230,7 +183,7 @@ async fn session_rules_unknown_missing_and_deleted_sessions() {
     let r = r.send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/json");
-    assert_eq!(json_of(r).await["result"]["tools"].as_array().unwrap().len(), 8);
+    assert_eq!(json_of(r).await["result"]["tools"].as_array().unwrap().len(), TOOLS);
     // An unsupported version header on a session: 400.
     let r = post(url, &list).header("Mcp-Session-Id", &session).header("MCP-Protocol-Version", "1999-01-01");
     assert_eq!(r.send().await.unwrap().status(), StatusCode::BAD_REQUEST);
@@ -357,4 +310,208 @@ async fn malformed_bodies_and_content_types_are_refused() {
     let r = client.post(&server.url).header("content-type", "application/json").header("accept", "text/html");
     let r = r.body(initialize(1).to_string()).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_ACCEPTABLE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_cancelled_by_its_client_is_answered_202_and_the_session_lives_on() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let session = ready_session(url, "2025-11-25").await;
+    for (id, accept) in [(5, "application/json"), (6, ACCEPT)] {
+        let slow = tool_call(json!(id), "slow", json!({"ms": 10_000}));
+        let call = tokio::spawn(post_accepting(url, &slow, accept).header("Mcp-Session-Id", &session).send());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": id}});
+        let r = post(url, &cancel).header("Mcp-Session-Id", &session).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let answer = tokio::time::timeout(Duration::from_secs(5), call).await.expect("answered at once");
+        let answer = answer.unwrap().unwrap();
+        assert_eq!(answer.status(), StatusCode::ACCEPTED, "cancelled, not `session not found` ({accept})");
+    }
+    assert_eq!(server.server.counters.cancelled.load(Ordering::SeqCst), 2);
+    let echo = tool_call(json!(7), "echo", json!({"text": "on"}));
+    let r = post(url, &echo).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(json_of(r).await["result"]["content"][0]["text"], "on", "the session goes on");
+}
+
+/// Answer the sampling request the `sample` tool sends.
+fn sampling_answer(request: &Value) -> Value {
+    assert_eq!(request["method"], "sampling/createMessage", "{request}");
+    json!({"jsonrpc": "2.0", "id": request["id"], "result": {
+        "role": "assistant", "content": {"type": "text", "text": "ok"}, "model": "m"}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_to_the_client_turns_a_json_answer_into_sse() {
+    // JSON answers, and no standalone stream: the POST's own answer is the only way to the client.
+    let server = start(StreamableHttpConfig::default().with_json_response(true)).await;
+    let url = &server.url;
+    let session = ready_session(url, "2025-11-25").await;
+    let sample = tool_call(json!(3), "sample", json!({}));
+    let mut r = post(url, &sample).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let mut buf = String::new();
+    let request = sse_events(&mut r, &mut buf, 1).await.remove(0);
+    let answer = post(url, &sampling_answer(&request)).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::ACCEPTED);
+    let result = tokio::time::timeout(Duration::from_secs(5), sse_events(&mut r, &mut buf, 1)).await.unwrap();
+    assert_eq!(result[0]["id"], 3);
+    assert_eq!(result[0]["result"]["content"][0]["text"], "model=m");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_to_the_client_that_can_reach_no_one_fails_at_once() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let session = ready_session(url, "2025-11-25").await;
+    // The client takes JSON only and has no standalone stream open.
+    let sample = tool_call(json!(4), "sample", json!({}));
+    let call = post_accepting(url, &sample, "application/json").header("Mcp-Session-Id", &session).send();
+    let r = tokio::time::timeout(Duration::from_secs(5), call).await.expect("the handler does not hang").unwrap();
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let body = json_of(r).await;
+    assert_eq!(body["id"], 4);
+    assert!(body["error"]["message"].as_str().unwrap().contains("sampling failed"), "{body}");
+}
+
+fn region_call(id: i64, tool: &str, arguments: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+        "params": {"name": tool, "arguments": arguments, "_meta": meta()}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn header_checks_fail_closed_when_the_tool_list_cannot_be_read() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let counters = server.server.counters.clone();
+    counters.fail_list.store(true, Ordering::SeqCst);
+    // Even with the right header: what cannot be checked is not served.
+    let call = region_call(7, "region", json!({"region": "us"}));
+    let r = stateless(url, &call).header("Mcp-Param-Region", "us").send().await.unwrap();
+    assert_eq!(r.headers()["retry-after"], "1");
+    let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, -32603, json!(7)).await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("tool list"), "{body}");
+    counters.fail_list.store(false, Ordering::SeqCst);
+    let r = stateless(url, &call).header("Mcp-Param-Region", "us").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = stateless(url, &call).send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32020, json!(7)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_read_the_tool_list_once() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let calls = (0..8).map(|i| {
+        let url = server.url.clone();
+        tokio::spawn(async move {
+            let call = region_call(i, "region", json!({"region": "us"}));
+            stateless(&url, &call).header("Mcp-Param-Region", "us").send().await.unwrap().status()
+        })
+    });
+    for status in futures::future::join_all(calls).await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(server.server.counters.lists.load(Ordering::SeqCst), 1, "one read serves every waiting call");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tools_added_at_run_time_have_their_headers_checked_and_integers_compare_exactly() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    // The table is read; `late` is not in it yet.
+    let r = stateless(url, &region_call(1, "region", json!({"region": "us"}))).header("Mcp-Param-Region", "us");
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::OK);
+    server.server.counters.late_tool.store(true, Ordering::SeqCst);
+    // No list change is announced: the table is read again once it is a second old.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let big = json!({"n": 9_007_199_254_740_993_u64});
+    let r = stateless(url, &region_call(2, "late", big.clone())).send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32020, json!(2)).await;
+    let r = stateless(url, &region_call(3, "late", big.clone())).header("Mcp-Param-N", "9007199254740992");
+    expect_error(r.send().await.unwrap(), StatusCode::BAD_REQUEST, -32020, json!(3)).await;
+    let r = stateless(url, &region_call(4, "late", big)).header("Mcp-Param-N", "9007199254740993");
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saturated_stateless_engine_answers_503_with_retry_after() {
+    let server = start(StreamableHttpConfig::default().with_max_stateless_in_flight(1)).await;
+    let url = server.url.clone();
+    let slow = region_call(1, "slow", json!({"ms": 1000}));
+    let busy = tokio::spawn(async move { stateless(&url, &slow).send().await.unwrap().status() });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let r = stateless(&server.url, &region_call(9, "echo", json!({"text": "x"}))).send().await.unwrap();
+    assert_eq!(r.headers()["retry-after"], "1");
+    expect_error(r, StatusCode::SERVICE_UNAVAILABLE, -32603, json!(9)).await;
+    assert_eq!(busy.await.unwrap(), StatusCode::OK);
+    let r = stateless(&server.url, &region_call(10, "echo", json!({"text": "x"}))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "served again once the first is done");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateless_handlers_see_the_id_their_client_gave() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let r = stateless(&server.url, &region_call(42, "request_id", json!({}))).send().await.unwrap();
+    assert_eq!(json_of(r).await["result"]["content"][0]["text"], "42");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_are_served_on_2025_03_26_sessions() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let session = ready_session(url, "2025-03-26").await;
+    let note = json!({"jsonrpc": "2.0", "method": "notifications/roots/list_changed"});
+    let batch = json!([
+        tool_call(json!(1), "echo", json!({"text": "a"})),
+        note,
+        tool_call(json!("two"), "slow", json!({"ms": 50})),
+    ]);
+    let texts = |answers: &[Value]| {
+        let mut got: Vec<(String, String)> = answers
+            .iter()
+            .map(|a| (a["id"].to_string(), a["result"]["content"][0]["text"].as_str().unwrap().to_owned()))
+            .collect();
+        got.sort();
+        got
+    };
+    let expected = vec![("\"two\"".to_owned(), "slept".to_owned()), ("1".to_owned(), "a".to_owned())];
+    // JSON only: one array holding every response.
+    let r = post_accepting(url, &batch, "application/json").header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert_eq!(texts(json_of(r).await.as_array().unwrap()), expected);
+    // SSE: the responses come as they are ready, then the stream ends.
+    let mut r = post(url, &batch).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let events = sse_events(&mut r, &mut String::new(), 2).await;
+    assert_eq!(texts(&events), expected);
+    assert!(r.chunk().await.unwrap().is_none(), "the stream ends after the last response");
+    // Notifications alone: 202.
+    let notes = json!([note, note]);
+    let r = post(url, &notes).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_are_refused_on_later_sessions_and_without_a_session() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let batch = json!([tool_call(json!(1), "echo", json!({"text": "a"}))]);
+    let session = ready_session(url, "2025-11-25").await;
+    let r = post(url, &batch).header("Mcp-Session-Id", &session).send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32600, Value::Null).await;
+    let old = ready_session(url, "2025-06-18").await;
+    let r = post(url, &batch).header("Mcp-Session-Id", &old).send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32600, Value::Null).await;
+    let r = post(url, &batch).send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32600, Value::Null).await;
+    let stateless_batch = json!([region_call(1, "echo", json!({"text": "a"}))]);
+    let r = post(url, &stateless_batch).header("MCP-Protocol-Version", "2026-07-28").send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32600, Value::Null).await;
+    // A 2025-03-26 session refuses a batch holding `initialize`, and an empty one.
+    let session = ready_session(url, "2025-03-26").await;
+    let r = post(url, &json!([initialize(2)])).header("Mcp-Session-Id", &session).send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32600, Value::Null).await;
+    let r = post(url, &json!([])).header("Mcp-Session-Id", &session).send().await.unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, -32600, Value::Null).await;
 }

@@ -1,11 +1,15 @@
 //! A client that starts the `calculator` server as a child process, lists its tools and calls them.
 //!
 //! Run it with `cargo run -p examples --bin calculator-client` (it looks for `calculator` next to
-//! its own executable, or takes a server command as its arguments).
+//! its own executable, or takes a server command as its arguments). With `--url URL` it connects
+//! to a server over Streamable HTTP instead, for example to
+//! `cargo run -p examples --bin calculator -- --http 127.0.0.1:8000` at
+//! `--url http://127.0.0.1:8000/mcp`.
 
 use rmcp_core::model::{CallToolRequestParams, JsonObject};
 use rmcp_core::service::ServiceExt;
 use rmcp_core::transport::ChildProcess;
+use rmcp_core::transport::http::StreamableHttpClientTransport;
 use tokio::process::Command;
 
 fn server_command() -> anyhow::Result<Command> {
@@ -29,7 +33,14 @@ fn args(a: f64, b: f64) -> JsonObject {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let client = ().serve(ChildProcess::new(server_command()?)?).await?;
+    let cli: Vec<String> = std::env::args().collect();
+    let client = match cli.get(1).map(String::as_str) {
+        Some("--url") => {
+            let url = cli.get(2).ok_or_else(|| anyhow::anyhow!("--url needs a URL"))?;
+            ().serve(StreamableHttpClientTransport::new(url.as_str())).await?
+        }
+        _ => ().serve(ChildProcess::new(server_command()?)?).await?,
+    };
     if let Some(info) = client.server_info() {
         println!("connected to {} {} ({})", info.server_info.name, info.server_info.version, info.protocol_version);
     }

@@ -1,114 +1,96 @@
-//! A calculator MCP server over stdio: `add`, `sub`, `mul` and `div`.
+//! A calculator MCP server: `add`, `sub`, `mul` and `div`, written with the macros.
 //!
-//! The handler is written by hand against `ServerHandler`; the tool list and its schemas are
-//! built once at start-up. Run it with `cargo run -p examples --bin calculator` and speak
-//! newline-delimited JSON-RPC on stdin/stdout (logs go to stderr). With `--http 127.0.0.1:PORT` it
-//! serves Streamable HTTP (both protocol eras) at `http://127.0.0.1:PORT/mcp` instead.
-
-use std::sync::Arc;
+//! Demonstrates the smallest macro-style server: `#[tool_router]` turns each `#[tool]` method
+//! into a tool (the doc comment is its description, the plain typed arguments and their doc
+//! comments its input schema), `#[tool_handler]` serves them, and a `Result<String, String>`
+//! return makes a failure a tool error (`isError: true`) the model can see.
+//!
+//! Run it with `cargo run -p examples --bin calculator` and speak newline-delimited JSON-RPC on
+//! stdin/stdout (logs go to stderr). With `--http 127.0.0.1:PORT` it serves Streamable HTTP (both
+//! protocol eras) at `http://127.0.0.1:PORT/mcp` instead.
 
 use rmcp_core::handler::{ServerHandler, ServerInfo};
-use rmcp_core::model::{
-    CallToolRequestParams, CallToolResult, ContentBlock, Implementation, JsonObject, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, Tool, ToolAnnotations,
-};
-use rmcp_core::service::{McpError, RequestContext, RoleServer, ServiceExt};
-use schemars::JsonSchema;
-use serde::Deserialize;
+use rmcp_core::model::{Implementation, ServerCapabilities};
+use rmcp_core::router::ToolRouter;
+use rmcp_core::service::ServiceExt;
+use rmcp_core::{tool, tool_handler, tool_router};
 
-/// The two operands of every calculator tool.
-#[derive(Debug, Deserialize, JsonSchema)]
-struct Operands {
-    /// The left operand.
-    a: f64,
-    /// The right operand.
-    b: f64,
-}
-
-#[derive(Clone, Copy)]
-enum Op {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-impl Op {
-    const ALL: [(&'static str, &'static str, Op); 4] = [
-        ("add", "Add two numbers: a + b", Op::Add),
-        ("sub", "Subtract b from a: a - b", Op::Sub),
-        ("mul", "Multiply two numbers: a * b", Op::Mul),
-        ("div", "Divide a by b: a / b (b must not be zero)", Op::Div),
-    ];
-
-    fn by_name(name: &str) -> Option<Op> {
-        Self::ALL.iter().find(|(n, _, _)| *n == name).map(|(_, _, op)| *op)
-    }
-
-    fn apply(self, Operands { a, b }: Operands) -> Result<f64, String> {
-        match self {
-            Op::Add => Ok(a + b),
-            Op::Sub => Ok(a - b),
-            Op::Mul => Ok(a * b),
-            Op::Div if b == 0.0 => Err("division by zero".to_owned()),
-            Op::Div => Ok(a / b),
-        }
-    }
-}
-
+/// The server: stateless arithmetic, so it holds nothing but its tool router.
 struct Calculator {
-    tools: Arc<ListToolsResult>,
+    /// The tools, built once by the `tool_router()` that `#[tool_router]` generates.
+    tool_router: ToolRouter<Self>,
 }
 
 impl Calculator {
     fn new() -> Self {
-        let schema = schemars::schema_for!(Operands);
-        let schema: Arc<JsonObject> = match serde_json::to_value(schema) {
-            Ok(serde_json::Value::Object(o)) => Arc::new(o),
-            _ => unreachable!("a derived schema is an object"),
-        };
-        let tools = Op::ALL
-            .iter()
-            .map(|(name, description, _)| {
-                Tool::new(*name, *description, schema.clone())
-                    .with_annotations(ToolAnnotations::new().with_read_only(true).with_idempotent(true))
-            })
-            .collect();
-        Self { tools: Arc::new(ListToolsResult::new(tools)) }
+        Self { tool_router: Self::tool_router() }
     }
 }
 
+/// Each `#[tool]` method is one tool: read-only and idempotent, two plain `f64` arguments, the
+/// result as text (`5`, `-1`, `0.5`).
+#[tool_router]
+impl Calculator {
+    /// Add two numbers: a + b
+    #[tool(annotations(read_only_hint = true, idempotent_hint = true))]
+    fn add(
+        &self,
+        /// The left operand.
+        a: f64,
+        /// The right operand.
+        b: f64,
+    ) -> String {
+        (a + b).to_string()
+    }
+
+    /// Subtract b from a: a - b
+    #[tool(annotations(read_only_hint = true, idempotent_hint = true))]
+    fn sub(
+        &self,
+        /// The left operand.
+        a: f64,
+        /// The right operand.
+        b: f64,
+    ) -> String {
+        (a - b).to_string()
+    }
+
+    /// Multiply two numbers: a * b
+    #[tool(annotations(read_only_hint = true, idempotent_hint = true))]
+    fn mul(
+        &self,
+        /// The left operand.
+        a: f64,
+        /// The right operand.
+        b: f64,
+    ) -> String {
+        (a * b).to_string()
+    }
+
+    /// Divide a by b: a / b (b must not be zero)
+    // `Err` is a tool error (`isError: true`) the model can read, not a JSON-RPC error.
+    #[tool(annotations(read_only_hint = true, idempotent_hint = true))]
+    fn div(
+        &self,
+        /// The left operand.
+        a: f64,
+        /// The right operand.
+        b: f64,
+    ) -> Result<String, String> {
+        if b == 0.0 {
+            return Err("division by zero".to_owned());
+        }
+        Ok((a / b).to_string())
+    }
+}
+
+/// `#[tool_handler]` adds `tools/list`, `tools/call` and the `tools` capability; only the
+/// identity and instructions are written by hand.
+#[tool_handler]
 impl ServerHandler for Calculator {
     fn get_info(&self) -> ServerInfo {
-        ServerInfo::new(
-            Implementation::new("calculator", env!("CARGO_PKG_VERSION")),
-            ServerCapabilities::builder().enable_tools().build(),
-        )
-        .with_instructions("Arithmetic on two numbers: add, sub, mul, div.")
-    }
-
-    async fn list_tools(
-        &self,
-        _params: PaginatedRequestParams,
-        _ctx: RequestContext<RoleServer>,
-    ) -> Result<ListToolsResult, McpError> {
-        Ok((*self.tools).clone())
-    }
-
-    async fn call_tool(
-        &self,
-        params: CallToolRequestParams,
-        _ctx: RequestContext<RoleServer>,
-    ) -> Result<CallToolResult, McpError> {
-        let op = Op::by_name(&params.name)
-            .ok_or_else(|| McpError::invalid_params(format!("Unknown tool: {}", params.name)))?;
-        let args = serde_json::Value::Object(params.arguments.unwrap_or_default());
-        let operands: Operands = serde_json::from_value(args)
-            .map_err(|e| McpError::invalid_params(format!("Invalid arguments for `{}`: {e}", params.name)))?;
-        Ok(match op.apply(operands) {
-            Ok(value) => CallToolResult::success(vec![ContentBlock::text(value.to_string())]),
-            Err(message) => CallToolResult::error(vec![ContentBlock::text(message)]),
-        })
+        ServerInfo::new(Implementation::new("calculator", env!("CARGO_PKG_VERSION")), ServerCapabilities::default())
+            .with_instructions("Arithmetic on two numbers: add, sub, mul, div.")
     }
 }
 

@@ -3,6 +3,7 @@
 //! the values must satisfy, is `check`'s business (it reports unknown keys with suggestions).
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
@@ -28,6 +29,9 @@ pub enum AttrValue {
     Vis(Visibility),
     /// `key(...)`.
     Nested(AttrArgs),
+    /// `key(...)` whose contents are not `key = value` entries, such as `icons("a.png")`: kept
+    /// (with the group's span and the syntax error) so the key can say what it expects.
+    Malformed(Span, syn::Error),
 }
 
 /// A comma-separated list of entries.
@@ -58,10 +62,16 @@ impl Parse for AttrEntry {
             }
         } else if input.peek(syn::token::Paren) {
             let content;
-            syn::parenthesized!(content in input);
-            AttrValue::Nested(content.parse()?)
-        } else {
+            let paren = syn::parenthesized!(content in input);
+            let tokens: TokenStream = content.parse()?;
+            match AttrArgs::parse.parse2(tokens) {
+                Ok(args) => AttrValue::Nested(args),
+                Err(e) => AttrValue::Malformed(paren.span.join(), e),
+            }
+        } else if input.is_empty() || input.peek(Token![,]) {
             AttrValue::Flag
+        } else {
+            return Err(input.error(format!("expected `{key} = ...`, `{key}(...)` or `,` after `{key}`")));
         };
         Ok(Self { key, value })
     }
@@ -74,7 +84,11 @@ impl AttrArgs {
             syn::Meta::Path(_) => Ok(Self::default()),
             syn::Meta::List(list) => list.parse_args(),
             syn::Meta::NameValue(nv) => {
-                Err(syn::Error::new(nv.eq_token.span, "expected `#[name(key = value, ...)]`, not `#[name = ...]`"))
+                let name = attr_ident(attr).unwrap_or_default();
+                Err(syn::Error::new(
+                    nv.eq_token.span,
+                    format!("expected `#[{name}(key = value, ...)]`, not `#[{name} = ...]`"),
+                ))
             }
         }
     }
@@ -130,7 +144,7 @@ impl KeyReader {
         match &entry.value {
             AttrValue::Expr(Expr::Lit(ExprLit { lit: Lit::Str(s), .. })) => Some(s.clone()),
             _ => {
-                errors.with_help(entry.value_span(), format!("`{key}` expects a string literal"), {
+                errors.with_help(&entry.value_tokens(), format!("`{key}` expects a string literal"), {
                     format!("write `{key} = \"...\"`")
                 });
                 None
@@ -157,7 +171,11 @@ impl KeyReader {
             AttrValue::Flag => Some(LitBool::new(true, entry.key.span())),
             AttrValue::Expr(Expr::Lit(ExprLit { lit: Lit::Bool(b), .. })) => Some(b.clone()),
             _ => {
-                errors.at(entry.value_span(), format!("`{key}` expects `true` or `false`"));
+                errors.with_help(
+                    &entry.value_tokens(),
+                    format!("`{key}` expects `true` or `false`"),
+                    format!("write `{key} = true`, `{key} = false`, or `{key}` alone for `true`"),
+                );
                 None
             }
         }
@@ -168,7 +186,7 @@ impl KeyReader {
         match &entry.value {
             AttrValue::Expr(Expr::Lit(ExprLit { lit: Lit::Int(i), .. })) => Some(i.clone()),
             _ => {
-                errors.at(entry.value_span(), format!("`{key}` expects an integer literal"));
+                errors.at(&entry.value_tokens(), format!("`{key}` expects an integer literal"));
                 None
             }
         }
@@ -180,11 +198,11 @@ impl KeyReader {
         let parsed = match &entry.value {
             AttrValue::Expr(Expr::Path(p)) if p.qself.is_none() => Ok(p.path.clone()),
             AttrValue::Expr(Expr::Lit(ExprLit { lit: Lit::Str(s), .. })) => s.parse::<Path>(),
-            _ => Err(syn::Error::new(entry.value_span(), "")),
+            _ => Err(syn::Error::new(Span::call_site(), "")),
         };
         parsed
             .map_err(|_| {
-                errors.at(entry.value_span(), format!("`{key}` expects a path, such as `{key} = ::rmcp_core`"))
+                errors.at(&entry.value_tokens(), format!("`{key}` expects a path, such as `{key} = ::rmcp_core`"))
             })
             .ok()
     }
@@ -198,7 +216,7 @@ impl KeyReader {
             _ => None,
         };
         if parsed.is_none() {
-            errors.at(entry.value_span(), format!("`{key}` expects a function name, such as `{key} = my_router`"));
+            errors.at(&entry.value_tokens(), format!("`{key}` expects a function name, such as `{key} = my_router`"));
         }
         parsed
     }
@@ -212,7 +230,7 @@ impl KeyReader {
             _ => None,
         };
         if parsed.is_none() {
-            errors.at(entry.value_span(), format!("`{key}` expects a visibility, such as `{key} = \"pub(crate)\"`"));
+            errors.at(&entry.value_tokens(), format!("`{key}` expects a visibility, such as `{key} = \"pub(crate)\"`"));
         }
         parsed
     }
@@ -223,6 +241,12 @@ impl KeyReader {
         let span = entry.key.span();
         match entry.value {
             AttrValue::Nested(args) => Some((span, args)),
+            AttrValue::Malformed(_, e) => {
+                errors.with_help(e.span(), format!("malformed `{key}(...)`: {e}"), {
+                    format!("write `{key}(key = value, ...)`")
+                });
+                None
+            }
             _ => {
                 errors.with_help(span, format!("`{key}` expects a list"), format!("write `{key}(key = value, ...)`"));
                 None
@@ -263,8 +287,15 @@ impl KeyReader {
 }
 
 impl AttrEntry {
-    fn value_span(&self) -> Span {
-        value_span(&self.key, &self.value)
+    /// The value's tokens (the key's, for a flag or a list), for an error to underline it whole.
+    fn value_tokens(&self) -> TokenStream {
+        match &self.value {
+            AttrValue::Flag | AttrValue::Nested(_) => self.key.to_token_stream(),
+            AttrValue::Expr(e) => e.to_token_stream(),
+            AttrValue::Json(g) => g.to_token_stream(),
+            AttrValue::Vis(v) => v.to_token_stream(),
+            AttrValue::Malformed(span, _) => quote::quote_spanned!(*span=> _),
+        }
     }
 }
 
@@ -274,6 +305,7 @@ fn value_span(key: &Ident, value: &AttrValue) -> Span {
         AttrValue::Expr(e) => e.span(),
         AttrValue::Json(g) => g.span(),
         AttrValue::Vis(v) => v.span(),
+        AttrValue::Malformed(span, _) => *span,
     }
 }
 

@@ -139,7 +139,7 @@ pub fn parse_router_impl(
                     _ => continue,
                 };
                 for (kind, attr) in take_claimed(attrs, claims) {
-                    misplaced.push(Misplaced { kind, span: attr.span(), item: what });
+                    misplaced.push(Misplaced { kind, span: name_span(&attr), item: what });
                 }
             }
         }
@@ -165,6 +165,12 @@ fn take_claimed(
         taken.push((kind, std::mem::replace(a, marker)));
     }
     taken
+}
+
+/// The attribute's name (`tool` of `#[rmcp_core::tool(...)]`), to blame the attribute as a whole:
+/// its own span would be only the `#`.
+fn name_span(attr: &Attribute) -> Span {
+    attr.path().segments.last().map_or_else(|| attr.span(), |s| s.ident.span())
 }
 
 /// The argument of a route attribute a router has already consumed.
@@ -196,12 +202,12 @@ fn claim_method(
 ) -> Option<Route> {
     let mut claimed = take_claimed(&mut f.attrs, claims).into_iter();
     let (kind, first) = claimed.next()?;
-    let repeated = claimed.map(|(k, a)| (k, a.span())).collect();
+    let repeated = claimed.map(|(k, a)| (k, name_span(&a))).collect();
     let args = AttrArgs::from_attribute(&first).unwrap_or_else(|e| {
         errors.push(e);
         AttrArgs::default()
     });
-    let attr = RouteAttr::parse(kind, first.span(), args, errors);
+    let attr = RouteAttr::parse(kind, name_span(&first), args, errors);
     // The router demands `&self` and owned arguments; pedantic lints against exactly that shape
     // would blame the user for our rule.
     f.attrs.push(syn::parse_quote!(#[allow(clippy::unused_self, clippy::needless_pass_by_value)]));

@@ -48,22 +48,25 @@ impl RouterKind {
     }
 
     /// Whether this router takes the method attribute `attr` (of kind `kind`). A completion
-    /// belongs to the prompt router unless it names a resource template.
+    /// belongs to the prompt router unless it names only a resource template; one naming both
+    /// is claimed by either router, which then reports that it must name one.
     pub fn claims(self, kind: RouteKind, attr: &Attribute) -> bool {
         match (self, kind) {
             (Self::Tool, RouteKind::Tool) => true,
             (Self::Prompt, RouteKind::Prompt) => true,
             (Self::Resource, RouteKind::Resource | RouteKind::ResourceTemplate) => true,
-            (Self::Prompt, RouteKind::Completion) => !completion_names_resource(attr),
-            (Self::Resource, RouteKind::Completion) => completion_names_resource(attr),
+            (Self::Prompt, RouteKind::Completion) => {
+                !completion_names(attr, "resource") || completion_names(attr, "prompt")
+            }
+            (Self::Resource, RouteKind::Completion) => completion_names(attr, "resource"),
             _ => false,
         }
     }
 }
 
-/// Whether `#[completion(...)]` has a `resource = ...` key.
-pub fn completion_names_resource(attr: &Attribute) -> bool {
-    AttrArgs::from_attribute(attr).is_ok_and(|a| a.entries.iter().any(|e| e.key.unraw() == "resource"))
+/// Whether `#[completion(...)]` has a `key = ...` entry (`prompt` or `resource`).
+pub fn completion_names(attr: &Attribute, key: &str) -> bool {
+    AttrArgs::from_attribute(attr).is_ok_and(|a| a.entries.iter().any(|e| e.key.unraw() == key))
 }
 
 /// The route's programmatic name and the span to blame for it: `name = "..."` if given, else the

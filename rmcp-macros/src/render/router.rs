@@ -45,18 +45,33 @@ pub fn render(kind: RouterKind, attr: &RouterAttr, mut imp: RouterImpl) -> Token
 /// the only errors the user sees are ours, not "no function `tool_router`" cascades.
 pub fn render_fallback(kind: RouterKind, attr: &RouterAttr, mut imp: RouterImpl) -> TokenStream {
     let claimed: Vec<_> = imp.routes.iter().map(|r| r.method.ident.clone()).collect();
-    for item in &mut imp.item.items {
-        if let ImplItem::Fn(f) = item
-            && claimed.contains(&f.sig.ident)
-        {
-            f.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
+    let mut routed = Vec::new();
+    for item in std::mem::take(&mut imp.item.items) {
+        match item {
+            ImplItem::Fn(mut f) if claimed.contains(&f.sig.ident) => {
+                f.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
+                routed.push(ImplItem::Fn(f));
+            }
+            other => imp.item.items.push(other),
         }
     }
     if imp.item.trait_.is_none() {
+        imp.item.items.extend(routed);
         imp.item.items.push(ImplItem::Verbatim(router_fn(kind, attr, &[])));
+        let item = &imp.item;
+        return quote!(#item);
     }
+    // A router on a trait impl (reported): its methods are not the trait's, so they go into an
+    // inherent impl of the same type, still checked, instead of adding an error each.
+    let (impl_generics, _, where_clause) = imp.item.generics.split_for_impl();
+    let self_ty = &imp.item.self_ty;
     let item = &imp.item;
-    quote!(#item)
+    quote! {
+        #item
+        impl #impl_generics #self_ty #where_clause {
+            #(#routed)*
+        }
+    }
 }
 
 fn router_fn(kind: RouterKind, attr: &RouterAttr, registers: &[TokenStream]) -> TokenStream {

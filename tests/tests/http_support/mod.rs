@@ -2,8 +2,10 @@
 //! ephemeral port.
 #![allow(dead_code)]
 
+pub mod raw;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rmcp_core::CancellationToken;
@@ -14,15 +16,24 @@ use rmcp_core::model::{
     SamplingMessage, SamplingMessageContentBlock, ServerCapabilities, TextContent, Tool,
 };
 use rmcp_core::service::{McpError, RequestContext, RoleClient, RoleServer};
-use rmcp_core::transport::http::{StreamControl, StreamableHttpConfig, StreamableHttpService};
+use rmcp_core::transport::http::{ClientRequestId, StreamControl, StreamableHttpConfig, StreamableHttpService};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-/// What handlers report to the tests.
+/// What handlers report to the tests, and what the tests make handlers do.
 #[derive(Debug, Default)]
 pub struct Counters {
     pub cancelled: AtomicUsize,
+    /// `tools/list` calls served.
+    pub lists: AtomicUsize,
+    /// `tools/list` fails.
+    pub fail_list: AtomicBool,
+    /// `tools/list` holds the `late` tool (added at run time, without any announcement).
+    pub late_tool: AtomicBool,
 }
+
+/// How many tools the test server lists.
+pub const TOOLS: usize = 10;
 
 /// The test server: a few tools exercising every transport path.
 #[derive(Clone, Default)]
@@ -51,12 +62,18 @@ impl ServerHandler for HttpServer {
         _params: PaginatedRequestParams,
         _ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
+        self.counters.lists.fetch_add(1, Ordering::SeqCst);
+        // Slow enough for concurrent readers to meet.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if self.counters.fail_list.load(Ordering::SeqCst) {
+            return Err(McpError::internal_error("the tool list is unavailable"));
+        }
         let plain = object(json!({"type": "object"}));
         let region = object(json!({"type": "object", "properties": {
             "region": {"type": "string", "x-mcp-header": "Region"},
             "query": {"type": "string"}
         }}));
-        Ok(ListToolsResult::new(vec![
+        let mut tools = vec![
             Tool::new("echo", "Echo `text`", plain.clone()),
             Tool::new("region", "Echo the region, mirrored in Mcp-Param-Region", region),
             Tool::new("progress", "Report progress `steps` times", plain.clone()),
@@ -64,8 +81,17 @@ impl ServerHandler for HttpServer {
             Tool::new("slow", "Sleep `ms` milliseconds", plain.clone()),
             Tool::new("poll", "Close the SSE connection, then answer", plain.clone()),
             Tool::new("change", "Announce a tool list change", plain.clone()),
-            Tool::new("whoami", "Echo the Authorization header", plain),
-        ]))
+            Tool::new("whoami", "Echo the Authorization header", plain.clone()),
+            Tool::new("big", "Report progress, then answer with `bytes` bytes", plain.clone()),
+            Tool::new("request_id", "Echo the id the client gave the request", plain),
+        ];
+        if self.counters.late_tool.load(Ordering::SeqCst) {
+            let late = object(json!({"type": "object", "properties": {
+                "n": {"type": "integer", "x-mcp-header": "N"}
+            }}));
+            tools.push(Tool::new("late", "A tool added at run time", late));
+        }
+        Ok(ListToolsResult::new(tools))
     }
 
     async fn call_tool(
@@ -130,6 +156,17 @@ impl ServerHandler for HttpServer {
                     .to_owned();
                 Ok(text(auth))
             }
+            "big" => {
+                if let Some(token) = ctx.progress_token() {
+                    let _ = ctx.peer.notify_progress(ProgressNotificationParams::new(token, 0.0)).await;
+                }
+                Ok(text("x".repeat(num_arg("bytes", 1024) as usize)))
+            }
+            "request_id" => {
+                let id = ctx.extensions.get::<ClientRequestId>().map(|id| id.0.to_string());
+                Ok(text(id.unwrap_or_else(|| "none".to_owned())))
+            }
+            "late" => Ok(text(format!("n={}", args.get("n").cloned().unwrap_or_default()))),
             other => Err(McpError::invalid_params(format!("Unknown tool: {other}"))),
         }
     }
@@ -152,9 +189,13 @@ impl Drop for Running {
 
 /// Serve [`HttpServer`] with `config` on an ephemeral loopback port.
 pub async fn start(config: StreamableHttpConfig) -> Running {
+    start_with(HttpServer::default(), config).await
+}
+
+/// Serve `server` with `config` on an ephemeral loopback port.
+pub async fn start_with(server: HttpServer, config: StreamableHttpConfig) -> Running {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
-    let server = HttpServer::default();
     let template = server.clone();
     let service = StreamableHttpService::new(move || template.clone(), config);
     let stop = CancellationToken::new();

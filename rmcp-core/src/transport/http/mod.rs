@@ -14,7 +14,8 @@ mod wire;
 
 pub use client::{AuthProvider, StreamableHttpClientConfig, StreamableHttpClientTransport};
 pub use server::{
-    AllowList, EventStore, InMemoryEventStore, ResponseBody, StreamControl, StreamableHttpConfig, StreamableHttpService,
+    AllowList, ClientRequestId, EventStore, InMemoryEventStore, ResponseBody, StreamControl, StreamableHttpConfig,
+    StreamableHttpService,
 };
 pub use wire::{
     LAST_EVENT_ID, MCP_METHOD, MCP_NAME, PARAM_PREFIX, PROTOCOL_VERSION, SESSION_ID, decode_header_value,

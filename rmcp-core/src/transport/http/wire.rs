@@ -104,18 +104,40 @@ pub(crate) fn header_text(value: &Value) -> Option<Cow<'_, str>> {
     }
 }
 
-/// Whether a decoded header value carries the body value. Numbers compare numerically
-/// (`42.0` equals `42`), as the 2026-07-28 transport rules recommend.
+/// Whether a decoded header value carries the body value. Numbers compare by value (`42.0`
+/// equals `42`), as the 2026-07-28 transport rules recommend; integers compare exactly, never
+/// through floating point (where 2^53 + 1 would equal 2^53).
 pub(crate) fn header_matches(header: &str, body: &Value) -> bool {
     match body {
         Value::String(s) => header == s,
         Value::Bool(b) => header == if *b { "true" } else { "false" },
-        Value::Number(n) => match (header.parse::<f64>(), n.as_f64()) {
-            (Ok(h), Some(b)) => h == b,
-            _ => false,
-        },
+        Value::Number(n) => {
+            let exact = n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
+            match exact {
+                Some(b) => integer_text(header) == Some(b),
+                None => match (header.parse::<f64>(), n.as_f64()) {
+                    (Ok(h), Some(b)) => h.is_finite() && h == b,
+                    _ => false,
+                },
+            }
+        }
         _ => false,
     }
+}
+
+/// The integer a header writes in decimal: digits with an optional sign, and optionally a
+/// fraction of zeros (`42`, `-7`, `42.0`).
+fn integer_text(text: &str) -> Option<i128> {
+    let whole = match text.split_once('.') {
+        Some((w, f)) if !f.is_empty() && f.bytes().all(|b| b == b'0') => w,
+        Some(_) => return None,
+        None => text,
+    };
+    let digits = whole.strip_prefix(['-', '+']).unwrap_or(whole);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    whole.parse().ok()
 }
 
 /// Keys whose values are instance data, not subschemas: an `x-mcp-header` inside them means
@@ -273,7 +295,17 @@ mod tests {
     #[test]
     fn numbers_compare_numerically() {
         assert!(header_matches("42.0", &json!(42)));
+        assert!(header_matches("42", &json!(42)));
+        assert!(header_matches("-7", &json!(-7)));
         assert!(!header_matches("43", &json!(42)));
+        // Integers beyond 2^53 compare exactly, not as floating point.
+        assert!(!header_matches("9007199254740993", &json!(9_007_199_254_740_992_u64)));
+        assert!(!header_matches("9007199254740992.0", &json!(9_007_199_254_740_993_u64)));
+        assert!(header_matches("18446744073709551615", &json!(u64::MAX)));
+        assert!(!header_matches("4.2e1", &json!(42)), "an integer is written in decimal");
+        assert!(!header_matches("42.5", &json!(42)));
+        assert!(!header_matches("", &json!(0)));
+        assert!(header_matches("0.5", &json!(0.5)));
         assert!(header_matches("true", &json!(true)));
         assert!(!header_matches("True", &json!(true)));
     }

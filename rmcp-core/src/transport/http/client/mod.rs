@@ -22,7 +22,10 @@
 //! Failing to reach the server at all is an `io::Error` on the transport's stream, which ends
 //! the connection (pending calls fail with `TransportClosed`); an HTTP error answering one
 //! request fails that request only, with the server's JSON-RPC error or a -32603 naming the
-//! status. A session the server no longer knows (404) ends the connection too.
+//! status; so does an answer larger than
+//! [`max_message_bytes`](StreamableHttpClientConfig::max_message_bytes). A session the server no
+//! longer knows (404, unless its body is a JSON-RPC "method not found" about the request) ends
+//! the connection.
 
 mod headers;
 mod sse;
@@ -37,6 +40,9 @@ use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 pub use transport::{HttpSink, HttpStream, StreamableHttpClientTransport};
+
+/// The default of [`StreamableHttpClientConfig::max_message_bytes`]: 16 MiB.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Supplies a bearer token for each request (for example from an OAuth session that refreshes
 /// it). Any `Fn() -> impl Future<Output = Option<String>>` is one.
@@ -76,6 +82,9 @@ pub struct StreamableHttpClientConfig {
     pub default_retry: Duration,
     /// Send `DELETE` for the session when the transport closes. Default: on.
     pub delete_session_on_close: bool,
+    /// The largest message accepted from the server, in bytes: a JSON answer, or one SSE event.
+    /// A larger answer fails its request. Default: [`DEFAULT_MAX_MESSAGE_BYTES`].
+    pub max_message_bytes: usize,
 }
 
 impl fmt::Debug for StreamableHttpClientConfig {
@@ -88,6 +97,7 @@ impl fmt::Debug for StreamableHttpClientConfig {
             .field("max_reconnects", &self.max_reconnects)
             .field("default_retry", &self.default_retry)
             .field("delete_session_on_close", &self.delete_session_on_close)
+            .field("max_message_bytes", &self.max_message_bytes)
             .finish()
     }
 }
@@ -103,6 +113,7 @@ impl StreamableHttpClientConfig {
             max_reconnects: 5,
             default_retry: Duration::from_secs(1),
             delete_session_on_close: true,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
         }
     }
     /// Send `name: value` with every request.
@@ -128,6 +139,11 @@ impl StreamableHttpClientConfig {
     /// Delete (or not) the session when the transport closes.
     pub fn with_delete_session_on_close(mut self, delete: bool) -> Self {
         self.delete_session_on_close = delete;
+        self
+    }
+    /// Accept messages of at most `max` bytes.
+    pub fn with_max_message_bytes(mut self, max: usize) -> Self {
+        self.max_message_bytes = max;
         self
     }
 }

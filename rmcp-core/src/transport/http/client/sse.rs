@@ -11,10 +11,27 @@ pub(crate) struct SseEvent {
     pub data: String,
 }
 
+/// An event (or a line) longer than the parser's limit: the stream cannot be read on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EventTooLarge(pub usize);
+
+impl std::fmt::Display for EventTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "an SSE event exceeds the limit of {} bytes", self.0)
+    }
+}
+
 /// The parser; feed it chunks as they arrive.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct SseParser {
+    /// Bytes of the line not yet ended.
     buf: Vec<u8>,
+    /// How much of `buf` was scanned for a line end already (none found).
+    scanned: usize,
+    /// The largest event (data lines and the line being read) accepted.
+    max_event: usize,
+    /// An event dispatched while reading the last chunk was larger than `max_event`.
+    overflow: bool,
     /// The previous chunk ended in CR: a leading LF in the next chunk belongs to it.
     after_cr: bool,
     started: bool,
@@ -26,9 +43,33 @@ pub(crate) struct SseParser {
     pub retry_ms: Option<u64>,
 }
 
+impl Default for SseParser {
+    fn default() -> Self {
+        Self::new(super::DEFAULT_MAX_MESSAGE_BYTES)
+    }
+}
+
 impl SseParser {
-    /// Feed a chunk; returns the events it completes.
-    pub fn push(&mut self, chunk: &[u8]) -> Vec<SseEvent> {
+    /// A parser accepting events of at most `max_event` bytes.
+    pub fn new(max_event: usize) -> Self {
+        Self {
+            buf: Vec::new(),
+            scanned: 0,
+            max_event,
+            overflow: false,
+            after_cr: false,
+            started: false,
+            data: String::new(),
+            event: None,
+            last_event_id: None,
+            retry_ms: None,
+        }
+    }
+
+    /// Feed a chunk; returns the events it completes, or an error once an event is larger than
+    /// the limit (the parser is then of no further use). Each byte is scanned once, however the
+    /// chunks split the lines.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, EventTooLarge> {
         let mut chunk = chunk;
         if self.after_cr {
             self.after_cr = false;
@@ -39,7 +80,7 @@ impl SseParser {
         self.buf.extend_from_slice(chunk);
         let mut events = Vec::new();
         let mut start = 0;
-        let mut i = 0;
+        let mut i = self.scanned;
         while i < self.buf.len() {
             match self.buf[i] {
                 b'\n' | b'\r' => {
@@ -65,7 +106,11 @@ impl SseParser {
             }
         }
         self.buf.drain(..start);
-        events
+        self.scanned = self.buf.len();
+        if self.overflow || self.buf.len() + self.data.len() > self.max_event {
+            return Err(EventTooLarge(self.max_event));
+        }
+        Ok(events)
     }
 
     fn line(&mut self, line: &[u8]) -> Option<SseEvent> {
@@ -83,6 +128,10 @@ impl SseParser {
             }
             let mut data = std::mem::take(&mut self.data);
             data.pop();
+            if data.len() > self.max_event {
+                self.overflow = true;
+                return None;
+            }
             // An event with empty data (a priming event) carries only its id: nothing to hand on.
             return (!data.is_empty()).then_some(SseEvent { event, data });
         }
@@ -118,16 +167,46 @@ mod tests {
     #[test]
     fn parses_split_chunks_and_line_endings() {
         let mut p = SseParser::default();
-        let mut got = p.push(b"id: 1-0\r\nretry: 500\r\ndata:\r\n\r\n: comment\n");
+        let mut got = p.push(b"id: 1-0\r\nretry: 500\r\ndata:\r\n\r\n: comment\n").unwrap();
         assert!(got.is_empty(), "the priming event has no data");
         assert_eq!(p.last_event_id.as_deref(), Some("1-0"));
         assert_eq!(p.retry_ms, Some(500));
-        got.extend(p.push(b"id: 1-1\rdata: {\"a\""));
-        got.extend(p.push(b":1}\r"));
-        got.extend(p.push(b"\n\r\n"));
+        got.extend(p.push(b"id: 1-1\rdata: {\"a\"").unwrap());
+        got.extend(p.push(b":1}\r").unwrap());
+        got.extend(p.push(b"\n\r\n").unwrap());
         assert_eq!(got, vec![SseEvent { event: None, data: "{\"a\":1}".into() }]);
         assert_eq!(p.last_event_id.as_deref(), Some("1-1"));
-        let got = p.push(b"event: x\ndata: a\ndata: b\n\n");
+        let got = p.push(b"event: x\ndata: a\ndata: b\n\n").unwrap();
         assert_eq!(got, vec![SseEvent { event: Some("x".into()), data: "a\nb".into() }]);
+    }
+
+    #[test]
+    fn a_line_split_over_many_chunks_is_scanned_once() {
+        let mut p = SseParser::new(1 << 20);
+        p.push(b"data: ").unwrap();
+        for _ in 0..10_000 {
+            assert!(p.push(b"xxxxxxxxxx").unwrap().is_empty());
+            assert_eq!(p.scanned, p.buf.len(), "the scan resumes where it stopped");
+        }
+        let got = p.push(b"\n\n").unwrap();
+        assert_eq!(got[0].data.len(), 100_000);
+    }
+
+    #[test]
+    fn events_beyond_the_limit_fail() {
+        // One event in a single chunk.
+        let mut p = SseParser::new(16);
+        assert_eq!(p.push(b"data: 0123456789abcdefXYZ\n\n"), Err(EventTooLarge(16)));
+        // An unterminated line growing past the limit.
+        let mut p = SseParser::new(16);
+        assert!(p.push(b"data: 0123456").is_ok());
+        assert!(p.push(b"789abcdefXYZ").is_err());
+        // Many data lines adding up.
+        let mut p = SseParser::new(16);
+        assert!(p.push(b"data: 0123456789\n").is_ok());
+        assert!(p.push(b"data: 0123456789\n").is_err());
+        // At the limit is fine.
+        let mut p = SseParser::new(16);
+        assert_eq!(p.push(b"data: 0123456789abcdef\n\n").unwrap()[0].data.len(), 16);
     }
 }

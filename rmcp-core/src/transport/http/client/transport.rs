@@ -18,7 +18,7 @@ use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
 use super::StreamableHttpClientConfig;
 use super::headers::{self, Outgoing, ToolHeaders};
-use super::sse::SseParser;
+use super::sse::{EventTooLarge, SseParser};
 use crate::model::{CancelledNotificationParams, ErrorCode, ErrorData, JsonRpcMessage, RequestId, methods};
 use crate::transport::http::wire;
 use crate::transport::{Frame, Outbound, Transport};
@@ -261,9 +261,13 @@ impl Worker {
         let (result, had_session) = self.post(&out).await;
         match result {
             Err(e) => self.fail(io::Error::other(e)).await,
-            Ok(r) if r.status() == StatusCode::NOT_FOUND && had_session => self.fail(session_gone()).await,
             Ok(r) if !r.status().is_success() => {
-                tracing::warn!(status = %r.status(), method = ?out.method, "the server refused a notification or response");
+                let status = r.status();
+                let body = read_capped(r, self.config.max_message_bytes).await.unwrap_or_default();
+                if had_session && is_session_gone(status, &body) {
+                    return self.fail(session_gone()).await;
+                }
+                tracing::warn!(%status, method = ?out.method, "the server refused a notification or response");
             }
             Ok(_) => {
                 if out.method.as_deref() == Some(methods::NOTIFICATION_INITIALIZED) {
@@ -282,14 +286,21 @@ impl Worker {
                 Err(e) => return self.fail(io::Error::other(e)).await,
             };
             let status = response.status();
-            if status == StatusCode::NOT_FOUND && had_session {
-                return self.fail(session_gone()).await;
-            }
             if status.is_success() && is_sse(response.headers()) {
                 return self.read_answer_stream(response, &out, id).await;
             }
             let www_authenticate = response.headers().get(header::WWW_AUTHENTICATE).cloned();
-            let body = response.bytes().await.unwrap_or_default();
+            let body = match read_capped(response, self.config.max_message_bytes).await {
+                Ok(body) => body,
+                Err(e) => return self.incoming(JsonRpcMessage::error(Some(id), ErrorData::internal_error(e))).await,
+            };
+            if had_session && is_session_gone(status, &body) {
+                // Unless the request was given up meanwhile (its answer no longer matters).
+                if lock(&self.in_flight).contains_key(&id) {
+                    self.fail(session_gone()).await;
+                }
+                return;
+            }
             let message = match JsonRpcMessage::from_slice(&body) {
                 Ok(JsonRpcMessage::Error(mut e)) => {
                     e.id.get_or_insert_with(|| id.clone());
@@ -311,9 +322,11 @@ impl Worker {
     /// Read the SSE answer to a request; on a session, resume it with `Last-Event-ID` when the
     /// connection ends before the response.
     async fn read_answer_stream(&self, response: Response, out: &Outgoing, id: RequestId) {
-        let mut parser = SseParser::default();
-        if self.read_stream(response, &mut parser, Some(&id)).await {
-            return;
+        let mut parser = SseParser::new(self.config.max_message_bytes);
+        match self.read_stream(response, &mut parser, Some(&id)).await {
+            Read::Answered => return,
+            Read::TooLarge(e) => return self.too_large(id, e).await,
+            Read::Ended => {}
         }
         if out.stateless_version.is_some() || parser.last_event_id.is_none() {
             let e = ErrorData::internal_error("the response stream ended before the response");
@@ -327,8 +340,10 @@ impl Worker {
             match self.get(parser.last_event_id.as_deref()).await {
                 Ok(r) if r.status().is_success() && is_sse(r.headers()) => {
                     let before = parser.last_event_id.clone();
-                    if self.read_stream(r, &mut parser, Some(&id)).await {
-                        return;
+                    match self.read_stream(r, &mut parser, Some(&id)).await {
+                        Read::Answered => return,
+                        Read::TooLarge(e) => return self.too_large(id, e).await,
+                        Read::Ended => {}
                     }
                     if parser.last_event_id != before {
                         attempts = 0;
@@ -346,13 +361,22 @@ impl Worker {
         self.incoming(JsonRpcMessage::error(Some(id), e)).await;
     }
 
-    /// Hand every message of an SSE response to the engine; `true` once the answer to `wanted`
-    /// has come.
-    async fn read_stream(&self, response: Response, parser: &mut SseParser, wanted: Option<&RequestId>) -> bool {
+    /// A request whose answer holds a message larger than the limit fails.
+    async fn too_large(&self, id: RequestId, e: EventTooLarge) {
+        let e = ErrorData::internal_error(format!("the answer could not be read: {e}"));
+        self.incoming(JsonRpcMessage::error(Some(id), e)).await;
+    }
+
+    /// Hand every message of an SSE response to the engine, until the answer to `wanted`.
+    async fn read_stream(&self, response: Response, parser: &mut SseParser, wanted: Option<&RequestId>) -> Read {
         let mut chunks = response.bytes_stream();
         while let Some(chunk) = chunks.next().await {
             let Ok(chunk) = chunk else { break };
-            for event in parser.push(&chunk) {
+            let events = match parser.push(&chunk) {
+                Ok(events) => events,
+                Err(e) => return Read::TooLarge(e),
+            };
+            for event in events {
                 if event.event.as_deref().is_some_and(|e| e != "message") {
                     continue;
                 }
@@ -361,14 +385,14 @@ impl Worker {
                         let done = wanted.is_some_and(|id| answers(&message, id));
                         self.incoming(message).await;
                         if done {
-                            return true;
+                            return Read::Answered;
                         }
                     }
                     Err(e) => tracing::debug!(error = %e.error, "an SSE event that is no JSON-RPC message"),
                 }
             }
         }
-        false
+        Read::Ended
     }
 
     /// A message from the server, on its way to the engine. Answers to `initialize` and
@@ -408,13 +432,17 @@ impl Worker {
     }
 
     async fn standalone(&self) {
-        let mut parser = SseParser::default();
+        let mut parser = SseParser::new(self.config.max_message_bytes);
         let mut failures = 0;
         loop {
             match self.get(parser.last_event_id.as_deref()).await {
                 Ok(r) if r.status().is_success() && is_sse(r.headers()) => {
                     let before = parser.last_event_id.clone();
-                    self.read_stream(r, &mut parser, None).await;
+                    if let Read::TooLarge(e) = self.read_stream(r, &mut parser, None).await {
+                        // Resuming would replay the same event: give the stream up.
+                        tracing::warn!(error = %e, "the standalone stream is given up");
+                        return;
+                    }
                     failures = if parser.last_event_id != before { 0 } else { failures + 1 };
                 }
                 // No standalone stream here (405), the session is gone (404; the next request
@@ -428,6 +456,41 @@ impl Worker {
             tokio::time::sleep(parser.retry_ms.map(Duration::from_millis).unwrap_or(self.config.default_retry)).await;
         }
     }
+}
+
+/// How reading an SSE answer ended.
+enum Read {
+    /// The answer came.
+    Answered,
+    /// The stream ended first.
+    Ended,
+    /// An event exceeded the size limit.
+    TooLarge(EventTooLarge),
+}
+
+/// A body of at most `max` bytes.
+async fn read_capped(response: Response, max: usize) -> Result<bytes::Bytes, String> {
+    let too_large = || format!("the answer exceeds the limit of {max} bytes");
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    let mut chunks = response.bytes_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| format!("the answer could not be read: {e}"))?;
+        if body.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Whether a 404 means the session is gone: it does unless its body is a JSON-RPC "method not
+/// found", which is about the request alone.
+fn is_session_gone(status: StatusCode, body: &[u8]) -> bool {
+    status == StatusCode::NOT_FOUND
+        && !matches!(JsonRpcMessage::from_slice(body), Ok(JsonRpcMessage::Error(e)) if e.error.code == ErrorCode::METHOD_NOT_FOUND)
 }
 
 fn is_sse(headers: &HeaderMap) -> bool {

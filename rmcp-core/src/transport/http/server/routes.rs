@@ -13,7 +13,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
 use futures::Sink;
 use http::StatusCode;
 use serde_json::Value;
@@ -22,10 +21,17 @@ use tokio::sync::mpsc;
 use super::body::status_of_error;
 use super::sse::{Item, deliver};
 use crate::model::{
-    CancelledNotificationParams, ErrorData, JsonRpcMessage, JsonRpcNotification, RequestId, SubscriptionFilter,
-    SubscriptionsListenResult, meta_keys, methods,
+    CancelledNotificationParams, ErrorCode, ErrorData, JsonRpcMessage, JsonRpcNotification, RequestId,
+    SubscriptionFilter, SubscriptionsListenResult, meta_keys, methods,
 };
 use crate::transport::{Frame, Outbound};
+
+/// The id a 2026-07-28 client gave its request, found in the handler's
+/// [`RequestContext::extensions`](crate::service::RequestContext): the engine serves every
+/// stateless request under an internal id of its own (many clients may use the same ids), which
+/// is what `RequestContext::id` holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientRequestId(pub RequestId);
 
 /// The HTTP response waiting for one request.
 struct Route {
@@ -45,6 +51,9 @@ struct Listener {
 /// The routing tables of the shared stateless engine.
 pub(crate) struct Routes {
     requests: Mutex<HashMap<i64, Route>>,
+    /// At most this many client requests in `requests` (internal ones are not counted).
+    max_in_flight: usize,
+    in_flight: std::sync::atomic::AtomicUsize,
     listeners: Mutex<HashMap<u64, Listener>>,
     next_id: AtomicI64,
     next_listener: AtomicU64,
@@ -66,9 +75,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Routes {
-    pub fn new(input: mpsc::Sender<io::Result<Frame>>) -> Self {
+    pub fn new(input: mpsc::Sender<io::Result<Frame>>, max_in_flight: usize) -> Self {
         Self {
             requests: Mutex::new(HashMap::new()),
+            max_in_flight,
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
             listeners: Mutex::new(HashMap::new()),
             next_id: AtomicI64::new(1),
             next_listener: AtomicU64::new(1),
@@ -77,12 +88,25 @@ impl Routes {
         }
     }
 
-    /// Register a request under a fresh internal id; the guard cancels it if the HTTP response
-    /// goes away before the answer (closing the stream is the 2026 way to cancel).
-    pub fn register(self: &Arc<Self>, original: RequestId, tx: mpsc::Sender<Item>) -> RouteGuard {
+    /// Register a client's request under a fresh internal id; the guard cancels it if the HTTP
+    /// response goes away before the answer (closing the stream is the 2026 way to cancel).
+    /// `None` when `max_in_flight` requests are being served already.
+    pub fn register(self: &Arc<Self>, original: RequestId, tx: mpsc::Sender<Item>) -> Option<RouteGuard> {
+        let taken = self.in_flight.fetch_add(1, Ordering::AcqRel);
+        if taken >= self.max_in_flight {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        let mut guard = self.register_internal(original, tx);
+        guard.counted = true;
+        Some(guard)
+    }
+
+    /// Register a request the transport itself makes (not counted against the limit).
+    pub fn register_internal(self: &Arc<Self>, original: RequestId, tx: mpsc::Sender<Item>) -> RouteGuard {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         lock(&self.requests).insert(id, Route { original, tx });
-        RouteGuard { routes: self.clone(), id }
+        RouteGuard { routes: self.clone(), id, counted: false }
     }
 
     /// Open a listen stream.
@@ -103,7 +127,7 @@ impl Routes {
         for l in all {
             let result = SubscriptionsListenResult::new(&l.id);
             if let Ok(msg) = JsonRpcMessage::response(l.id.clone(), &result) {
-                deliver(&l.tx, Item { event_id: None, data: msg.to_json().into(), last: true, status: StatusCode::OK });
+                deliver(&l.tx, Item::of(&msg, true));
             }
         }
     }
@@ -140,13 +164,14 @@ impl Routes {
                 (JsonRpcMessage::Response(r), StatusCode::OK)
             }
             JsonRpcMessage::Error(mut e) => {
-                let status = status_of_error(&e.error);
+                let status =
+                    if is_saturation(&e.error) { StatusCode::SERVICE_UNAVAILABLE } else { status_of_error(&e.error) };
                 e.id = Some(original);
                 (JsonRpcMessage::Error(e), status)
             }
             other => (other, StatusCode::OK),
         };
-        deliver(&tx, Item { event_id: None, data: Bytes::from(message.to_json()), last, status });
+        deliver(&tx, Item::of(&message, last).with_status(status));
     }
 
     /// Send a list change (or resource update) to every listen stream that asked for it, with
@@ -181,10 +206,7 @@ impl Routes {
                 meta.insert(meta_keys::SUBSCRIPTION_ID.to_owned(), serde_json::to_value(&l.id).unwrap_or_default());
             }
             if let Ok(msg) = JsonRpcMessage::notification(n.method.clone(), &params) {
-                deliver(
-                    &l.tx,
-                    Item { event_id: None, data: msg.to_json().into(), last: false, status: StatusCode::OK },
-                );
+                deliver(&l.tx, Item::of(&msg, false));
             }
         }
     }
@@ -216,6 +238,12 @@ impl Routes {
     }
 }
 
+/// The engine's refusal of a request beyond its in-flight limit (the routes refuse before it
+/// does; this catches the races): the server is saturated, which is a 503.
+fn is_saturation(error: &ErrorData) -> bool {
+    error.code == ErrorCode::INTERNAL_ERROR && error.message.starts_with("too many requests in flight")
+}
+
 fn is_list_change(method: &str) -> bool {
     matches!(
         method,
@@ -231,6 +259,8 @@ fn is_list_change(method: &str) -> bool {
 pub(crate) struct RouteGuard {
     routes: Arc<Routes>,
     id: i64,
+    /// Counted against the in-flight limit.
+    counted: bool,
 }
 
 impl RouteGuard {
@@ -242,6 +272,9 @@ impl RouteGuard {
 
 impl Drop for RouteGuard {
     fn drop(&mut self) {
+        if self.counted {
+            self.routes.in_flight.fetch_sub(1, Ordering::AcqRel);
+        }
         if lock(&self.routes.requests).remove(&self.id).is_some() {
             let mut params = CancelledNotificationParams::new(RequestId::Number(self.id));
             params.reason = Some("the client closed the response stream".to_owned());

@@ -4,6 +4,9 @@ use std::convert::Infallible;
 use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
 
 use futures::future::BoxFuture;
 use http::request::Parts;
@@ -16,7 +19,7 @@ use super::StreamableHttpConfig;
 use super::body::{HttpResponse, Rejection, ResponseBody};
 use super::security;
 use super::session::Sessions;
-use super::stateful::{self, SESSION_VERSIONS, header as header_str};
+use super::stateful::{self, Posted, SESSION_VERSIONS, header as header_str};
 use super::stateless::Stateless;
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, methods};
@@ -66,21 +69,30 @@ pub(crate) struct Shared<S> {
     pub config: StreamableHttpConfig,
     pub sessions: Arc<Sessions>,
     stateless: OnceCell<Arc<Stateless>>,
+    /// Slots of POSTs and their answers.
     streams: Arc<Semaphore>,
+    /// Slots of long-lived streams: GET and `subscriptions/listen`.
+    long_streams: Arc<Semaphore>,
     ct: CancellationToken,
 }
 
 impl<S> Shared<S> {
-    /// A slot for one more open response; refused with 503 at the limit.
+    /// A slot for one more POST; refused with 503 at the limit.
     pub fn stream_permit(&self) -> Result<OwnedSemaphorePermit, Rejection> {
-        self.streams.clone().try_acquire_owned().map_err(|_| {
-            Rejection::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorData::internal_error("too many open streams; retry later"),
-            )
-            .with_header(header::RETRY_AFTER, "1")
-        })
+        permit(&self.streams, "too many requests in progress; retry later")
     }
+
+    /// A slot for one more long-lived stream; refused with 503 at the limit.
+    pub fn long_stream_permit(&self) -> Result<OwnedSemaphorePermit, Rejection> {
+        permit(&self.long_streams, "too many open streams; retry later")
+    }
+}
+
+fn permit(pool: &Arc<Semaphore>, message: &'static str) -> Result<OwnedSemaphorePermit, Rejection> {
+    pool.clone().try_acquire_owned().map_err(|_| {
+        Rejection::new(StatusCode::SERVICE_UNAVAILABLE, ErrorData::internal_error(message))
+            .with_header(header::RETRY_AFTER, "1")
+    })
 }
 
 impl<S> Drop for Shared<S> {
@@ -98,17 +110,19 @@ impl<S: ServerHandler> StreamableHttpService<S> {
         let sessions = Arc::new(Sessions::new(
             config.max_sessions,
             config.session_idle_timeout,
+            config.session_init_timeout,
             config.event_store.clone(),
             ct.clone(),
         ));
-        let streams = Arc::new(Semaphore::new(config.max_concurrent_streams.min(Semaphore::MAX_PERMITS)));
+        let pool = |n: usize| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)));
         Self {
             inner: Arc::new(Shared {
                 factory: Box::new(factory),
-                config,
                 sessions,
                 stateless: OnceCell::new(),
-                streams,
+                streams: pool(config.max_concurrent_streams),
+                long_streams: pool(config.max_long_lived_streams),
+                config,
                 ct,
             }),
         }
@@ -191,34 +205,92 @@ impl<S: ServerHandler> StreamableHttpService<S> {
         if declared.is_some_and(|n| n > limit as u64) {
             return too_large(limit);
         }
-        let bytes = match Limited::new(body, limit).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(limit),
-            Err(e) => {
-                let e = ErrorData::parse_error(format!("could not read the body: {e}"));
-                return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
-            }
+        // The slot is taken before the body is read: bodies in memory are bounded by the limit.
+        let permit = match shared.stream_permit() {
+            Ok(p) => p,
+            Err(r) => return r.into_response(),
         };
+        let bytes = match read_body(body, limit, shared.config.body_read_timeout).await {
+            Ok(bytes) => bytes,
+            Err(response) => return response,
+        };
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return match parse_batch(&parts, &bytes) {
+                Ok(messages) => stateful::post(shared, parts, Posted::Batch(messages), accepts_sse, permit).await,
+                Err(r) => r.into_response(),
+            };
+        }
         let message = match JsonRpcMessage::from_slice(&bytes) {
             Ok(m) => m,
             Err(e) => return Rejection::new(StatusCode::BAD_REQUEST, e.error).with_id(e.id).into_response(),
         };
         if !is_stateless(&parts, &message) {
-            return stateful::post(shared, parts, message, accepts_sse).await;
+            return stateful::post(shared, parts, Posted::One(message), accepts_sse, permit).await;
         }
         let id = match &message {
             JsonRpcMessage::Request(r) => Some(r.id.clone()),
             _ => None,
         };
-        let engine =
-            shared.stateless.get_or_try_init(|| Stateless::start((shared.factory)(), shared.ct.child_token())).await;
+        let engine = shared
+            .stateless
+            .get_or_try_init(|| {
+                Stateless::start((shared.factory)(), shared.config.max_stateless_in_flight, shared.ct.child_token())
+            })
+            .await;
         match engine {
-            Ok(engine) => engine.post(shared, parts, message, accepts_sse).await,
+            Ok(engine) => engine.post(shared, parts, message, accepts_sse, permit).await,
             Err(e) => Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(e.to_string()))
                 .with_id(id)
                 .into_response(),
         }
     }
+}
+
+/// Read a request body of at most `limit` bytes within `timeout`.
+async fn read_body<B>(body: B, limit: usize, timeout: Option<Duration>) -> Result<Bytes, HttpResponse>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let read = Limited::new(body, limit).collect();
+    let collected = match timeout {
+        Some(t) => tokio::time::timeout(t, read).await.map_err(|_| {
+            let e = ErrorData::invalid_request(format!("the request body did not arrive within {t:?}"));
+            Rejection::new(StatusCode::REQUEST_TIMEOUT, e).with_header(header::CONNECTION, "close").into_response()
+        })?,
+        None => read.await,
+    };
+    match collected {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(limit)),
+        Err(e) => {
+            let e = ErrorData::parse_error(format!("could not read the body: {e}"));
+            Err(Rejection::new(StatusCode::BAD_REQUEST, e).into_response())
+        }
+    }
+}
+
+/// A JSON-RPC batch (an array). Batches exist on 2025-03-26 sessions only; everything else
+/// refuses them with 400 (-32600).
+fn parse_batch(parts: &Parts, bytes: &[u8]) -> Result<Vec<JsonRpcMessage>, Rejection> {
+    let bad = |e: ErrorData| Rejection::new(StatusCode::BAD_REQUEST, e);
+    let items: Vec<&serde_json::value::RawValue> =
+        serde_json::from_slice(bytes).map_err(|e| bad(ErrorData::parse_error(format!("Parse error: {e}"))))?;
+    if items.is_empty() {
+        return Err(bad(ErrorData::invalid_request("an empty JSON-RPC batch")));
+    }
+    let messages = items
+        .iter()
+        .map(|raw| JsonRpcMessage::from_slice(raw.get().as_bytes()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(e.error).with_id(e.id))?;
+    if !parts.headers.contains_key(&wire::SESSION_ID) || messages.iter().any(|m| is_stateless(parts, m)) {
+        return Err(bad(ErrorData::invalid_request(
+            "JSON-RPC batches are only accepted on 2025-03-26 sessions; send one message per request",
+        )));
+    }
+    Ok(messages)
 }
 
 /// The era rule of the dual-era endpoint, per POST: `_meta` with reserved keys means

@@ -21,8 +21,8 @@ use super::body::Rejection;
 use super::event_store::EventStore;
 use super::streams::{Command, Router};
 use crate::handler::ServerHandler;
-use crate::model::{ErrorData, JsonRpcMessage};
-use crate::service::{ServeOptions, ServiceExt};
+use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion};
+use crate::service::{Peer, RoleServer, ServeOptions, ServiceExt};
 use crate::transport::{Frame, Outbound, SinkStreamTransport};
 
 /// Queue sizes between the HTTP side, a session's engine and its router.
@@ -62,8 +62,14 @@ pub(crate) struct Session {
     open: AtomicUsize,
     /// When the session was last active, in milliseconds since the manager's epoch.
     last_active: AtomicU64,
+    /// When the session was created, in milliseconds since the manager's epoch.
+    created: u64,
+    /// The client sent something after `initialize`.
+    established: AtomicBool,
     epoch: Instant,
     ct: CancellationToken,
+    /// The engine's handle to the client, for the negotiated protocol version.
+    peer: Peer<RoleServer>,
     /// The running engine; dropping it stops the engine.
     _engine: Box<dyn Any + Send + Sync>,
 }
@@ -94,6 +100,22 @@ impl Session {
     fn touch(&self) {
         self.last_active.store(self.epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
     }
+
+    /// The client sent a message after `initialize`: the session is in use, not an abandoned
+    /// handshake.
+    pub fn establish(&self) {
+        self.established.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the session has ended (deleted, expired, or its engine stopped).
+    pub fn is_closed(&self) -> bool {
+        self.ct.is_cancelled() || self.input.is_closed()
+    }
+
+    /// The protocol version negotiated by `initialize`, once done.
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        self.peer.protocol_version()
+    }
 }
 
 /// Keeps a session from expiring while an HTTP request or stream of it is open.
@@ -112,6 +134,7 @@ pub(crate) struct Sessions {
     map: Mutex<HashMap<Arc<str>, Arc<Session>>>,
     max: usize,
     idle_timeout: Option<Duration>,
+    init_timeout: Option<Duration>,
     store: Option<Arc<dyn EventStore>>,
     reaper_started: AtomicBool,
     epoch: Instant,
@@ -128,6 +151,7 @@ impl Sessions {
     pub fn new(
         max: usize,
         idle_timeout: Option<Duration>,
+        init_timeout: Option<Duration>,
         store: Option<Arc<dyn EventStore>>,
         ct: CancellationToken,
     ) -> Self {
@@ -135,6 +159,7 @@ impl Sessions {
             map: Mutex::new(HashMap::new()),
             max,
             idle_timeout,
+            init_timeout,
             store,
             reaper_started: AtomicBool::new(false),
             epoch: Instant::now(),
@@ -176,16 +201,21 @@ impl Sessions {
             })?;
         let id: Arc<str> = new_session_id().into();
         let next_stream = Arc::new(AtomicU64::new(1));
-        tokio::spawn(Router::new(id.clone(), self.store.clone(), next_stream.clone()).run(output_rx, commands_rx));
+        let router = Router::new(id.clone(), self.store.clone(), next_stream.clone(), input.downgrade());
+        tokio::spawn(router.run(output_rx, commands_rx));
+        let now = self.epoch.elapsed().as_millis() as u64;
         let session = Arc::new(Session {
             id: id.clone(),
             input,
             commands,
             next_stream,
             open: AtomicUsize::new(0),
-            last_active: AtomicU64::new(self.epoch.elapsed().as_millis() as u64),
+            last_active: AtomicU64::new(now),
+            created: now,
+            established: AtomicBool::new(false),
             epoch: self.epoch,
             ct,
+            peer: running.peer().clone(),
             _engine: Box::new(running),
         });
         {
@@ -219,13 +249,17 @@ impl Sessions {
     }
 
     fn start_reaper(self: &Arc<Self>) {
-        let Some(idle) = self.idle_timeout else { return };
+        let shortest = match (self.idle_timeout, self.init_timeout) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(t), None) | (None, Some(t)) => t,
+            (None, None) => return,
+        };
         if self.reaper_started.swap(true, Ordering::Relaxed) {
             return;
         }
         let weak: Weak<Self> = Arc::downgrade(self);
         let ct = self.ct.clone();
-        let period = (idle / 4).clamp(Duration::from_millis(10), Duration::from_secs(30));
+        let period = (shortest / 4).clamp(Duration::from_millis(10), Duration::from_secs(30));
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -235,19 +269,29 @@ impl Sessions {
                     _ = tick.tick() => {}
                 }
                 let Some(sessions) = weak.upgrade() else { break };
-                sessions.reap(idle);
+                sessions.reap();
             }
         });
     }
 
-    fn reap(&self, idle: Duration) {
+    /// Close the sessions idle for too long, and those whose client never followed up on
+    /// `initialize` (open streams or not: a GET does not count as using the session).
+    fn reap(&self) {
         let now = self.epoch.elapsed().as_millis() as u64;
-        let idle = idle.as_millis() as u64;
+        let millis = |d: Option<Duration>| d.map(|d| d.as_millis() as u64);
+        let (idle, init) = (millis(self.idle_timeout), millis(self.init_timeout));
         let expired: Vec<Arc<str>> = self
             .lock()
             .values()
             .filter(|s| {
-                s.open.load(Ordering::Relaxed) == 0 && now.saturating_sub(s.last_active.load(Ordering::Relaxed)) >= idle
+                let idle_expired = idle.is_some_and(|idle| {
+                    s.open.load(Ordering::Relaxed) == 0
+                        && now.saturating_sub(s.last_active.load(Ordering::Relaxed)) >= idle
+                });
+                let abandoned = init.is_some_and(|init| {
+                    !s.established.load(Ordering::Relaxed) && now.saturating_sub(s.created) >= init
+                });
+                idle_expired || abandoned
             })
             .map(|s| s.id.clone())
             .collect();

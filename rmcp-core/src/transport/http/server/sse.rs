@@ -5,6 +5,8 @@ use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -14,17 +16,62 @@ use http::StatusCode;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
+use crate::model::JsonRpcMessage;
+
 /// One serialized message on its way to an HTTP response.
 #[derive(Debug, Clone)]
 pub(crate) struct Item {
     /// The SSE event id, on resumable (2025) streams.
     pub event_id: Option<String>,
-    /// The JSON-RPC message.
+    /// The JSON-RPC message; empty for the [end marker](Self::end).
     pub data: Bytes,
-    /// The response that ends the request the stream serves: nothing follows it.
+    /// Nothing follows this item: it ends the response.
     pub last: bool,
+    /// The message answers a request of the client (a response or an error).
+    pub response: bool,
+    /// A notification: the one kind of message that may be dropped when a client reads too
+    /// slowly.
+    pub notification: bool,
     /// The HTTP status the response gets if it is answered as plain JSON.
     pub status: StatusCode,
+}
+
+impl Item {
+    /// `message`, serialized as `data`.
+    pub fn new(event_id: Option<String>, data: Bytes, message: &JsonRpcMessage, last: bool) -> Self {
+        let response = matches!(message, JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_));
+        let notification = matches!(message, JsonRpcMessage::Notification(_));
+        Self { event_id, data, last, response, notification, status: StatusCode::OK }
+    }
+
+    /// `message`, serialized.
+    pub fn of(message: &JsonRpcMessage, last: bool) -> Self {
+        Self::new(None, Bytes::from(message.to_json()), message, last)
+    }
+
+    /// Set the HTTP status of a JSON answer.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// The end marker: every request the response served was cancelled, so no answer comes;
+    /// a stream ends here without writing anything.
+    pub fn end() -> Self {
+        Self {
+            event_id: None,
+            data: Bytes::new(),
+            last: true,
+            response: false,
+            notification: false,
+            status: StatusCode::OK,
+        }
+    }
+
+    /// Whether this is the [end marker](Self::end).
+    pub fn is_end(&self) -> bool {
+        self.data.is_empty()
+    }
 }
 
 /// How many items may wait for one HTTP response before the router stops feeding it.
@@ -63,15 +110,60 @@ pub(crate) fn priming(id: &str, retry: Option<Duration>) -> Bytes {
 /// lets the server notice a client that went away.
 const KEEP_ALIVE: &[u8] = b":\n\n";
 
+/// The timers of an SSE body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timing {
+    /// How often an idle stream gets a keep-alive comment.
+    pub keep_alive: Option<Duration>,
+    /// How long the stream may go without being read before it gives up its guard.
+    pub write_timeout: Option<Duration>,
+}
+
+impl Timing {
+    pub fn of(config: &super::StreamableHttpConfig) -> Self {
+        Self { keep_alive: config.sse_keep_alive, write_timeout: config.sse_write_timeout }
+    }
+}
+
+/// What an SSE body shares with its watchdog: when the HTTP server last asked it for data, and
+/// the guard it holds.
+struct Watch {
+    epoch: Instant,
+    /// Milliseconds since `epoch` of the last poll.
+    last_polled: AtomicU64,
+    /// Held while the response is open; dropping it releases limits, marks activity, or cancels
+    /// a stateless request whose client went away.
+    guard: Mutex<Option<Box<dyn Any + Send>>>,
+}
+
+impl Watch {
+    fn touch(&self) {
+        self.last_polled.store(self.epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+
+    fn idle(&self) -> Duration {
+        let last = self.last_polled.load(Ordering::Relaxed);
+        Duration::from_millis((self.epoch.elapsed().as_millis() as u64).saturating_sub(last))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn Any + Send>>> {
+        self.guard.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// The body of an SSE response: first the events already known, then the router's items until
 /// the last one (or until the router drops its end).
+///
+/// With a write timeout, a timer wakes the body regularly; the HTTP server polls it whenever it
+/// can write. A body not polled for the whole timeout belongs to a client that does not read:
+/// its watchdog then drops the guard (freeing the stream's slot), and the body ends when next
+/// polled.
 pub(crate) struct EventStream {
     head: VecDeque<Bytes>,
     rx: Option<mpsc::Receiver<Item>>,
     keep_alive: Option<Interval>,
-    /// Held while the response is open; dropping it releases limits, marks activity, or cancels
-    /// a stateless request whose client went away.
-    _guard: Box<dyn Any + Send>,
+    liveness: Option<Interval>,
+    watch: Arc<Watch>,
 }
 
 impl fmt::Debug for EventStream {
@@ -80,20 +172,60 @@ impl fmt::Debug for EventStream {
     }
 }
 
+fn interval(period: Duration) -> Interval {
+    let mut interval = tokio::time::interval_at(Instant::now() + period, period);
+    interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    interval
+}
+
 impl EventStream {
     pub fn new(
         head: impl IntoIterator<Item = Bytes>,
         rx: Option<mpsc::Receiver<Item>>,
-        keep_alive: Option<Duration>,
+        timing: Timing,
         guard: impl Any + Send,
     ) -> Self {
-        let keep_alive = keep_alive.filter(|_| rx.is_some()).map(|period| {
-            let mut interval = tokio::time::interval_at(Instant::now() + period, period);
-            interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            interval
+        let keep_alive = timing.keep_alive.filter(|_| rx.is_some()).map(interval);
+        let watch = Arc::new(Watch {
+            epoch: Instant::now(),
+            last_polled: AtomicU64::new(0),
+            guard: Mutex::new(Some(Box::new(guard))),
         });
-        Self { head: head.into_iter().collect(), rx, keep_alive, _guard: Box::new(guard) }
+        let write_timeout = timing.write_timeout.filter(|t| !t.is_zero());
+        let liveness = write_timeout.map(|t| interval((t / 3).max(Duration::from_millis(5))));
+        if let Some(timeout) = write_timeout {
+            spawn_watchdog(Arc::downgrade(&watch), timeout);
+        }
+        Self { head: head.into_iter().collect(), rx, keep_alive, liveness, watch }
     }
+
+    fn finish(&mut self) -> Poll<Option<Bytes>> {
+        self.rx = None;
+        self.keep_alive = None;
+        self.liveness = None;
+        self.watch.lock().take();
+        Poll::Ready(None)
+    }
+}
+
+/// Drop the guard of a body that has not been polled for `timeout`.
+fn spawn_watchdog(watch: Weak<Watch>, timeout: Duration) {
+    let period = (timeout / 4).max(Duration::from_millis(5));
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(period).await;
+            let Some(watch) = watch.upgrade() else { break };
+            if watch.lock().is_none() {
+                break;
+            }
+            if watch.idle() >= timeout {
+                tracing::debug!("an SSE client has not read for {timeout:?}: its stream ends");
+                let guard = watch.lock().take();
+                drop(guard);
+                break;
+            }
+        }
+    });
 }
 
 impl Stream for EventStream {
@@ -101,24 +233,32 @@ impl Stream for EventStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
         let this = &mut *self;
+        this.watch.touch();
+        if this.watch.lock().is_none() {
+            // Ended: the watchdog gave up on the client, or the last item went out.
+            return this.finish();
+        }
         if let Some(chunk) = this.head.pop_front() {
             return Poll::Ready(Some(chunk));
         }
-        let Some(rx) = this.rx.as_mut() else { return Poll::Ready(None) };
+        let Some(rx) = this.rx.as_mut() else { return this.finish() };
+        if let Some(liveness) = this.liveness.as_mut() {
+            // Only wakes the body up, so that a client that reads gets polled regularly.
+            while liveness.poll_tick(cx).is_ready() {}
+        }
         match rx.poll_recv(cx) {
+            Poll::Ready(Some(item)) if item.is_end() => this.finish(),
             Poll::Ready(Some(item)) => {
                 if item.last {
                     this.rx = None;
                     this.keep_alive = None;
+                    this.liveness = None;
                 } else if let Some(k) = this.keep_alive.as_mut() {
                     k.reset();
                 }
                 Poll::Ready(Some(event(item.event_id.as_deref(), &item.data)))
             }
-            Poll::Ready(None) => {
-                this.rx = None;
-                Poll::Ready(None)
-            }
+            Poll::Ready(None) => this.finish(),
             Poll::Pending => match this.keep_alive.as_mut().map(|k| k.poll_tick(cx)) {
                 Some(Poll::Ready(_)) => Poll::Ready(Some(Bytes::from_static(KEEP_ALIVE))),
                 _ => Poll::Pending,
@@ -128,13 +268,13 @@ impl Stream for EventStream {
 }
 
 /// Hand an item to a response without ever blocking the router: a full queue drops a
-/// notification (the client reads too slowly), but a last response always gets through.
+/// notification (the client reads too slowly), but anything else always gets through.
 /// Returns `false` when the response is gone.
 pub(crate) fn deliver(tx: &mpsc::Sender<Item>, item: Item) -> bool {
     match tx.try_send(item) {
         Ok(()) => true,
         Err(mpsc::error::TrySendError::Closed(_)) => false,
-        Err(mpsc::error::TrySendError::Full(item)) if item.last => {
+        Err(mpsc::error::TrySendError::Full(item)) if !item.notification => {
             let tx = tx.clone();
             tokio::spawn(async move {
                 let _ = tx.send(item).await;
@@ -157,5 +297,56 @@ mod tests {
         assert_eq!(&event(Some("3-1"), b"{}")[..], b"id: 3-1\ndata: {}\n\n");
         assert_eq!(&event(None, b"{}")[..], b"data: {}\n\n");
         assert_eq!(&priming("3-0", Some(Duration::from_millis(500)))[..], b"id: 3-0\nretry: 500\ndata:\n\n");
+    }
+
+    /// A guard that records being dropped.
+    struct Flag(Arc<std::sync::atomic::AtomicBool>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn watched() -> (EventStream, mpsc::Sender<Item>, Arc<std::sync::atomic::AtomicBool>) {
+        let (tx, rx) = mpsc::channel(4);
+        let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let timing = Timing { keep_alive: None, write_timeout: Some(Duration::from_millis(150)) };
+        let stream = EventStream::new([Bytes::from_static(b"head")], Some(rx), timing, Flag(dropped.clone()));
+        (stream, tx, dropped)
+    }
+
+    fn note() -> Item {
+        Item::of(&JsonRpcMessage::notification("notifications/x", &serde_json::json!({})).unwrap(), false)
+    }
+
+    #[tokio::test]
+    async fn a_stream_its_client_does_not_read_gives_up_its_slot() {
+        use futures::StreamExt;
+        let (mut stream, tx, dropped) = watched();
+        assert_eq!(stream.next().await.as_deref(), Some(&b"head"[..]));
+        // Data waits, and nobody asks for it.
+        tx.send(note()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(dropped.load(Ordering::SeqCst), "the guard (the stream's slot) was released");
+        assert_eq!(stream.next().await, None, "the stream ended");
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_is_read_keeps_its_slot_however_idle() {
+        use futures::StreamExt;
+        let (mut stream, tx, dropped) = watched();
+        let reader = tokio::spawn(async move {
+            let mut got = 0;
+            while stream.next().await.is_some() {
+                got += 1;
+            }
+            got
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(!dropped.load(Ordering::SeqCst), "an idle stream that is read stays");
+        tx.send(note()).await.unwrap();
+        tx.send(Item::end()).await.unwrap();
+        assert_eq!(reader.await.unwrap(), 2, "the head and the notification; the end marker writes nothing");
+        assert!(dropped.load(Ordering::SeqCst));
     }
 }

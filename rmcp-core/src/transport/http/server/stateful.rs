@@ -3,14 +3,15 @@
 
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 
+use super::answer::Answer;
 use super::body::{self, HttpResponse, Rejection};
 use super::service::Shared;
-use super::sse::{self, EventStream, ITEM_QUEUE};
+use super::sse::{self, EventStream, ITEM_QUEUE, Timing};
 use super::streams::{Command, StreamControl};
 use crate::handler::ServerHandler;
-use crate::model::{ErrorData, JsonRpcMessage, methods};
+use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion, RequestId, methods};
 use crate::transport::http::wire;
 
 /// The protocol versions served on sessions.
@@ -36,27 +37,48 @@ fn check_version(parts: &Parts) -> Result<(), ErrorData> {
     }
 }
 
-fn session_gone() -> ErrorData {
+pub(crate) fn session_gone() -> ErrorData {
     ErrorData::invalid_request("Session not found: it expired or was closed; start a new one with `initialize`")
+}
+
+/// The body of a POST on the session path: one message, or a batch (2025-03-26 only).
+#[derive(Debug)]
+pub(crate) enum Posted {
+    One(JsonRpcMessage),
+    Batch(Vec<JsonRpcMessage>),
+}
+
+/// The versions whose sessions accept JSON-RPC batches (removed in 2025-06-18).
+fn takes_batches(version: Option<ProtocolVersion>) -> bool {
+    matches!(version, Some(ProtocolVersion::V2024_11_05 | ProtocolVersion::V2025_03_26))
 }
 
 /// A POST on the session path.
 pub(crate) async fn post<S: ServerHandler>(
     shared: &Shared<S>,
     parts: Parts,
-    message: JsonRpcMessage,
+    posted: Posted,
     accepts_sse: bool,
+    permit: OwnedSemaphorePermit,
 ) -> HttpResponse {
-    let request_id = match &message {
-        JsonRpcMessage::Request(r) => Some(r.id.clone()),
+    let request_id = match &posted {
+        Posted::One(JsonRpcMessage::Request(r)) => Some(r.id.clone()),
         _ => None,
     };
     let reject = |status: StatusCode, error: ErrorData| Rejection::new(status, error).with_id(request_id.clone());
     if let Err(e) = check_version(&parts) {
         return reject(StatusCode::BAD_REQUEST, e).into_response();
     }
-    let is_initialize = matches!(&message, JsonRpcMessage::Request(r) if r.method == methods::INITIALIZE);
-    let (session, mut created) = match header(&parts, &wire::SESSION_ID) {
+    let initialize = |m: &JsonRpcMessage| matches!(m, JsonRpcMessage::Request(r) if r.method == methods::INITIALIZE);
+    let (is_initialize, batch) = match &posted {
+        Posted::One(m) => (initialize(m), false),
+        Posted::Batch(ms) if ms.iter().any(initialize) => {
+            let e = ErrorData::invalid_request("`initialize` must not be part of a JSON-RPC batch");
+            return reject(StatusCode::BAD_REQUEST, e).into_response();
+        }
+        Posted::Batch(_) => (false, true),
+    };
+    let (session, created) = match header(&parts, &wire::SESSION_ID) {
         Some(id) => match shared.sessions.get(id) {
             Some(_) if is_initialize => {
                 let e = ErrorData::invalid_request(
@@ -76,66 +98,71 @@ pub(crate) async fn post<S: ServerHandler>(
             return reject(StatusCode::BAD_REQUEST, e).into_response();
         }
     };
+    if batch && !takes_batches(session.protocol_version()) {
+        let e = ErrorData::invalid_request(
+            "JSON-RPC batches are only accepted on 2025-03-26 sessions; send one message per request",
+        );
+        return reject(StatusCode::BAD_REQUEST, e).into_response();
+    }
+    if !created {
+        session.establish();
+    }
     let activity = session.activity();
-    let request = match message {
-        JsonRpcMessage::Request(r) => r,
-        // Notifications and responses (to our requests): hand them over and acknowledge.
-        other => {
-            if let Some(request) = cancelled_request(&other) {
-                let _ = session.commands.send(Command::Cancelled { request }).await;
-            }
-            let mut extensions = http::Extensions::new();
-            extensions.insert(parts);
-            return if session.send(other, extensions).await {
-                body::accepted()
-            } else {
-                reject(StatusCode::NOT_FOUND, session_gone()).into_response()
-            };
-        }
+    let messages = match posted {
+        Posted::One(m) => vec![m],
+        Posted::Batch(ms) => ms,
     };
-    let permit = match shared.stream_permit() {
-        Ok(p) => p,
-        Err(r) => return r.with_id(request_id).into_response(),
-    };
-    let stream = session.next_stream();
-    let (tx, mut rx) = mpsc::channel(ITEM_QUEUE);
-    let json = shared.config.json_response || !accepts_sse;
-    let id = request.id.clone();
-    let registered = session.commands.send(Command::Post { request: id.clone(), stream, tx, json }).await.is_ok();
-    let mut extensions = http::Extensions::new();
-    extensions.insert(StreamControl::new(id, session.commands.clone()));
-    extensions.insert(parts);
-    if !registered || !session.send(JsonRpcMessage::Request(request), extensions).await {
-        return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
+    let requests: Vec<RequestId> = messages
+        .iter()
+        .filter_map(|m| match m {
+            JsonRpcMessage::Request(r) => Some(r.id.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    if !requests.iter().all(|id| seen.insert(id)) {
+        let e = ErrorData::invalid_request("two requests of the batch have the same id");
+        return reject(StatusCode::BAD_REQUEST, e).into_response();
     }
 
-    // The first message decides the shape: the response alone is plain JSON; anything before it
-    // (progress, a server request) makes the answer an SSE stream.
-    let first = rx.recv().await;
-    let mut response = match first {
-        Some(item) if item.last || json => {
-            if created && matches!(JsonRpcMessage::from_slice(&item.data), Ok(JsonRpcMessage::Error(_))) {
-                // A refused `initialize` leaves no session behind (and names none).
-                shared.sessions.remove(&session.id);
-                created = false;
-            }
-            body::json(StatusCode::OK, item.data)
+    // Requests get a stream for their answers, registered before they reach the engine.
+    let mut rx = None;
+    let stream = session.next_stream();
+    let json = shared.config.json_response || !accepts_sse;
+    if !requests.is_empty() {
+        let (tx, items) = mpsc::channel(ITEM_QUEUE);
+        let command = Command::Post { requests, stream, tx, json, sse_ok: accepts_sse };
+        if session.commands.send(command).await.is_err() {
+            return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
         }
-        None if json => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
-        first => {
-            let mut head = Vec::with_capacity(2);
-            if shared.config.event_store.is_some() {
-                head.push(sse::priming(&format!("{stream}-0"), shared.config.sse_retry));
+        rx = Some(items);
+    }
+    for message in messages {
+        let mut extensions = http::Extensions::new();
+        match &message {
+            JsonRpcMessage::Request(r) => {
+                extensions.insert(StreamControl::new(r.id.clone(), session.commands.clone()));
             }
-            // `None`: the connection was closed on purpose (SSE polling) or the session ended.
-            let rx = first.map(|item| {
-                head.push(sse::event(item.event_id.as_deref(), &item.data));
-                rx
-            });
-            body::sse(EventStream::new(head, rx, shared.config.sse_keep_alive, (permit, activity)))
+            other => {
+                if let Some(request) = cancelled_request(other) {
+                    let _ = session.commands.send(Command::Cancelled { request }).await;
+                }
+            }
         }
-    };
-    if created && let Ok(value) = HeaderValue::from_str(&session.id) {
+        extensions.insert(parts.clone());
+        if !session.send(message, extensions).await {
+            return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
+        }
+    }
+    // Notifications and responses (to our requests) alone: handed over, acknowledged.
+    let Some(rx) = rx else { return body::accepted() };
+
+    let answer = Answer { shared, session: &session, stream, json, batch };
+    let (mut response, refused) = answer.give(rx, (permit, activity)).await;
+    if created && refused {
+        // A refused `initialize` leaves no session behind (and names none).
+        shared.sessions.remove(&session.id);
+    } else if created && let Ok(value) = HeaderValue::from_str(&session.id) {
         response.headers_mut().insert(wire::SESSION_ID, value);
     }
     response
@@ -165,7 +192,7 @@ pub(crate) async fn get<S: ServerHandler>(shared: &Shared<S>, parts: Parts, sess
         return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
     };
     let activity = session.activity();
-    let permit = match shared.stream_permit() {
+    let permit = match shared.long_stream_permit() {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
@@ -197,7 +224,7 @@ pub(crate) async fn get<S: ServerHandler>(shared: &Shared<S>, parts: Parts, sess
             }
         }
     };
-    body::sse(EventStream::new(head, Some(rx), shared.config.sse_keep_alive, (permit, activity)))
+    body::sse(EventStream::new(head, Some(rx), Timing::of(&shared.config), (permit, activity)))
 }
 
 /// A DELETE with a session id ends the session.

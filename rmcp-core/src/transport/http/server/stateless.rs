@@ -3,48 +3,42 @@
 //! routed through the engine under an internal id and answered as JSON or as an SSE stream.
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::io;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use http::StatusCode;
 use http::request::Parts;
-use serde_json::json;
 use serde_json::value::RawValue;
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::body::{self, HttpResponse, Rejection};
 use super::headers::{self, ParamsProbe};
-use super::routes::{RouteSink, Routes};
+use super::routes::{ClientRequestId, RouteSink, Routes};
 use super::service::Shared;
 use super::session::RecvStream;
-use super::sse::{self, EventStream, ITEM_QUEUE};
+use super::sse::{self, EventStream, ITEM_QUEUE, Timing};
+use super::tool_table::ToolTable;
 use crate::handler::ServerHandler;
 use crate::model::{
-    ClientRequest, ErrorCode, ErrorData, InboundMessage, JsonObject, JsonRpcMessage, JsonRpcRequest, ListToolsResult,
-    Meta, RequestId, ServerCapabilities, SubscriptionFilter, SubscriptionsAcknowledgedNotificationParams,
+    ClientRequest, ErrorCode, ErrorData, InboundMessage, JsonObject, JsonRpcMessage, JsonRpcRequest, Meta,
+    ServerCapabilities, SubscriptionFilter, SubscriptionsAcknowledgedNotificationParams,
     SubscriptionsListenRequestParams, meta_keys, methods,
 };
 use crate::service::{RoleServer, ServeOptions, Service, ServiceExt, lifecycle};
 use crate::transport::SinkStreamTransport;
-use crate::transport::http::wire::{self, HeaderParam};
+use crate::transport::http::wire;
 
 /// How many stateless requests may queue for the shared engine.
 const INPUT_QUEUE: usize = 1024;
-/// At most this many pages of `tools/list` are read for the `x-mcp-header` annotations.
-const MAX_TOOL_PAGES: usize = 100;
-
-type ToolHeaders = HashMap<String, Vec<HeaderParam>>;
 
 /// The shared engine of the stateless path.
 pub(crate) struct Stateless {
     routes: Arc<Routes>,
     /// The change notifications a listen stream can get (from the server's capabilities).
     offered: SubscriptionFilter,
-    /// Tools with `x-mcp-header` parameters, and the tool-list generation they were read at.
-    tool_headers: Mutex<Option<(u64, Arc<ToolHeaders>)>>,
+    /// The tools with `x-mcp-header` parameters.
+    tools: ToolTable,
     /// The running engine; dropping it stops the engine.
     _engine: Box<dyn Any + Send + Sync>,
 }
@@ -91,22 +85,27 @@ fn read_meta(params: Option<&RawValue>) -> Option<Meta> {
 }
 
 impl Stateless {
-    /// Start the shared engine on `handler`.
-    pub async fn start<S: ServerHandler>(handler: S, ct: CancellationToken) -> io::Result<Arc<Self>> {
+    /// Start the shared engine on `handler`, serving at most `max_in_flight` requests at once.
+    pub async fn start<S: ServerHandler>(
+        handler: S,
+        max_in_flight: usize,
+        ct: CancellationToken,
+    ) -> io::Result<Arc<Self>> {
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
-        let routes = Arc::new(Routes::new(input));
+        let max_in_flight = max_in_flight.max(1);
+        let routes = Arc::new(Routes::new(input, max_in_flight));
         let transport = SinkStreamTransport::new(RouteSink(routes.clone()), RecvStream(input_rx));
         let offered = offered(&Service::<RoleServer>::get_info(&handler).capabilities);
-        let running = handler
-            .serve_with_options(transport, ServeOptions::default().with_ct(ct.clone()))
-            .await
-            .map_err(io::Error::other)?;
+        // Room above the routes' limit for the transport's own (single-flight) `tools/list`.
+        let options = ServeOptions::default().with_ct(ct.clone()).with_max_in_flight(max_in_flight.saturating_add(2));
+        let running = handler.serve_with_options(transport, options).await.map_err(io::Error::other)?;
         let on_stop = routes.clone();
         tokio::spawn(async move {
             ct.cancelled().await;
             on_stop.close_listeners();
         });
-        Ok(Arc::new(Self { routes, offered, tool_headers: Mutex::new(None), _engine: Box::new(running) }))
+        let tools = ToolTable::new(routes.clone());
+        Ok(Arc::new(Self { routes, offered, tools, _engine: Box::new(running) }))
     }
 
     /// A POST on the stateless path.
@@ -116,6 +115,7 @@ impl Stateless {
         parts: Parts,
         message: JsonRpcMessage,
         accepts_sse: bool,
+        permit: OwnedSemaphorePermit,
     ) -> HttpResponse {
         let request = match message {
             JsonRpcMessage::Request(r) => r,
@@ -131,20 +131,28 @@ impl Stateless {
         let id = request.id.clone();
         let reject =
             |status: StatusCode, e: ErrorData| Rejection::new(status, e).with_id(Some(id.clone())).into_response();
-        if let Err((status, e)) = self.validate(&parts, &request).await {
-            return reject(status, e);
+        if let Err(r) = self.validate(&parts, &request).await {
+            return r.with_id(Some(id)).into_response();
         }
-        let permit = match shared.stream_permit() {
-            Ok(p) => p,
-            Err(r) => return r.with_id(Some(id)).into_response(),
-        };
         if request.method == methods::SUBSCRIPTIONS_LISTEN {
-            return self.listen(shared, request, permit);
+            // A long-lived stream: it takes a slot of that budget instead.
+            drop(permit);
+            return match shared.long_stream_permit() {
+                Ok(permit) => self.listen(shared, request, permit),
+                Err(r) => r.with_id(Some(id)).into_response(),
+            };
         }
 
         let (tx, mut rx) = mpsc::channel(ITEM_QUEUE);
-        let guard = self.routes.register(request.id.clone(), tx);
+        let Some(guard) = self.routes.register(request.id.clone(), tx) else {
+            let e = ErrorData::internal_error("the server is serving too many requests; retry later");
+            return Rejection::new(StatusCode::SERVICE_UNAVAILABLE, e)
+                .with_id(Some(id))
+                .with_header(http::header::RETRY_AFTER, "1")
+                .into_response();
+        };
         let mut extensions = http::Extensions::new();
+        extensions.insert(ClientRequestId(request.id.clone()));
         extensions.insert(parts);
         let request = JsonRpcRequest { id: guard.internal_id(), ..request };
         if !self.routes.send(JsonRpcMessage::Request(request), extensions).await {
@@ -154,12 +162,18 @@ impl Stateless {
         // If this future is dropped (the client went away), `guard` cancels the request.
         loop {
             match rx.recv().await {
-                Some(item) if item.last => return body::json(item.status, item.data),
+                Some(item) if item.last => {
+                    let mut response = body::json(item.status, item.data);
+                    if item.status == StatusCode::SERVICE_UNAVAILABLE {
+                        response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+                    }
+                    return response;
+                }
                 // JSON-only: notifications have nowhere to go without a stream.
                 Some(_) if json => continue,
                 Some(item) => {
                     let head = [sse::event(None, &item.data)];
-                    return body::sse(EventStream::new(head, Some(rx), shared.config.sse_keep_alive, (permit, guard)));
+                    return body::sse(EventStream::new(head, Some(rx), Timing::of(&shared.config), (permit, guard)));
                 }
                 None => {
                     return reject(
@@ -172,8 +186,8 @@ impl Stateless {
     }
 
     /// The checks of a stateless request, in the order of the 2026-07-28 transport rules.
-    async fn validate(&self, parts: &Parts, request: &JsonRpcRequest) -> Result<(), (StatusCode, ErrorData)> {
-        let bad = |e: ErrorData| (StatusCode::BAD_REQUEST, e);
+    async fn validate(&self, parts: &Parts, request: &JsonRpcRequest) -> Result<(), Rejection> {
+        let bad = |e: ErrorData| Rejection::new(StatusCode::BAD_REQUEST, e);
         let header_version = match parts.headers.get(&wire::PROTOCOL_VERSION).map(|v| v.to_str()) {
             Some(Ok(v)) => v.trim(),
             Some(Err(_)) => {
@@ -199,21 +213,21 @@ impl Stateless {
                 body_version.unwrap_or_default()
             ))));
         }
-        admitted.map_err(|e| (body::status_of_error(&e), e))?;
+        admitted.map_err(|e| Rejection::new(body::status_of_error(&e), e))?;
 
         let probe = ParamsProbe::read(request.params.as_deref());
         if let Err(e) = headers::check_standard(&parts.headers, &request.method, &probe) {
             // An unknown method is reported as such whatever its headers say (404 comes first).
             if matches!(ClientRequest::parse(&request.method, None), Err(ref u) if u.code == ErrorCode::METHOD_NOT_FOUND)
             {
-                return Err((StatusCode::NOT_FOUND, ErrorData::method_not_found(&request.method)));
+                return Err(Rejection::new(StatusCode::NOT_FOUND, ErrorData::method_not_found(&request.method)));
             }
             return Err(bad(e));
         }
         if request.method == methods::TOOLS_CALL
             && let Some(name) = probe.name()
         {
-            let tools = self.tool_headers().await;
+            let tools = self.tools.get().await?;
             if let Some(params) = tools.get(name).filter(|p| !p.is_empty()) {
                 let arguments: Option<JsonObject> = probe.arguments.and_then(|a| serde_json::from_str(a.get()).ok());
                 headers::check_params(&parts.headers, params, arguments.as_ref()).map_err(bad)?;
@@ -224,12 +238,7 @@ impl Stateless {
 
     /// `subscriptions/listen`: a stream that stays open and carries the list changes asked for,
     /// starting with the acknowledgement.
-    fn listen<S>(
-        &self,
-        shared: &Shared<S>,
-        request: JsonRpcRequest,
-        permit: tokio::sync::OwnedSemaphorePermit,
-    ) -> HttpResponse {
+    fn listen<S>(&self, shared: &Shared<S>, request: JsonRpcRequest, permit: OwnedSemaphorePermit) -> HttpResponse {
         let params: SubscriptionsListenRequestParams =
             match crate::model::parse_params(methods::SUBSCRIPTIONS_LISTEN, request.params.as_deref()) {
                 Ok(p) => p,
@@ -247,82 +256,14 @@ impl Stateless {
         let (tx, rx) = mpsc::channel(ITEM_QUEUE);
         let guard = self.routes.listen(request.id, filter, tx);
         let head = [sse::event(None, ack.as_bytes())];
-        body::sse(EventStream::new(head, Some(rx), shared.config.sse_keep_alive, (permit, guard)))
-    }
-
-    /// The tools with `x-mcp-header` parameters, read from the handler's `tools/list` once per
-    /// tool-list generation. Tools are read without any HTTP request's extensions: a handler
-    /// whose tool list depends on the caller should not annotate parameters with headers.
-    async fn tool_headers(&self) -> Arc<ToolHeaders> {
-        let generation = self.routes.tools_generation.load(Ordering::Relaxed);
-        if let Some((g, tools)) = &*self.tool_headers.lock().unwrap_or_else(|e| e.into_inner())
-            && *g == generation
-        {
-            return tools.clone();
-        }
-        let Some(tools) = self.read_tool_headers().await else {
-            // The list could not be read (the engine is busy or refused): check nothing now,
-            // and read it again next time rather than remember an empty list.
-            return Arc::default();
-        };
-        let tools = Arc::new(tools);
-        *self.tool_headers.lock().unwrap_or_else(|e| e.into_inner()) = Some((generation, tools.clone()));
-        tools
-    }
-
-    async fn read_tool_headers(&self) -> Option<ToolHeaders> {
-        let mut found = ToolHeaders::new();
-        let mut cursor: Option<String> = None;
-        for _ in 0..MAX_TOOL_PAGES {
-            let mut params = json!({"_meta": {
-                meta_keys::PROTOCOL_VERSION: "2026-07-28",
-                meta_keys::CLIENT_CAPABILITIES: {},
-            }});
-            if let Some(c) = &cursor {
-                params["cursor"] = json!(c);
-            }
-            let Some(JsonRpcMessage::Response(response)) = self.internal_request(methods::TOOLS_LIST, &params).await
-            else {
-                return None;
-            };
-            let page = serde_json::from_str::<ListToolsResult>(response.result.get()).ok()?;
-            for tool in page.tools {
-                match wire::header_params(&tool.input_schema) {
-                    Ok(params) if !params.is_empty() => {
-                        found.insert(tool.name, params);
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(tool = %tool.name, error = %e, "invalid x-mcp-header annotation"),
-                }
-            }
-            cursor = page.next_cursor;
-            if cursor.is_none() {
-                break;
-            }
-        }
-        Some(found)
-    }
-
-    /// Ask the shared engine something on our own behalf.
-    async fn internal_request(&self, method: &'static str, params: &serde_json::Value) -> Option<JsonRpcMessage> {
-        let (tx, mut rx) = mpsc::channel(ITEM_QUEUE);
-        let guard = self.routes.register(RequestId::Number(0), tx);
-        let request = JsonRpcMessage::request(guard.internal_id(), method, params).ok()?;
-        if !self.routes.send(request, http::Extensions::new()).await {
-            return None;
-        }
-        loop {
-            let item = rx.recv().await?;
-            if item.last {
-                return JsonRpcMessage::from_slice(&item.data).ok();
-            }
-        }
+        body::sse(EventStream::new(head, Some(rx), Timing::of(&shared.config), (permit, guard)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn listen_filters_are_cut_to_what_the_server_announces() {

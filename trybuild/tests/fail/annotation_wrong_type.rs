@@ -1,0 +1,16 @@
+use rmcp_core::{tool, tool_router};
+
+struct Files;
+
+#[tool_router]
+impl Files {
+    /// List a directory.
+    #[tool(annotations(read_only_hint = "yes"))]
+    fn list(&self, path: String) -> String {
+        format!("contents of {path}")
+    }
+}
+
+fn main() {
+    let _ = Files::tool_router();
+}

@@ -1,0 +1,15 @@
+use rmcp_core::{tool, tool_router};
+
+struct Weather;
+
+#[tool_router]
+impl Weather {
+    #[tool(description = "The forecast", name = "forecast", description = "The forecast for a city")]
+    fn forecast(&self, city: String) -> String {
+        format!("sunny in {city}")
+    }
+}
+
+fn main() {
+    let _ = Weather::tool_router();
+}

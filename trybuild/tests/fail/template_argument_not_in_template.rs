@@ -1,0 +1,16 @@
+use rmcp_core::{resource_router, resource_template};
+
+struct Forum;
+
+#[resource_router]
+impl Forum {
+    /// A post of a user.
+    #[resource_template(uri_template = "users://{id}/posts/{post}")]
+    fn post(&self, id: u32, pots: u32) -> String {
+        format!("post {pots} of user {id}")
+    }
+}
+
+fn main() {
+    let _ = Forum::resource_router();
+}

@@ -1,0 +1,16 @@
+use rmcp_core::{resource_router, resource_template};
+
+struct Forum;
+
+#[resource_router]
+impl Forum {
+    /// A user.
+    #[resource_template(uri = "users://{id}")]
+    fn user(&self, id: u32) -> String {
+        format!("user {id}")
+    }
+}
+
+fn main() {
+    let _ = Forum::resource_router();
+}

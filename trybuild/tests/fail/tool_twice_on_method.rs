@@ -1,0 +1,17 @@
+use rmcp_core::{tool, tool_router};
+
+struct Calculator;
+
+#[tool_router]
+impl Calculator {
+    /// Add two integers.
+    #[tool]
+    #[tool(name = "plus")]
+    fn add(&self, a: i64, b: i64) -> String {
+        (a + b).to_string()
+    }
+}
+
+fn main() {
+    let _ = Calculator::tool_router();
+}

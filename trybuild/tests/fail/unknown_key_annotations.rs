@@ -1,0 +1,16 @@
+use rmcp_core::{tool, tool_router};
+
+struct Weather;
+
+#[tool_router]
+impl Weather {
+    /// The forecast for a city.
+    #[tool(annotations(read_only = true))]
+    fn forecast(&self, city: String) -> String {
+        format!("sunny in {city}")
+    }
+}
+
+fn main() {
+    let _ = Weather::tool_router();
+}

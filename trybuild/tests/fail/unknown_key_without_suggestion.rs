@@ -1,0 +1,16 @@
+use rmcp_core::{tool, tool_router};
+
+struct Weather;
+
+#[tool_router(name = weather_tools)]
+impl Weather {
+    /// The forecast for a city.
+    #[tool]
+    fn forecast(&self, city: String) -> String {
+        format!("sunny in {city}")
+    }
+}
+
+fn main() {
+    let _ = Weather::tool_router();
+}
