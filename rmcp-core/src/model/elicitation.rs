@@ -392,11 +392,11 @@ mod tests {
     #[test]
     fn modes_are_told_apart_and_round_trip() {
         let form: ElicitRequestParams = round_trip(include_str!(
-            "../../../../shared/spec/2026-07-28/examples/ElicitRequestFormParams/elicit-multiple-fields.json"
+            "../../../spec/2026-07-28/examples/ElicitRequestFormParams/elicit-multiple-fields.json"
         ));
         assert_eq!(form.mode(), ElicitationMode::Form);
         let url: ElicitRequestParams = round_trip(include_str!(
-            "../../../../shared/spec/2026-07-28/examples/ElicitRequestURLParams/elicit-sensitive-data.json"
+            "../../../spec/2026-07-28/examples/ElicitRequestURLParams/elicit-sensitive-data.json"
         ));
         assert_eq!(url.mode(), ElicitationMode::Url);
         // 2025-11-25 form requests may omit `mode`; it stays omitted.
@@ -408,9 +408,8 @@ mod tests {
 
     #[test]
     fn result_values_keep_their_types() {
-        let result: ElicitResult = round_trip(include_str!(
-            "../../../../shared/spec/2026-07-28/examples/ElicitResult/input-multiple-fields.json"
-        ));
+        let result: ElicitResult =
+            round_trip(include_str!("../../../spec/2026-07-28/examples/ElicitResult/input-multiple-fields.json"));
         assert_eq!(result.value("age").and_then(ElicitValue::as_i64), Some(30));
     }
 }

@@ -437,39 +437,28 @@ mod tests {
 
     #[test]
     fn each_example_lands_in_its_variant_and_round_trips() {
+        check(include_str!("../../../spec/2026-07-28/examples/StringSchema/email-input-schema.json"), "String(");
+        check(include_str!("../../../spec/2026-07-28/examples/NumberSchema/number-input-schema.json"), "Number(");
+        check(include_str!("../../../spec/2026-07-28/examples/BooleanSchema/boolean-input-schema.json"), "Boolean(");
         check(
-            include_str!("../../../../shared/spec/2026-07-28/examples/StringSchema/email-input-schema.json"),
-            "String(",
-        );
-        check(
-            include_str!("../../../../shared/spec/2026-07-28/examples/NumberSchema/number-input-schema.json"),
-            "Number(",
-        );
-        check(
-            include_str!("../../../../shared/spec/2026-07-28/examples/BooleanSchema/boolean-input-schema.json"),
-            "Boolean(",
-        );
-        check(
-            include_str!(
-                "../../../../shared/spec/2026-07-28/examples/UntitledSingleSelectEnumSchema/color-select-schema.json"
-            ),
+            include_str!("../../../spec/2026-07-28/examples/UntitledSingleSelectEnumSchema/color-select-schema.json"),
             "UntitledSingleSelectEnum(",
         );
         check(
             include_str!(
-                "../../../../shared/spec/2026-07-28/examples/TitledSingleSelectEnumSchema/titled-color-select-schema.json"
+                "../../../spec/2026-07-28/examples/TitledSingleSelectEnumSchema/titled-color-select-schema.json"
             ),
             "TitledSingleSelectEnum(",
         );
         check(
             include_str!(
-                "../../../../shared/spec/2026-07-28/examples/UntitledMultiSelectEnumSchema/color-multi-select-schema.json"
+                "../../../spec/2026-07-28/examples/UntitledMultiSelectEnumSchema/color-multi-select-schema.json"
             ),
             "UntitledMultiSelectEnum(",
         );
         check(
             include_str!(
-                "../../../../shared/spec/2026-07-28/examples/TitledMultiSelectEnumSchema/titled-color-multi-select-schema.json"
+                "../../../spec/2026-07-28/examples/TitledMultiSelectEnumSchema/titled-color-multi-select-schema.json"
             ),
             "TitledMultiSelectEnum(",
         );

@@ -229,7 +229,7 @@ mod tests {
     #[test]
     fn discover_example_round_trips_and_exposes_server_info() {
         let result: DiscoverResult = round_trip(include_str!(
-            "../../../../shared/spec/2026-07-28/examples/DiscoverResult/server-capabilities-discovery.json"
+            "../../../spec/2026-07-28/examples/DiscoverResult/server-capabilities-discovery.json"
         ));
         assert_eq!(result.server_info().unwrap().name, "ExampleServer");
         assert_eq!(result.supported_versions, vec![ProtocolVersion::V2026_07_28]);

@@ -208,17 +208,17 @@ mod tests {
     #[test]
     fn examples_round_trip_into_the_right_variants() {
         let requests: InputRequests = round_trip(include_str!(
-            "../../../../shared/spec/2026-07-28/examples/InputRequests/elicitation-and-sampling-input-requests.json"
+            "../../../spec/2026-07-28/examples/InputRequests/elicitation-and-sampling-input-requests.json"
         ));
         assert!(matches!(requests["github_login"], InputRequest::Elicit(_)));
         assert!(matches!(requests["capital_of_france"], InputRequest::CreateMessage(_)));
         let responses: InputResponses = round_trip(include_str!(
-            "../../../../shared/spec/2026-07-28/examples/InputResponses/elicitation-and-sampling-input-responses.json"
+            "../../../spec/2026-07-28/examples/InputResponses/elicitation-and-sampling-input-responses.json"
         ));
         assert!(matches!(responses["github_login"], InputResponse::Elicit(_)));
         assert!(matches!(responses["capital_of_france"], InputResponse::CreateMessage(_)));
         round_trip::<InputRequiredResult>(include_str!(
-            "../../../../shared/spec/2026-07-28/examples/InputRequiredResult/input-required-result-with-elicitation-and-sampling-and-request-state.json"
+            "../../../spec/2026-07-28/examples/InputRequiredResult/input-required-result-with-elicitation-and-sampling-and-request-state.json"
         ));
     }
 

@@ -384,13 +384,11 @@ mod tests {
 
     #[test]
     fn single_and_multiple_content_round_trip() {
-        let single: SamplingMessage = round_trip(include_str!(
-            "../../../../shared/spec/2026-07-28/examples/SamplingMessage/single-content-block.json"
-        ));
+        let single: SamplingMessage =
+            round_trip(include_str!("../../../spec/2026-07-28/examples/SamplingMessage/single-content-block.json"));
         assert!(matches!(single.content, SamplingContent::Single(_)));
-        let multiple: SamplingMessage = round_trip(include_str!(
-            "../../../../shared/spec/2026-07-28/examples/SamplingMessage/multiple-content-blocks.json"
-        ));
+        let multiple: SamplingMessage =
+            round_trip(include_str!("../../../spec/2026-07-28/examples/SamplingMessage/multiple-content-blocks.json"));
         assert_eq!(multiple.content.blocks().len(), 2);
     }
 

@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn acknowledged_example_params_round_trip() {
         let text = include_str!(
-            "../../../../shared/spec/2026-07-28/examples/SubscriptionsAcknowledgedNotification/listen-acknowledged.json"
+            "../../../spec/2026-07-28/examples/SubscriptionsAcknowledgedNotification/listen-acknowledged.json"
         );
         let message: serde_json::Value = serde_json::from_str(text).unwrap();
         let params: SubscriptionsAcknowledgedNotificationParams =
