@@ -1,4 +1,45 @@
-//! The examples are the binaries in `src/bin/`; this library holds nothing but a doc-test hook.
+//! The examples are the binaries in `src/bin/`; this library holds what they share: one way to
+//! start a server on stdio or, with `--http ADDR`, on Streamable HTTP.
+
+use rmcp_core::CancellationToken;
+use rmcp_core::ServerHandler;
+use rmcp_core::service::ServiceExt;
+use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
+
+/// Log to stderr (stdout carries the protocol on stdio), then serve what `server` makes:
+/// on stdio by default, or with `--http ADDR` on Streamable HTTP at `http://ADDR/mcp` until
+/// Ctrl-C. The bound address is printed to stderr, so `--http 127.0.0.1:0` (any free port) works.
+///
+/// `server` runs once for stdio; over HTTP it runs once per 2025-era session and once for all
+/// stateless requests, so handing out clones of one value shares its state between clients.
+pub async fn run<S: ServerHandler>(name: &str, server: impl Fn() -> S + Send + Sync + 'static) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(addr) = args.iter().position(|a| a == "--http").and_then(|i| args.get(i + 1)) {
+        // Bind first, so the real address (port 0 = any free port) can be printed. The default
+        // Host/Origin allow-lists accept loopback names only: bind to loopback.
+        let listener = tokio::net::TcpListener::bind(addr.as_str()).await?;
+        eprintln!("serving Streamable HTTP at http://{}/mcp", listener.local_addr()?);
+        let service = StreamableHttpService::new(server, StreamableHttpConfig::default());
+        let stop = CancellationToken::new();
+        tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                let _ = tokio::signal::ctrl_c().await;
+                stop.cancel();
+            }
+        });
+        service.serve_listener(listener, stop).await?;
+        return Ok(());
+    }
+    let running = server().serve(rmcp_core::transport::stdio()).await?;
+    let reason = running.waiting().await;
+    tracing::info!(?reason, "{name} stopped");
+    Ok(())
+}
 
 /// Compiles the Rust snippets of the workspace README as doc tests, so they stay true to the API.
 #[cfg(doctest)]

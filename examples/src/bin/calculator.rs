@@ -12,7 +12,6 @@
 use rmcp_core::handler::{ServerHandler, ServerInfo};
 use rmcp_core::model::{Implementation, ServerCapabilities};
 use rmcp_core::router::ToolRouter;
-use rmcp_core::service::ServiceExt;
 use rmcp_core::{tool, tool_handler, tool_router};
 
 /// The server: stateless arithmetic, so it holds nothing but its tool router.
@@ -96,24 +95,5 @@ impl ServerHandler for Calculator {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(addr) = args.iter().position(|a| a == "--http").and_then(|i| args.get(i + 1)) {
-        // One handler per 2025-era session, one shared by stateless requests. The default
-        // Host/Origin allow-lists accept loopback names only: bind to loopback.
-        let service = rmcp_core::transport::http::StreamableHttpService::new(
-            Calculator::new,
-            rmcp_core::transport::http::StreamableHttpConfig::default(),
-        );
-        tracing::info!("serving Streamable HTTP at http://{addr}/mcp");
-        service.serve_on(addr.as_str()).await?;
-        return Ok(());
-    }
-    let server = Calculator::new().serve(rmcp_core::transport::stdio()).await?;
-    let reason = server.waiting().await;
-    tracing::info!(?reason, "calculator stopped");
-    Ok(())
+    examples::run("calculator", Calculator::new).await
 }

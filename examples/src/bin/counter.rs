@@ -15,9 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rmcp_core::handler::{ServerHandler, ServerInfo};
 use rmcp_core::model::{Implementation, ServerCapabilities};
 use rmcp_core::router::{Json, ToolRouter};
-use rmcp_core::service::ServiceExt;
-use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
-use rmcp_core::{CancellationToken, tool, tool_handler, tool_router};
+use rmcp_core::{tool, tool_handler, tool_router};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -109,32 +107,7 @@ impl ServerHandler for Counter {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
     let counter = Counter::new();
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(addr) = args.iter().position(|a| a == "--http").and_then(|i| args.get(i + 1)) {
-        // Bind first, so the real address (port 0 = any free port) can be printed.
-        let listener = tokio::net::TcpListener::bind(addr.as_str()).await?;
-        eprintln!("serving Streamable HTTP at http://{}/mcp", listener.local_addr()?);
-        // The factory runs once per 2025-era session (and once for all stateless requests):
-        // handing out clones is what makes the count shared.
-        let service = StreamableHttpService::new(move || counter.clone(), StreamableHttpConfig::default());
-        let stop = CancellationToken::new();
-        tokio::spawn({
-            let stop = stop.clone();
-            async move {
-                let _ = tokio::signal::ctrl_c().await;
-                stop.cancel();
-            }
-        });
-        service.serve_listener(listener, stop).await?;
-        return Ok(());
-    }
-    let server = counter.serve(rmcp_core::transport::stdio()).await?;
-    let reason = server.waiting().await;
-    tracing::info!(?reason, "counter stopped");
-    Ok(())
+    // Every session's handler is a clone: they all share one count.
+    examples::run("counter", move || counter.clone()).await
 }

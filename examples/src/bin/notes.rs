@@ -22,11 +22,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rmcp_core::handler::{ServerHandler, ServerInfo};
 use rmcp_core::model::{Implementation, PromptMessage, ServerCapabilities};
 use rmcp_core::router::{Parameters, PromptRouter, ResourceRouter, ToolRouter};
-use rmcp_core::service::{McpError, ServiceExt};
-use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
+use rmcp_core::service::McpError;
 use rmcp_core::{
-    CancellationToken, completion, prompt, prompt_handler, prompt_router, resource, resource_handler, resource_router,
-    resource_template, tool, tool_handler, tool_router,
+    completion, prompt, prompt_handler, prompt_router, resource, resource_handler, resource_router, resource_template,
+    tool, tool_handler, tool_router,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -184,31 +183,7 @@ impl ServerHandler for Notes {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
     let notes = Notes::new();
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(addr) = args.iter().position(|a| a == "--http").and_then(|i| args.get(i + 1)) {
-        // Bind first, so the real address (port 0 = any free port) can be printed.
-        let listener = tokio::net::TcpListener::bind(addr.as_str()).await?;
-        eprintln!("serving Streamable HTTP at http://{}/mcp", listener.local_addr()?);
-        // Every session's handler is a clone: they all share the notes.
-        let service = StreamableHttpService::new(move || notes.clone(), StreamableHttpConfig::default());
-        let stop = CancellationToken::new();
-        tokio::spawn({
-            let stop = stop.clone();
-            async move {
-                let _ = tokio::signal::ctrl_c().await;
-                stop.cancel();
-            }
-        });
-        service.serve_listener(listener, stop).await?;
-        return Ok(());
-    }
-    let server = notes.serve(rmcp_core::transport::stdio()).await?;
-    let reason = server.waiting().await;
-    tracing::info!(?reason, "notes stopped");
-    Ok(())
+    // Every session's handler is a clone: they all share the notes.
+    examples::run("notes", move || notes.clone()).await
 }
