@@ -46,9 +46,9 @@ impl Calc {
     /// Add two numbers.
     #[tool(annotations(read_only_hint, idempotent_hint = true), icons = ["https://x/i.png"], meta = {"k": 1})]
     async fn add(&self, /// The left operand.
-        a: i64, b: Option<i64>, ctx: RequestContext<RoleServer>) -> String { todo!() }
+        a: i64, b: Option<i64>, ctx: RequestContext<RoleServer>) -> String { Default::default() }
     #[tool(name = "sub.v2", description = "Subtract")]
-    fn sub(&self, Parameters(p): Parameters<SubArgs>, ct: CancellationToken) -> Result<Json<Out>, String> { todo!() }
+    fn sub(&self, Parameters(p): Parameters<SubArgs>, ct: CancellationToken) -> Result<Json<Out>, String> { Default::default() }
     #[tool]
     fn ping(&self) -> impl Future<Output = &'static str> + Send { async { "pong" } }
     fn helper(&self) {}
@@ -217,7 +217,7 @@ fn prompt_arguments_are_strings() {
         RouterKind::Prompt,
         "",
         "impl S {
-            #[prompt] fn p(&self, name: String, count: u32, flag: Option<bool>, style: Option<String>) -> String { todo!() }
+            #[prompt] fn p(&self, name: String, count: u32, flag: Option<bool>, style: Option<String>) -> String { Default::default() }
         }",
     );
     assert_eq!(errors.len(), 2, "{errors:#?}");
@@ -231,14 +231,14 @@ fn resource_templates_match_their_arguments() {
         RouterKind::Resource,
         "",
         r#"impl S {
-            #[resource(uri = "config://app")] fn app(&self, peer: Peer<RoleServer>) -> String { todo!() }
-            #[resource(uri = "file:///{x}")] fn wrong(&self) -> String { todo!() }
-            #[resource] fn no_uri(&self) -> String { todo!() }
-            #[resource(uri = "relative/path")] fn relative(&self) -> String { todo!() }
-            #[resource_template(uri_template = "file:///{+path}")] fn file(&self, path: String) -> String { todo!() }
-            #[resource_template(uri_template = "users://{id}/{post")] fn bad(&self, id: u32) -> String { todo!() }
-            #[resource_template(uri_template = "users://{id}/posts/{post}")] fn posts(&self, id: u32, pots: u32) -> String { todo!() }
-            #[resource(uri = "config://app")] fn again(&self) -> String { todo!() }
+            #[resource(uri = "config://app")] fn app(&self, peer: Peer<RoleServer>) -> String { Default::default() }
+            #[resource(uri = "file:///{x}")] fn wrong(&self) -> String { Default::default() }
+            #[resource] fn no_uri(&self) -> String { Default::default() }
+            #[resource(uri = "relative/path")] fn relative(&self) -> String { Default::default() }
+            #[resource_template(uri_template = "file:///{+path}")] fn file(&self, path: String) -> String { Default::default() }
+            #[resource_template(uri_template = "users://{id}/{post")] fn bad(&self, id: u32) -> String { Default::default() }
+            #[resource_template(uri_template = "users://{id}/posts/{post}")] fn posts(&self, id: u32, pots: u32) -> String { Default::default() }
+            #[resource(uri = "config://app")] fn again(&self) -> String { Default::default() }
         }"#,
     );
     let expected = [
@@ -262,12 +262,12 @@ fn completions_name_their_prompt_and_argument() {
         RouterKind::Prompt,
         "",
         r#"impl S {
-            #[prompt] fn greet(&self, name: String) -> String { todo!() }
-            #[completion(prompt = "greet", argument = "name")] fn ok(&self, prefix: String) -> Vec<String> { todo!() }
-            #[completion(prompt = "gret", argument = "name")] fn typo(&self, prefix: String) -> Vec<String> { todo!() }
-            #[completion(prompt = "greet", argument = "nmae")] fn arg(&self, prefix: String) -> Vec<String> { todo!() }
-            #[completion(argument = "name")] fn no_target(&self) -> Vec<String> { todo!() }
-            #[completion(prompt = "greet", argument = "name")] fn two(&self, a: String, b: String) -> Vec<String> { todo!() }
+            #[prompt] fn greet(&self, name: String) -> String { Default::default() }
+            #[completion(prompt = "greet", argument = "name")] fn ok(&self, prefix: String) -> Vec<String> { Default::default() }
+            #[completion(prompt = "gret", argument = "name")] fn typo(&self, prefix: String) -> Vec<String> { Default::default() }
+            #[completion(prompt = "greet", argument = "nmae")] fn arg(&self, prefix: String) -> Vec<String> { Default::default() }
+            #[completion(argument = "name")] fn no_target(&self) -> Vec<String> { Default::default() }
+            #[completion(prompt = "greet", argument = "name")] fn two(&self, a: String, b: String) -> Vec<String> { Default::default() }
         }"#,
     );
     let expected = [
@@ -285,9 +285,9 @@ fn completions_name_their_prompt_and_argument() {
         RouterKind::Resource,
         "",
         r#"impl S {
-            #[resource_template(uri_template = "file:///{path}")] fn f(&self, path: String) -> String { todo!() }
-            #[completion(resource = "file:///{path}", argument = "path")] fn c(&self, v: String) -> Vec<String> { todo!() }
-            #[completion(resource = "file:///{path}", argument = "p")] fn d(&self, v: String) -> Vec<String> { todo!() }
+            #[resource_template(uri_template = "file:///{path}")] fn f(&self, path: String) -> String { Default::default() }
+            #[completion(resource = "file:///{path}", argument = "path")] fn c(&self, v: String) -> Vec<String> { Default::default() }
+            #[completion(resource = "file:///{path}", argument = "p")] fn d(&self, v: String) -> Vec<String> { Default::default() }
         }"#,
     );
     assert_one(&errors, &["`file:///{path}` has no argument `p`"]);
@@ -296,9 +296,9 @@ fn completions_name_their_prompt_and_argument() {
 #[test]
 fn a_completion_naming_both_owners_is_reported_by_either_router() {
     let src = r#"impl S {
-        #[prompt] fn greet(&self, name: String) -> String { todo!() }
+        #[prompt] fn greet(&self, name: String) -> String { Default::default() }
         #[completion(prompt = "greet", resource = "file:///{p}", argument = "name")]
-        fn c(&self, v: String) -> Vec<String> { todo!() }
+        fn c(&self, v: String) -> Vec<String> { Default::default() }
     }"#;
     for kind in [RouterKind::Prompt, RouterKind::Resource] {
         let errors = errors_for(kind, "", src);
@@ -362,9 +362,9 @@ fn prompt_resource_and_completion_render() {
         /// Greets.
         #[prompt(title = "Greeting")]
         fn greet(&self, /// Who.
-            name: String, style: Option<String>) -> String { todo!() }
+            name: String, style: Option<String>) -> String { Default::default() }
         #[completion(prompt = "greet", argument = "name")]
-        async fn names(&self, prefix: String, cx: CompletionCallContext, peer: Peer<RoleServer>) -> Vec<String> { todo!() }
+        async fn names(&self, prefix: String, cx: CompletionCallContext, peer: Peer<RoleServer>) -> Vec<String> { Default::default() }
     }"#;
     let out = render(RouterKind::Prompt, "", src);
     syn::parse2::<syn::File>(out.clone()).expect("well-formed");
@@ -379,9 +379,9 @@ fn prompt_resource_and_completion_render() {
     }
     let src = r#"impl S {
         #[resource(uri = "config://app", mime_type = "application/json", size = 12)]
-        fn app(&self) -> String { todo!() }
+        fn app(&self) -> String { Default::default() }
         #[resource_template(uri_template = "users://{id}/posts/{post}")]
-        async fn post(&self, id: u64, post: String, ct: CancellationToken) -> Result<String, String> { todo!() }
+        async fn post(&self, id: u64, post: String, ct: CancellationToken) -> Result<String, String> { Default::default() }
     }"#;
     let out = render(RouterKind::Resource, "", src);
     syn::parse2::<syn::File>(out.clone()).expect("well-formed");
@@ -401,7 +401,7 @@ fn cfg_on_a_method_gates_everything_generated_for_it() {
     let src = r#"impl S {
         #[cfg(feature = "extra")]
         #[tool]
-        fn extra(&self, a: i64) -> String { todo!() }
+        fn extra(&self, a: i64) -> String { Default::default() }
     }"#;
     let text = render(RouterKind::Tool, "", src).to_string();
     let gated = "# [cfg (feature = \"extra\")]";
