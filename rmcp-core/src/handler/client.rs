@@ -43,6 +43,9 @@ pub struct ClientInfo {
     /// With [`ProtocolPreference::Auto`]: how long to wait for the `server/discover` probe before
     /// taking the server for a legacy one.
     pub probe_timeout: Duration,
+    /// How many `input_required` rounds (2026-07-28) one request may take before the client
+    /// gives up with [`ServiceError::TooManyInputRounds`](crate::service::ServiceError::TooManyInputRounds).
+    pub max_input_rounds: usize,
 }
 
 impl Default for ClientInfo {
@@ -53,6 +56,7 @@ impl Default for ClientInfo {
             protocol: ProtocolPreference::Auto,
             handshake_timeout: Some(Duration::from_secs(30)),
             probe_timeout: Duration::from_secs(5),
+            max_input_rounds: crate::service::DEFAULT_MAX_INPUT_ROUNDS,
         }
     }
 }
@@ -61,6 +65,11 @@ impl ClientInfo {
     /// A client with this identity and these capabilities.
     pub fn new(client_info: Implementation, capabilities: ClientCapabilities) -> Self {
         Self { client_info, capabilities, ..Self::default() }
+    }
+    /// Set how many `input_required` rounds one request may take.
+    pub fn with_max_input_rounds(mut self, rounds: usize) -> Self {
+        self.max_input_rounds = rounds;
+        self
     }
     /// Choose the protocol era.
     pub fn with_protocol(mut self, protocol: ProtocolPreference) -> Self {

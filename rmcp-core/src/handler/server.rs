@@ -1,6 +1,7 @@
 //! The server side: `ServerHandler` and its dispatch.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use crate::model::{
     CacheScope, CallToolRequestParams, CallToolResult, CancelTaskRequestParams, CancelTaskResult,
@@ -14,7 +15,8 @@ use crate::model::{
     SubscriptionsListenResult, TaskStatusNotificationParams, ToolsCapability, UnsubscribeRequestParams, meta_keys,
     methods,
 };
-use crate::service::{McpError, NotificationContext, RequestContext, RoleServer, Service, lifecycle};
+use crate::service::input::InputRound;
+use crate::service::{McpError, NotificationContext, RequestContext, RequestStateKey, RoleServer, Service, lifecycle};
 
 /// How a server describes itself: its identity, its capabilities and its instructions.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +85,13 @@ pub trait ServerHandler: Send + Sync + 'static {
     /// The server's identity and capabilities; read once per connection.
     fn get_info(&self) -> ServerInfo {
         ServerInfo::default()
+    }
+
+    /// The key that signs the `requestState` of `input_required` results (2026-07-28), which
+    /// carries the answers of earlier rounds. The default is a random key per process; servers
+    /// whose retries may reach another process return a shared one.
+    fn request_state_key(&self) -> RequestStateKey {
+        RequestStateKey::process()
     }
 
     /// `initialize` (2025 era). `ctx.protocol_version` is the negotiated version.
@@ -345,6 +354,20 @@ pub trait ServerHandler: Send + Sync + 'static {
     }
 }
 
+/// The MRTR input of a retried `tools/call`, `prompts/get` or `resources/read`: the only
+/// requests that may answer `input_required`.
+fn input_round<H: ServerHandler + ?Sized>(handler: &H, request: &ClientRequest) -> Option<Arc<InputRound>> {
+    {
+        let (method, target, responses, state) = match request {
+            ClientRequest::CallTool(p) => (methods::TOOLS_CALL, &p.name, &p.input_responses, &p.request_state),
+            ClientRequest::GetPrompt(p) => (methods::PROMPTS_GET, &p.name, &p.input_responses, &p.request_state),
+            ClientRequest::ReadResource(p) => (methods::RESOURCES_READ, &p.uri, &p.input_responses, &p.request_state),
+            _ => return None,
+        };
+        Some(InputRound::new(method, target.clone(), responses.clone(), state.clone(), handler.request_state_key()))
+    }
+}
+
 /// Refuse requests for features the server did not declare, as the 2026-07-28 rules demand
 /// ("capabilities must match reality") and as 2025 clients expect.
 fn check_capability(request: &ClientRequest, caps: &ServerCapabilities) -> Result<(), McpError> {
@@ -400,6 +423,9 @@ impl<H: ServerHandler> Service<RoleServer> for H {
         };
         check_capability(&request, &info.capabilities)?;
         let stateless = ctx.is_stateless();
+        if stateless {
+            ctx.input = input_round(self, &request);
+        }
         let outcome = match request {
             ClientRequest::Initialize(params) => {
                 let negotiated = ProtocolVersion::negotiate_stateful(&params.protocol_version);

@@ -20,6 +20,11 @@ pub enum SamplingContent {
 }
 
 impl SamplingContent {
+    /// A single text block.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::Single(SamplingMessageContentBlock::text(text))
+    }
+
     /// The blocks, whichever shape they came in.
     pub fn blocks(&self) -> &[SamplingMessageContentBlock] {
         match self {

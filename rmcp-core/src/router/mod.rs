@@ -22,6 +22,6 @@ pub use extract::{
 pub use output::{IntoCallToolResult, IntoGetPromptResult, IntoReadResourceResult, Json};
 pub use prompt::{PromptCallContext, PromptFuture, PromptRoute, PromptRouter, prompt_arguments_of};
 pub use resource::{ResourceCallContext, ResourceFuture, ResourceRoute, ResourceRouter};
-pub use schema::{SchemaValidator, empty_object_schema, schema_for, tool_input_schema};
+pub use schema::{SchemaValidator, elicitation_schema_for, empty_object_schema, schema_for, tool_input_schema};
 pub use tool::{DuplicateName, ToolCallContext, ToolFuture, ToolRoute, ToolRouter};
 pub use uri_template::UriTemplate;

@@ -8,7 +8,7 @@ use std::sync::{Arc, LazyLock, RwLock};
 use schemars::JsonSchema;
 use serde_json::Value;
 
-use crate::model::JsonObject;
+use crate::model::{ElicitationSchema, JsonObject};
 
 static SCHEMAS: LazyLock<RwLock<HashMap<TypeId, Arc<JsonObject>>>> = LazyLock::new(Default::default);
 
@@ -54,6 +54,63 @@ pub fn tool_input_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
         Value::Object((*schema).clone()),
     );
     schema
+}
+
+/// The elicitation form of `T`: its JSON Schema with subschemas inlined, narrowed to the flat
+/// object of primitive fields elicitation allows (`Option`'s `null` alternative and
+/// integer `format`s dropped).
+///
+/// Fails naming the field when `T` has a field elicitation cannot ask for (a nested object, say).
+pub fn elicitation_schema_for<T: JsonSchema>() -> Result<ElicitationSchema, String> {
+    let mut settings = schemars::generate::SchemaSettings::draft2020_12();
+    settings.inline_subschemas = true;
+    let schema = settings.into_generator().into_root_schema_for::<T>();
+    let Ok(Value::Object(mut root)) = serde_json::to_value(schema) else {
+        return Err(format!("`{}` has no object schema", std::any::type_name::<T>()));
+    };
+    if let Some(Value::Object(properties)) = root.get_mut("properties") {
+        for field in properties.values_mut() {
+            narrow_field(field);
+        }
+    }
+    root.retain(|k, _| matches!(k.as_str(), "type" | "properties" | "required"));
+    serde_json::from_value(Value::Object(root))
+        .map_err(|e| format!("`{}` cannot be an elicitation form: {e}", std::any::type_name::<T>()))
+}
+
+/// One field schema as elicitation knows it.
+fn narrow_field(field: &mut Value) {
+    let Some(object) = field.as_object_mut() else { return };
+    // `Option<Enum>` comes out as `anyOf: [<enum>, {"type": "null"}]`.
+    if let Some(Value::Array(alternatives)) = object.get("anyOf") {
+        let not_null: Vec<&Value> = alternatives.iter().filter(|a| a.get("type") != Some(&"null".into())).collect();
+        if let [only] = not_null[..] {
+            let mut only = only.clone();
+            if let (Some(inner), Some(description)) = (only.as_object_mut(), object.get("description")) {
+                inner.entry("description").or_insert(description.clone());
+            }
+            *field = only;
+            return narrow_field(field);
+        }
+    }
+    // `Option<T>` comes out as `type: [T, "null"]` (and a `null` among its enum values).
+    if let Some(Value::Array(types)) = object.get("type") {
+        let not_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+        if let [only] = &not_null[..] {
+            object.insert("type".into(), only.clone());
+        }
+    }
+    if let Some(Value::Array(values)) = object.get_mut("enum") {
+        values.retain(|v| !v.is_null());
+    }
+    // Only these string formats exist in elicitation; numeric formats such as `int64` do not.
+    let keep_format = object
+        .get("format")
+        .and_then(Value::as_str)
+        .is_some_and(|f| matches!(f, "email" | "uri" | "date" | "date-time"));
+    if !keep_format {
+        object.remove("format");
+    }
 }
 
 /// `{"type": "object", "properties": {}}`: the input schema of a tool without arguments.

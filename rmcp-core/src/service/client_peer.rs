@@ -59,7 +59,10 @@ impl Peer<RoleClient> {
         .await
     }
 
-    /// `tools/call`.
+    /// `tools/call`. On 2026-07-28, `input_required` answers are handled here: this client's
+    /// [`ClientHandler`](crate::handler::ClientHandler) answers the server's input requests and
+    /// the call is retried with the answers, for at most
+    /// [`ClientInfo::max_input_rounds`](crate::handler::ClientInfo::max_input_rounds) rounds.
     pub async fn call_tool(&self, params: CallToolRequestParams) -> Result<CallToolResult, ServiceError> {
         self.call_tool_with(params, RequestOptions::new()).await
     }
@@ -70,7 +73,7 @@ impl Peer<RoleClient> {
         params: CallToolRequestParams,
         options: RequestOptions,
     ) -> Result<CallToolResult, ServiceError> {
-        self.send_request(methods::TOOLS_CALL, &params, options).await
+        self.request_with_input(methods::TOOLS_CALL, params, options).await
     }
 
     /// One page of `resources/list`.
@@ -107,9 +110,9 @@ impl Peer<RoleClient> {
         .await
     }
 
-    /// `resources/read`.
+    /// `resources/read`, answering `input_required` rounds like [`call_tool`](Self::call_tool).
     pub async fn read_resource(&self, params: ReadResourceRequestParams) -> Result<ReadResourceResult, ServiceError> {
-        self.send_request(methods::RESOURCES_READ, &params, RequestOptions::new()).await
+        self.request_with_input(methods::RESOURCES_READ, params, RequestOptions::new()).await
     }
 
     /// `resources/subscribe` (2025 era).
@@ -139,9 +142,9 @@ impl Peer<RoleClient> {
         .await
     }
 
-    /// `prompts/get`.
+    /// `prompts/get`, answering `input_required` rounds like [`call_tool`](Self::call_tool).
     pub async fn get_prompt(&self, params: GetPromptRequestParams) -> Result<GetPromptResult, ServiceError> {
-        self.send_request(methods::PROMPTS_GET, &params, RequestOptions::new()).await
+        self.request_with_input(methods::PROMPTS_GET, params, RequestOptions::new()).await
     }
 
     /// `completion/complete`.

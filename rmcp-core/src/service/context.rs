@@ -24,6 +24,8 @@ pub struct RequestContext<R: ServiceRole> {
     pub peer: Peer<R>,
     /// Values the transport attached to the request (for example HTTP request parts).
     pub extensions: http::Extensions,
+    /// The answers and state a 2026-07-28 retry brought (see [`RequestContext::inputs`]).
+    pub(crate) input: Option<std::sync::Arc<super::input::InputRound>>,
 }
 
 impl<R: ServiceRole> RequestContext<R> {
@@ -37,6 +39,7 @@ impl<R: ServiceRole> RequestContext<R> {
             ct: CancellationToken::new(),
             peer,
             extensions: http::Extensions::new(),
+            input: None,
         }
     }
 

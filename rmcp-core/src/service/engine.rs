@@ -384,6 +384,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             ct: ct.clone(),
             peer,
             extensions,
+            input: None,
         };
         let reply = answer(self.service.clone(), request, ctx, ct.clone(), self.wire.clone(), id.clone());
         let handle = self.tasks.spawn(reply);

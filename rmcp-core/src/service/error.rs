@@ -29,6 +29,21 @@ pub enum ServiceError {
     /// What was asked is not possible on this connection.
     #[error("not supported: {0}")]
     Unsupported(&'static str),
+    /// The server's `input_required` request `key` could not be answered (2026-07-28).
+    #[error("could not answer the server's input request `{key}`: {message}")]
+    Input {
+        /// The key of the input request.
+        key: String,
+        /// What the client's handler said.
+        message: String,
+    },
+    /// The server kept answering `input_required` (2026-07-28); the client gave up after this
+    /// many rounds ([`ClientInfo::max_input_rounds`](crate::handler::ClientInfo::max_input_rounds)).
+    #[error("the server still wanted input after {rounds} rounds")]
+    TooManyInputRounds {
+        /// The rounds answered.
+        rounds: usize,
+    },
     /// No answer came in time.
     #[error("the request timed out after {timeout:?}")]
     Timeout {

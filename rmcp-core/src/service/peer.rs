@@ -46,7 +46,21 @@ pub(crate) struct PeerShared<R: ServiceRole> {
     /// `_meta` entries added to every outgoing request (the 2026 client's per-request metadata).
     pub request_meta: OnceLock<Meta>,
     pub info: OnceLock<R::Info>,
+    /// This side's own service, to answer requests locally: a 2026-07-28 client fulfils a
+    /// server's `input_required` requests with the same handler that answers 2025 requests.
+    pub local: OnceLock<LocalHandler<R>>,
 }
+
+/// A type-erased call into this side's service. It holds the service weakly, so a service that
+/// keeps its own peer does not keep itself alive.
+pub(crate) type LocalHandler<R> = Arc<
+    dyn Fn(
+            <R as ServiceRole>::PeerRequest,
+            super::RequestContext<R>,
+        ) -> futures::future::BoxFuture<'static, Result<<R as ServiceRole>::Result, super::McpError>>
+        + Send
+        + Sync,
+>;
 
 /// A handle to the other side of a connection. Cheap to clone; usable from any task.
 ///
@@ -108,6 +122,7 @@ impl<R: ServiceRole> Peer<R> {
                 protocol_version: OnceLock::new(),
                 request_meta: OnceLock::new(),
                 info: OnceLock::new(),
+                local: OnceLock::new(),
             }),
         }
     }

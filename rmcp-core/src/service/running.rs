@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use super::engine::{COMMAND_QUEUE, Engine, QuitReason, WIRE_QUEUE};
-use super::peer::Command;
+use super::peer::{Command, LocalHandler};
 use super::{
     AtomicCounter, McpError, NotificationContext, Peer, ProgressTokenProvider, RequestContext, RequestIdProvider,
     ServeError, ServiceRole,
@@ -218,6 +218,17 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
     let peer = Peer::new(commands_tx, cancels_tx, wire.clone(), options.request_ids, options.progress_tokens);
     let _ = peer.shared.info.set(service.get_info());
     let service = Arc::new(service);
+    let weak = Arc::downgrade(&service);
+    let local: LocalHandler<R> = Arc::new(move |request, ctx| {
+        let service = weak.upgrade();
+        Box::pin(async move {
+            match service {
+                Some(service) => service.handle_request(request, ctx).await,
+                None => Err(McpError::internal_error("the service has stopped")),
+            }
+        })
+    });
+    let _ = peer.shared.local.set(local);
     // A child token: the engine cancels its own token when it ends, which must not cancel a
     // token the caller shares between services.
     let ct = options.ct.child_token();

@@ -1,0 +1,259 @@
+//! Asking the client for input from inside a request, with one API for both eras.
+//!
+//! On a 2025-11-25 session, [`RequestContext::elicit`], [`RequestContext::create_message`],
+//! [`RequestContext::list_roots`] and [`RequestContext::inputs`] send requests to the client and
+//! wait for its answers. On 2026-07-28 there are no server-to-client requests: the same calls
+//! end the handler early with an `input_required` result (multi round-trip requests), and the
+//! client retries the request with the answers. The handler then runs again from the top, and
+//! this time the same calls return the answers. Answers of earlier rounds travel in a signed
+//! `requestState`, so a handler may ask in several rounds and the server keeps nothing in between.
+//!
+//! Handlers therefore must not do irreversible work before their last question.
+
+use std::sync::{Arc, OnceLock};
+
+use futures::future::try_join_all;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::request_state::RequestStateKey;
+use super::{McpError, RequestContext, RoleServer, ServiceError};
+use crate::model::{
+    ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitAction, ElicitRequestFormParams,
+    ElicitRequestParams, ElicitResult, ElicitationSchema, ErrorData, InputRequest, InputRequests, InputRequiredResult,
+    InputResponse, InputResponses, JsonObject, ListRootsResult,
+};
+use crate::router::elicitation_schema_for;
+
+/// The input a 2026-07-28 request brought along: new answers and the state of earlier rounds.
+#[derive(Debug)]
+pub(crate) struct InputRound {
+    method: &'static str,
+    /// The tool, prompt or resource the request is about; the state is bound to it.
+    target: String,
+    responses: Option<JsonObject>,
+    state: Option<String>,
+    key: RequestStateKey,
+    /// Earlier answers (from the verified state) merged with the new ones, computed once.
+    answers: OnceLock<Result<JsonObject, ErrorData>>,
+}
+
+impl InputRound {
+    pub(crate) fn new(
+        method: &'static str,
+        target: String,
+        responses: Option<JsonObject>,
+        state: Option<String>,
+        key: RequestStateKey,
+    ) -> Arc<Self> {
+        Arc::new(Self { method, target, responses, state, key, answers: OnceLock::new() })
+    }
+
+    fn answers(&self) -> Result<&JsonObject, McpError> {
+        let answers = self.answers.get_or_init(|| {
+            let mut answers = match &self.state {
+                Some(state) => self
+                    .key
+                    .open(state, self.method, &self.target)
+                    .map_err(|why| ErrorData::invalid_params(format!("invalid requestState: {why}")))?,
+                None => JsonObject::new(),
+            };
+            answers.extend(self.responses.iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
+            Ok(answers)
+        });
+        answers.as_ref().map_err(|e| McpError::Rpc(e.clone()))
+    }
+}
+
+/// What the user did with an elicitation whose form was derived from `T`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Elicitation<T> {
+    /// The user submitted the form.
+    Accepted(T),
+    /// The user refused.
+    Declined,
+    /// The user dismissed the request.
+    Cancelled,
+}
+
+impl RequestContext<RoleServer> {
+    /// Ask the user to fill in a form derived from `T` (its fields, their doc comments and
+    /// defaults), under `key`.
+    ///
+    /// `T` must be a struct of primitive fields (strings, numbers, booleans, unit enums, and
+    /// options of those), the only forms elicitation allows.
+    ///
+    /// ```
+    /// use rmcp_core::service::{Elicitation, McpError, RequestContext};
+    /// use rmcp_core::RoleServer;
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Name {
+    ///     /// Your name.
+    ///     name: String,
+    /// }
+    ///
+    /// async fn greet(ctx: &RequestContext<RoleServer>) -> Result<String, McpError> {
+    ///     Ok(match ctx.elicit::<Name>("name", "What is your name?").await? {
+    ///         Elicitation::Accepted(n) => format!("Hello, {}!", n.name),
+    ///         _ => "Hello, stranger!".to_owned(),
+    ///     })
+    /// }
+    /// ```
+    pub async fn elicit<T: DeserializeOwned + JsonSchema + 'static>(
+        &self,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Result<Elicitation<T>, McpError> {
+        let schema: ElicitationSchema = elicitation_schema_for::<T>().map_err(McpError::internal_error)?;
+        let result = self.elicit_with(key, ElicitRequestFormParams::new(message, schema).into()).await?;
+        Ok(match result.action {
+            ElicitAction::Accept => {
+                let content = serde_json::to_value(result.content.unwrap_or_default())
+                    .map_err(|e| McpError::internal_error(e.to_string()))?;
+                let value = serde_path_to_error::deserialize(content).map_err(|e| {
+                    McpError::invalid_params(format!("the answer to `{key}` does not fit the form: {e}"))
+                })?;
+                Elicitation::Accepted(value)
+            }
+            ElicitAction::Decline => Elicitation::Declined,
+            ElicitAction::Cancel => Elicitation::Cancelled,
+        })
+    }
+
+    /// `elicitation/create` with explicit params, under `key`.
+    pub async fn elicit_with(&self, key: &str, params: ElicitRequestParams) -> Result<ElicitResult, McpError> {
+        match self.input(key, params).await? {
+            InputResponse::Elicit(r) => Ok(r),
+            _ => Err(wrong_kind(key)),
+        }
+    }
+
+    /// `sampling/createMessage`: ask the client's model, under `key`.
+    pub async fn create_message(
+        &self,
+        key: &str,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, McpError> {
+        match self.input(key, params).await? {
+            InputResponse::CreateMessage(r) => Ok(r),
+            _ => Err(wrong_kind(key)),
+        }
+    }
+
+    /// `roots/list`: the client's roots, under `key`.
+    pub async fn list_roots(&self, key: &str) -> Result<ListRootsResult, McpError> {
+        match self.input(key, InputRequest::list_roots()).await? {
+            InputResponse::ListRoots(r) => Ok(r),
+            _ => Err(wrong_kind(key)),
+        }
+    }
+
+    /// One input request under `key`.
+    pub async fn input(&self, key: &str, request: impl Into<InputRequest>) -> Result<InputResponse, McpError> {
+        let mut requests = InputRequests::new();
+        requests.insert(key.to_owned(), request.into());
+        let mut answers = self.inputs(requests).await?;
+        answers.remove(key).ok_or_else(|| wrong_kind(key))
+    }
+
+    /// Several input requests at once: on 2026-07-28 they travel in one `input_required` result,
+    /// on a 2025 session they are sent concurrently. Answers come back under the same keys.
+    pub async fn inputs(&self, requests: InputRequests) -> Result<InputResponses, McpError> {
+        let capabilities = self.client_capabilities().unwrap_or_default();
+        for request in requests.values() {
+            check_capability(request, &capabilities)?;
+        }
+        if self.is_stateless() { self.inputs_stateless(requests) } else { self.inputs_stateful(requests).await }
+    }
+
+    /// Every answer this request has received so far, earlier rounds included, as sent.
+    ///
+    /// Fails with -32602 when the request's `requestState` is not one this server issued for it.
+    pub fn input_responses(&self) -> Result<JsonObject, McpError> {
+        match &self.input {
+            Some(round) => round.answers().cloned(),
+            None => Ok(JsonObject::new()),
+        }
+    }
+
+    fn inputs_stateless(&self, requests: InputRequests) -> Result<InputResponses, McpError> {
+        let empty = JsonObject::new();
+        let answers = match &self.input {
+            Some(round) => round.answers()?,
+            None => &empty,
+        };
+        let mut found = InputResponses::new();
+        let mut missing = InputRequests::new();
+        for (key, request) in requests {
+            match answers.get(&key) {
+                Some(answer) => {
+                    found.insert(key.clone(), parse_answer(&key, &request, answer)?);
+                }
+                None => {
+                    missing.insert(key, request);
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let mut result = InputRequiredResult::new();
+        result.input_requests = Some(missing);
+        if let Some(round) = &self.input {
+            result.request_state = Some(round.key.seal(round.method, &round.target, answers));
+        }
+        Err(McpError::InputRequired(Box::new(result)))
+    }
+
+    async fn inputs_stateful(&self, requests: InputRequests) -> Result<InputResponses, McpError> {
+        let asked = requests.into_iter().map(|(key, request)| async move {
+            let answer = match request {
+                InputRequest::Elicit(p) => self.peer.create_elicitation(p).await.map(InputResponse::from),
+                InputRequest::CreateMessage(p) => self.peer.create_message(p).await.map(InputResponse::from),
+                InputRequest::ListRoots(_) => self.peer.list_roots().await.map(InputResponse::from),
+            };
+            answer.map(|a| (key, a)).map_err(from_service_error)
+        });
+        Ok(try_join_all(asked).await?.into_iter().collect())
+    }
+}
+
+/// An answer read as the result of the method that was asked.
+fn parse_answer(key: &str, request: &InputRequest, answer: &Value) -> Result<InputResponse, McpError> {
+    fn read<T: DeserializeOwned>(key: &str, answer: &Value) -> Result<T, McpError> {
+        T::deserialize(answer)
+            .map_err(|e| McpError::invalid_params(format!("inputResponses.{key} is not a valid answer: {e}")))
+    }
+    Ok(match request {
+        InputRequest::Elicit(_) => InputResponse::Elicit(read(key, answer)?),
+        InputRequest::CreateMessage(_) => InputResponse::CreateMessage(read(key, answer)?),
+        InputRequest::ListRoots(_) => InputResponse::ListRoots(read(key, answer)?),
+    })
+}
+
+/// -32021 when the client did not declare what `request` needs (both eras: a 2025 client would
+/// refuse the request anyway, and the handler learns why).
+fn check_capability(request: &InputRequest, caps: &ClientCapabilities) -> Result<(), McpError> {
+    let (declared, name) = match request {
+        InputRequest::Elicit(_) => (caps.elicitation.is_some(), "elicitation"),
+        InputRequest::CreateMessage(_) => (caps.sampling.is_some(), "sampling"),
+        InputRequest::ListRoots(_) => (caps.roots.is_some(), "roots"),
+    };
+    if declared {
+        return Ok(());
+    }
+    Err(McpError::Rpc(ErrorData::missing_client_capability(serde_json::json!({ name: {} }))))
+}
+
+fn wrong_kind(key: &str) -> McpError {
+    McpError::invalid_params(format!("inputResponses.{key} answers a different request"))
+}
+
+fn from_service_error(e: ServiceError) -> McpError {
+    match e {
+        ServiceError::McpError(e) => McpError::Rpc(e),
+        other => McpError::internal_error(format!("asking the client failed: {other}")),
+    }
+}

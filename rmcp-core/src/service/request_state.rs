@@ -1,0 +1,145 @@
+//! The `requestState` a server hands out with an `input_required` result (2026-07-28).
+//!
+//! The client echoes the state back untouched, so the server can keep nothing between rounds:
+//! the state carries the answers collected so far. Because it crosses the client, it is signed
+//! (HMAC-SHA256) and bound to the request it belongs to (method and tool, prompt or resource)
+//! and to an expiry; a state that was altered, moved to another request or kept too long is
+//! refused with -32602.
+
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::model::JsonObject;
+
+/// How long a state stays valid after it was issued.
+const STATE_LIFETIME: Duration = Duration::from_secs(3600);
+/// Marks the format, so a future format can be told apart.
+const PREFIX: &str = "rmcp1.";
+
+/// The secret a server signs its `requestState` with.
+///
+/// By default every process draws its own random key ([`RequestStateKey::process`]), which is
+/// right for a single server process. Servers behind a load balancer, whose retries may reach
+/// another process, give every process the same secret with [`RequestStateKey::from_secret`]
+/// and return it from [`ServerHandler::request_state_key`](crate::handler::ServerHandler::request_state_key).
+#[derive(Clone)]
+pub struct RequestStateKey(Arc<[u8]>);
+
+impl std::fmt::Debug for RequestStateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestStateKey(..)")
+    }
+}
+
+impl RequestStateKey {
+    /// A key from a secret shared by every process of a deployment (at least 32 random bytes).
+    pub fn from_secret(secret: impl AsRef<[u8]>) -> Self {
+        Self(Arc::from(secret.as_ref()))
+    }
+
+    /// A fresh random key.
+    pub fn random() -> Self {
+        let mut secret = [0u8; 32];
+        // The OS random source only fails on a broken system; a time-seeded key would let an
+        // attacker forge states, so there is no fallback.
+        getrandom::fill(&mut secret).expect("the operating system's random source failed");
+        Self::from_secret(secret)
+    }
+
+    /// This process's key, drawn once at first use.
+    pub fn process() -> Self {
+        static KEY: OnceLock<RequestStateKey> = OnceLock::new();
+        KEY.get_or_init(Self::random).clone()
+    }
+
+    fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        mac.update(payload);
+        mac
+    }
+
+    /// Sign `answers` for the request `(method, target)`.
+    pub(crate) fn seal(&self, method: &str, target: &str, answers: &JsonObject) -> String {
+        let expires = now_secs() + STATE_LIFETIME.as_secs();
+        let payload =
+            serde_json::to_vec(&Payload { method, target, expires, answers }).expect("a JSON object always serializes");
+        let tag = self.mac(&payload).finalize().into_bytes();
+        format!("{PREFIX}{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    /// The answers a state carries, if it is genuine, unexpired and was issued for this request.
+    pub(crate) fn open(&self, state: &str, method: &str, target: &str) -> Result<JsonObject, &'static str> {
+        let body = state.strip_prefix(PREFIX).ok_or("requestState was not issued by this server")?;
+        let (payload, tag) = body.split_once('.').ok_or("requestState is malformed")?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| "requestState is malformed")?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| "requestState is malformed")?;
+        // `verify_slice` compares in constant time.
+        self.mac(&payload).verify_slice(&tag).map_err(|_| "requestState failed its integrity check")?;
+        let opened: OwnedPayload = serde_json::from_slice(&payload).map_err(|_| "requestState is malformed")?;
+        if opened.method != method || opened.target != target {
+            return Err("requestState belongs to another request");
+        }
+        if opened.expires < now_secs() {
+            return Err("requestState has expired");
+        }
+        Ok(opened.answers)
+    }
+}
+
+#[derive(Serialize)]
+struct Payload<'a> {
+    method: &'a str,
+    target: &'a str,
+    expires: u64,
+    answers: &'a JsonObject,
+}
+
+#[derive(Deserialize)]
+struct OwnedPayload {
+    method: String,
+    target: String,
+    expires: u64,
+    answers: JsonObject,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers() -> JsonObject {
+        serde_json::json!({"name": {"action": "accept", "content": {"name": "Ada"}}}).as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn a_sealed_state_opens_for_its_own_request_only() {
+        let key = RequestStateKey::random();
+        let state = key.seal("tools/call", "greet", &answers());
+        assert_eq!(key.open(&state, "tools/call", "greet").unwrap(), answers());
+        assert!(key.open(&state, "tools/call", "other").is_err());
+        assert!(key.open(&state, "prompts/get", "greet").is_err());
+        assert!(RequestStateKey::random().open(&state, "tools/call", "greet").is_err());
+    }
+
+    #[test]
+    fn tampering_is_detected() {
+        let key = RequestStateKey::process();
+        let state = key.seal("tools/call", "t", &answers());
+        assert!(key.open(&format!("{state}-TAMPERED"), "tools/call", "t").is_err());
+        let (head, tag) = state.rsplit_once('.').unwrap();
+        let forged = serde_json::json!({"method":"tools/call","target":"t","expires":u64::MAX,"answers":{}});
+        let forged = format!("{PREFIX}{}.{tag}", URL_SAFE_NO_PAD.encode(forged.to_string()));
+        assert!(key.open(&forged, "tools/call", "t").is_err());
+        assert!(key.open(head, "tools/call", "t").is_err());
+        assert!(key.open("opaque", "tools/call", "t").is_err());
+    }
+}
