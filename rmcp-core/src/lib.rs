@@ -13,6 +13,7 @@
 //! - [`handler`]: what users implement: [`ServerHandler`](handler::ServerHandler) and
 //!   [`ClientHandler`](handler::ClientHandler).
 //! - [`router`]: what the macros generate into: tool, prompt and resource dispatch tables.
+//! - [`client`]: helpers for applications driving tools: pipelined calls and client groups.
 //! - [`transport`]: stdio, any `AsyncRead`/`AsyncWrite`, child processes, in-process pairs, and
 //!   Streamable HTTP (server and client, both eras: [`transport::http`]).
 //!
@@ -35,6 +36,7 @@
 //! # }
 //! ```
 
+pub mod client;
 pub mod handler;
 pub mod model;
 pub mod router;

@@ -1,0 +1,8 @@
+//! Helpers above the engine for applications that drive tools: many calls in flight on one
+//! connection ([`Peer::call_tools`](crate::Peer::call_tools)) and one tool surface over many
+//! servers ([`ClientGroup`]).
+
+mod batch;
+mod group;
+
+pub use group::{ClientGroup, GroupError};
