@@ -448,7 +448,14 @@ impl<H: ServerHandler> Service<RoleServer> for H {
             ClientRequest::ListPrompts(p) => self.list_prompts(p, ctx).await.map(ServerResult::ListPrompts),
             ClientRequest::GetPrompt(p) => self.get_prompt(p, ctx).await.map(ServerResult::GetPrompt),
             ClientRequest::Complete(p) => self.complete(p, ctx).await.map(ServerResult::Complete),
-            ClientRequest::SetLevel(p) => self.set_level(p, ctx).await.map(ServerResult::Empty),
+            ClientRequest::SetLevel(p) => {
+                let level = p.level;
+                let answer = self.set_level(p, ctx).await;
+                if answer.is_ok() {
+                    peer.set_log_level(level);
+                }
+                answer.map(ServerResult::Empty)
+            }
             ClientRequest::SubscriptionsListen(p) => {
                 self.subscriptions_listen(p, ctx).await.map(ServerResult::SubscriptionsListen)
             }

@@ -12,6 +12,7 @@ mod ids;
 pub(crate) mod input;
 mod input_retry;
 pub mod lifecycle;
+mod log;
 mod options;
 mod peer;
 mod request_state;

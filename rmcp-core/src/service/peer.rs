@@ -49,6 +49,9 @@ pub(crate) struct PeerShared<R: ServiceRole> {
     /// This side's own service, to answer requests locally: a 2026-07-28 client fulfils a
     /// server's `input_required` requests with the same handler that answers 2025 requests.
     pub local: OnceLock<LocalHandler<R>>,
+    /// The least severe log level the peer wants (2025 `logging/setLevel`): 0 = not set, else
+    /// the level's index + 1.
+    pub log_level: std::sync::atomic::AtomicU8,
 }
 
 /// A type-erased call into this side's service. It holds the service weakly, so a service that
@@ -123,6 +126,7 @@ impl<R: ServiceRole> Peer<R> {
                 request_meta: OnceLock::new(),
                 info: OnceLock::new(),
                 local: OnceLock::new(),
+                log_level: Default::default(),
             }),
         }
     }
