@@ -8,8 +8,8 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::model::{
-    CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, EmptyParams, ListRootsResult,
-    Meta, ResultType,
+    CreateMessageRequestParams, CreateMessageResult, ElicitRequestFormParams, ElicitRequestParams,
+    ElicitRequestUrlParams, ElicitResult, EmptyParams, ListRootsResult, Meta, ResultType,
 };
 
 /// A request the server needs the client to fulfil, written as `{method, params}`.
@@ -66,6 +66,18 @@ impl From<CreateMessageRequestParams> for InputRequest {
 impl From<ElicitRequestParams> for InputRequest {
     fn from(params: ElicitRequestParams) -> Self {
         Self::Elicit(params)
+    }
+}
+
+impl From<ElicitRequestFormParams> for InputRequest {
+    fn from(params: ElicitRequestFormParams) -> Self {
+        Self::Elicit(params.into())
+    }
+}
+
+impl From<ElicitRequestUrlParams> for InputRequest {
+    fn from(params: ElicitRequestUrlParams) -> Self {
+        Self::Elicit(params.into())
     }
 }
 
