@@ -5,6 +5,7 @@
 
 mod client;
 mod server;
+pub mod tasks;
 
 pub use client::{ClientHandler, ClientInfo, ProtocolPreference};
 pub use server::{ServerHandler, ServerInfo, effective_info};

@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use super::tasks::{self, TaskStore};
 use crate::model::{
     CacheScope, CallToolRequestParams, CallToolResult, CancelTaskRequestParams, CancelTaskResult,
     CancelledNotificationParams, ClientNotification, ClientRequest, CompleteRequestParams, CompleteResult, Completion,
@@ -92,6 +93,13 @@ pub trait ServerHandler: Send + Sync + 'static {
     /// whose retries may reach another process return a shared one.
     fn request_state_key(&self) -> RequestStateKey {
         RequestStateKey::process()
+    }
+
+    /// The tasks of the `io.modelcontextprotocol/tasks` extension. With a store the server
+    /// declares the extension and serves `tasks/get`, `tasks/update` and `tasks/cancel` of
+    /// 2026-07-28 requests that opted in; tools create tasks with [`TaskStore::run`].
+    fn task_store(&self) -> Option<&TaskStore> {
+        None
     }
 
     /// `initialize` (2025 era). `ctx.protocol_version` is the negotiated version.
@@ -368,6 +376,36 @@ fn input_round<H: ServerHandler + ?Sized>(handler: &H, request: &ClientRequest) 
     }
 }
 
+/// The `tasks/*` methods of a 2026-07-28 request, which belong to the tasks extension: served from
+/// the handler's [`TaskStore`] when the request opted in, -32021 when it did not, and -32601 for
+/// the methods the extension removed (`tasks/result`, `tasks/list`) or without a store.
+fn tasks_extension<H: ServerHandler + ?Sized>(
+    handler: &H,
+    request: &ClientRequest,
+    ctx: &RequestContext<RoleServer>,
+) -> Option<Result<ServerResult, McpError>> {
+    let method = match request {
+        ClientRequest::GetTask(_) => methods::TASKS_GET,
+        ClientRequest::CancelTask(_) => methods::TASKS_CANCEL,
+        ClientRequest::UpdateTask(_) => crate::model::tasks_ext::methods::UPDATE,
+        ClientRequest::GetTaskPayload(_) => return Some(Err(McpError::method_not_found(methods::TASKS_RESULT))),
+        ClientRequest::ListTasks(_) => return Some(Err(McpError::method_not_found(methods::TASKS_LIST))),
+        _ => return None,
+    };
+    let Some(store) = handler.task_store() else { return Some(Err(McpError::method_not_found(method))) };
+    if !tasks::opted_in(ctx) {
+        return Some(Err(tasks::missing_extension()));
+    }
+    Some(match request {
+        ClientRequest::GetTask(p) => store.get(&p.task_id).map(ServerResult::TaskExtension),
+        ClientRequest::CancelTask(p) => store.cancel(&p.task_id).map(|()| ServerResult::Empty(EmptyResult::default())),
+        ClientRequest::UpdateTask(p) => {
+            store.update(&p.task_id, p.input_responses.clone()).map(|()| ServerResult::Empty(EmptyResult::default()))
+        }
+        _ => unreachable!("matched above"),
+    })
+}
+
 /// Refuse requests for features the server did not declare, as the 2026-07-28 rules demand
 /// ("capabilities must match reality") and as 2025 clients expect.
 fn check_capability(request: &ClientRequest, caps: &ServerCapabilities) -> Result<(), McpError> {
@@ -425,6 +463,11 @@ impl<H: ServerHandler> Service<RoleServer> for H {
         let stateless = ctx.is_stateless();
         if stateless {
             ctx.input = input_round(self, &request);
+            if let Some(answer) = tasks_extension(self, &request, &ctx) {
+                let mut result = answer?;
+                finish_stateless(&mut result, info);
+                return Ok(result);
+            }
         }
         let outcome = match request {
             ClientRequest::Initialize(params) => {
@@ -463,6 +506,7 @@ impl<H: ServerHandler> Service<RoleServer> for H {
             ClientRequest::GetTaskPayload(p) => self.get_task_payload(p, ctx).await.map(ServerResult::GetTaskPayload),
             ClientRequest::ListTasks(p) => self.list_tasks(p, ctx).await.map(ServerResult::ListTasks),
             ClientRequest::CancelTask(p) => self.cancel_task(p, ctx).await.map(ServerResult::CancelTask),
+            ClientRequest::UpdateTask(_) => Err(McpError::method_not_found(crate::model::tasks_ext::methods::UPDATE)),
         };
         match outcome {
             Ok(mut result) => {
@@ -477,6 +521,9 @@ impl<H: ServerHandler> Service<RoleServer> for H {
             }
             Err(McpError::InputRequired(_)) => Err(McpError::Rpc(ErrorData::internal_error(
                 "the handler asked for more input, which needs the 2026-07-28 protocol",
+            ))),
+            Err(McpError::TaskCreated(_)) if !stateless => Err(McpError::Rpc(ErrorData::internal_error(
+                "the handler created a task, which needs the 2026-07-28 protocol",
             ))),
             Err(e) => Err(e),
         }
@@ -510,6 +557,11 @@ pub fn effective_info<H: ServerHandler + ?Sized>(handler: &H) -> ServerInfo {
     }
     if caps.resources.is_none() {
         caps.resources = handler.resource_capability();
+    }
+    if handler.task_store().is_some() && !caps.has_extension(crate::model::tasks_ext::EXTENSION_ID) {
+        caps.extensions
+            .get_or_insert_with(Default::default)
+            .insert(crate::model::tasks_ext::EXTENSION_ID.to_owned(), Default::default());
     }
     if caps.completions.is_none() && (handler.prompt_capability().is_some() || handler.resource_capability().is_some())
     {

@@ -96,6 +96,8 @@ pub enum ClientRequest {
     GetTaskPayload(GetTaskPayloadRequestParams),
     ListTasks(PaginatedRequestParams),
     CancelTask(CancelTaskRequestParams),
+    /// `tasks/update` of the tasks extension (2026-07-28).
+    UpdateTask(crate::model::tasks_ext::UpdateTaskRequestParams),
 }
 
 impl InboundMessage for ClientRequest {
@@ -121,6 +123,7 @@ impl InboundMessage for ClientRequest {
             TASKS_RESULT => Self::GetTaskPayload(parse_params(method, p)?),
             TASKS_LIST => Self::ListTasks(parse_params(method, p)?),
             TASKS_CANCEL => Self::CancelTask(parse_params(method, p)?),
+            crate::model::tasks_ext::methods::UPDATE => Self::UpdateTask(parse_params(method, p)?),
             other => return Err(ErrorData::method_not_found(other)),
         })
     }
@@ -242,6 +245,8 @@ pub enum ServerResult {
     ListTasks(ListTasksResult),
     CancelTask(CancelTaskResult),
     CreateTask(CreateTaskResult),
+    /// `tasks/get` of the tasks extension (2026-07-28).
+    TaskExtension(crate::model::tasks_ext::GetTaskResult),
     Empty(EmptyResult),
 }
 
@@ -310,6 +315,7 @@ impl ServerResult {
             Self::ListTasks(r) => plain(&mut r.meta, &mut r.result_type),
             Self::CancelTask(r) => plain(&mut r.meta, &mut r.result_type),
             Self::CreateTask(r) => plain(&mut r.meta, &mut r.result_type),
+            Self::TaskExtension(r) => plain(&mut r.meta, &mut r.result_type),
             Self::Empty(r) => plain(&mut r.meta, &mut r.result_type),
         }
     }

@@ -213,13 +213,18 @@ pub struct UpdateTaskRequestParams {
     pub meta: Option<Meta>,
     /// The task's id.
     pub task_id: String,
-    /// Answers keyed like the task's `inputRequests`.
-    pub input_responses: InputResponses,
+    /// Answers keyed like the task's `inputRequests`, as sent: a server ignores keys it did not
+    /// ask for and reads each answer as the result of the request it asked under that key.
+    pub input_responses: JsonObject,
 }
 
 impl UpdateTaskRequestParams {
     /// Params answering `task_id`'s requests.
     pub fn new(task_id: impl Into<String>, input_responses: InputResponses) -> Self {
+        let input_responses = input_responses
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::to_value(v).expect("input responses serialize")))
+            .collect();
         Self { meta: None, task_id: task_id.into(), input_responses }
     }
 

@@ -475,6 +475,7 @@ async fn answer<R: ServiceRole, S: Service<R>>(
     let msg = match outcome {
         Ok(result) => JsonRpcMessage::response(id.clone(), &result),
         Err(McpError::InputRequired(r)) => JsonRpcMessage::response(id.clone(), &r),
+        Err(McpError::TaskCreated(r)) => JsonRpcMessage::response(id.clone(), &r),
         Err(McpError::Rpc(e)) => Ok(JsonRpcMessage::error(Some(id.clone()), e)),
         Err(McpError::InvalidArguments(m)) => Ok(JsonRpcMessage::error(Some(id.clone()), ErrorData::invalid_params(m))),
     };

@@ -77,6 +77,10 @@ pub enum McpError {
     /// Answer with an `input_required` result (2026-07-28 MRTR).
     #[error("input required")]
     InputRequired(Box<InputRequiredResult>),
+    /// Answer with a `CreateTaskResult`: the work goes on as a task (the tasks extension,
+    /// 2026-07-28; see [`TaskStore::run`](crate::handler::tasks::TaskStore::run)).
+    #[error("task created")]
+    TaskCreated(Box<crate::model::tasks_ext::CreateTaskResult>),
     /// A tool's arguments do not fit its input. A tool router answers this with a tool result
     /// marked `isError` (so the model can correct itself); anywhere else it is -32602.
     #[error("invalid arguments: {0}")]
@@ -110,7 +114,7 @@ impl McpError {
     pub fn as_rpc(&self) -> Option<&ErrorData> {
         match self {
             Self::Rpc(e) => Some(e),
-            Self::InputRequired(_) | Self::InvalidArguments(_) => None,
+            Self::InputRequired(_) | Self::TaskCreated(_) | Self::InvalidArguments(_) => None,
         }
     }
 }

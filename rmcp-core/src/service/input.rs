@@ -106,20 +106,8 @@ impl RequestContext<RoleServer> {
         key: &str,
         message: impl Into<String>,
     ) -> Result<Elicitation<T>, McpError> {
-        let schema: ElicitationSchema = elicitation_schema_for::<T>().map_err(McpError::internal_error)?;
-        let result = self.elicit_with(key, ElicitRequestFormParams::new(message, schema).into()).await?;
-        Ok(match result.action {
-            ElicitAction::Accept => {
-                let content = serde_json::to_value(result.content.unwrap_or_default())
-                    .map_err(|e| McpError::internal_error(e.to_string()))?;
-                let value = serde_path_to_error::deserialize(content).map_err(|e| {
-                    McpError::invalid_params(format!("the answer to `{key}` does not fit the form: {e}"))
-                })?;
-                Elicitation::Accepted(value)
-            }
-            ElicitAction::Decline => Elicitation::Declined,
-            ElicitAction::Cancel => Elicitation::Cancelled,
-        })
+        let result = self.elicit_with(key, elicit_request::<T>(message)?).await?;
+        elicit_outcome(key, result)
     }
 
     /// `elicitation/create` with explicit params, under `key`.
@@ -220,8 +208,29 @@ impl RequestContext<RoleServer> {
     }
 }
 
+/// The form-mode elicitation of a form derived from `T`.
+pub(crate) fn elicit_request<T: JsonSchema>(message: impl Into<String>) -> Result<ElicitRequestParams, McpError> {
+    let schema: ElicitationSchema = elicitation_schema_for::<T>().map_err(McpError::internal_error)?;
+    Ok(ElicitRequestFormParams::new(message, schema).into())
+}
+
+/// What the user did, with accepted content read as `T`.
+pub(crate) fn elicit_outcome<T: DeserializeOwned>(key: &str, result: ElicitResult) -> Result<Elicitation<T>, McpError> {
+    Ok(match result.action {
+        ElicitAction::Accept => {
+            let content = serde_json::to_value(result.content.unwrap_or_default())
+                .map_err(|e| McpError::internal_error(e.to_string()))?;
+            let value = serde_path_to_error::deserialize(content)
+                .map_err(|e| McpError::invalid_params(format!("the answer to `{key}` does not fit the form: {e}")))?;
+            Elicitation::Accepted(value)
+        }
+        ElicitAction::Decline => Elicitation::Declined,
+        ElicitAction::Cancel => Elicitation::Cancelled,
+    })
+}
+
 /// An answer read as the result of the method that was asked.
-fn parse_answer(key: &str, request: &InputRequest, answer: &Value) -> Result<InputResponse, McpError> {
+pub(crate) fn parse_answer(key: &str, request: &InputRequest, answer: &Value) -> Result<InputResponse, McpError> {
     fn read<T: DeserializeOwned>(key: &str, answer: &Value) -> Result<T, McpError> {
         T::deserialize(answer)
             .map_err(|e| McpError::invalid_params(format!("inputResponses.{key} is not a valid answer: {e}")))

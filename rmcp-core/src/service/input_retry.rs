@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{Peer, RequestContext, RequestOptions, RoleClient, ServiceError};
+use crate::model::tasks_ext;
 use crate::model::{
     CallToolRequestParams, ClientResult, GetPromptRequestParams, InputRequest, InputRequests, InputRequiredResult,
     JsonObject, ReadResourceRequestParams, RequestId, ServerRequest,
@@ -71,8 +72,15 @@ impl Peer<RoleClient> {
         loop {
             let raw = self.send_request_raw(method, &params, options.clone()).await?;
             let kind: ResultKind = serde_json::from_str(raw.get()).map_err(unexpected)?;
-            if kind.result_type.as_deref() != Some("input_required") {
-                return serde_json::from_str(raw.get()).map_err(unexpected);
+            match kind.result_type.as_deref() {
+                Some("input_required") => {}
+                // The server made the request a task (tasks extension): wait for its result.
+                Some(tasks_ext::RESULT_TYPE_TASK) => {
+                    let task: tasks_ext::CreateTaskResult = serde_json::from_str(raw.get()).map_err(unexpected)?;
+                    let result = self.wait_for_task(&task.task.task_id).await?;
+                    return serde_json::from_value(serde_json::Value::Object(result)).map_err(unexpected);
+                }
+                _ => return serde_json::from_str(raw.get()).map_err(unexpected),
             }
             if rounds == max_rounds {
                 return Err(ServiceError::TooManyInputRounds { rounds });
@@ -85,7 +93,7 @@ impl Peer<RoleClient> {
     }
 
     /// Answer every input request with this client's handler, concurrently.
-    async fn fulfil(&self, requests: InputRequests) -> Result<JsonObject, ServiceError> {
+    pub(crate) async fn fulfil(&self, requests: InputRequests) -> Result<JsonObject, ServiceError> {
         let local = self.shared.local.get().ok_or(ServiceError::TransportClosed)?.clone();
         let version = self.protocol_version();
         let answers = requests.into_iter().map(|(key, request)| {

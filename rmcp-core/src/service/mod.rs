@@ -19,6 +19,7 @@ mod request_state;
 mod role;
 mod running;
 mod server_peer;
+mod tasks_client;
 
 pub use context::{NotificationContext, RequestContext};
 pub use engine::QuitReason;

@@ -13,6 +13,7 @@
 //! | `legacy` | tools that need server-to-client requests or session logging (A.7) |
 //! | `diagnostics` | the 2026 diagnostic tools of `server-stateless` (A.10) |
 //! | `mrtr` | the multi round-trip fixtures (A.9), on the SDK's input API |
+//! | `tasks` | the tasks-extension fixtures (A.11), on the SDK's `TaskStore` |
 //! | `prompts` / `resources` | prompts, the completion, resources and the template (A.8) |
 //! | `media` | the base64 PNG and WAV payloads |
 //!
@@ -25,8 +26,10 @@ mod media;
 mod mrtr;
 mod prompts;
 mod resources;
+mod tasks;
 mod tools;
 
+use rmcp_core::handler::tasks::TaskStore;
 use rmcp_core::handler::{ServerHandler, ServerInfo};
 use rmcp_core::model::{Implementation, PromptsCapability, ResourcesCapability, ServerCapabilities, ToolsCapability};
 use rmcp_core::router::{PromptRouter, ResourceRouter, ToolRouter};
@@ -39,6 +42,8 @@ pub struct Everything {
     tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
     resource_router: ResourceRouter<Self>,
+    /// The tasks of the tasks extension, shared by every session.
+    tasks: TaskStore,
 }
 
 impl Everything {
@@ -47,13 +52,19 @@ impl Everything {
             tool_router: Self::tool_router_all(),
             prompt_router: Self::prompt_router_all(),
             resource_router: Self::resources(),
+            tasks: TaskStore::new(),
         }
     }
 
     /// Every tool, in listing order: `test_simple_text` first (the suite calls the first tool
     /// with `{}`), then the rest in a fixed order.
     fn tool_router_all() -> ToolRouter<Self> {
-        Self::core_tools() + Self::schema_tools() + Self::legacy_tools() + Self::diagnostic_tools() + Self::mrtr_tools()
+        Self::core_tools()
+            + Self::schema_tools()
+            + Self::legacy_tools()
+            + Self::diagnostic_tools()
+            + Self::mrtr_tools()
+            + Self::task_tools()
     }
 
     /// Every prompt.
@@ -78,6 +89,10 @@ impl ServerHandler for Everything {
     fn get_info(&self) -> ServerInfo {
         ServerInfo::new(Implementation::new("rmcp-core-conformance-server", env!("CARGO_PKG_VERSION")), capabilities())
             .with_instructions("The everything-server of the MCP conformance suite.")
+    }
+
+    fn task_store(&self) -> Option<&TaskStore> {
+        Some(&self.tasks)
     }
 }
 

@@ -1,0 +1,369 @@
+//! Server-side tasks of the `io.modelcontextprotocol/tasks` extension (SEP-2663, 2026-07-28).
+//!
+//! A tool that may take long runs its work through [`TaskStore::run`]. When the request opted into
+//! the extension (its `_meta` client capabilities list it), the store creates a task, answers the
+//! call at once with a `CreateTaskResult` and runs the work in the background; the client polls
+//! `tasks/get`, answers input requests with `tasks/update` and may `tasks/cancel`. Without the
+//! opt-in the work runs inline and the call returns its result as usual, or, for a tool that
+//! *requires* tasks, fails with -32021 naming the extension.
+//!
+//! Return the store from [`ServerHandler::task_store`](super::ServerHandler::task_store): the
+//! handler then declares the extension and serves the `tasks/*` methods from it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::FutureExt;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+use crate::model::tasks_ext::{self, CreateTaskResult, DetailedTask, GetTaskResult, Task};
+use crate::model::{CallToolResult, ErrorData, InputRequest, InputRequests, InputResponses, JsonObject, TaskStatus};
+use crate::service::input::{elicit_outcome, elicit_request, parse_answer};
+use crate::service::{Elicitation, McpError, RequestContext, RoleServer};
+
+/// Whether a tool must run as a task or merely may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskSupport {
+    /// A task when the client opted in, inline otherwise.
+    Optional,
+    /// Only as a task: a client that did not opt in gets -32021.
+    Required,
+}
+
+/// The tasks of a server: created by [`run`](Self::run), kept for their TTL, served to
+/// `tasks/get`, `tasks/update` and `tasks/cancel`. Cheap to clone (shared).
+#[derive(Clone)]
+pub struct TaskStore {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for TaskStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskStore")
+            .field("tasks", &self.lock().len())
+            .field("ttl", &self.inner.ttl)
+            .field("poll_interval", &self.inner.poll_interval)
+            .finish()
+    }
+}
+
+struct Inner {
+    tasks: Mutex<HashMap<String, Entry>>,
+    ttl: Duration,
+    poll_interval: Duration,
+    max_tasks: usize,
+}
+
+struct Entry {
+    task: Task,
+    expires: Instant,
+    ct: CancellationToken,
+    result: Option<JsonObject>,
+    error: Option<ErrorData>,
+    waiting: Option<Waiting>,
+}
+
+/// A task parked on input: what is still unanswered, what came in, and whom to wake.
+struct Waiting {
+    pending: InputRequests,
+    answered: JsonObject,
+    wake: Option<oneshot::Sender<JsonObject>>,
+}
+
+impl Default for TaskStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TaskStore {
+    /// A store keeping tasks for an hour, suggesting polls every second, holding at most 10,000.
+    pub fn new() -> Self {
+        Self::with_limits(Duration::from_secs(3600), Duration::from_secs(1), 10_000)
+    }
+
+    /// A store keeping each task for `ttl` after creation, suggesting `poll_interval`, and holding
+    /// at most `max_tasks` (further task creation fails with -32603 until some expire).
+    pub fn with_limits(ttl: Duration, poll_interval: Duration, max_tasks: usize) -> Self {
+        Self { inner: Arc::new(Inner { tasks: Mutex::new(HashMap::new()), ttl, poll_interval, max_tasks }) }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        self.inner.tasks.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Run `work` for the tool call of `ctx`: as a task if the request opted into the extension
+    /// (the call is answered at once with a `CreateTaskResult`), inline otherwise (the call is
+    /// answered with `work`'s result), or not at all for [`TaskSupport::Required`] without opt-in
+    /// (-32021).
+    ///
+    /// `work` gets a [`TaskContext`] to ask the client for input in either mode.
+    ///
+    /// ```
+    /// use rmcp_core::handler::tasks::{TaskStore, TaskSupport};
+    /// use rmcp_core::model::{CallToolResult, ContentBlock};
+    /// use rmcp_core::service::{McpError, RequestContext};
+    /// use rmcp_core::RoleServer;
+    ///
+    /// async fn slow(tasks: &TaskStore, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, McpError> {
+    ///     tasks
+    ///         .run(&ctx, TaskSupport::Optional, |_task| async move {
+    ///             tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    ///             Ok(CallToolResult::success(vec![ContentBlock::text("done")]))
+    ///         })
+    ///         .await
+    /// }
+    /// ```
+    pub async fn run<F, Fut>(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        support: TaskSupport,
+        work: F,
+    ) -> Result<CallToolResult, McpError>
+    where
+        F: FnOnce(TaskContext) -> Fut,
+        Fut: Future<Output = Result<CallToolResult, McpError>> + Send + 'static,
+    {
+        if !opted_in(ctx) {
+            return match support {
+                TaskSupport::Required => Err(missing_extension()),
+                TaskSupport::Optional => work(TaskContext { mode: Mode::Inline(ctx.clone()) }).await,
+            };
+        }
+        let (id, ct) = self.create()?;
+        let task = self.lock().get(&id).map(|e| e.task.clone()).ok_or_else(|| McpError::internal_error("lost task"))?;
+        let work = work(TaskContext { mode: Mode::Task { store: self.clone(), id: id.clone(), ct: ct.clone() } });
+        let store = self.clone();
+        tokio::spawn(async move {
+            let outcome = tokio::select! {
+                outcome = std::panic::AssertUnwindSafe(work).catch_unwind() => outcome,
+                () = ct.cancelled() => return,
+            };
+            let outcome = outcome.unwrap_or_else(|_| Err(McpError::internal_error("the task panicked")));
+            store.finish(&id, outcome);
+        });
+        Err(McpError::TaskCreated(Box::new(CreateTaskResult::new(task))))
+    }
+
+    /// Register a new `working` task; it is retrievable before its id is handed out.
+    fn create(&self) -> Result<(String, CancellationToken), McpError> {
+        let now = Instant::now();
+        let mut tasks = self.lock();
+        tasks.retain(|_, e| e.expires > now);
+        if tasks.len() >= self.inner.max_tasks {
+            return Err(McpError::internal_error("too many tasks; try again later"));
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let stamp = timestamp();
+        let ttl_ms = u64::try_from(self.inner.ttl.as_millis()).unwrap_or(u64::MAX);
+        let poll_ms = u64::try_from(self.inner.poll_interval.as_millis()).unwrap_or(u64::MAX);
+        let task = Task::new(id.clone(), TaskStatus::Working, stamp.clone(), stamp, Some(ttl_ms))
+            .with_poll_interval_ms(poll_ms);
+        let ct = CancellationToken::new();
+        let entry =
+            Entry { task, expires: now + self.inner.ttl, ct: ct.clone(), result: None, error: None, waiting: None };
+        tasks.insert(id.clone(), entry);
+        Ok((id, ct))
+    }
+
+    /// Record how the work ended, unless the task was cancelled meanwhile.
+    fn finish(&self, id: &str, outcome: Result<CallToolResult, McpError>) {
+        let mut tasks = self.lock();
+        let Some(entry) = tasks.get_mut(id) else { return };
+        if entry.task.status.is_terminal() {
+            return;
+        }
+        entry.waiting = None;
+        match outcome.map(serde_json::to_value) {
+            Ok(Ok(serde_json::Value::Object(result))) => {
+                entry.task.status = TaskStatus::Completed;
+                entry.result = Some(result);
+            }
+            Ok(Ok(_) | Err(_)) => {
+                entry.task.status = TaskStatus::Failed;
+                entry.error = Some(ErrorData::internal_error("the task's result does not serialize"));
+            }
+            Err(e) => {
+                entry.task.status = TaskStatus::Failed;
+                entry.error = Some(match e {
+                    McpError::Rpc(e) => e,
+                    McpError::InvalidArguments(m) => ErrorData::invalid_params(m),
+                    other => ErrorData::internal_error(other.to_string()),
+                });
+            }
+        }
+        entry.task.last_updated_at = timestamp();
+    }
+
+    /// `tasks/get`: the task with what its status carries inlined; -32602 for an unknown id.
+    pub fn get(&self, task_id: &str) -> Result<GetTaskResult, McpError> {
+        let tasks = self.lock();
+        let entry = live(&tasks, task_id)?;
+        let task = entry.task.clone();
+        let detail = match task.status {
+            TaskStatus::InputRequired => DetailedTask::input_required(
+                task,
+                entry.waiting.as_ref().map(|w| w.pending.clone()).unwrap_or_default(),
+            ),
+            TaskStatus::Completed => DetailedTask::completed(task, entry.result.clone().unwrap_or_default()),
+            TaskStatus::Failed => DetailedTask::failed(
+                task,
+                entry.error.clone().unwrap_or_else(|| ErrorData::internal_error("the task failed")),
+            ),
+            TaskStatus::Cancelled => DetailedTask::cancelled(task),
+            _ => DetailedTask::working(task),
+        };
+        Ok(GetTaskResult::new(detail))
+    }
+
+    /// `tasks/update`: answers to some or all of the task's pending input requests. The task
+    /// resumes once every pending request is answered; answers to keys it did not ask are ignored.
+    pub fn update(&self, task_id: &str, responses: JsonObject) -> Result<(), McpError> {
+        let mut tasks = self.lock();
+        let entry = live_mut(&mut tasks, task_id)?;
+        let Some(waiting) = entry.waiting.as_mut() else { return Ok(()) };
+        for (key, answer) in responses {
+            if waiting.pending.remove(&key).is_some() {
+                waiting.answered.insert(key, answer);
+            }
+        }
+        if waiting.pending.is_empty() {
+            let waiting = entry.waiting.take().expect("checked above");
+            if let Some(wake) = waiting.wake {
+                let _ = wake.send(waiting.answered);
+            }
+            entry.task.status = TaskStatus::Working;
+            entry.task.last_updated_at = timestamp();
+        }
+        Ok(())
+    }
+
+    /// `tasks/cancel`: stop the task if it still runs (it is `cancelled` from now on); a task
+    /// that already ended is left as it is. -32602 for an unknown id.
+    pub fn cancel(&self, task_id: &str) -> Result<(), McpError> {
+        let mut tasks = self.lock();
+        let entry = live_mut(&mut tasks, task_id)?;
+        if !entry.task.status.is_terminal() {
+            entry.ct.cancel();
+            entry.waiting = None;
+            entry.task.status = TaskStatus::Cancelled;
+            entry.task.last_updated_at = timestamp();
+        }
+        Ok(())
+    }
+
+    /// Park the task on `requests` until `tasks/update` answers them all.
+    async fn park(&self, id: &str, ct: &CancellationToken, requests: InputRequests) -> Result<JsonObject, McpError> {
+        let (wake, woken) = oneshot::channel();
+        {
+            let mut tasks = self.lock();
+            let entry = live_mut(&mut tasks, id)?;
+            entry.waiting = Some(Waiting { pending: requests, answered: JsonObject::new(), wake: Some(wake) });
+            entry.task.status = TaskStatus::InputRequired;
+            entry.task.last_updated_at = timestamp();
+        }
+        tokio::select! {
+            answers = woken => answers.map_err(|_| McpError::internal_error("the task was dropped")),
+            () = ct.cancelled() => Err(McpError::internal_error("the task was cancelled")),
+        }
+    }
+}
+
+fn live<'a>(tasks: &'a HashMap<String, Entry>, id: &str) -> Result<&'a Entry, McpError> {
+    tasks.get(id).filter(|e| e.expires > Instant::now()).ok_or_else(|| unknown(id))
+}
+
+fn live_mut<'a>(tasks: &'a mut HashMap<String, Entry>, id: &str) -> Result<&'a mut Entry, McpError> {
+    tasks.get_mut(id).filter(|e| e.expires > Instant::now()).ok_or_else(|| unknown(id))
+}
+
+fn unknown(id: &str) -> McpError {
+    McpError::invalid_params(format!("unknown task `{id}`"))
+}
+
+/// -32021 naming the extension the request lacks.
+pub(crate) fn missing_extension() -> McpError {
+    McpError::Rpc(ErrorData::missing_client_capability(
+        serde_json::json!({ "extensions": { tasks_ext::EXTENSION_ID: {} } }),
+    ))
+}
+
+/// Whether this request opted into the tasks extension (per request, from its `_meta`).
+pub(crate) fn opted_in(ctx: &RequestContext<RoleServer>) -> bool {
+    ctx.is_stateless() && ctx.client_capabilities().is_some_and(|c| c.has_extension(tasks_ext::EXTENSION_ID))
+}
+
+fn timestamp() -> String {
+    humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+}
+
+/// What a task's work uses to ask the client for input: inside a task, the task parks in
+/// `input_required` until `tasks/update` answers; inline, the request's own input API is used
+/// (MRTR on 2026-07-28, requests to the client on 2025).
+#[derive(Debug)]
+pub struct TaskContext {
+    mode: Mode,
+}
+
+#[derive(Debug)]
+enum Mode {
+    Inline(RequestContext<RoleServer>),
+    Task { store: TaskStore, id: String, ct: CancellationToken },
+}
+
+impl TaskContext {
+    /// The task's id, or `None` when the work runs inline.
+    pub fn task_id(&self) -> Option<&str> {
+        match &self.mode {
+            Mode::Task { id, .. } => Some(id),
+            Mode::Inline(_) => None,
+        }
+    }
+
+    /// Cancelled when the task (or the inline request) is cancelled.
+    pub fn cancellation_token(&self) -> CancellationToken {
+        match &self.mode {
+            Mode::Task { ct, .. } => ct.clone(),
+            Mode::Inline(ctx) => ctx.ct.clone(),
+        }
+    }
+
+    /// Ask for several inputs at once; answers come back under the same keys.
+    pub async fn inputs(&self, requests: InputRequests) -> Result<InputResponses, McpError> {
+        match &self.mode {
+            Mode::Inline(ctx) => ctx.inputs(requests).await,
+            Mode::Task { store, id, ct } => {
+                let asked = requests.clone();
+                let raw = store.park(id, ct, requests).await?;
+                let mut answers = InputResponses::new();
+                for (key, request) in &asked {
+                    let answer =
+                        raw.get(key).ok_or_else(|| McpError::invalid_params(format!("no answer to `{key}`")))?;
+                    let value = serde_json::to_value(answer).map_err(|e| McpError::internal_error(e.to_string()))?;
+                    answers.insert(key.clone(), parse_answer(key, request, &value)?);
+                }
+                Ok(answers)
+            }
+        }
+    }
+
+    /// Ask the user to fill in a form derived from `T`, under `key`
+    /// (see [`RequestContext::elicit`]).
+    pub async fn elicit<T: DeserializeOwned + JsonSchema + 'static>(
+        &self,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Result<Elicitation<T>, McpError> {
+        let mut requests = InputRequests::new();
+        requests.insert(key.to_owned(), InputRequest::Elicit(elicit_request::<T>(message)?));
+        let mut answers = self.inputs(requests).await?;
+        match answers.remove(key) {
+            Some(crate::model::InputResponse::Elicit(result)) => elicit_outcome(key, result),
+            _ => Err(McpError::invalid_params(format!("inputResponses.{key} answers a different request"))),
+        }
+    }
+}
