@@ -1,8 +1,13 @@
 //! The examples are the binaries in `src/bin/`; this library holds what they share: one way to
-//! start a server on stdio or, with `--http ADDR`, on Streamable HTTP.
+//! start a server on stdio or, with `--http ADDR`, on Streamable HTTP, and the small helpers
+//! of the clients (finding a sibling server binary, choosing the protocol era, reading text).
+
+use std::path::PathBuf;
 
 use rmcp_core::CancellationToken;
 use rmcp_core::ServerHandler;
+use rmcp_core::handler::ProtocolPreference;
+use rmcp_core::model::{CallToolResult, ProtocolVersion};
 use rmcp_core::service::ServiceExt;
 use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
 
@@ -39,6 +44,36 @@ pub async fn run<S: ServerHandler>(name: &str, server: impl Fn() -> S + Send + S
     let reason = running.waiting().await;
     tracing::info!(?reason, "{name} stopped");
     Ok(())
+}
+
+/// The example binary `name` next to the running one. `cargo build -p examples --bins` puts
+/// every example in one directory, so a client finds the server it starts there.
+pub fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().ok_or_else(|| anyhow::anyhow!("no directory for {exe:?}"))?;
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(path.exists(), "{path:?} does not exist: build it with `cargo build -p examples --bins`");
+    Ok(path)
+}
+
+/// The protocol era chosen on the command line with `--era 2025` (the stateful 2025-11-25
+/// handshake) or `--era 2026` (stateless 2026-07-28, the default).
+pub fn era_from_args() -> anyhow::Result<ProtocolPreference> {
+    let args: Vec<String> = std::env::args().collect();
+    let era = match args.iter().position(|a| a == "--era") {
+        Some(i) => args.get(i + 1).ok_or_else(|| anyhow::anyhow!("--era needs 2025 or 2026"))?.as_str(),
+        None => "2026",
+    };
+    match era {
+        "2025" => Ok(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)),
+        "2026" => Ok(ProtocolPreference::Stateless),
+        other => anyhow::bail!("unknown era `{other}`: use 2025 or 2026"),
+    }
+}
+
+/// The text blocks of a tool result, joined by spaces (images and the like are left out).
+pub fn text_of(result: &CallToolResult) -> String {
+    result.content.iter().filter_map(|c| c.as_text()).collect::<Vec<_>>().join(" ")
 }
 
 /// Compiles the Rust snippets of the workspace README as doc tests, so they stay true to the API.

@@ -117,6 +117,20 @@ async fn dropping_a_request_cancels_it_at_the_server() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_keeps_a_timeout_alive_even_without_a_callback() {
+    let (client, _server, _events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    // 6 steps 60 ms apart take ~360 ms, longer than the 150 ms timeout, which progress restarts.
+    let slow_steps = serde_json::json!({"steps": 6, "pause_ms": 60});
+    let alive = RequestOptions::new().with_timeout(Duration::from_millis(150)).reset_timeout_on_progress();
+    let r = client.call_tool_with(call("progress", slow_steps.clone()), alive).await.unwrap();
+    assert_eq!(text_of(&r), "done");
+    // Without the reset the same call (asking for progress through a callback) times out.
+    let plain = RequestOptions::new().with_timeout(Duration::from_millis(150)).on_progress(|_| {});
+    let err = client.call_tool_with(call("progress", slow_steps), plain).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Timeout { .. }), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timeout_fails_the_call_and_cancels_it() {
     let (client, _server, mut events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
     let err = client

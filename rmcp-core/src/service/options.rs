@@ -17,7 +17,8 @@ pub type ProgressCallback = Arc<dyn Fn(ProgressNotificationParams) + Send + Sync
 pub struct RequestOptions {
     /// Give up (and cancel the request at the peer) after this long.
     pub timeout: Option<Duration>,
-    /// Restart the timeout whenever a progress notification arrives.
+    /// Restart the timeout whenever a progress notification arrives (the request then asks the
+    /// peer for progress, with or without a progress callback).
     pub reset_timeout_on_progress: bool,
     /// Ask the peer for progress and deliver it here.
     pub progress: Option<ProgressCallback>,

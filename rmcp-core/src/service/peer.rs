@@ -223,7 +223,9 @@ impl<R: ServiceRole> Peer<R> {
         // The timeout covers the whole call, including waiting for room in the engine's queue.
         let mut deadline = options.timeout.map(|t| tokio::time::Instant::now() + t);
         let id = self.shared.ids.next_request_id();
-        let progress = options.progress.as_ref().map(|_| {
+        // Progress is asked for when someone listens, or when it keeps the timeout alive.
+        let wants_progress = options.progress.is_some() || (options.reset_timeout_on_progress && deadline.is_some());
+        let progress = wants_progress.then(|| {
             let (tx, rx) = mpsc::unbounded_channel();
             (self.shared.progress_tokens.next_progress_token(), tx, rx)
         });
