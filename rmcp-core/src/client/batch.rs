@@ -3,7 +3,7 @@
 use futures::StreamExt;
 
 use crate::model::{CallToolRequestParams, CallToolResult};
-use crate::service::{Peer, RoleClient, ServiceError};
+use crate::service::{Peer, RequestOptions, RoleClient, ServiceError};
 
 impl Peer<RoleClient> {
     /// Call every tool in `calls` with at most `concurrency` requests in flight on this one
@@ -28,6 +28,20 @@ impl Peer<RoleClient> {
         calls: impl IntoIterator<Item = CallToolRequestParams>,
         concurrency: usize,
     ) -> Vec<Result<CallToolResult, ServiceError>> {
-        futures::stream::iter(calls).map(|call| self.call_tool(call)).buffered(concurrency.max(1)).collect().await
+        self.call_tools_with(calls, concurrency, RequestOptions::new()).await
+    }
+
+    /// [`call_tools`](Self::call_tools) with the same options (a timeout, say) for every call.
+    pub async fn call_tools_with(
+        &self,
+        calls: impl IntoIterator<Item = CallToolRequestParams>,
+        concurrency: usize,
+        options: RequestOptions,
+    ) -> Vec<Result<CallToolResult, ServiceError>> {
+        futures::stream::iter(calls)
+            .map(|call| self.call_tool_with(call, options.clone()))
+            .buffered(concurrency.max(1))
+            .collect()
+            .await
     }
 }
