@@ -6,7 +6,9 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rmcp_core::model::{CallToolRequestParams, CallToolResult, ContentBlock, JsonObject, JsonRpcMessage, Tool};
+use rmcp_core::model::{
+    CallToolRequestParams, CallToolResult, ContentBlock, JsonObject, JsonRpcMessage, ListToolsResult, Tool,
+};
 use rmcp_core::router::{ToolCallContext, ToolFuture, ToolRoute, ToolRouter};
 use rmcp_core::service::{Peer, RequestContext, RoleServer};
 
@@ -35,12 +37,23 @@ fn router_with(n: usize, validate: bool) -> ToolRouter<Server> {
     })
 }
 
+/// `tools/list` as the server answers it: the router hands out its prebuilt `ToolList` (shared,
+/// JSON cached), so building is a reference-count increment and serializing copies cached bytes.
+/// The last benchmark is the uncached path for comparison: a fresh list of 150 tools, copied and
+/// serialized (what every call cost before the list was shared).
 fn list(c: &mut Criterion) {
     let router = router(150);
     let ctx = RequestContext::<RoleServer>::new(1.into(), Peer::detached());
     c.bench_function("tools/list 150 tools: build the result", |b| b.iter(|| black_box(router.list_tools(&ctx))));
     c.bench_function("tools/list 150 tools: build and serialize the response", |b| {
         b.iter(|| black_box(JsonRpcMessage::response(1.into(), &router.list_tools(&ctx)).unwrap().to_json()))
+    });
+    let tools: Vec<Tool> = router.list().tools.to_vec();
+    c.bench_function("tools/list 150 tools: uncached (copy the tools, build and serialize)", |b| {
+        b.iter(|| {
+            let result = ListToolsResult::new(black_box(&tools).clone());
+            black_box(JsonRpcMessage::response(1.into(), &result).unwrap().to_json())
+        })
     });
 }
 

@@ -24,6 +24,7 @@ mod tasks;
 pub mod tasks_ext;
 #[cfg(test)]
 mod test_support;
+mod tool_list;
 mod tools;
 mod version;
 
@@ -46,6 +47,7 @@ pub use roots::*;
 pub use sampling::*;
 pub use subscriptions::*;
 pub use tasks::*;
+pub use tool_list::*;
 pub use tools::*;
 pub use version::*;
 mod messages;

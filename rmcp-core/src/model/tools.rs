@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{CacheScope, ContentBlock, Cursor, Icon, JsonObject, Meta, ResultType};
+use crate::model::{CacheScope, ContentBlock, Cursor, Icon, JsonObject, Meta, ResultType, ToolList};
 
 /// Hints about a tool's behaviour. They are untrusted unless the server is trusted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -183,8 +183,8 @@ impl Tool {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListToolsResult {
-    /// The tools.
-    pub tools: Vec<Tool>,
+    /// The tools: a shared list, cheap to clone, serialized once (see [`ToolList`]).
+    pub tools: ToolList,
     /// The cursor for the next page, if there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<Cursor>,
@@ -203,9 +203,9 @@ pub struct ListToolsResult {
 }
 
 impl ListToolsResult {
-    /// A page holding `tools`.
-    pub fn new(tools: Vec<Tool>) -> Self {
-        Self { tools, next_cursor: None, ttl_ms: None, cache_scope: None, meta: None, result_type: None }
+    /// A page holding `tools` (a `Vec<Tool>` or a shared [`ToolList`]).
+    pub fn new(tools: impl Into<ToolList>) -> Self {
+        Self { tools: tools.into(), next_cursor: None, ttl_ms: None, cache_scope: None, meta: None, result_type: None }
     }
     /// Set the next-page cursor.
     pub fn with_next_cursor(mut self, cursor: impl Into<Cursor>) -> Self {

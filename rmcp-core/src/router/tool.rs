@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::schema::SchemaValidator;
-use crate::model::{CallToolRequestParams, CallToolResult, ContentBlock, JsonObject, ListToolsResult, Tool};
+use crate::model::{CallToolRequestParams, CallToolResult, ContentBlock, JsonObject, ListToolsResult, Tool, ToolList};
 use crate::service::{McpError, Peer, RequestContext, RoleServer};
 
 /// The future a tool handler returns.
@@ -192,7 +192,9 @@ struct ToolTable<S> {
 impl<S> ToolTable<S> {
     fn build(entries: Vec<Entry<S>>) -> Self {
         let index = entries.iter().enumerate().map(|(i, e)| (e.route.tool.name.clone(), i)).collect();
-        let tools = entries.iter().filter(|e| e.enabled).map(|e| (*e.route.tool).clone()).collect();
+        let tools: ToolList = entries.iter().filter(|e| e.enabled).map(|e| (*e.route.tool).clone()).collect();
+        // Serialize the list now, once per table version, rather than on the first `tools/list`.
+        let _ = tools.to_raw_json();
         Self { entries, index, list: Arc::new(ListToolsResult::new(tools)) }
     }
 
@@ -361,7 +363,8 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
         }
     }
 
-    /// Answer `tools/list`.
+    /// Answer `tools/list`. The result shares the table's prebuilt [`ToolList`] (and its
+    /// serialized JSON), so answering copies no tool.
     pub fn list_tools(&self, ctx: &RequestContext<RoleServer>) -> ListToolsResult {
         self.track_peer(&ctx.peer);
         (*self.list()).clone()

@@ -54,7 +54,7 @@ impl Peer<RoleClient> {
     pub async fn list_all_tools(&self) -> Result<Vec<Tool>, ServiceError> {
         collect_pages(|params| async move {
             let page = self.list_tools(Some(params)).await?;
-            Ok((page.tools, page.next_cursor))
+            Ok((page.tools.into_vec(), page.next_cursor))
         })
         .await
     }

@@ -62,7 +62,10 @@ impl ServerHandler for TestServer {
         _ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         Ok(ListToolsResult::new(
-            ["echo", "slow", "progress", "sample", "fail"].iter().map(|n| Tool::new(*n, *n, schema())).collect(),
+            ["echo", "slow", "progress", "sample", "fail"]
+                .iter()
+                .map(|n| Tool::new(*n, *n, schema()))
+                .collect::<Vec<_>>(),
         ))
     }
 
