@@ -29,9 +29,9 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{ChildStderr, Command};
 use tokio::sync::mpsc;
 
-/// A timeout shorter than any countdown below, yet several steps (100 ms each) long, so a
-/// progress notification always comes in time to restart it.
-const TIMEOUT: Duration = Duration::from_millis(500);
+/// A timeout shorter than the 1.5 s countdown below, yet ten steps (100 ms each) long, so a
+/// progress notification comes in time to restart it even on a loaded machine.
+const TIMEOUT: Duration = Duration::from_millis(1000);
 
 /// How long to wait for the server to report a cancellation on its stderr.
 const SERVER_REPORT_WAIT: Duration = Duration::from_secs(5);
