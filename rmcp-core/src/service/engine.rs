@@ -47,13 +47,16 @@ struct Pending {
     progress: Option<ProgressToken>,
 }
 
+/// The engine's queues carry boxed items: a tokio channel allocates its first block of 32 slots
+/// when it is created, so boxing keeps an idle connection's queues at 8 bytes a slot (this is
+/// most of what an idle HTTP session costs) for one small allocation per message.
 pub(crate) struct Engine<R: ServiceRole, S> {
     pub service: Arc<S>,
     pub peer: Peer<R>,
-    pub commands: mpsc::Receiver<Command>,
-    pub cancels: mpsc::UnboundedReceiver<Cancel>,
-    pub wire: mpsc::Sender<Outbound>,
-    pub wire_rx: mpsc::Receiver<Outbound>,
+    pub commands: mpsc::Receiver<Box<Command>>,
+    pub cancels: mpsc::UnboundedReceiver<Box<Cancel>>,
+    pub wire: mpsc::Sender<Box<Outbound>>,
+    pub wire_rx: mpsc::Receiver<Box<Outbound>>,
     pub ct: CancellationToken,
     pub drain_timeout: Duration,
     pub max_in_flight: usize,
@@ -68,11 +71,11 @@ struct Running {
 struct Loop<R: ServiceRole, S> {
     service: Arc<S>,
     peer: Peer<R>,
-    wire: mpsc::Sender<Outbound>,
+    wire: mpsc::Sender<Box<Outbound>>,
     /// Messages the engine itself produced while the writer's queue was full. The loop never
     /// waits on the queue, so it keeps reading (responses our handlers wait for still arrive)
     /// and stays responsive to cancellation.
-    overflow: VecDeque<Outbound>,
+    overflow: VecDeque<Box<Outbound>>,
     ct: CancellationToken,
     pending: HashMap<RequestId, Pending>,
     progress: HashMap<ProgressToken, mpsc::UnboundedSender<ProgressNotificationParams>>,
@@ -86,7 +89,7 @@ struct Loop<R: ServiceRole, S> {
     /// so the handshake itself may talk to the peer.
     ordered: Option<tokio::task::Id>,
     held: VecDeque<(JsonRpcMessage, http::Extensions)>,
-    notifications: mpsc::Sender<(R::PeerNotification, NotificationContext<R>)>,
+    notifications: mpsc::Sender<Box<(R::PeerNotification, NotificationContext<R>)>>,
     max_in_flight: usize,
 }
 
@@ -162,14 +165,14 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                     reason = QuitReason::TransportError(e);
                     break;
                 }
-                Some(cancel) = cancels.recv() => st.cancel_outgoing(cancel),
+                Some(cancel) = cancels.recv() => st.cancel_outgoing(*cancel),
                 Ok(permit) = room => {
                     if let Some(msg) = st.overflow.pop_front() {
                         permit.send(msg);
                     }
                 }
                 Some(joined) = st.tasks.join_next_with_id(), if !st.tasks.is_empty() => st.on_joined(joined),
-                Some(command) = commands.recv() => match command {
+                Some(command) = commands.recv() => match *command {
                     Command::Request { request, related, responder, progress } => {
                         if reading {
                             st.send_request(request, related, responder, progress);
@@ -243,6 +246,7 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
 impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
     /// Queue a message for the writer without waiting.
     fn write(&mut self, msg: Outbound) {
+        let msg = Box::new(msg);
         if !self.overflow.is_empty() {
             self.overflow.push_back(msg);
             return;
@@ -435,7 +439,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             peer: self.peer.clone(),
             extensions,
         };
-        if self.notifications.try_send((notification, ctx)).is_err() {
+        if self.notifications.try_send(Box::new((notification, ctx))).is_err() {
             tracing::warn!(%method, "dropping a notification: the handler is not keeping up");
         }
     }
@@ -444,7 +448,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
 /// Hand notifications to the service one at a time, in the order they arrived.
 async fn notification_worker<R: ServiceRole, S: Service<R>>(
     service: Arc<S>,
-    mut rx: mpsc::Receiver<(R::PeerNotification, NotificationContext<R>)>,
+    mut rx: mpsc::Receiver<Box<(R::PeerNotification, NotificationContext<R>)>>,
     ct: CancellationToken,
 ) {
     loop {
@@ -452,7 +456,8 @@ async fn notification_worker<R: ServiceRole, S: Service<R>>(
             () = ct.cancelled() => return,
             next = rx.recv() => next,
         };
-        let Some((notification, ctx)) = next else { return };
+        let Some(boxed) = next else { return };
+        let (notification, ctx) = *boxed;
         service.handle_notification(notification, ctx).await;
     }
 }
@@ -463,7 +468,7 @@ async fn answer<R: ServiceRole, S: Service<R>>(
     request: R::PeerRequest,
     ctx: RequestContext<R>,
     ct: CancellationToken,
-    wire: mpsc::Sender<Outbound>,
+    wire: mpsc::Sender<Box<Outbound>>,
     id: RequestId,
 ) {
     // Cancellation is cooperative: the handler sees its token and stops when it likes; whatever
@@ -482,7 +487,7 @@ async fn answer<R: ServiceRole, S: Service<R>>(
     let msg = msg.unwrap_or_else(|e| {
         JsonRpcMessage::error(Some(id.clone()), ErrorData::internal_error(format!("result does not serialize: {e}")))
     });
-    let _ = wire.send(Outbound::related(msg, Some(id))).await;
+    let _ = wire.send(Box::new(Outbound::related(msg, Some(id)))).await;
 }
 
 /// Read only the `_meta` of a message's params.
@@ -496,7 +501,11 @@ fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
 }
 
 /// Write messages, batching: everything queued is fed before one flush.
-async fn write_loop<W>(mut sink: W, mut rx: mpsc::Receiver<Outbound>, stop: CancellationToken) -> std::io::Result<()>
+async fn write_loop<W>(
+    mut sink: W,
+    mut rx: mpsc::Receiver<Box<Outbound>>,
+    stop: CancellationToken,
+) -> std::io::Result<()>
 where
     W: Sink<Outbound, Error = std::io::Error> + Unpin,
 {
@@ -507,9 +516,9 @@ where
             () = stop.cancelled() => rx.try_recv().ok(),
         };
         let Some(first) = first else { break };
-        sink.feed(first).await?;
+        sink.feed(*first).await?;
         while let Ok(more) = rx.try_recv() {
-            sink.feed(more).await?;
+            sink.feed(*more).await?;
         }
         sink.flush().await?;
     }

@@ -70,9 +70,9 @@ pub(crate) type LocalHandler<R> = Arc<
 /// Typed methods for each request and notification of the role live on `Peer<RoleClient>` and
 /// `Peer<RoleServer>`; [`Peer::send_request`] and [`Peer::send_notification`] send anything.
 pub struct Peer<R: ServiceRole> {
-    commands: mpsc::Sender<Command>,
-    cancels: mpsc::UnboundedSender<Cancel>,
-    wire: mpsc::Sender<Outbound>,
+    commands: mpsc::Sender<Box<Command>>,
+    cancels: mpsc::UnboundedSender<Box<Cancel>>,
+    wire: mpsc::Sender<Box<Outbound>>,
     /// The peer's request this handle was given for: what it sends belongs to that request.
     related: Option<RequestId>,
     /// Set on handles given to 2026-07-28 requests: that protocol has no server-to-client
@@ -106,9 +106,9 @@ impl<R: ServiceRole> fmt::Debug for Peer<R> {
 
 impl<R: ServiceRole> Peer<R> {
     pub(crate) fn new(
-        commands: mpsc::Sender<Command>,
-        cancels: mpsc::UnboundedSender<Cancel>,
-        wire: mpsc::Sender<Outbound>,
+        commands: mpsc::Sender<Box<Command>>,
+        cancels: mpsc::UnboundedSender<Box<Cancel>>,
+        wire: mpsc::Sender<Box<Outbound>>,
         ids: Arc<dyn RequestIdProvider>,
         progress_tokens: Arc<dyn ProgressTokenProvider>,
     ) -> Self {
@@ -188,7 +188,7 @@ impl<R: ServiceRole> Peer<R> {
         let _ = self.shared.request_meta.set(meta);
     }
 
-    pub(crate) fn commands(&self) -> &mpsc::Sender<Command> {
+    pub(crate) fn commands(&self) -> &mpsc::Sender<Box<Command>> {
         &self.commands
     }
 
@@ -237,7 +237,7 @@ impl<R: ServiceRole> Peer<R> {
         };
         let request = JsonRpcRequest { id: id.clone(), method: method.into(), params: Some(params) };
         let command = Command::Request { request, related: self.related.clone(), responder, progress: progress_tx };
-        let enqueue = self.commands.send(command);
+        let enqueue = self.commands.send(Box::new(command));
         match deadline {
             Some(d) => match tokio::time::timeout_at(d, enqueue).await {
                 Ok(sent) => sent.map_err(|_| ServiceError::TransportClosed)?,
@@ -299,7 +299,10 @@ impl<R: ServiceRole> Peer<R> {
         let params = serde_json::value::to_raw_value(params)
             .map_err(|e| ServiceError::TransportSend(std::io::Error::other(e)))?;
         let msg = JsonRpcMessage::Notification(JsonRpcNotification { method: method.into(), params: Some(params) });
-        self.wire.send(Outbound::related(msg, self.related.clone())).await.map_err(|_| ServiceError::TransportClosed)
+        self.wire
+            .send(Box::new(Outbound::related(msg, self.related.clone())))
+            .await
+            .map_err(|_| ServiceError::TransportClosed)
     }
 
     /// Serialize params, adding the progress token and the connection's per-request `_meta`.
@@ -337,13 +340,13 @@ impl<R: ServiceRole> Peer<R> {
 
 struct CancelOnDrop<'a> {
     id: Option<RequestId>,
-    cancels: &'a mpsc::UnboundedSender<Cancel>,
+    cancels: &'a mpsc::UnboundedSender<Box<Cancel>>,
 }
 
 impl CancelOnDrop<'_> {
     fn cancel(&mut self, reason: Option<String>) {
         if let Some(id) = self.id.take() {
-            let _ = self.cancels.send(Cancel { id, reason });
+            let _ = self.cancels.send(Box::new(Cancel { id, reason }));
         }
     }
 }

@@ -306,7 +306,7 @@ impl<R: ServiceRole, S> RunningService<R, S> {
     /// Stop reading, let in-flight requests finish for at most `timeout` (their responses are
     /// still written), fail the requests we sent that are still waiting, then close.
     pub async fn close_with_timeout(mut self, timeout: Duration) -> QuitReason {
-        if self.peer.commands().send(Command::Close(timeout)).await.is_err() {
+        if self.peer.commands().send(Box::new(Command::Close(timeout))).await.is_err() {
             self.ct.cancel();
         }
         self.join().await

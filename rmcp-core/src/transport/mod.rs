@@ -18,7 +18,7 @@ pub use child_process::{ChildProcess, ChildProcessBuilder};
 pub use duplex::duplex;
 pub use framing::{DEFAULT_MAX_LINE_LENGTH, Frame, JsonLinesCodec};
 pub use io::AsyncRwTransport;
-pub use stdio::stdio;
+pub use stdio::{StdinReader, StdoutWriter, stdio};
 
 use crate::model::{JsonRpcMessage, RequestId};
 

@@ -60,7 +60,7 @@ pub(crate) struct Routes {
     /// Bumped by every tool list change, so cached tool schemas are read again.
     pub tools_generation: AtomicU64,
     /// The engine's input, to cancel requests and refuse server-to-client requests.
-    input: mpsc::Sender<io::Result<Frame>>,
+    input: mpsc::Sender<Box<io::Result<Frame>>>,
 }
 
 impl std::fmt::Debug for Routes {
@@ -75,7 +75,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Routes {
-    pub fn new(input: mpsc::Sender<io::Result<Frame>>, max_in_flight: usize) -> Self {
+    pub fn new(input: mpsc::Sender<Box<io::Result<Frame>>>, max_in_flight: usize) -> Self {
         Self {
             requests: Mutex::new(HashMap::new()),
             max_in_flight,
@@ -221,7 +221,7 @@ impl Routes {
     }
 
     fn feed(&self, message: JsonRpcMessage) {
-        let frame = Ok(Frame::Message(message, http::Extensions::new()));
+        let frame = Box::new(Ok(Frame::Message(message, http::Extensions::new())));
         if let Err(mpsc::error::TrySendError::Full(frame)) = self.input.try_send(frame)
             && let Ok(rt) = tokio::runtime::Handle::try_current()
         {
@@ -234,7 +234,7 @@ impl Routes {
 
     /// Hand a request to the engine under its internal id.
     pub async fn send(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
-        self.input.send(Ok(Frame::Message(message, extensions))).await.is_ok()
+        self.input.send(Box::new(Ok(Frame::Message(message, extensions)))).await.is_ok()
     }
 }
 

@@ -84,7 +84,7 @@ pub(crate) struct Router {
     store: Option<Arc<dyn EventStore>>,
     next_stream: Arc<AtomicU64>,
     /// The engine's input, to fail server-to-client requests that cannot be delivered.
-    input: mpsc::WeakSender<io::Result<Frame>>,
+    input: mpsc::WeakSender<Box<io::Result<Frame>>>,
     streams: HashMap<u64, Stream>,
     by_request: HashMap<RequestId, u64>,
     standalone: Option<u64>,
@@ -95,7 +95,7 @@ impl Router {
         session: Arc<str>,
         store: Option<Arc<dyn EventStore>>,
         next_stream: Arc<AtomicU64>,
-        input: mpsc::WeakSender<io::Result<Frame>>,
+        input: mpsc::WeakSender<Box<io::Result<Frame>>>,
     ) -> Self {
         Self {
             session,
@@ -109,7 +109,7 @@ impl Router {
     }
 
     /// Route until the engine stops writing.
-    pub async fn run(mut self, mut outbound: mpsc::Receiver<Outbound>, mut commands: mpsc::Receiver<Command>) {
+    pub async fn run(mut self, mut outbound: mpsc::Receiver<Box<Outbound>>, mut commands: mpsc::Receiver<Command>) {
         loop {
             tokio::select! {
                 // Commands first: a POST registers its stream before its request reaches the
@@ -117,7 +117,7 @@ impl Router {
                 biased;
                 Some(command) = commands.recv() => self.command(command).await,
                 out = outbound.recv() => match out {
-                    Some(out) => self.route(out).await,
+                    Some(out) => self.route(*out).await,
                     None => break,
                 },
             }
@@ -297,7 +297,7 @@ impl Router {
              the POST it belongs to is answered as JSON)",
         );
         let Some(input) = self.input.upgrade() else { return };
-        let frame = Ok(Frame::Message(JsonRpcMessage::error(Some(id), error), http::Extensions::new()));
+        let frame = Box::new(Ok(Frame::Message(JsonRpcMessage::error(Some(id), error), http::Extensions::new())));
         if let Err(mpsc::error::TrySendError::Full(frame)) = input.try_send(frame) {
             tokio::spawn(async move {
                 let _ = input.send(frame).await;
