@@ -8,6 +8,7 @@
 mod completion;
 mod extract;
 mod output;
+mod pagination;
 mod prompt;
 mod resource;
 mod schema;

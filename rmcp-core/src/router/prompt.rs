@@ -1,5 +1,7 @@
 //! Prompts: routes and the router that lists and renders them.
 
+use super::pagination::page;
+use crate::model::PaginatedRequestParams;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
@@ -132,6 +134,8 @@ pub struct PromptRouter<S> {
     index: HashMap<String, usize>,
     list: Arc<ListPromptsResult>,
     completions: CompletionTable<S>,
+    /// Prompts per `prompts/list` page; `None`: one page.
+    page_size: Option<usize>,
 }
 
 impl<S> Clone for PromptRouter<S> {
@@ -141,6 +145,7 @@ impl<S> Clone for PromptRouter<S> {
             index: self.index.clone(),
             list: self.list.clone(),
             completions: self.completions.clone(),
+            page_size: self.page_size,
         }
     }
 }
@@ -165,6 +170,7 @@ impl<S: Send + Sync + 'static> PromptRouter<S> {
             index: HashMap::new(),
             list: Arc::new(ListPromptsResult::new(Vec::new())),
             completions: CompletionTable::default(),
+            page_size: None,
         }
     }
 
@@ -212,6 +218,23 @@ impl<S: Send + Sync + 'static> PromptRouter<S> {
     /// Answer `prompts/list`.
     pub fn list_prompts(&self) -> ListPromptsResult {
         (*self.list).clone()
+    }
+
+    /// Answer `prompts/list` in pages of `page_size` prompts (the default is one page).
+    pub fn with_page_size(mut self, page_size: usize) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Answer `prompts/list` for the page `params` asks for.
+    pub fn list_prompts_page(&self, params: &PaginatedRequestParams) -> Result<ListPromptsResult, McpError> {
+        if self.page_size.is_none() && params.cursor.is_none() {
+            return Ok(self.list_prompts());
+        }
+        let (range, next) = page(self.list.prompts.len(), params.cursor.as_ref(), self.page_size)?;
+        let mut result = ListPromptsResult::new(self.list.prompts[range].to_vec());
+        result.next_cursor = next;
+        Ok(result)
     }
 
     /// Answer `prompts/get`; an unknown prompt is -32602.

@@ -1,5 +1,7 @@
 //! Resources and resource templates: routes and the router that lists and reads them.
 
+use super::pagination::page;
+use crate::model::PaginatedRequestParams;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Display};
 use std::str::FromStr;
@@ -127,6 +129,8 @@ pub struct ResourceRouter<S> {
     resources: Arc<ListResourcesResult>,
     templates: Arc<ListResourceTemplatesResult>,
     completions: CompletionTable<S>,
+    /// Entries per `resources/list` and `resources/templates/list` page; `None`: one page.
+    page_size: Option<usize>,
 }
 
 impl<S> Clone for ResourceRouter<S> {
@@ -137,6 +141,7 @@ impl<S> Clone for ResourceRouter<S> {
             resources: self.resources.clone(),
             templates: self.templates.clone(),
             completions: self.completions.clone(),
+            page_size: self.page_size,
         }
     }
 }
@@ -162,6 +167,7 @@ impl<S: Send + Sync + 'static> ResourceRouter<S> {
             resources: Arc::new(ListResourcesResult::new(Vec::new())),
             templates: Arc::new(ListResourceTemplatesResult::new(Vec::new())),
             completions: CompletionTable::default(),
+            page_size: None,
         }
     }
 
@@ -221,6 +227,38 @@ impl<S: Send + Sync + 'static> ResourceRouter<S> {
     /// Answer `resources/templates/list`.
     pub fn list_resource_templates(&self) -> ListResourceTemplatesResult {
         (*self.templates).clone()
+    }
+
+    /// Answer the resource lists in pages of `page_size` entries (the default is one page).
+    pub fn with_page_size(mut self, page_size: usize) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Answer `resources/list` for the page `params` asks for.
+    pub fn list_resources_page(&self, params: &PaginatedRequestParams) -> Result<ListResourcesResult, McpError> {
+        if self.page_size.is_none() && params.cursor.is_none() {
+            return Ok(self.list_resources());
+        }
+        let (range, next) = page(self.resources.resources.len(), params.cursor.as_ref(), self.page_size)?;
+        let mut result = ListResourcesResult::new(self.resources.resources[range].to_vec());
+        result.next_cursor = next;
+        Ok(result)
+    }
+
+    /// Answer `resources/templates/list` for the page `params` asks for.
+    pub fn list_resource_templates_page(
+        &self,
+        params: &PaginatedRequestParams,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        if self.page_size.is_none() && params.cursor.is_none() {
+            return Ok(self.list_resource_templates());
+        }
+        let templates = &self.templates.resource_templates;
+        let (range, next) = page(templates.len(), params.cursor.as_ref(), self.page_size)?;
+        let mut result = ListResourceTemplatesResult::new(templates[range].to_vec());
+        result.next_cursor = next;
+        Ok(result)
     }
 
     /// Answer `resources/read`: an exact URI first, then the templates in order. An unknown URI

@@ -4,6 +4,8 @@
 //! lookup and one indirect call. Tools can be added, removed, enabled and disabled while serving:
 //! a change swaps in a new table (readers never lock) and tells connected clients the list changed.
 
+use super::pagination::page;
+use crate::model::PaginatedRequestParams;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -207,11 +209,13 @@ impl<S> ToolTable<S> {
 pub struct ToolRouter<S> {
     table: Arc<ArcSwap<ToolTable<S>>>,
     peers: Arc<Mutex<Vec<Peer<RoleServer>>>>,
+    /// Tools per `tools/list` page; `None`: one page.
+    page_size: Option<usize>,
 }
 
 impl<S> Clone for ToolRouter<S> {
     fn clone(&self) -> Self {
-        Self { table: self.table.clone(), peers: self.peers.clone() }
+        Self { table: self.table.clone(), peers: self.peers.clone(), page_size: self.page_size }
     }
 }
 
@@ -234,7 +238,14 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
         Self {
             table: Arc::new(ArcSwap::from_pointee(ToolTable::build(Vec::new()))),
             peers: Arc::new(Mutex::new(Vec::new())),
+            page_size: None,
         }
+    }
+
+    /// Answer `tools/list` in pages of `page_size` tools (the default is one page).
+    pub fn with_page_size(mut self, page_size: usize) -> Self {
+        self.page_size = Some(page_size);
+        self
     }
 
     /// Add a route while building; a route with the name of an existing one replaces it.
@@ -248,7 +259,7 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
     }
 
     fn rebuilt(self, entries: Vec<Entry<S>>) -> Self {
-        Self { table: Arc::new(ArcSwap::from_pointee(ToolTable::build(entries))), peers: self.peers }
+        Self { table: Arc::new(ArcSwap::from_pointee(ToolTable::build(entries))), ..self }
     }
 
     /// Combine two routers; fails on the first name both have.
@@ -368,6 +379,24 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
     pub fn list_tools(&self, ctx: &RequestContext<RoleServer>) -> ListToolsResult {
         self.track_peer(&ctx.peer);
         (*self.list()).clone()
+    }
+
+    /// Answer `tools/list` for the page `params` asks for. Without a page size the whole list is
+    /// one page, answered like [`list_tools`](Self::list_tools); a page is copied from it.
+    pub fn list_tools_page(
+        &self,
+        params: &PaginatedRequestParams,
+        ctx: &RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        if self.page_size.is_none() && params.cursor.is_none() {
+            return Ok(self.list_tools(ctx));
+        }
+        self.track_peer(&ctx.peer);
+        let list = self.list();
+        let (range, next) = page(list.tools.len(), params.cursor.as_ref(), self.page_size)?;
+        let mut result = ListToolsResult::new(list.tools[range].to_vec());
+        result.next_cursor = next;
+        Ok(result)
     }
 
     /// Answer `tools/call`: look the tool up, check its arguments, run it. Argument problems are

@@ -29,15 +29,15 @@ pub fn render(kind: RouterKind, attr: &HandlerAttr, mut item: ItemImpl) -> Token
                 + ::core::marker::Send + #lifetime
         }
     };
-    // A list answered at once from the router's prebuilt table.
+    // A list page answered at once from the router's prebuilt table.
     let list = |name: &str, result: &str, call: TokenStream| {
         let name = Ident::new(name, Span::call_site());
         let ret = future(result, quote!('_));
         // Only the tool router reads the context (to track the peer for list-changed notices).
         let ctx_name = Ident::new(if name == "list_tools" { "ctx" } else { "_ctx" }, Span::call_site());
         quote! {
-            fn #name(&self, _params: #paginated, #ctx_name: #ctx) -> #ret {
-                ::core::future::ready(::core::result::Result::Ok((#router).#call))
+            fn #name(&self, params: #paginated, #ctx_name: #ctx) -> #ret {
+                ::core::future::ready((#router).#call)
             }
         }
     };
@@ -81,22 +81,26 @@ pub fn render(kind: RouterKind, attr: &HandlerAttr, mut item: ItemImpl) -> Token
 
     let methods: Vec<(&str, TokenStream)> = match kind {
         RouterKind::Tool => vec![
-            ("list_tools", list("list_tools", "ListToolsResult", quote!(list_tools(&ctx)))),
+            ("list_tools", list("list_tools", "ListToolsResult", quote!(list_tools_page(&params, &ctx)))),
             ("call_tool", dispatch("call_tool", "CallToolRequestParams", "CallToolResult")),
             // The tool router tells clients when its tools change, hence `listChanged`.
             ("tool_capability", capability("tool_capability", "ToolsCapability", quote!(.with_list_changed(true)))),
         ],
         RouterKind::Prompt => vec![
-            ("list_prompts", list("list_prompts", "ListPromptsResult", quote!(list_prompts()))),
+            ("list_prompts", list("list_prompts", "ListPromptsResult", quote!(list_prompts_page(&params)))),
             ("get_prompt", dispatch("get_prompt", "GetPromptRequestParams", "GetPromptResult")),
             ("complete_prompt", complete("complete_prompt", "prompt")),
             ("prompt_capability", capability("prompt_capability", "PromptsCapability", quote!())),
         ],
         RouterKind::Resource => vec![
-            ("list_resources", list("list_resources", "ListResourcesResult", quote!(list_resources()))),
+            ("list_resources", list("list_resources", "ListResourcesResult", quote!(list_resources_page(&params)))),
             (
                 "list_resource_templates",
-                list("list_resource_templates", "ListResourceTemplatesResult", quote!(list_resource_templates())),
+                list(
+                    "list_resource_templates",
+                    "ListResourceTemplatesResult",
+                    quote!(list_resource_templates_page(&params)),
+                ),
             ),
             ("read_resource", dispatch("read_resource", "ReadResourceRequestParams", "ReadResourceResult")),
             ("complete_resource", complete("complete_resource", "template")),
