@@ -63,7 +63,7 @@ mod tests {
     #[test]
     fn foreign_cursors_are_invalid_params() {
         for bad in ["", "!!", "bm90LWEtbnVtYmVy", &encode(8)] {
-            assert!(page(7, Some(&bad.to_owned().into()), Some(3)).is_err(), "{bad}");
+            assert!(page(7, Some(&bad.to_owned()), Some(3)).is_err(), "{bad}");
         }
     }
 }
