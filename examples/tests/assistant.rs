@@ -3,6 +3,8 @@
 //! and `fanout-client` over stdio and HTTP calculators; plus `assistant` driven directly by an
 //! in-test client, to see the 2026-07-28 `input_required` round the clients never show.
 
+mod support;
+
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -12,8 +14,7 @@ use rmcp_core::model::{CallToolRequestParams, ClientCapabilities, ErrorCode, Imp
 use rmcp_core::service::{RoleClient, RunningService, ServiceExt};
 use rmcp_core::transport::ChildProcess;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 const ASSISTANT: &str = env!("CARGO_BIN_EXE_assistant");
 
@@ -98,31 +99,6 @@ async fn progress_client_sees_progress_a_timeout_kept_alive_and_cancellations_in
     }
 }
 
-/// Start `calculator --http 127.0.0.1:0` and read the endpoint it prints on stderr.
-async fn calculator_over_http() -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_calculator"))
-        .args(["--http", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(url) = line.strip_prefix("serving Streamable HTTP at ") {
-                return url.to_owned();
-            }
-        }
-        panic!("the calculator exited without printing its address");
-    })
-    .await
-    .unwrap();
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, url)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fanout_client_reports_100_results_and_no_errors() {
     let out = run(env!("CARGO_BIN_EXE_fanout-client"), &[], None).await;
@@ -134,7 +110,7 @@ async fn fanout_client_reports_100_results_and_no_errors() {
     assert!(out.contains("fanned out 100 calls over 2 servers"), "{out}");
     assert!(out.contains(": 100 results, 0 errors, 0 wrong\n"), "{out}");
 
-    let (_server, url) = calculator_over_http().await;
+    let (_server, url) = support::serve_over_http(env!("CARGO_BIN_EXE_calculator")).await;
     let out = run(env!("CARGO_BIN_EXE_fanout-client"), &["--url", &url], None).await;
     assert!(out.contains(&format!("server remote: {url}, protocol 2026-07-28\n")), "{out}");
     assert!(out.contains("12 tools:\n"), "{out}");

@@ -1,8 +1,7 @@
 //! The counter example as a real child process: over stdio, and over Streamable HTTP where
 //! clients of both protocol eras share one count.
 
-use std::process::Stdio;
-use std::time::Duration;
+mod support;
 
 use rmcp_core::ClientHandler;
 use rmcp_core::handler::{ClientInfo, ProtocolPreference};
@@ -11,8 +10,7 @@ use rmcp_core::service::{Peer, RoleClient, RunningService, ServiceExt};
 use rmcp_core::transport::ChildProcess;
 use rmcp_core::transport::http::StreamableHttpClientTransport;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 const COUNTER: &str = env!("CARGO_BIN_EXE_counter");
 
@@ -40,32 +38,6 @@ async fn call(client: &Peer<RoleClient>, name: &str, args: Value) -> CallToolRes
 
 fn text(result: &CallToolResult) -> &str {
     result.content[0].as_text().unwrap()
-}
-
-/// Start `counter --http 127.0.0.1:0` and read the endpoint URL it prints on stderr.
-async fn start_http_server() -> (Child, String) {
-    let mut child = Command::new(COUNTER)
-        .args(["--http", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(url) = line.strip_prefix("serving Streamable HTTP at ") {
-                return url.to_owned();
-            }
-        }
-        panic!("the server exited without printing its address");
-    })
-    .await
-    .expect("the server prints its address within 5 s");
-    // Keep reading stderr so the server never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, url)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -124,7 +96,7 @@ async fn overflow_and_bad_arguments_are_tool_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_clients_of_both_eras_share_one_count() {
-    let (_server, url) = start_http_server().await;
+    let (_server, url) = support::serve_over_http(COUNTER).await;
     let stateful = Era(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25))
         .serve(StreamableHttpClientTransport::new(url.clone()))
         .await

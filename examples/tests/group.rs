@@ -1,8 +1,7 @@
 //! A client group over real servers: two `calculator` child processes on stdio (one per era)
 //! and a `counter` over Streamable HTTP on 127.0.0.1, behind one namespaced tool list.
 
-use std::process::Stdio;
-use std::time::Duration;
+mod support;
 
 use rmcp_core::ClientHandler;
 use rmcp_core::client::{ClientGroup, GroupError};
@@ -12,8 +11,7 @@ use rmcp_core::service::ServiceExt;
 use rmcp_core::transport::ChildProcess;
 use rmcp_core::transport::http::StreamableHttpClientTransport;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 struct Era(ProtocolPreference);
 
@@ -21,30 +19,6 @@ impl ClientHandler for Era {
     fn get_info(&self) -> ClientInfo {
         ClientInfo::default().with_protocol(self.0.clone())
     }
-}
-
-async fn counter_over_http() -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_counter"))
-        .args(["--http", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(url) = line.strip_prefix("serving Streamable HTTP at ") {
-                return url.to_owned();
-            }
-        }
-        panic!("the counter exited without printing its address");
-    })
-    .await
-    .unwrap();
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, url)
 }
 
 fn calc(name: &str, a: i64, b: i64) -> CallToolRequestParams {
@@ -60,7 +34,7 @@ async fn one_tool_list_over_stdio_and_http_servers() {
         let child = ChildProcess::builder(Command::new(env!("CARGO_BIN_EXE_calculator"))).discard_stderr().spawn();
         group.add(name, Era(era).serve(child.unwrap()).await.unwrap()).unwrap();
     }
-    let (_server, url) = counter_over_http().await;
+    let (_server, url) = support::serve_over_http(env!("CARGO_BIN_EXE_counter")).await;
     let remote = Era(ProtocolPreference::Auto).serve(StreamableHttpClientTransport::new(url)).await.unwrap();
     group.add("count", remote).unwrap();
     let again = Era(ProtocolPreference::Stateless)

@@ -1,8 +1,7 @@
 //! The notes example as a real child process: prompts, resources, the `note://{name}` template
 //! and completions over stdio, and notes shared between sessions over Streamable HTTP.
 
-use std::process::Stdio;
-use std::time::Duration;
+mod support;
 
 use rmcp_core::ClientHandler;
 use rmcp_core::handler::{ClientInfo, ProtocolPreference};
@@ -14,8 +13,7 @@ use rmcp_core::service::{Peer, RoleClient, RunningService, ServiceExt};
 use rmcp_core::transport::ChildProcess;
 use rmcp_core::transport::http::StreamableHttpClientTransport;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 const NOTES: &str = env!("CARGO_BIN_EXE_notes");
 
@@ -58,32 +56,6 @@ async fn complete(client: &Peer<RoleClient>, reference: Reference, argument: &st
 async fn write_note(client: &Peer<RoleClient>, name: &str, text: &str) -> CallToolResult {
     let args = json!({"name": name, "text": text}).as_object().unwrap().clone();
     client.call_tool(CallToolRequestParams::new("write_note").with_arguments(args)).await.unwrap()
-}
-
-/// Start `notes --http 127.0.0.1:0` and read the endpoint URL it prints on stderr.
-async fn start_http_server() -> (Child, String) {
-    let mut child = Command::new(NOTES)
-        .args(["--http", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(url) = line.strip_prefix("serving Streamable HTTP at ") {
-                return url.to_owned();
-            }
-        }
-        panic!("the server exited without printing its address");
-    })
-    .await
-    .expect("the server prints its address within 5 s");
-    // Keep reading stderr so the server never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, url)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -191,7 +163,7 @@ async fn written_notes_are_read_and_completed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_sessions_share_the_notes() {
-    let (_server, url) = start_http_server().await;
+    let (_server, url) = support::serve_over_http(NOTES).await;
     let stateful = Era(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25))
         .serve(StreamableHttpClientTransport::new(url.clone()))
         .await

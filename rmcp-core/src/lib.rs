@@ -16,6 +16,8 @@
 //! - [`client`]: helpers for applications driving tools: pipelined calls and client groups.
 //! - [`transport`]: stdio, any `AsyncRead`/`AsyncWrite`, child processes, in-process pairs, and
 //!   Streamable HTTP (server and client, both eras: [`transport::http`]).
+//! - [`auth`]: OAuth 2.1 for HTTP: the client flow (an `AuthProvider` for the HTTP client) and a
+//!   tower layer that protects an HTTP server.
 //!
 //! ```no_run
 //! use rmcp_core::handler::{ServerHandler, ServerInfo};
@@ -36,6 +38,7 @@
 //! # }
 //! ```
 
+pub mod auth;
 pub mod client;
 pub mod handler;
 pub mod model;

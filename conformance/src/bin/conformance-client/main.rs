@@ -6,6 +6,7 @@
 //! them); the process exits by itself well within the harness's 30 s.
 
 mod args;
+mod auth;
 mod handler;
 mod scenarios;
 mod session;

@@ -25,10 +25,8 @@ pub async fn run(cfg: &Config) -> anyhow::Result<()> {
         "elicitation-sep1034-client-defaults" | "sse-retry" | "request-metadata" | "http-invalid-tool-headers" => {
             generic(cfg).await
         }
-        auth if auth.starts_with("auth/") => {
-            tracing::warn!(scenario = auth, "OAuth is not implemented by this client; running the generic flow");
-            generic(cfg).await
-        }
+        // The transport answers the 401 with the OAuth flow (see `auth`); then the usual calls.
+        auth if auth.starts_with("auth/") => generic(cfg).await,
         other => {
             tracing::warn!(scenario = other, "unknown scenario; running the generic flow");
             generic(cfg).await

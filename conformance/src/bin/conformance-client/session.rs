@@ -4,7 +4,7 @@ use anyhow::Context;
 use rmcp_core::RunningService;
 use rmcp_core::model::{CallToolRequestParams, CallToolResult, JsonObject, Tool};
 use rmcp_core::service::{RoleClient, ServiceExt};
-use rmcp_core::transport::http::StreamableHttpClientTransport;
+use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClientTransport};
 
 use crate::args::Config;
 use crate::handler::ConformanceClient;
@@ -17,7 +17,11 @@ pub type Client = RunningService<RoleClient, ConformanceClient>;
 pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
     let protocol = cfg.protocol();
     tracing::info!(url = %cfg.url, ?protocol, "connecting");
-    let transport = StreamableHttpClientTransport::new(cfg.url.as_str());
+    let mut config = StreamableHttpClientConfig::new(cfg.url.as_str());
+    if let Some(auth) = crate::auth::provider(cfg)? {
+        config = config.with_shared_auth(auth);
+    }
+    let transport = StreamableHttpClientTransport::with_config(config);
     let client = ConformanceClient::new(protocol).serve(transport).await.context("connecting to the server")?;
     if let Some(info) = client.server_info() {
         tracing::info!(

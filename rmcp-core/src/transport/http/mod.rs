@@ -12,7 +12,7 @@ pub mod client;
 pub mod server;
 mod wire;
 
-pub use client::{AuthProvider, StreamableHttpClientConfig, StreamableHttpClientTransport};
+pub use client::{AuthChallenge, AuthProvider, StreamableHttpClientConfig, StreamableHttpClientTransport};
 pub use server::{
     AllowList, ClientRequestId, EventStore, InMemoryEventStore, ResponseBody, StreamControl, StreamableHttpConfig,
     StreamableHttpService,

@@ -37,18 +37,49 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 pub use transport::{HttpSink, HttpStream, StreamableHttpClientTransport};
 
 /// The default of [`StreamableHttpClientConfig::max_message_bytes`]: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Supplies a bearer token for each request (for example from an OAuth session that refreshes
-/// it). Any `Fn() -> impl Future<Output = Option<String>>` is one.
+/// Supplies the credentials of each request (for example from an OAuth session that refreshes
+/// them) and answers the server's authorization challenges. Any
+/// `Fn() -> impl Future<Output = Option<String>>` is one that supplies a fixed bearer token.
+///
+/// [`OAuthClient`](crate::auth::OAuthClient) is the full implementation: a 401 (or a 403 with
+/// `error="insufficient_scope"`) runs the OAuth flow and the request is sent again.
 pub trait AuthProvider: Send + Sync + 'static {
     /// The token to send as `Authorization: Bearer <token>`, or `None` to send none.
     fn token(&self) -> BoxFuture<'_, Option<String>>;
+
+    /// The headers that authorize one request (`method` to `url`). By default
+    /// `Authorization: Bearer <token>`; a provider whose tokens are bound to a key (DPoP) adds a
+    /// fresh proof per request here.
+    fn authorize<'a>(&'a self, method: &'a Method, url: &'a str) -> BoxFuture<'a, HeaderMap> {
+        let _ = (method, url);
+        Box::pin(async move {
+            let mut headers = HeaderMap::new();
+            if let Some(token) = self.token().await
+                && let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {token}"))
+            {
+                value.set_sensitive(true);
+                headers.insert(http::header::AUTHORIZATION, value);
+            }
+            headers
+        })
+    }
+
+    /// The server refused a request with `challenge` (HTTP 401, or 403 with
+    /// `error="insufficient_scope"`). Return `true` once new credentials are in place, to send the
+    /// request again; the transport asks at most
+    /// [`max_auth_attempts`](StreamableHttpClientConfig::max_auth_attempts) times per request.
+    /// By default nothing can be done: `false`.
+    fn challenge<'a>(&'a self, challenge: &'a AuthChallenge) -> BoxFuture<'a, bool> {
+        let _ = challenge;
+        Box::pin(async { false })
+    }
 }
 
 impl<F, Fut> AuthProvider for F
@@ -58,6 +89,45 @@ where
 {
     fn token(&self) -> BoxFuture<'_, Option<String>> {
         Box::pin(self())
+    }
+}
+
+/// A refusal by the server that credentials may fix: what [`AuthProvider::challenge`] gets.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct AuthChallenge {
+    /// The MCP endpoint that refused.
+    pub url: String,
+    /// 401 or 403.
+    pub status: StatusCode,
+    /// The response headers (`WWW-Authenticate`, and `DPoP-Nonce` where a server sends one).
+    pub headers: HeaderMap,
+    /// The `Authorization` header the refused request carried, if any: a provider compares it
+    /// with its current credentials to tell a stale token (retry at once) from a rejected one.
+    pub rejected: Option<HeaderValue>,
+}
+
+impl AuthChallenge {
+    /// A challenge for `url` with this status and these response headers.
+    pub fn new(url: impl Into<String>, status: StatusCode, headers: HeaderMap, rejected: Option<HeaderValue>) -> Self {
+        Self { url: url.into(), status, headers, rejected }
+    }
+
+    /// The `WWW-Authenticate` header values, as text.
+    pub fn www_authenticate(&self) -> impl Iterator<Item = &str> {
+        self.headers.get_all(http::header::WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok())
+    }
+}
+
+impl fmt::Debug for AuthChallenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The rejected header holds a credential: never print it.
+        f.debug_struct("AuthChallenge")
+            .field("url", &self.url)
+            .field("status", &self.status)
+            .field("www_authenticate", &self.www_authenticate().collect::<Vec<_>>())
+            .field("rejected", &self.rejected.as_ref().map(|_| "<redacted>"))
+            .finish()
     }
 }
 
@@ -85,6 +155,9 @@ pub struct StreamableHttpClientConfig {
     /// The largest message accepted from the server, in bytes: a JSON answer, or one SSE event.
     /// A larger answer fails its request. Default: [`DEFAULT_MAX_MESSAGE_BYTES`].
     pub max_message_bytes: usize,
+    /// How many times one request may be refused with an authorization challenge and sent again
+    /// after [`AuthProvider::challenge`] returned `true` (a bound on step-up loops). Default: 3.
+    pub max_auth_attempts: usize,
 }
 
 impl fmt::Debug for StreamableHttpClientConfig {
@@ -98,6 +171,7 @@ impl fmt::Debug for StreamableHttpClientConfig {
             .field("default_retry", &self.default_retry)
             .field("delete_session_on_close", &self.delete_session_on_close)
             .field("max_message_bytes", &self.max_message_bytes)
+            .field("max_auth_attempts", &self.max_auth_attempts)
             .finish()
     }
 }
@@ -114,6 +188,7 @@ impl StreamableHttpClientConfig {
             default_retry: Duration::from_secs(1),
             delete_session_on_close: true,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            max_auth_attempts: 3,
         }
     }
     /// Send `name: value` with every request.
@@ -124,6 +199,12 @@ impl StreamableHttpClientConfig {
     /// Take bearer tokens from `auth`.
     pub fn with_auth(mut self, auth: impl AuthProvider) -> Self {
         self.auth = Some(Arc::new(auth));
+        self
+    }
+    /// Take bearer tokens from a shared provider (to keep a handle on it, e.g. an
+    /// [`OAuthClient`](crate::auth::OAuthClient) whose state the application inspects).
+    pub fn with_shared_auth(mut self, auth: Arc<dyn AuthProvider>) -> Self {
+        self.auth = Some(auth);
         self
     }
     /// Open (or not) the standalone GET stream of 2025-era sessions.
@@ -139,6 +220,11 @@ impl StreamableHttpClientConfig {
     /// Delete (or not) the session when the transport closes.
     pub fn with_delete_session_on_close(mut self, delete: bool) -> Self {
         self.delete_session_on_close = delete;
+        self
+    }
+    /// Answer at most `max` authorization challenges per request.
+    pub fn with_max_auth_attempts(mut self, max: usize) -> Self {
+        self.max_auth_attempts = max;
         self
     }
     /// Accept messages of at most `max` bytes.

@@ -10,15 +10,15 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures::{Sink, Stream, StreamExt};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use reqwest::Response;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
-use super::StreamableHttpClientConfig;
 use super::headers::{self, Outgoing, ToolHeaders};
 use super::sse::{EventTooLarge, SseParser};
+use super::{AuthChallenge, StreamableHttpClientConfig};
 use crate::model::{CancelledNotificationParams, ErrorCode, ErrorData, JsonRpcMessage, RequestId, methods};
 use crate::transport::http::wire;
 use crate::transport::{Frame, Outbound, Transport};
@@ -152,7 +152,7 @@ impl Worker {
         if self.config.delete_session_on_close
             && let Some(session) = session
         {
-            let request = self.with_common(self.client.delete(&self.config.url), true).await;
+            let (request, _) = self.with_common(self.client.delete(&self.config.url), &Method::DELETE, true).await;
             let _ = tokio::time::timeout(DELETE_TIMEOUT, request.header(wire::SESSION_ID, session).send()).await;
         }
     }
@@ -206,8 +206,14 @@ impl Worker {
         }
     }
 
-    /// Headers every request carries: the configured ones, the session's and the bearer token.
-    async fn with_common(&self, builder: reqwest::RequestBuilder, session_bound: bool) -> reqwest::RequestBuilder {
+    /// Headers every request carries: the configured ones, the session's and the credentials
+    /// (also returned: the `Authorization` sent, which a challenge names as rejected).
+    async fn with_common(
+        &self,
+        builder: reqwest::RequestBuilder,
+        method: &Method,
+        session_bound: bool,
+    ) -> (reqwest::RequestBuilder, Option<HeaderValue>) {
         let mut builder = builder.headers(self.config.headers.clone());
         if session_bound {
             if let Some(s) = lock(&self.session).clone() {
@@ -217,19 +223,21 @@ impl Worker {
                 builder = builder.header(wire::PROTOCOL_VERSION, v);
             }
         }
-        if let Some(auth) = &self.config.auth
-            && let Some(token) = auth.token().await
-        {
-            builder = builder.bearer_auth(token);
+        let mut sent = None;
+        if let Some(auth) = &self.config.auth {
+            let headers = auth.authorize(method, &self.config.url).await;
+            sent = headers.get(header::AUTHORIZATION).cloned();
+            builder = builder.headers(headers);
         }
-        builder
+        (builder, sent)
     }
 
-    /// POST one message; also returns whether it named a session.
-    async fn post(&self, out: &Outgoing) -> (Result<Response, reqwest::Error>, bool) {
+    /// POST one message; also returns whether it named a session, and the `Authorization` sent.
+    async fn post(&self, out: &Outgoing) -> Posted {
         let session_bound = out.stateless_version.is_none();
         let had_session = session_bound && lock(&self.session).is_some();
-        let builder = self.with_common(self.client.post(&self.config.url), session_bound).await;
+        let (builder, authorization) =
+            self.with_common(self.client.post(&self.config.url), &Method::POST, session_bound).await;
         let result = builder.headers(out.headers.clone()).body(out.body.clone()).send().await;
         if let Ok(response) = &result
             && let Some(id) = response.headers().get(&wire::SESSION_ID)
@@ -237,12 +245,34 @@ impl Worker {
         {
             *lock(&self.session) = Some(id.clone());
         }
-        (result, had_session)
+        Posted { result, had_session, authorization }
+    }
+
+    /// Whether `response` is an authorization challenge the provider answered with new
+    /// credentials, so the request should go again (at most `max_auth_attempts` times).
+    async fn renewed_credentials(&self, response: &Response, sent: Option<HeaderValue>, attempts: &mut usize) -> bool {
+        let Some(auth) = &self.config.auth else { return false };
+        let status = response.status();
+        let challenged = status == StatusCode::UNAUTHORIZED
+            || (status == StatusCode::FORBIDDEN
+                && response
+                    .headers()
+                    .get_all(header::WWW_AUTHENTICATE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .any(crate::auth::is_insufficient_scope));
+        if !challenged || *attempts >= self.config.max_auth_attempts {
+            return false;
+        }
+        *attempts += 1;
+        let challenge = AuthChallenge::new(self.config.url.clone(), status, response.headers().clone(), sent);
+        tracing::debug!(%status, attempt = *attempts, "the server asks for authorization");
+        auth.challenge(&challenge).await
     }
 
     async fn get(&self, last_event_id: Option<&str>) -> Result<Response, reqwest::Error> {
-        let mut builder =
-            self.with_common(self.client.get(&self.config.url), true).await.header(header::ACCEPT, "text/event-stream");
+        let (builder, _) = self.with_common(self.client.get(&self.config.url), &Method::GET, true).await;
+        let mut builder = builder.header(header::ACCEPT, "text/event-stream");
         if let Some(id) = last_event_id {
             builder = builder.header(wire::LAST_EVENT_ID, id);
         }
@@ -258,7 +288,16 @@ impl Worker {
     }
 
     async fn notify(self: Arc<Self>, out: Outgoing) {
-        let (result, had_session) = self.post(&out).await;
+        let mut auth_attempts = 0;
+        let (result, had_session) = loop {
+            let posted = self.post(&out).await;
+            if let Ok(r) = &posted.result
+                && self.renewed_credentials(r, posted.authorization, &mut auth_attempts).await
+            {
+                continue;
+            }
+            break (posted.result, posted.had_session);
+        };
         match result {
             Err(e) => self.fail(io::Error::other(e)).await,
             Ok(r) if !r.status().is_success() => {
@@ -279,12 +318,16 @@ impl Worker {
 
     async fn request(self: Arc<Self>, out: Outgoing, id: RequestId) {
         let mut version_retried = false;
+        let mut auth_attempts = 0;
         loop {
-            let (result, had_session) = self.post(&out).await;
+            let Posted { result, had_session, authorization } = self.post(&out).await;
             let response = match result {
                 Ok(r) => r,
                 Err(e) => return self.fail(io::Error::other(e)).await,
             };
+            if self.renewed_credentials(&response, authorization, &mut auth_attempts).await {
+                continue;
+            }
             let status = response.status();
             if status.is_success() && is_sse(response.headers()) {
                 return self.read_answer_stream(response, &out, id).await;
@@ -456,6 +499,15 @@ impl Worker {
             tokio::time::sleep(parser.retry_ms.map(Duration::from_millis).unwrap_or(self.config.default_retry)).await;
         }
     }
+}
+
+/// What POSTing one message gave.
+struct Posted {
+    result: Result<Response, reqwest::Error>,
+    /// Whether the request named a session.
+    had_session: bool,
+    /// The `Authorization` header the request carried.
+    authorization: Option<HeaderValue>,
 }
 
 /// How reading an SSE answer ended.

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -20,7 +22,7 @@ use tokio::sync::Semaphore;
 use tokio::time::Sleep;
 use tokio_util::sync::CancellationToken;
 
-use super::StreamableHttpService;
+use super::{StreamableHttpConfig, StreamableHttpService};
 use crate::handler::ServerHandler;
 
 /// How long open connections may take to finish once the server stops.
@@ -44,57 +46,82 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     /// [`sse_write_timeout`](super::StreamableHttpConfig::sse_write_timeout) is closed.
     pub async fn serve_listener(self, listener: TcpListener, ct: CancellationToken) -> io::Result<()> {
         let config = self.config().clone();
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder.http1().timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout);
-        builder.http2().timer(TokioTimer::new());
-        let connections = Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
-        let graceful = GracefulShutdown::new();
         let stopped = self.cancellation_token();
-        loop {
-            let slot = tokio::select! {
-                () = ct.cancelled() => break,
-                () = stopped.cancelled() => break,
-                slot = connections.clone().acquire_owned() => slot,
-            };
-            let Ok(slot) = slot else { break };
-            let accepted = tokio::select! {
-                () = ct.cancelled() => break,
-                () = stopped.cancelled() => break,
-                accepted = listener.accept() => accepted,
-            };
-            let (stream, peer) = match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a little rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
-            // SSE events are small writes that must not wait for Nagle's algorithm.
-            let _ = stream.set_nodelay(true);
-            let service = self.clone();
-            let hyper_service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-                let service = service.clone();
-                async move { Ok::<_, Infallible>(service.handle(request).await) }
-            });
-            let io = TokioIo::new(WriteDeadline::new(stream, config.sse_write_timeout));
-            let connection = builder.serve_connection(io, hyper_service).into_owned();
-            let connection = graceful.watch(connection);
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::debug!(%peer, error = %e, "connection ended with an error");
-                }
-                drop(slot);
-            });
-        }
-        self.shutdown();
-        tokio::select! {
-            () = graceful.shutdown() => {}
-            () = tokio::time::sleep(DRAIN) => tracing::debug!("connections still open after the drain period"),
-        }
-        Ok(())
+        let this = self.clone();
+        serve_service(self, &config, listener, ct, stopped, move || this.shutdown()).await
     }
+}
+
+/// Serve `service` on connections from `listener` with the limits of `config`, until `ct` or
+/// `stopped` is cancelled; then stop accepting, call `on_stop` and give open connections a
+/// moment to finish. The one-call server of [`StreamableHttpService`] and of the services that
+/// wrap it (such as the OAuth resource layer).
+pub(crate) async fn serve_service<T, B>(
+    service: T,
+    config: &StreamableHttpConfig,
+    listener: TcpListener,
+    ct: CancellationToken,
+    stopped: CancellationToken,
+    on_stop: impl FnOnce(),
+) -> io::Result<()>
+where
+    T: tower_service::Service<Request<Incoming>, Response = Response<B>, Error = Infallible> + Clone + Send + 'static,
+    T::Future: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let connections = Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
+    let graceful = GracefulShutdown::new();
+    loop {
+        let slot = tokio::select! {
+            () = ct.cancelled() => break,
+            () = stopped.cancelled() => break,
+            slot = connections.clone().acquire_owned() => slot,
+        };
+        let Ok(slot) = slot else { break };
+        let accepted = tokio::select! {
+            () = ct.cancelled() => break,
+            () = stopped.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                // Out of file descriptors and the like: wait a little rather than spin.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // SSE events are small writes that must not wait for Nagle's algorithm.
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let hyper_service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            let mut service = service.clone();
+            async move {
+                futures::future::poll_fn(|cx| service.poll_ready(cx)).await?;
+                service.call(request).await
+            }
+        });
+        let io = TokioIo::new(WriteDeadline::new(stream, config.sse_write_timeout));
+        let connection = builder.serve_connection(io, hyper_service).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+    on_stop();
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN) => tracing::debug!("connections still open after the drain period"),
+    }
+    Ok(())
 }
 
 /// A connection whose writes fail once the peer has taken nothing for `timeout`: a client that

@@ -39,3 +39,5 @@ pub use routes::ClientRequestId;
 pub use security::AllowList;
 pub use service::StreamableHttpService;
 pub use streams::StreamControl;
+
+pub(crate) use listener::serve_service;

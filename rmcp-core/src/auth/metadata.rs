@@ -1,0 +1,288 @@
+//! Discovery: the protected resource metadata of an MCP server (RFC 9728) and the metadata of
+//! its authorization server (RFC 8414 and OpenID Connect Discovery, with their path variants).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use url::Url;
+
+use super::{AuthError, http_error, read_json};
+
+/// RFC 9728 protected resource metadata: which authorization servers issue tokens for a
+/// resource, and which scopes it knows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ProtectedResourceMetadata {
+    /// The resource identifier: the URL tokens must be requested for (RFC 8707 `resource`).
+    pub resource: String,
+    /// The issuers of the authorization servers that issue tokens for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorization_servers: Vec<String>,
+    /// The scopes the resource uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes_supported: Option<Vec<String>>,
+    /// How tokens may be presented (`header`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_methods_supported: Option<Vec<String>>,
+    /// A human-readable name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+    /// Every other member, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ProtectedResourceMetadata {
+    /// The metadata of `resource`, whose tokens `authorization_servers` issue.
+    pub fn new(resource: impl Into<String>, authorization_servers: Vec<String>) -> Self {
+        Self { resource: resource.into(), authorization_servers, ..Self::default() }
+    }
+}
+
+/// RFC 8414 authorization server metadata (OpenID Connect discovery documents parse too).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AuthorizationServerMetadata {
+    /// The issuer identifier; must equal the one the document was fetched for.
+    pub issuer: String,
+    /// Where the user agent is sent to authorize.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_endpoint: Option<String>,
+    /// Where codes, refresh tokens and grants are exchanged for tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    /// Dynamic client registration (RFC 7591).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
+    /// The scopes the server knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes_supported: Option<Vec<String>>,
+    /// The grant types it accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_types_supported: Option<Vec<String>>,
+    /// How clients may authenticate at the token endpoint (default: `client_secret_basic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// PKCE methods; without `S256` the flow is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// Client ID metadata documents (a URL as `client_id`) are accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id_metadata_document_supported: Option<bool>,
+    /// RFC 9207: authorization responses carry `iss`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_response_iss_parameter_supported: Option<bool>,
+    /// RFC 9449: the JWS algorithms accepted in DPoP proofs (tokens can be DPoP-bound).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
+    /// Every other member, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AuthorizationServerMetadata {
+    /// Whether PKCE with S256 is offered.
+    pub fn supports_s256(&self) -> bool {
+        self.code_challenge_methods_supported.as_ref().is_some_and(|m| m.iter().any(|m| m == "S256"))
+    }
+
+    /// Whether DPoP proofs signed with ES256 are accepted.
+    pub fn supports_dpop_es256(&self) -> bool {
+        self.dpop_signing_alg_values_supported.as_ref().is_some_and(|a| a.iter().any(|a| a == "ES256"))
+    }
+
+    /// Whether `scope` is among `scopes_supported`.
+    pub fn lists_scope(&self, scope: &str) -> bool {
+        self.scopes_supported.as_ref().is_some_and(|s| s.iter().any(|s| s == scope))
+    }
+
+    /// Whether the token endpoint accepts this client authentication method (RFC 8414: when
+    /// the list is absent, only `client_secret_basic`).
+    pub fn accepts_auth_method(&self, method: &str) -> bool {
+        match &self.token_endpoint_auth_methods_supported {
+            Some(methods) => methods.iter().any(|m| m == method),
+            None => method == "client_secret_basic",
+        }
+    }
+
+    /// The token endpoint, or a discovery error.
+    pub fn token_endpoint(&self) -> Result<&str, AuthError> {
+        self.token_endpoint.as_deref().ok_or_else(|| AuthError::Discovery("the metadata has no token_endpoint".into()))
+    }
+}
+
+/// Whether the resource identifier `resource` covers the MCP endpoint `server_url`: same
+/// scheme, host and port, and the endpoint's path is the resource's path or below it. A
+/// resource published for another server (or with a fragment) does not match.
+pub fn resource_matches(resource: &str, server_url: &str) -> bool {
+    let (Ok(r), Ok(s)) = (Url::parse(resource), Url::parse(server_url)) else { return false };
+    if r.fragment().is_some()
+        || r.scheme() != s.scheme()
+        || r.host_str().map(str::to_ascii_lowercase) != s.host_str().map(str::to_ascii_lowercase)
+        || r.port_or_known_default() != s.port_or_known_default()
+    {
+        return false;
+    }
+    let rp = r.path().trim_end_matches('/');
+    let sp = s.path().trim_end_matches('/');
+    rp.is_empty() || sp == rp || sp.strip_prefix(rp).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The canonical URI of an MCP server (its URL without fragment; no trailing `/` for a bare
+/// origin), the `resource` used when no metadata names one.
+pub(crate) fn canonical_resource(server_url: &Url) -> String {
+    let mut url = server_url.clone();
+    url.set_fragment(None);
+    let text = url.to_string();
+    if url.path() == "/" && url.query().is_none() { text.trim_end_matches('/').to_owned() } else { text }
+}
+
+/// Where the protected resource metadata may be: the challenge's `resource_metadata`, then the
+/// path-based well-known URL, then the root one.
+fn prm_candidates(server_url: &Url, hint: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(hint) = hint
+        && let Ok(url) = server_url.join(hint)
+        && matches!(url.scheme(), "http" | "https")
+    {
+        out.push(url.to_string());
+    }
+    let origin = server_url.origin().ascii_serialization();
+    let path = server_url.path().trim_end_matches('/');
+    if !path.is_empty() {
+        out.push(format!("{origin}/.well-known/oauth-protected-resource{path}"));
+    }
+    out.push(format!("{origin}/.well-known/oauth-protected-resource"));
+    out.dedup();
+    out
+}
+
+/// Fetch the protected resource metadata of `server_url` (trying each candidate location) and
+/// check that it is about that server.
+pub(crate) async fn discover_resource(
+    http: &reqwest::Client,
+    server_url: &Url,
+    hint: Option<&str>,
+) -> Result<Option<ProtectedResourceMetadata>, AuthError> {
+    for candidate in prm_candidates(server_url, hint) {
+        let Some(prm) = get_document::<ProtectedResourceMetadata>(http, &candidate).await? else { continue };
+        if !resource_matches(&prm.resource, server_url.as_str()) {
+            return Err(AuthError::ResourceMismatch { expected: server_url.to_string(), found: prm.resource });
+        }
+        tracing::debug!(url = %candidate, resource = %prm.resource, "protected resource metadata");
+        return Ok(Some(prm));
+    }
+    Ok(None)
+}
+
+/// The well-known URLs of issuer `issuer`'s metadata, in the order the MCP specification
+/// gives: RFC 8414 path insertion, OpenID path insertion, OpenID path appending.
+pub(crate) fn metadata_candidates(issuer: &Url) -> Vec<String> {
+    let origin = issuer.origin().ascii_serialization();
+    let path = issuer.path().trim_end_matches('/');
+    if path.is_empty() {
+        vec![
+            format!("{origin}/.well-known/oauth-authorization-server"),
+            format!("{origin}/.well-known/openid-configuration"),
+        ]
+    } else {
+        vec![
+            format!("{origin}/.well-known/oauth-authorization-server{path}"),
+            format!("{origin}/.well-known/openid-configuration{path}"),
+            format!("{origin}{path}/.well-known/openid-configuration"),
+        ]
+    }
+}
+
+/// Fetch issuer `issuer`'s metadata. A document naming another issuer is never used (RFC 8414
+/// §3.3: the comparison is exact, no URL normalization).
+pub(crate) async fn discover_authorization_server(
+    http: &reqwest::Client,
+    issuer: &str,
+) -> Result<AuthorizationServerMetadata, AuthError> {
+    let url = Url::parse(issuer).map_err(|e| AuthError::Discovery(format!("issuer {issuer} is not a URL: {e}")))?;
+    let mut mismatch = None;
+    for candidate in metadata_candidates(&url) {
+        let Some(metadata) = get_document::<AuthorizationServerMetadata>(http, &candidate).await? else { continue };
+        if metadata.issuer != issuer {
+            tracing::warn!(url = %candidate, expected = issuer, found = %metadata.issuer, "metadata issuer mismatch; ignored");
+            mismatch = Some(AuthError::IssuerMismatch { expected: issuer.to_owned(), found: metadata.issuer });
+            continue;
+        }
+        tracing::debug!(url = %candidate, issuer, "authorization server metadata");
+        return Ok(metadata);
+    }
+    Err(mismatch.unwrap_or_else(|| AuthError::Discovery(format!("no authorization server metadata for {issuer}"))))
+}
+
+/// GET a JSON document; `None` when it is not there (any non-success status, or not JSON of
+/// the expected shape): discovery then tries the next location.
+async fn get_document<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+) -> Result<Option<T>, AuthError> {
+    let response = match http.get(url).header(http::header::ACCEPT, "application/json").send().await {
+        Ok(r) => r,
+        Err(e) if e.is_connect() || e.is_timeout() => return Err(http_error(url, e)),
+        Err(e) => {
+            tracing::debug!(url, error = %e, "metadata request failed");
+            return Ok(None);
+        }
+    };
+    if !response.status().is_success() {
+        tracing::debug!(url, status = %response.status(), "no metadata here");
+        return Ok(None);
+    }
+    match read_json(url, response).await {
+        Ok(doc) => Ok(Some(doc)),
+        Err(e) => {
+            tracing::debug!(url, error = %e, "unusable metadata document");
+            Ok(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_match_by_origin_and_path_prefix() {
+        assert!(resource_matches("http://localhost:3000/mcp", "http://localhost:3000/mcp"));
+        assert!(resource_matches("http://localhost:3000", "http://localhost:3000/mcp"));
+        assert!(resource_matches("HTTP://LOCALHOST:3000/mcp/", "http://localhost:3000/mcp"));
+        assert!(!resource_matches("https://evil.example.com/mcp", "http://localhost:3000/mcp"));
+        assert!(!resource_matches("http://localhost:3000/mcpx", "http://localhost:3000/mcp"));
+        assert!(!resource_matches("http://localhost:3001/mcp", "http://localhost:3000/mcp"));
+        assert!(!resource_matches("http://localhost:3000/mcp#f", "http://localhost:3000/mcp"));
+    }
+
+    #[test]
+    fn well_known_urls_follow_the_specification_order() {
+        let with_path = metadata_candidates(&Url::parse("https://as.example/tenant1").unwrap());
+        assert_eq!(
+            with_path,
+            [
+                "https://as.example/.well-known/oauth-authorization-server/tenant1",
+                "https://as.example/.well-known/openid-configuration/tenant1",
+                "https://as.example/tenant1/.well-known/openid-configuration",
+            ]
+        );
+        let bare = metadata_candidates(&Url::parse("https://as.example").unwrap());
+        assert_eq!(bare.len(), 2);
+        let prm = prm_candidates(&Url::parse("http://h:1/mcp").unwrap(), Some("/custom/x.json"));
+        assert_eq!(
+            prm,
+            [
+                "http://h:1/custom/x.json",
+                "http://h:1/.well-known/oauth-protected-resource/mcp",
+                "http://h:1/.well-known/oauth-protected-resource",
+            ]
+        );
+    }
+
+    #[test]
+    fn canonical_resources_drop_fragments_and_bare_slashes() {
+        assert_eq!(canonical_resource(&Url::parse("http://Host:80/").unwrap()), "http://host");
+        assert_eq!(canonical_resource(&Url::parse("http://h:1/mcp#x").unwrap()), "http://h:1/mcp");
+    }
+}

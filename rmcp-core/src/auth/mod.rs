@@ -1,0 +1,180 @@
+//! OAuth 2.1 authorization for MCP over HTTP: the client side (discovery, registration, the
+//! authorization-code flow with PKCE, refresh, step-up, client credentials) and the resource
+//! server side (a tower layer that checks bearer tokens).
+//!
+//! Both follow `basic/authorization` of the 2025-11-25 and 2026-07-28 revisions.
+//!
+//! # Client
+//!
+//! [`OAuthClient`] is an [`AuthProvider`](crate::transport::http::AuthProvider): give it to the
+//! HTTP client transport and the first 401 runs the whole flow, then the request is sent again.
+//!
+//! ```no_run
+//! use rmcp_core::auth::{LoopbackHandler, OAuthClient, OAuthConfig};
+//! use rmcp_core::service::ServiceExt;
+//! use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClientTransport};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let url = "http://127.0.0.1:8000/mcp";
+//! // Print the URL the user must open; the listener on 127.0.0.1 receives the redirect.
+//! let handler = LoopbackHandler::bind(0, |url| eprintln!("open {url}")).await?;
+//! let oauth = OAuthClient::new(url, handler, OAuthConfig::new("my-app"))?;
+//! let config = StreamableHttpClientConfig::new(url).with_auth(oauth);
+//! let client = ().serve(StreamableHttpClientTransport::with_config(config)).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! | file | job |
+//! |---|---|
+//! | `challenge` | `WWW-Authenticate` parsing |
+//! | `metadata` | protected resource metadata (RFC 9728), authorization server metadata (RFC 8414, OpenID) |
+//! | `registration` | pre-registered clients, client ID metadata documents, dynamic registration (RFC 7591) |
+//! | `pkce` | code verifier, challenge and `state` |
+//! | `token` | the token endpoint: requests, client authentication, the token set |
+//! | `flow` | one authorization-code round: the URL, the redirect's checks (state, RFC 9207 `iss`) |
+//! | `handler` | how the user agent is driven: a loopback listener, or fetching the redirect |
+//! | `store` | where client registrations and tokens are kept, keyed by issuer |
+//! | `provider` | [`OAuthClient`]: the provider the HTTP transport asks |
+//! | `client_credentials` | machine-to-machine grants: client credentials, JWT bearer |
+//! | `jwt` | ES256 signing for `private_key_jwt` and DPoP |
+//! | `dpop` | DPoP proofs (RFC 9449) and server nonces |
+//! | `resource_server` | the tower layer of a protected MCP server |
+
+mod challenge;
+mod client_credentials;
+mod dpop;
+mod flow;
+mod handler;
+mod jwt;
+mod metadata;
+mod pkce;
+mod provider;
+mod registration;
+mod resource_server;
+mod store;
+mod token;
+
+use std::time::Duration;
+
+pub use challenge::{BearerChallenge, is_insufficient_scope};
+pub use client_credentials::{AssertionSource, ClientCredentialsProvider, Grant, IdJagExchange};
+pub use flow::{AuthorizationRequest, PendingAuthorization};
+pub use handler::{AuthorizationHandler, FetchRedirect, LoopbackHandler};
+pub use jwt::Es256Key;
+pub use metadata::{AuthorizationServerMetadata, ProtectedResourceMetadata, resource_matches};
+pub use pkce::Pkce;
+pub use provider::{OAuthClient, OAuthConfig};
+pub use registration::{ApplicationType, ClientRegistration, PreRegisteredClient, RegisteredClient};
+pub use resource_server::{
+    OAuthResourceLayer, OAuthResourceService, ResourceServerConfig, TokenClaims, TokenVerifier, VerifyError,
+};
+pub use store::{CredentialStore, InMemoryCredentialStore, StoredCredentials};
+pub use token::{TokenEndpointAuth, TokenSet};
+
+/// Why an OAuth step failed. Messages never contain tokens or client secrets.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// An HTTP exchange with a metadata, registration, authorization or token endpoint failed.
+    #[error("HTTP request to {url} failed: {message}")]
+    Http {
+        /// The endpoint.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// No usable protected resource or authorization server metadata was found.
+    #[error("discovery failed: {0}")]
+    Discovery(String),
+    /// The protected resource metadata names another resource than the server being accessed.
+    #[error("the protected resource metadata names resource {found}, not this server ({expected})")]
+    ResourceMismatch {
+        /// The MCP server URL.
+        expected: String,
+        /// The `resource` the metadata names.
+        found: String,
+    },
+    /// The authorization server metadata names another issuer than the one it was fetched for
+    /// (RFC 8414 §3.3).
+    #[error("the authorization server metadata names issuer {found}, expected {expected}")]
+    IssuerMismatch {
+        /// The issuer the metadata URL was built from.
+        expected: String,
+        /// The `issuer` in the document.
+        found: String,
+    },
+    /// The authorization server does not offer PKCE with S256, so the flow cannot be protected.
+    #[error("the authorization server does not support PKCE with S256")]
+    PkceUnsupported,
+    /// No client identity could be had for this authorization server.
+    #[error("client registration failed: {0}")]
+    Registration(String),
+    /// The authorization response was refused (state, `iss`, redirect target) or carried an error.
+    #[error("the authorization response was refused: {0}")]
+    AuthorizationResponse(String),
+    /// The user agent step (opening the URL, receiving the redirect) failed.
+    #[error("the authorization step failed: {0}")]
+    Redirect(String),
+    /// An endpoint answered with an OAuth error (`error`, `error_description`).
+    #[error("the authorization server refused: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    OAuth {
+        /// The `error` code.
+        error: String,
+        /// The `error_description`.
+        description: Option<String>,
+    },
+    /// A key or assertion could not be used.
+    #[error("invalid key: {0}")]
+    Key(String),
+}
+
+/// How long one HTTP exchange with an authorization endpoint may take.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest metadata, registration or token document accepted.
+const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+
+/// The HTTP client for authorization endpoints: redirects are never followed, so an
+/// authorization response (a redirect carrying the code) is read rather than chased, and a
+/// metadata or token request cannot be bounced elsewhere.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(HTTP_TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
+
+fn http_error(url: &str, e: impl std::fmt::Display) -> AuthError {
+    AuthError::Http { url: url.to_owned(), message: e.to_string() }
+}
+
+/// Read a JSON document of at most [`MAX_DOCUMENT_BYTES`].
+async fn read_json<T: serde::de::DeserializeOwned>(url: &str, response: reqwest::Response) -> Result<T, AuthError> {
+    if response.content_length().is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64) {
+        return Err(http_error(url, "the document is too large"));
+    }
+    let mut body = Vec::new();
+    let mut response = response;
+    while let Some(chunk) = response.chunk().await.map_err(|e| http_error(url, e))? {
+        if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+            return Err(http_error(url, "the document is too large"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).map_err(|e| http_error(url, format!("not the expected JSON: {e}")))
+}
+
+/// An OAuth error body (`{"error": ..., "error_description": ...}`), or the status alone.
+async fn oauth_error(url: &str, response: reqwest::Response) -> AuthError {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        error: String,
+        error_description: Option<String>,
+    }
+    let status = response.status();
+    match read_json::<Body>(url, response).await {
+        Ok(b) => AuthError::OAuth { error: b.error, description: b.error_description },
+        Err(_) => http_error(url, format!("HTTP {status}")),
+    }
+}

@@ -1,0 +1,89 @@
+//! The OAuth resource layer in front of a Streamable HTTP server: the metadata document, the
+//! 401/403 challenges, and valid tokens reaching the MCP endpoint.
+
+mod auth_support;
+mod http_support;
+
+use std::time::{Duration, SystemTime};
+
+use auth_support::{Behaviour, MockAs, protected};
+use http_support::raw::{initialize, json_of, post};
+use http_support::{Client, TOOLS};
+use reqwest::StatusCode;
+use rmcp_core::auth::TokenClaims;
+use rmcp_core::service::ServiceExt;
+use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClientTransport};
+
+fn metadata_url(server_url: &str) -> String {
+    server_url.replace("/mcp", "/.well-known/oauth-protected-resource/mcp")
+}
+
+fn challenge(response: &reqwest::Response) -> String {
+    response.headers()["www-authenticate"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_without_a_token_get_a_challenge_naming_the_metadata() {
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected(&auth, &["mcp:read"], None).await;
+    let response = post(&server.url, &initialize(1)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let header = challenge(&response);
+    assert!(header.starts_with("Bearer "), "{header}");
+    assert!(header.contains(&format!(r#"resource_metadata="{}""#, metadata_url(&server.url))), "{header}");
+    assert!(header.contains(r#"scope="mcp:read""#), "{header}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_protected_resource_metadata_is_served_at_its_well_known_path() {
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected(&auth, &[], None).await;
+    let response = reqwest::get(metadata_url(&server.url)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let document = json_of(response).await;
+    assert_eq!(document["resource"], server.url);
+    assert_eq!(document["authorization_servers"], serde_json::json!([auth.issuer]));
+    assert_eq!(document["scopes_supported"], serde_json::json!(["mcp:read", "mcp:write"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_lacking_a_required_scope_get_403_insufficient_scope() {
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected(&auth, &["mcp:write"], None).await;
+    let token = auth.issue(TokenClaims::new(server.url.clone(), vec!["mcp:read".into()]));
+    let response = post(&server.url, &initialize(1)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let header = challenge(&response);
+    assert!(header.contains(r#"error="insufficient_scope""#) && header.contains(r#"scope="mcp:write""#), "{header}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_for_another_resource_unknown_or_expired_are_refused() {
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected(&auth, &[], None).await;
+    let elsewhere = auth.issue(TokenClaims::new("http://127.0.0.1:1/mcp", vec![]));
+    let expired = auth
+        .issue(TokenClaims::new(server.url.clone(), vec![]).with_expiry(SystemTime::now() - Duration::from_secs(1)));
+    for token in [elsewhere, expired, "forged".to_owned()] {
+        let response = post(&server.url, &initialize(1)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(challenge(&response).contains(r#"error="invalid_token""#));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_valid_token_reaches_the_mcp_endpoint() {
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected(&auth, &["mcp:read"], None).await;
+    let token = auth.issue(TokenClaims::new(server.url.clone(), vec!["mcp:read".into()]).with_subject("alice"));
+    for client in [Client::stateful(), Client::stateless()] {
+        let bearer = token.clone();
+        let config = StreamableHttpClientConfig::new(&server.url).with_auth(move || {
+            let bearer = bearer.clone();
+            async move { Some(bearer) }
+        });
+        let client = client.serve(StreamableHttpClientTransport::with_config(config)).await.unwrap();
+        assert_eq!(client.list_all_tools().await.unwrap().len(), TOOLS);
+        client.cancel().await;
+    }
+}
