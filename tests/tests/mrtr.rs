@@ -95,6 +95,13 @@ impl Server {
         Ok(format!("{name}/{said}/{}", r.roots[0].uri))
     }
 
+    /// Asks to confirm before deleting `file`.
+    #[tool]
+    async fn delete(&self, ctx: RequestContext<RoleServer>, file: String) -> Result<String, McpError> {
+        ctx.elicit::<Name>("confirm", format!("Delete {file}?")).await?;
+        Ok(format!("deleted {file}"))
+    }
+
     /// Never satisfied: asks a new question every round.
     #[tool]
     async fn endless(&self, ctx: RequestContext<RoleServer>) -> Result<String, McpError> {
@@ -253,6 +260,28 @@ async fn a_tampered_or_foreign_state_is_invalid_params() {
     let done: serde_json::Value = client.send_request("tools/call", &genuine, Default::default()).await.unwrap();
     assert_eq!(done["resultType"], "complete");
     assert_eq!(done["content"][0]["text"], "Hello, Eve!");
+}
+
+#[tokio::test]
+async fn a_state_is_bound_to_the_arguments_it_was_issued_for() {
+    let (client, _server) = connect(Client::new(ProtocolPreference::Stateless)).await;
+    let args = |file: &str| json!({"file": file}).as_object().unwrap().clone();
+    let first: serde_json::Value = client
+        .send_request("tools/call", &call("delete").with_arguments(args("a.txt")), Default::default())
+        .await
+        .unwrap();
+    let state = first["requestState"].as_str().unwrap().to_owned();
+    let answer = json!({"confirm": {"action": "accept", "content": {"name": "yes"}}}).as_object().unwrap().clone();
+    // The confirmation given for a.txt does not delete b.txt.
+    let other = call("delete").with_arguments(args("b.txt")).with_input_responses(answer.clone());
+    let err = client
+        .send_request::<serde_json::Value>("tools/call", &other.with_request_state(state.clone()), Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
+    let same = call("delete").with_arguments(args("a.txt")).with_input_responses(answer).with_request_state(state);
+    let done: serde_json::Value = client.send_request("tools/call", &same, Default::default()).await.unwrap();
+    assert_eq!(done["content"][0]["text"], "deleted a.txt");
 }
 
 #[tokio::test]

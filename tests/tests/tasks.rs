@@ -168,6 +168,10 @@ async fn the_task_surface_by_hand() {
         state = client.get_task(&id).await.unwrap();
     }
     assert!(state.task.input_requests.unwrap().contains_key("confirm"));
+    // A malformed answer is refused at once, and the task keeps waiting.
+    let err = client.update_task(&id, json!({"confirm": 12345}).as_object().unwrap().clone()).await.unwrap_err();
+    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
+    assert_eq!(client.get_task(&id).await.unwrap().task.task.status, TaskStatus::InputRequired);
     let answer = json!({"confirm": {"action": "accept", "content": {"ok": false}}, "ignored": 1});
     client.update_task(&id, answer.as_object().unwrap().clone()).await.unwrap();
     let result = client.wait_for_task(&id).await.unwrap();

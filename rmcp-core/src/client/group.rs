@@ -19,6 +19,9 @@ pub enum GroupError {
     /// A member with this name is already in the group.
     #[error("the group already has a server named `{0}`")]
     DuplicateServer(String),
+    /// The name is empty or contains the separator, so its tools could not be routed back to it.
+    #[error("`{0}` cannot name a server: it is empty or contains the separator")]
+    InvalidName(String),
     /// The member's request failed.
     #[error("server `{server}`: {error}")]
     Server {
@@ -89,8 +92,12 @@ impl ClientGroup {
     }
 
     /// Use another separator between server and tool names.
+    ///
+    /// # Panics
+    /// If `separator` is empty: names could not be split back into server and tool.
     pub fn with_separator(mut self, separator: impl Into<String>) -> Self {
         self.separator = separator.into();
+        assert!(!self.separator.is_empty(), "a client group's separator must not be empty");
         self
     }
 
@@ -101,6 +108,10 @@ impl ClientGroup {
         client: RunningService<RoleClient, S>,
     ) -> Result<(), GroupError> {
         let name = name.into();
+        // A name holding the separator would make `a__b__x` ambiguous between `a` and `a__b`.
+        if name.is_empty() || name.contains(self.separator.as_str()) {
+            return Err(GroupError::InvalidName(name));
+        }
         if self.members.iter().any(|m| m.name == name) {
             return Err(GroupError::DuplicateServer(name));
         }

@@ -17,6 +17,7 @@ use crate::model::{
     methods,
 };
 use crate::service::input::InputRound;
+use crate::service::request_state::arguments_digest;
 use crate::service::{McpError, NotificationContext, RequestContext, RequestStateKey, RoleServer, Service, lifecycle};
 
 /// How a server describes itself: its identity, its capabilities and its instructions.
@@ -366,13 +367,22 @@ pub trait ServerHandler: Send + Sync + 'static {
 /// requests that may answer `input_required`.
 fn input_round<H: ServerHandler + ?Sized>(handler: &H, request: &ClientRequest) -> Option<Arc<InputRound>> {
     {
-        let (method, target, responses, state) = match request {
-            ClientRequest::CallTool(p) => (methods::TOOLS_CALL, &p.name, &p.input_responses, &p.request_state),
-            ClientRequest::GetPrompt(p) => (methods::PROMPTS_GET, &p.name, &p.input_responses, &p.request_state),
-            ClientRequest::ReadResource(p) => (methods::RESOURCES_READ, &p.uri, &p.input_responses, &p.request_state),
+        let (method, target, arguments, responses, state) = match request {
+            ClientRequest::CallTool(p) => {
+                let args = arguments_digest(p.arguments.as_ref());
+                (methods::TOOLS_CALL, &p.name, args, &p.input_responses, &p.request_state)
+            }
+            ClientRequest::GetPrompt(p) => {
+                let args = arguments_digest(p.arguments.as_ref());
+                (methods::PROMPTS_GET, &p.name, args, &p.input_responses, &p.request_state)
+            }
+            ClientRequest::ReadResource(p) => {
+                (methods::RESOURCES_READ, &p.uri, String::new(), &p.input_responses, &p.request_state)
+            }
             _ => return None,
         };
-        Some(InputRound::new(method, target.clone(), responses.clone(), state.clone(), handler.request_state_key()))
+        let key = handler.request_state_key();
+        Some(InputRound::new(method, target.clone(), arguments, responses.clone(), state.clone(), key))
     }
 }
 
@@ -461,6 +471,7 @@ impl<H: ServerHandler> Service<RoleServer> for H {
         };
         check_capability(&request, &info.capabilities)?;
         let stateless = ctx.is_stateless();
+        let is_call = matches!(request, ClientRequest::CallTool(_));
         if stateless {
             ctx.input = input_round(self, &request);
             if let Some(answer) = tasks_extension(self, &request, &ctx) {
@@ -469,6 +480,8 @@ impl<H: ServerHandler> Service<RoleServer> for H {
                 return Ok(result);
             }
         }
+        // Only these requests may answer `input_required` (and only tool calls may become tasks).
+        let may_ask = ctx.input.is_some();
         let outcome = match request {
             ClientRequest::Initialize(params) => {
                 let negotiated = ProtocolVersion::negotiate_stateful(&params.protocol_version);
@@ -515,15 +528,16 @@ impl<H: ServerHandler> Service<RoleServer> for H {
                 }
                 Ok(result)
             }
-            Err(McpError::InputRequired(mut r)) if stateless => {
+            Err(McpError::InputRequired(mut r)) if may_ask => {
                 r.result_type = Some(ResultType::InputRequired);
                 Err(McpError::InputRequired(r))
             }
             Err(McpError::InputRequired(_)) => Err(McpError::Rpc(ErrorData::internal_error(
-                "the handler asked for more input, which needs the 2026-07-28 protocol",
+                "the handler asked for more input, which only tools/call, prompts/get and resources/read \
+                 of the 2026-07-28 protocol can do",
             ))),
-            Err(McpError::TaskCreated(_)) if !stateless => Err(McpError::Rpc(ErrorData::internal_error(
-                "the handler created a task, which needs the 2026-07-28 protocol",
+            Err(McpError::TaskCreated(_)) if !(stateless && is_call) => Err(McpError::Rpc(ErrorData::internal_error(
+                "the handler created a task, which only tools/call of the 2026-07-28 protocol can do",
             ))),
             Err(e) => Err(e),
         }

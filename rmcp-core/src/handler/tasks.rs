@@ -21,8 +21,10 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::model::tasks_ext::{self, CreateTaskResult, DetailedTask, GetTaskResult, Task};
-use crate::model::{CallToolResult, ErrorData, InputRequest, InputRequests, InputResponses, JsonObject, TaskStatus};
-use crate::service::input::{elicit_outcome, elicit_request, parse_answer};
+use crate::model::{
+    CallToolResult, ClientCapabilities, ErrorData, InputRequest, InputRequests, InputResponses, JsonObject, TaskStatus,
+};
+use crate::service::input::{check_capability, elicit_outcome, elicit_request, parse_answer};
 use crate::service::{Elicitation, McpError, RequestContext, RoleServer};
 
 /// Whether a tool must run as a task or merely may.
@@ -136,7 +138,9 @@ impl TaskStore {
         }
         let (id, ct) = self.create()?;
         let task = self.lock().get(&id).map(|e| e.task.clone()).ok_or_else(|| McpError::internal_error("lost task"))?;
-        let work = work(TaskContext { mode: Mode::Task { store: self.clone(), id: id.clone(), ct: ct.clone() } });
+        let capabilities = Box::new(ctx.client_capabilities().unwrap_or_default());
+        let mode = Mode::Task { store: self.clone(), id: id.clone(), ct: ct.clone(), capabilities };
+        let work = work(TaskContext { mode });
         let store = self.clone();
         tokio::spawn(async move {
             let outcome = tokio::select! {
@@ -153,7 +157,14 @@ impl TaskStore {
     fn create(&self) -> Result<(String, CancellationToken), McpError> {
         let now = Instant::now();
         let mut tasks = self.lock();
-        tasks.retain(|_, e| e.expires > now);
+        // An expired task's work is stopped too, so the limit bounds running work, not just entries.
+        tasks.retain(|_, e| {
+            let keep = e.expires > now;
+            if !keep {
+                e.ct.cancel();
+            }
+            keep
+        });
         if tasks.len() >= self.inner.max_tasks {
             return Err(McpError::internal_error("too many tasks; try again later"));
         }
@@ -226,6 +237,13 @@ impl TaskStore {
         let mut tasks = self.lock();
         let entry = live_mut(&mut tasks, task_id)?;
         let Some(waiting) = entry.waiting.as_mut() else { return Ok(()) };
+        // Answers are checked against what was asked before any is taken, so a malformed one
+        // is refused here (-32602) rather than failing the task later.
+        for (key, answer) in &responses {
+            if let Some(request) = waiting.pending.get(key) {
+                parse_answer(key, request, answer)?;
+            }
+        }
         for (key, answer) in responses {
             if waiting.pending.remove(&key).is_some() {
                 waiting.answered.insert(key, answer);
@@ -262,6 +280,11 @@ impl TaskStore {
         {
             let mut tasks = self.lock();
             let entry = live_mut(&mut tasks, id)?;
+            if entry.waiting.is_some() {
+                return Err(McpError::internal_error(
+                    "the task is already waiting for input: ask for several inputs at once with `inputs`",
+                ));
+            }
             entry.waiting = Some(Waiting { pending: requests, answered: JsonObject::new(), wake: Some(wake) });
             entry.task.status = TaskStatus::InputRequired;
             entry.task.last_updated_at = timestamp();
@@ -312,7 +335,13 @@ pub struct TaskContext {
 #[derive(Debug)]
 enum Mode {
     Inline(RequestContext<RoleServer>),
-    Task { store: TaskStore, id: String, ct: CancellationToken },
+    /// The capabilities the creating request declared: a task asks only for what they allow.
+    Task {
+        store: TaskStore,
+        id: String,
+        ct: CancellationToken,
+        capabilities: Box<ClientCapabilities>,
+    },
 }
 
 impl TaskContext {
@@ -336,7 +365,10 @@ impl TaskContext {
     pub async fn inputs(&self, requests: InputRequests) -> Result<InputResponses, McpError> {
         match &self.mode {
             Mode::Inline(ctx) => ctx.inputs(requests).await,
-            Mode::Task { store, id, ct } => {
+            Mode::Task { store, id, ct, capabilities } => {
+                for request in requests.values() {
+                    check_capability(request, capabilities)?;
+                }
                 let asked = requests.clone();
                 let raw = store.park(id, ct, requests).await?;
                 let mut answers = InputResponses::new();

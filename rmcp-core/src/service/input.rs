@@ -21,8 +21,8 @@ use super::request_state::RequestStateKey;
 use super::{McpError, RequestContext, RoleServer, ServiceError};
 use crate::model::{
     ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitAction, ElicitRequestFormParams,
-    ElicitRequestParams, ElicitResult, ElicitationSchema, ErrorData, InputRequest, InputRequests, InputRequiredResult,
-    InputResponse, InputResponses, JsonObject, ListRootsResult,
+    ElicitRequestParams, ElicitResult, ElicitationMode, ElicitationSchema, ErrorData, InputRequest, InputRequests,
+    InputRequiredResult, InputResponse, InputResponses, JsonObject, ListRootsResult,
 };
 use crate::router::elicitation_schema_for;
 
@@ -32,6 +32,9 @@ pub(crate) struct InputRound {
     method: &'static str,
     /// The tool, prompt or resource the request is about; the state is bound to it.
     target: String,
+    /// A digest of the request's arguments; the state is bound to them too, so answers given
+    /// for one set of arguments (a confirmation, say) do not carry over to another.
+    arguments: String,
     responses: Option<JsonObject>,
     state: Option<String>,
     key: RequestStateKey,
@@ -43,11 +46,12 @@ impl InputRound {
     pub(crate) fn new(
         method: &'static str,
         target: String,
+        arguments: String,
         responses: Option<JsonObject>,
         state: Option<String>,
         key: RequestStateKey,
     ) -> Arc<Self> {
-        Arc::new(Self { method, target, responses, state, key, answers: OnceLock::new() })
+        Arc::new(Self { method, target, arguments, responses, state, key, answers: OnceLock::new() })
     }
 
     fn answers(&self) -> Result<&JsonObject, McpError> {
@@ -55,7 +59,7 @@ impl InputRound {
             let mut answers = match &self.state {
                 Some(state) => self
                     .key
-                    .open(state, self.method, &self.target)
+                    .open(state, self.method, &self.target, &self.arguments)
                     .map_err(|why| ErrorData::invalid_params(format!("invalid requestState: {why}")))?,
                 None => JsonObject::new(),
             };
@@ -167,11 +171,13 @@ impl RequestContext<RoleServer> {
     }
 
     fn inputs_stateless(&self, requests: InputRequests) -> Result<InputResponses, McpError> {
-        let empty = JsonObject::new();
-        let answers = match &self.input {
-            Some(round) => round.answers()?,
-            None => &empty,
+        // Only `tools/call`, `prompts/get` and `resources/read` may answer `input_required`.
+        let Some(round) = &self.input else {
+            return Err(McpError::internal_error(
+                "only tools/call, prompts/get and resources/read can ask the client for input",
+            ));
         };
+        let answers = round.answers()?;
         let mut found = InputResponses::new();
         let mut missing = InputRequests::new();
         for (key, request) in requests {
@@ -189,9 +195,7 @@ impl RequestContext<RoleServer> {
         }
         let mut result = InputRequiredResult::new();
         result.input_requests = Some(missing);
-        if let Some(round) = &self.input {
-            result.request_state = Some(round.key.seal(round.method, &round.target, answers));
-        }
+        result.request_state = Some(round.key.seal(round.method, &round.target, &round.arguments, answers));
         Err(McpError::InputRequired(Box::new(result)))
     }
 
@@ -242,18 +246,33 @@ pub(crate) fn parse_answer(key: &str, request: &InputRequest, answer: &Value) ->
     })
 }
 
-/// -32021 when the client did not declare what `request` needs (both eras: a 2025 client would
-/// refuse the request anyway, and the handler learns why).
-fn check_capability(request: &InputRequest, caps: &ClientCapabilities) -> Result<(), McpError> {
-    let (declared, name) = match request {
-        InputRequest::Elicit(_) => (caps.elicitation.is_some(), "elicitation"),
-        InputRequest::CreateMessage(_) => (caps.sampling.is_some(), "sampling"),
-        InputRequest::ListRoots(_) => (caps.roots.is_some(), "roots"),
+/// -32021 when the client did not declare what `request` needs, down to the elicitation mode
+/// and tool use in sampling (both eras: a 2025 client would refuse the request anyway, and the
+/// handler learns why).
+pub(crate) fn check_capability(request: &InputRequest, caps: &ClientCapabilities) -> Result<(), McpError> {
+    let missing = match request {
+        InputRequest::Elicit(p) => match p.mode() {
+            ElicitationMode::Form if !caps.supports_form_elicitation() => Some(serde_json::json!({"elicitation": {}})),
+            ElicitationMode::Url if !caps.supports_url_elicitation() => {
+                Some(serde_json::json!({"elicitation": {"url": {}}}))
+            }
+            _ => None,
+        },
+        InputRequest::CreateMessage(p) => {
+            if caps.sampling.is_none() {
+                Some(serde_json::json!({"sampling": {}}))
+            } else if (p.tools.is_some() || p.tool_choice.is_some()) && !caps.supports_sampling_tools() {
+                Some(serde_json::json!({"sampling": {"tools": {}}}))
+            } else {
+                None
+            }
+        }
+        InputRequest::ListRoots(_) => caps.roots.is_none().then(|| serde_json::json!({"roots": {}})),
     };
-    if declared {
-        return Ok(());
+    match missing {
+        Some(required) => Err(McpError::Rpc(ErrorData::missing_client_capability(required))),
+        None => Ok(()),
     }
-    Err(McpError::Rpc(ErrorData::missing_client_capability(serde_json::json!({ name: {} }))))
 }
 
 fn wrong_kind(key: &str) -> McpError {

@@ -15,7 +15,7 @@ pub mod lifecycle;
 mod log;
 mod options;
 mod peer;
-mod request_state;
+pub(crate) mod request_state;
 mod role;
 mod running;
 mod server_peer;

@@ -38,9 +38,14 @@ impl std::fmt::Debug for RequestStateKey {
 }
 
 impl RequestStateKey {
-    /// A key from a secret shared by every process of a deployment (at least 32 random bytes).
+    /// A key from a secret shared by every process of a deployment.
+    ///
+    /// # Panics
+    /// If the secret is shorter than 32 bytes: a short secret makes states forgeable.
     pub fn from_secret(secret: impl AsRef<[u8]>) -> Self {
-        Self(Arc::from(secret.as_ref()))
+        let secret = secret.as_ref();
+        assert!(secret.len() >= 32, "a request-state secret needs at least 32 bytes, got {}", secret.len());
+        Self(Arc::from(secret))
     }
 
     /// A fresh random key.
@@ -64,17 +69,23 @@ impl RequestStateKey {
         mac
     }
 
-    /// Sign `answers` for the request `(method, target)`.
-    pub(crate) fn seal(&self, method: &str, target: &str, answers: &JsonObject) -> String {
+    /// Sign `answers` for the request `(method, target, arguments digest)`.
+    pub(crate) fn seal(&self, method: &str, target: &str, arguments: &str, answers: &JsonObject) -> String {
         let expires = now_secs() + STATE_LIFETIME.as_secs();
-        let payload =
-            serde_json::to_vec(&Payload { method, target, expires, answers }).expect("a JSON object always serializes");
+        let payload = serde_json::to_vec(&Payload { method, target, arguments, expires, answers })
+            .expect("a JSON object always serializes");
         let tag = self.mac(&payload).finalize().into_bytes();
         format!("{PREFIX}{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(tag))
     }
 
     /// The answers a state carries, if it is genuine, unexpired and was issued for this request.
-    pub(crate) fn open(&self, state: &str, method: &str, target: &str) -> Result<JsonObject, &'static str> {
+    pub(crate) fn open(
+        &self,
+        state: &str,
+        method: &str,
+        target: &str,
+        arguments: &str,
+    ) -> Result<JsonObject, &'static str> {
         let body = state.strip_prefix(PREFIX).ok_or("requestState was not issued by this server")?;
         let (payload, tag) = body.split_once('.').ok_or("requestState is malformed")?;
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| "requestState is malformed")?;
@@ -82,7 +93,7 @@ impl RequestStateKey {
         // `verify_slice` compares in constant time.
         self.mac(&payload).verify_slice(&tag).map_err(|_| "requestState failed its integrity check")?;
         let opened: OwnedPayload = serde_json::from_slice(&payload).map_err(|_| "requestState is malformed")?;
-        if opened.method != method || opened.target != target {
+        if opened.method != method || opened.target != target || opened.arguments != arguments {
             return Err("requestState belongs to another request");
         }
         if opened.expires < now_secs() {
@@ -96,6 +107,7 @@ impl RequestStateKey {
 struct Payload<'a> {
     method: &'a str,
     target: &'a str,
+    arguments: &'a str,
     expires: u64,
     answers: &'a JsonObject,
 }
@@ -104,8 +116,16 @@ struct Payload<'a> {
 struct OwnedPayload {
     method: String,
     target: String,
+    arguments: String,
     expires: u64,
     answers: JsonObject,
+}
+
+/// A digest of a request's arguments (base64url SHA-256 of their JSON), what a state is bound to.
+pub(crate) fn arguments_digest(arguments: Option<&impl Serialize>) -> String {
+    use sha2::Digest;
+    let json = arguments.and_then(|a| serde_json::to_vec(a).ok()).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(Sha256::digest(json))
 }
 
 fn now_secs() -> u64 {
@@ -123,23 +143,31 @@ mod tests {
     #[test]
     fn a_sealed_state_opens_for_its_own_request_only() {
         let key = RequestStateKey::random();
-        let state = key.seal("tools/call", "greet", &answers());
-        assert_eq!(key.open(&state, "tools/call", "greet").unwrap(), answers());
-        assert!(key.open(&state, "tools/call", "other").is_err());
-        assert!(key.open(&state, "prompts/get", "greet").is_err());
-        assert!(RequestStateKey::random().open(&state, "tools/call", "greet").is_err());
+        let state = key.seal("tools/call", "greet", "args", &answers());
+        assert_eq!(key.open(&state, "tools/call", "greet", "args").unwrap(), answers());
+        assert!(key.open(&state, "tools/call", "other", "args").is_err());
+        assert!(key.open(&state, "prompts/get", "greet", "args").is_err());
+        assert!(key.open(&state, "tools/call", "greet", "other args").is_err());
+        assert!(RequestStateKey::random().open(&state, "tools/call", "greet", "args").is_err());
     }
 
     #[test]
     fn tampering_is_detected() {
         let key = RequestStateKey::process();
-        let state = key.seal("tools/call", "t", &answers());
-        assert!(key.open(&format!("{state}-TAMPERED"), "tools/call", "t").is_err());
+        let state = key.seal("tools/call", "t", "a", &answers());
+        assert!(key.open(&format!("{state}-TAMPERED"), "tools/call", "t", "a").is_err());
         let (head, tag) = state.rsplit_once('.').unwrap();
-        let forged = serde_json::json!({"method":"tools/call","target":"t","expires":u64::MAX,"answers":{}});
+        let forged =
+            serde_json::json!({"method":"tools/call","target":"t","arguments":"a","expires":u64::MAX,"answers":{}});
         let forged = format!("{PREFIX}{}.{tag}", URL_SAFE_NO_PAD.encode(forged.to_string()));
-        assert!(key.open(&forged, "tools/call", "t").is_err());
-        assert!(key.open(head, "tools/call", "t").is_err());
-        assert!(key.open("opaque", "tools/call", "t").is_err());
+        assert!(key.open(&forged, "tools/call", "t", "a").is_err());
+        assert!(key.open(head, "tools/call", "t", "a").is_err());
+        assert!(key.open("opaque", "tools/call", "t", "a").is_err());
+    }
+
+    #[test]
+    #[should_panic(expected = "at least 32 bytes")]
+    fn short_secrets_are_refused() {
+        RequestStateKey::from_secret(b"too short");
     }
 }

@@ -9,8 +9,10 @@ use super::{Peer, RequestOptions, RoleClient, ServiceError};
 use crate::model::tasks_ext::{self, GetTaskResult};
 use crate::model::{CancelTaskRequestParams, EmptyResult, GetTaskRequestParams, JsonObject, TaskStatus};
 
-/// How long to wait between polls when the server suggests nothing (or something extreme).
+/// How long to wait between polls when the server suggests nothing, and the bounds put on what
+/// it suggests (a zero interval would make the client spin).
 const DEFAULT_POLL: Duration = Duration::from_millis(500);
+const MIN_POLL: Duration = Duration::from_millis(20);
 const MAX_POLL: Duration = Duration::from_secs(30);
 
 impl Peer<RoleClient> {
@@ -41,8 +43,13 @@ impl Peer<RoleClient> {
     /// [`ServiceError::Cancelled`]. Dropping the future stops polling but not the task: call
     /// [`cancel_task`](Self::cancel_task) for that.
     pub async fn wait_for_task(&self, task_id: &str) -> Result<JsonObject, ServiceError> {
+        // Keys already answered: a server that still lists them (it resumes asynchronously) must
+        // not make the client ask its user twice.
+        let mut answered = std::collections::HashSet::new();
         loop {
             let state = self.get_task(task_id).await?.task;
+            let poll =
+                state.task.poll_interval_ms.map_or(DEFAULT_POLL, Duration::from_millis).clamp(MIN_POLL, MAX_POLL);
             match state.task.status {
                 TaskStatus::Completed => return Ok(state.result.unwrap_or_default()),
                 TaskStatus::Failed => {
@@ -53,13 +60,16 @@ impl Peer<RoleClient> {
                     return Err(ServiceError::Cancelled { reason: Some(format!("task {task_id} was cancelled")) });
                 }
                 TaskStatus::InputRequired => {
-                    let answers = self.fulfil(state.input_requests.unwrap_or_default()).await?;
-                    self.update_task(task_id, answers).await?;
+                    let mut asked = state.input_requests.unwrap_or_default();
+                    asked.retain(|key, _| !answered.contains(key));
+                    if !asked.is_empty() {
+                        answered.extend(asked.keys().cloned());
+                        let answers = self.fulfil(asked).await?;
+                        self.update_task(task_id, answers).await?;
+                    }
+                    tokio::time::sleep(poll).await;
                 }
-                _ => {
-                    let poll = state.task.poll_interval_ms.map_or(DEFAULT_POLL, Duration::from_millis);
-                    tokio::time::sleep(poll.min(MAX_POLL)).await;
-                }
+                _ => tokio::time::sleep(poll).await,
             }
         }
     }

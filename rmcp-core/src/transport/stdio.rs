@@ -19,8 +19,10 @@ pub type StdoutWriter = Pin<Box<dyn AsyncWrite + Send>>;
 
 /// Newline-delimited JSON-RPC over this process's stdin and stdout.
 ///
-/// Log to stderr, never to stdout: stdout carries the protocol. When stdout is a pipe it is put
-/// in non-blocking mode, so other writes to it (`println!`) would fail rather than block.
+/// Log to stderr, never to stdout: stdout carries the protocol. When stdin and stdout are pipes
+/// they are put in non-blocking mode (for the whole pipe end, which the process shares with
+/// whatever inherited it), so `println!` may panic with `WouldBlock` instead of blocking: one
+/// more reason to keep stdout for the protocol.
 pub fn stdio() -> AsyncRwTransport<StdinReader, StdoutWriter> {
     AsyncRwTransport::new(stdin_reader(), stdout_writer())
 }
