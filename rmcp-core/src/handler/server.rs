@@ -407,11 +407,13 @@ fn tasks_extension<H: ServerHandler + ?Sized>(
         return Some(Err(tasks::missing_extension()));
     }
     Some(match request {
-        ClientRequest::GetTask(p) => store.get(&p.task_id).map(ServerResult::TaskExtension),
-        ClientRequest::CancelTask(p) => store.cancel(&p.task_id).map(|()| ServerResult::Empty(EmptyResult::default())),
-        ClientRequest::UpdateTask(p) => {
-            store.update(&p.task_id, p.input_responses.clone()).map(|()| ServerResult::Empty(EmptyResult::default()))
+        ClientRequest::GetTask(p) => store.get(&p.task_id, ctx).map(ServerResult::TaskExtension),
+        ClientRequest::CancelTask(p) => {
+            store.cancel(&p.task_id, ctx).map(|()| ServerResult::Empty(EmptyResult::default()))
         }
+        ClientRequest::UpdateTask(p) => store
+            .update(&p.task_id, p.input_responses.clone(), ctx)
+            .map(|()| ServerResult::Empty(EmptyResult::default())),
         _ => unreachable!("matched above"),
     })
 }

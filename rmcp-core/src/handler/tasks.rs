@@ -62,11 +62,23 @@ struct Inner {
 
 struct Entry {
     task: Task,
+    /// Who created the task, when the request was authenticated: only they may see or steer it.
+    owner: Option<Principal>,
     expires: Instant,
     ct: CancellationToken,
     result: Option<JsonObject>,
     error: Option<ErrorData>,
     waiting: Option<Waiting>,
+}
+
+/// The subject and client of an authenticated request.
+type Principal = (Option<String>, Option<String>);
+
+/// Who a request acts for, when it came through the OAuth resource layer (which leaves the
+/// token's claims in the request's extensions).
+fn principal(ctx: &RequestContext<RoleServer>) -> Option<Principal> {
+    let claims = ctx.extensions.get::<http::request::Parts>()?.extensions.get::<crate::auth::TokenClaims>()?;
+    Some((claims.subject.clone(), claims.client_id.clone()))
 }
 
 /// A task parked on input: what is still unanswered, what came in, and whom to wake.
@@ -136,7 +148,7 @@ impl TaskStore {
                 TaskSupport::Optional => work(TaskContext { mode: Mode::Inline(ctx.clone()) }).await,
             };
         }
-        let (id, ct) = self.create()?;
+        let (id, ct) = self.create(principal(ctx))?;
         let task = self.lock().get(&id).map(|e| e.task.clone()).ok_or_else(|| McpError::internal_error("lost task"))?;
         let capabilities = Box::new(ctx.client_capabilities().unwrap_or_default());
         let mode = Mode::Task { store: self.clone(), id: id.clone(), ct: ct.clone(), capabilities };
@@ -154,7 +166,7 @@ impl TaskStore {
     }
 
     /// Register a new `working` task; it is retrievable before its id is handed out.
-    fn create(&self) -> Result<(String, CancellationToken), McpError> {
+    fn create(&self, owner: Option<Principal>) -> Result<(String, CancellationToken), McpError> {
         let now = Instant::now();
         let mut tasks = self.lock();
         // An expired task's work is stopped too, so the limit bounds running work, not just entries.
@@ -175,8 +187,15 @@ impl TaskStore {
         let task = Task::new(id.clone(), TaskStatus::Working, stamp.clone(), stamp, Some(ttl_ms))
             .with_poll_interval_ms(poll_ms);
         let ct = CancellationToken::new();
-        let entry =
-            Entry { task, expires: now + self.inner.ttl, ct: ct.clone(), result: None, error: None, waiting: None };
+        let entry = Entry {
+            task,
+            owner,
+            expires: now + self.inner.ttl,
+            ct: ct.clone(),
+            result: None,
+            error: None,
+            waiting: None,
+        };
         tasks.insert(id.clone(), entry);
         Ok((id, ct))
     }
@@ -210,10 +229,11 @@ impl TaskStore {
         entry.task.last_updated_at = timestamp();
     }
 
-    /// `tasks/get`: the task with what its status carries inlined; -32602 for an unknown id.
-    pub fn get(&self, task_id: &str) -> Result<GetTaskResult, McpError> {
+    /// `tasks/get` for the request `ctx`: the task with what its status carries inlined; -32602
+    /// for an unknown id, or a task another principal created.
+    pub fn get(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<GetTaskResult, McpError> {
         let tasks = self.lock();
-        let entry = live(&tasks, task_id)?;
+        let entry = owned(live(&tasks, task_id)?, ctx, task_id)?;
         let task = entry.task.clone();
         let detail = match task.status {
             TaskStatus::InputRequired => DetailedTask::input_required(
@@ -233,9 +253,14 @@ impl TaskStore {
 
     /// `tasks/update`: answers to some or all of the task's pending input requests. The task
     /// resumes once every pending request is answered; answers to keys it did not ask are ignored.
-    pub fn update(&self, task_id: &str, responses: JsonObject) -> Result<(), McpError> {
+    pub fn update(
+        &self,
+        task_id: &str,
+        responses: JsonObject,
+        ctx: &RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
         let mut tasks = self.lock();
-        let entry = live_mut(&mut tasks, task_id)?;
+        let entry = owned_mut(live_mut(&mut tasks, task_id)?, ctx, task_id)?;
         let Some(waiting) = entry.waiting.as_mut() else { return Ok(()) };
         // Answers are checked against what was asked before any is taken, so a malformed one
         // is refused here (-32602) rather than failing the task later.
@@ -262,9 +287,9 @@ impl TaskStore {
 
     /// `tasks/cancel`: stop the task if it still runs (it is `cancelled` from now on); a task
     /// that already ended is left as it is. -32602 for an unknown id.
-    pub fn cancel(&self, task_id: &str) -> Result<(), McpError> {
+    pub fn cancel(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<(), McpError> {
         let mut tasks = self.lock();
-        let entry = live_mut(&mut tasks, task_id)?;
+        let entry = owned_mut(live_mut(&mut tasks, task_id)?, ctx, task_id)?;
         if !entry.task.status.is_terminal() {
             entry.ct.cancel();
             entry.waiting = None;
@@ -302,6 +327,20 @@ fn live<'a>(tasks: &'a HashMap<String, Entry>, id: &str) -> Result<&'a Entry, Mc
 
 fn live_mut<'a>(tasks: &'a mut HashMap<String, Entry>, id: &str) -> Result<&'a mut Entry, McpError> {
     tasks.get_mut(id).filter(|e| e.expires > Instant::now()).ok_or_else(|| unknown(id))
+}
+
+/// The entry, if the request may touch it: a task created by an authenticated principal is
+/// visible to that principal only (to anyone else it does not exist).
+fn owned<'a>(entry: &'a Entry, ctx: &RequestContext<RoleServer>, id: &str) -> Result<&'a Entry, McpError> {
+    match &entry.owner {
+        Some(owner) if principal(ctx).as_ref() != Some(owner) => Err(unknown(id)),
+        _ => Ok(entry),
+    }
+}
+
+fn owned_mut<'a>(entry: &'a mut Entry, ctx: &RequestContext<RoleServer>, id: &str) -> Result<&'a mut Entry, McpError> {
+    owned(entry, ctx, id)?;
+    Ok(entry)
 }
 
 fn unknown(id: &str) -> McpError {
@@ -397,5 +436,50 @@ impl TaskContext {
             Some(crate::model::InputResponse::Elicit(result)) => elicit_outcome(key, result),
             _ => Err(McpError::invalid_params(format!("inputResponses.{key} answers a different request"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ProtocolVersion, meta_keys};
+    use crate::service::Peer;
+
+    /// A 2026 request that opted into tasks, authenticated as `subject` when given.
+    fn request(subject: Option<&str>) -> RequestContext<RoleServer> {
+        let mut ctx = RequestContext::new(crate::model::RequestId::Number(1), Peer::detached());
+        ctx.protocol_version = ProtocolVersion::V2026_07_28;
+        let caps = serde_json::json!({"extensions": {tasks_ext::EXTENSION_ID: {}}});
+        ctx.meta.insert(meta_keys::CLIENT_CAPABILITIES.to_owned(), caps);
+        if let Some(subject) = subject {
+            let (mut parts, ()) = http::Request::new(()).into_parts();
+            parts
+                .extensions
+                .insert(crate::auth::TokenClaims::new("http://127.0.0.1/mcp", vec![]).with_subject(subject));
+            ctx.extensions.insert(parts);
+        }
+        ctx
+    }
+
+    #[tokio::test]
+    async fn a_task_is_visible_to_its_creator_only() {
+        let store = TaskStore::new();
+        let created = store
+            .run(&request(Some("alice")), TaskSupport::Required, |_| async { Ok(CallToolResult::success(vec![])) })
+            .await;
+        let Err(McpError::TaskCreated(created)) = created else { panic!("no task: {created:?}") };
+        let id = created.task.task_id;
+        assert!(store.get(&id, &request(Some("alice"))).is_ok());
+        for stranger in [request(Some("bob")), request(None)] {
+            let err = store.get(&id, &stranger).unwrap_err();
+            assert_eq!(err.as_rpc().map(|e| e.code), Some(crate::model::ErrorCode::INVALID_PARAMS));
+            assert!(store.cancel(&id, &stranger).is_err());
+            assert!(store.update(&id, JsonObject::new(), &stranger).is_err());
+        }
+        // An anonymous task stays open to anyone, as without authentication there is no one to bind.
+        let anonymous = request(None);
+        let open = store.run(&anonymous, TaskSupport::Required, |_| async { Ok(CallToolResult::success(vec![])) });
+        let Err(McpError::TaskCreated(open)) = open.await else { panic!("no task") };
+        assert!(store.get(&open.task.task_id, &request(Some("bob"))).is_ok());
     }
 }
