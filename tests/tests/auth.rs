@@ -6,11 +6,15 @@ mod http_support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
-use auth_support::{Behaviour, Iss, MockAs, protected};
+use auth_support::{Behaviour, Iss, MockAs, protected, protected_naming_origin};
 use http_support::{Client, call, text_of};
 use rmcp_core::RunningService;
-use rmcp_core::auth::{AuthError, AuthorizationHandler, FetchRedirect, LoopbackHandler, OAuthClient, OAuthConfig};
+use rmcp_core::auth::{
+    AuthError, AuthorizationHandler, ClientCredentialsProvider, FetchRedirect, LoopbackHandler, OAuthClient,
+    OAuthConfig,
+};
 use rmcp_core::service::{RoleClient, ServiceExt};
 use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClientTransport};
 use serde_json::json;
@@ -120,6 +124,109 @@ async fn the_loopback_handler_refuses_non_loopback_redirects() {
     let elsewhere = "192.0.2.1:0".parse().unwrap();
     let bound = LoopbackHandler::bind_to(elsewhere, "/callback", |_| {}).await;
     assert_eq!(bound.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loopback_handler_waits_for_the_redirect_with_the_pending_state() {
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    let seen = statuses.clone();
+    // Another local process hits the callback first (a forged error, another state); then the
+    // real redirect arrives.
+    let handler = LoopbackHandler::bind(0, move |url| {
+        let redirect_uri = url.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+        let state = url.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            for query in
+                ["error=access_denied&state=forged".to_owned(), "code=evil".to_owned(), format!("code=c&state={state}")]
+            {
+                let status = reqwest::get(format!("{redirect_uri}?{query}")).await.unwrap().status();
+                seen.lock().unwrap().push(status.as_u16());
+            }
+        });
+    })
+    .await
+    .unwrap();
+    let mut url = reqwest::Url::parse("https://as.example/authorize?response_type=code&state=s3cret").unwrap();
+    url.query_pairs_mut().append_pair("redirect_uri", &handler.redirect_uri());
+    let redirect = handler.authorize(&url).await.expect("the redirect with our state ends the wait");
+    assert_eq!(redirect.query(), Some("code=c&state=s3cret"));
+    // The browser's request is answered before `authorize` returns; give its task a moment.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(*statuses.lock().unwrap(), [400, 400, 200]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorization_servers_with_insecure_endpoints_are_refused() {
+    let behaviour = Behaviour { endpoints_origin: Some("http://as.example".into()), ..Behaviour::default() };
+    let auth = MockAs::start(behaviour).await;
+    let server = protected(&auth, &[], None).await;
+    let oauth = oauth(&server.url);
+    assert!(connect(&server.url, &oauth).await.is_err());
+    assert!(matches!(oauth.authorize().await, Err(AuthError::Discovery(m)) if m.contains("https")));
+    auth.seen(|seen| {
+        assert!(seen.registrations.is_empty() && seen.authorizations.is_empty() && seen.token_requests.is_empty());
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_expires_in_is_clamped_rather_than_overflowing() {
+    let auth = MockAs::start(Behaviour { expires_in: u64::MAX, ..Behaviour::default() }).await;
+    let server = protected(&auth, &[], None).await;
+    let oauth = oauth(&server.url);
+    let client = connect(&server.url, &oauth).await.expect("u64::MAX seconds does not panic the client");
+    let expires_at = oauth.tokens().unwrap().expires_at.expect("an expiry, clamped");
+    let ten_years = Duration::from_secs(10 * 365 * 24 * 3600);
+    assert!(expires_at <= SystemTime::now() + ten_years && expires_at > SystemTime::now() + ten_years / 2);
+    client.cancel().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_credentials_go_only_to_the_issuer_they_are_bound_to() {
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected(&auth, &[], None).await;
+    let connect_with = |provider: ClientCredentialsProvider| {
+        let config = StreamableHttpClientConfig::new(&server.url).with_auth(provider);
+        Client::stateful().serve(StreamableHttpClientTransport::with_config(config))
+    };
+    let elsewhere = ClientCredentialsProvider::new(&server.url, "https://as.example", "svc").unwrap().with_secret("s");
+    assert!(connect_with(elsewhere).await.is_err());
+    auth.seen(|seen| assert!(seen.token_requests.is_empty(), "no secret for an issuer it is not bound to"));
+
+    let bound = ClientCredentialsProvider::new(&server.url, &auth.issuer, "svc").unwrap().with_secret("s");
+    let client = connect_with(bound).await.expect("the bound issuer gets the request");
+    auth.seen(|seen| {
+        assert_eq!(seen.token_requests.len(), 1);
+        assert_eq!(seen.token_requests[0]["grant_type"], "client_credentials");
+        assert_eq!(seen.token_requests[0]["resource"], server.url);
+    });
+    client.cancel().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_published_resource_is_sent_unless_the_client_narrows_it_to_the_endpoint() {
+    // The server's metadata names its origin, its identifier for itself (RFC 9728): sent as is.
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected_naming_origin(&auth).await;
+    let client = connect(&server.url, &oauth(&server.url)).await.unwrap();
+    let origin = server.url.trim_end_matches("/mcp");
+    auth.seen(|seen| {
+        assert_eq!(seen.authorizations[0]["resource"], origin);
+        assert_eq!(seen.token_requests[0]["resource"], origin);
+    });
+    client.cancel().await;
+
+    // Narrowed: the endpoint's own URL, so the token is good for this endpoint only (this server
+    // wants tokens for its origin and refuses it: no matter here).
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected_naming_origin(&auth).await;
+    let config = OAuthConfig::new("auth-tests").with_published_resource(false);
+    let oauth = OAuthClient::new(&server.url, FetchRedirect::new(REDIRECT), config).unwrap();
+    let _ = connect(&server.url, &oauth).await;
+    auth.seen(|seen| {
+        assert_eq!(seen.authorizations[0]["resource"], server.url, "the endpoint, not its origin");
+        assert_eq!(seen.token_requests[0]["resource"], server.url);
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

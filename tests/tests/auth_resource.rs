@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use rmcp_core::auth::TokenClaims;
 use rmcp_core::service::ServiceExt;
 use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClientTransport};
+use serde_json::json;
 
 fn metadata_url(server_url: &str) -> String {
     server_url.replace("/mcp", "/.well-known/oauth-protected-resource/mcp")
@@ -86,4 +87,71 @@ async fn a_valid_token_reaches_the_mcp_endpoint() {
         assert_eq!(client.list_all_tools().await.unwrap().len(), TOOLS);
         client.cancel().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_bound_tokens_presented_as_bearer_are_refused() {
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected(&auth, &[], None).await;
+    let bound = auth.issue(
+        TokenClaims::new(server.url.clone(), vec![])
+            .with_confirmation_jkt("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"),
+    );
+    let response = post(&server.url, &initialize(1)).bearer_auth(&bound).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let header = challenge(&response);
+    assert!(header.contains(r#"error="invalid_token""#) && header.contains("DPoP"), "{header}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_answers_only_the_user_and_client_that_opened_it() {
+    let auth = MockAs::start(Behaviour::default()).await;
+    let server = protected(&auth, &[], None).await;
+    let token = |subject: &str, client: &str| {
+        auth.issue(TokenClaims::new(server.url.clone(), vec![]).with_subject(subject).with_client_id(client))
+    };
+    let (alice, mallory, alice_elsewhere) =
+        (token("alice", "app"), token("mallory", "app"), token("alice", "other-app"));
+    let opened = post(&server.url, &initialize(1)).bearer_auth(&alice).send().await.unwrap();
+    assert_eq!(opened.status(), StatusCode::OK);
+    let session = opened.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
+
+    for other in [&mallory, &alice_elsewhere] {
+        let r = post(&server.url, &list).bearer_auth(other).header("Mcp-Session-Id", &session).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "POST");
+        let r = reqwest::Client::new()
+            .get(&server.url)
+            .bearer_auth(other)
+            .header("accept", "text/event-stream")
+            .header("Mcp-Session-Id", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "GET");
+        let r = reqwest::Client::new()
+            .delete(&server.url)
+            .bearer_auth(other)
+            .header("Mcp-Session-Id", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "DELETE");
+    }
+
+    // The owner still has it: the others' DELETE did not end it.
+    let r =
+        post(&server.url, &initialized).bearer_auth(&alice).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let r = post(&server.url, &list).bearer_auth(&alice).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = reqwest::Client::new()
+        .delete(&server.url)
+        .bearer_auth(&alice)
+        .header("Mcp-Session-Id", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }

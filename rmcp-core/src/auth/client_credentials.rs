@@ -13,7 +13,7 @@ use super::challenge::BearerChallenge;
 use super::jwt::Es256Key;
 use super::metadata::{self, AuthorizationServerMetadata};
 use super::token::{self, ClientAuth, TokenEndpointAuth, TokenSet};
-use super::{AuthError, http_client, http_error, oauth_error, read_json};
+use super::{AuthError, http_client, http_error, oauth_error, read_json, require_secure};
 use crate::transport::http::{AuthChallenge, AuthProvider};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -37,8 +37,12 @@ impl AssertionSource for String {
 /// Enterprise-managed authorization: exchanges the user's ID token at the enterprise identity
 /// provider (RFC 8693) for an identity assertion authorization grant (ID-JAG) for the
 /// authorization server and resource at hand.
+///
+/// The grant's `audience` is the issuer the [`ClientCredentialsProvider`] asks for, which that
+/// provider has checked against the issuer its credentials are bound to;
+/// [`with_audience`](Self::with_audience) binds the exchange itself too, for other callers.
 pub struct IdJagExchange {
-    /// The identity provider's token endpoint.
+    /// The identity provider's token endpoint (`https`, or `http` on a loopback host).
     pub token_endpoint: String,
     /// The user's ID token from the identity provider.
     pub id_token: String,
@@ -46,6 +50,8 @@ pub struct IdJagExchange {
     pub client_id: String,
     /// Its secret there, if it has one (sent with HTTP Basic).
     pub client_secret: Option<String>,
+    /// The only authorization server (issuer) grants are requested for; any when `None`.
+    pub audience: Option<String>,
     http: reqwest::Client,
 }
 
@@ -57,8 +63,16 @@ impl IdJagExchange {
             id_token: id_token.into(),
             client_id: client_id.into(),
             client_secret: None,
+            audience: None,
             http: http_client(),
         }
+    }
+
+    /// Request grants for the authorization server `issuer` only: asked for another audience,
+    /// the exchange is refused before the ID token leaves this process.
+    pub fn with_audience(mut self, issuer: impl Into<String>) -> Self {
+        self.audience = Some(issuer.into());
+        self
     }
 }
 
@@ -67,6 +81,7 @@ impl fmt::Debug for IdJagExchange {
         f.debug_struct("IdJagExchange")
             .field("token_endpoint", &self.token_endpoint)
             .field("client_id", &self.client_id)
+            .field("audience", &self.audience)
             .finish_non_exhaustive()
     }
 }
@@ -78,6 +93,12 @@ impl AssertionSource for IdJagExchange {
             struct Exchanged {
                 access_token: String,
             }
+            if let Some(audience) = self.audience.as_deref().filter(|a| *a != issuer) {
+                return Err(AuthError::Discovery(format!(
+                    "an ID-JAG was asked for {issuer}; this exchange is bound to {audience}"
+                )));
+            }
+            require_secure("the identity provider's token_endpoint", &self.token_endpoint)?;
             let mut form = vec![
                 ("grant_type", TOKEN_EXCHANGE),
                 ("requested_token_type", ID_JAG_TYPE),
@@ -123,6 +144,10 @@ impl fmt::Debug for Grant {
 /// An [`AuthProvider`] for a client acting on its own behalf: a 401 discovers the authorization
 /// server (as [`OAuthClient`](super::OAuthClient) does) and asks its token endpoint directly.
 /// An OAuth error from the grant is final: it is not retried.
+///
+/// The credentials (secret, signing key, assertion) are bound to one issuer, given to
+/// [`new`](Self::new): an MCP server whose metadata names another authorization server gets
+/// nothing sent to it. The token is requested for the MCP endpoint's canonical URL.
 #[derive(Clone)]
 pub struct ClientCredentialsProvider {
     inner: Arc<Inner>,
@@ -130,6 +155,8 @@ pub struct ClientCredentialsProvider {
 
 struct Inner {
     server_url: Url,
+    /// The issuer the credentials belong to; `None` trusts whatever the metadata names.
+    issuer: Option<String>,
     client_id: String,
     secret: Option<String>,
     key: Option<Es256Key>,
@@ -146,6 +173,7 @@ impl fmt::Debug for ClientCredentialsProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientCredentialsProvider")
             .field("server_url", &self.inner.server_url.as_str())
+            .field("issuer", &self.inner.issuer)
             .field("client_id", &self.inner.client_id)
             .field("grant", &self.inner.grant)
             .finish_non_exhaustive()
@@ -157,14 +185,32 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl ClientCredentialsProvider {
-    /// `client_credentials` for the MCP endpoint `server_url` as `client_id`.
-    pub fn new(server_url: &str, client_id: impl Into<String>) -> Result<Self, AuthError> {
+    /// `client_credentials` for the MCP endpoint `server_url` as `client_id`, a client of the
+    /// authorization server `issuer` (compared exactly with the protected resource metadata's
+    /// `authorization_servers`; a server naming none equal to it is refused).
+    pub fn new(server_url: &str, issuer: impl Into<String>, client_id: impl Into<String>) -> Result<Self, AuthError> {
+        Self::build(server_url, Some(issuer.into()), client_id.into())
+    }
+
+    /// Like [`new`](Self::new), but trusting the first authorization server the MCP server's
+    /// metadata names, whatever it is.
+    ///
+    /// **Not for production**: any MCP server (or whoever answers for its URL) can then name an
+    /// authorization server of its own and receive the client secret, the `private_key_jwt`
+    /// assertion or the JWT-bearer assertion. For test harnesses (the conformance suite) whose
+    /// authorization server is only known from the metadata.
+    pub fn trust_discovered_issuer(server_url: &str, client_id: impl Into<String>) -> Result<Self, AuthError> {
+        Self::build(server_url, None, client_id.into())
+    }
+
+    fn build(server_url: &str, issuer: Option<String>, client_id: String) -> Result<Self, AuthError> {
         let server_url =
             Url::parse(server_url).map_err(|e| AuthError::Discovery(format!("{server_url} is not a URL: {e}")))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 server_url,
-                client_id: client_id.into(),
+                issuer,
+                client_id,
                 secret: None,
                 key: None,
                 method: None,
@@ -246,10 +292,20 @@ impl ClientCredentialsProvider {
         let prm = metadata::discover_resource(&inner.http, &inner.server_url, hint)
             .await?
             .ok_or_else(|| AuthError::Discovery("no protected resource metadata".into()))?;
-        let issuer = prm.authorization_servers.first().cloned().ok_or_else(|| {
-            AuthError::Discovery("the protected resource metadata names no authorization server".into())
-        })?;
+        let issuer = match &inner.issuer {
+            Some(expected) => prm.authorization_servers.iter().find(|s| *s == expected).cloned().ok_or_else(|| {
+                AuthError::Discovery(format!(
+                    "the protected resource metadata names {:?} as authorization servers; these credentials are for {expected} only",
+                    prm.authorization_servers
+                ))
+            })?,
+            None => prm.authorization_servers.first().cloned().ok_or_else(|| {
+                AuthError::Discovery("the protected resource metadata names no authorization server".into())
+            })?,
+        };
         let metadata = metadata::discover_authorization_server(&inner.http, &issuer).await?;
+        // The metadata's `resource` only had to cover this endpoint: the token is for it alone.
+        let resource = metadata::canonical_resource(&inner.server_url);
         let scopes = match (bearer.as_ref().and_then(BearerChallenge::scopes), prm.scopes_supported) {
             (Some(s), _) if !s.is_empty() => s,
             (_, Some(s)) => s,
@@ -260,10 +316,10 @@ impl ClientCredentialsProvider {
             Grant::ClientCredentials => form.push(("grant_type", "client_credentials".to_owned())),
             Grant::JwtBearer(source) => {
                 form.push(("grant_type", JWT_BEARER.to_owned()));
-                form.push(("assertion", source.assertion(&issuer, &prm.resource).await?));
+                form.push(("assertion", source.assertion(&issuer, &resource).await?));
             }
         }
-        form.push(("resource", prm.resource.clone()));
+        form.push(("resource", resource.clone()));
         if !scopes.is_empty() {
             form.push(("scope", scopes.join(" ")));
         }
@@ -274,7 +330,7 @@ impl ClientCredentialsProvider {
             key: inner.key.as_ref(),
             audience: &metadata.issuer,
         };
-        let target = token::Target { issuer: &issuer, resource: &prm.resource, scopes: &scopes };
+        let target = token::Target { issuer: &issuer, resource: &resource, scopes: &scopes };
         match token::request(&inner.http, metadata.token_endpoint()?, form, &auth, &target, None).await {
             Ok(tokens) => {
                 tracing::info!(issuer = %issuer, grant = ?inner.grant, "obtained a token");

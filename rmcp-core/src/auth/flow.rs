@@ -6,12 +6,12 @@ use std::fmt;
 
 use url::Url;
 
-use super::AuthError;
 use super::dpop::Dpop;
 use super::metadata::AuthorizationServerMetadata;
 use super::pkce::{Pkce, random_token};
 use super::registration::RegisteredClient;
 use super::token::{self, ClientAuth, TokenSet};
+use super::{AuthError, require_secure};
 
 /// What to ask an authorization server for.
 #[derive(Debug, Clone)]
@@ -46,7 +46,8 @@ impl AuthorizationRequest {
     }
 
     /// Build the authorization URL for the server `metadata` describes, with a fresh PKCE pair
-    /// and `state`. Refused when the server does not offer PKCE with S256.
+    /// and `state`. Refused when the server does not offer PKCE with S256, or when its
+    /// authorization endpoint is neither `https` nor `http` on a loopback host.
     pub fn start(&self, metadata: &AuthorizationServerMetadata) -> Result<PendingAuthorization, AuthError> {
         if !metadata.supports_s256() {
             return Err(AuthError::PkceUnsupported);
@@ -55,8 +56,9 @@ impl AuthorizationRequest {
             .authorization_endpoint
             .as_deref()
             .ok_or_else(|| AuthError::Discovery("the metadata has no authorization_endpoint".into()))?;
-        let mut url = Url::parse(endpoint)
-            .map_err(|e| AuthError::Discovery(format!("authorization_endpoint {endpoint} is not a URL: {e}")))?;
+        // Checked again here (discovery did too): `metadata` may not come from discovery, and
+        // this URL goes to the user agent.
+        let mut url = require_secure("authorization_endpoint", endpoint)?;
         let pkce = Pkce::new();
         let state = random_token();
         {
@@ -116,8 +118,9 @@ impl PendingAuthorization {
     }
 
     /// The code in the redirect, once every check passed: the redirect goes to our
-    /// `redirect_uri`; it carries no `error`; `state` is ours; `iss`, when present, is exactly
-    /// the issuer (no normalization), and is present when the server advertised it (RFC 9207).
+    /// `redirect_uri`; `state` is ours; `iss`, when present, is exactly the issuer (no
+    /// normalization), and is present when the server advertised it (RFC 9207); only then is an
+    /// `error` it carries reported, as [`AuthError::OAuth`].
     pub fn code_from(&self, redirect: &Url) -> Result<String, AuthError> {
         let refuse = |why: String| Err(AuthError::AuthorizationResponse(why));
         if let Ok(expected) = Url::parse(&self.request.redirect_uri)
@@ -131,9 +134,8 @@ impl PendingAuthorization {
         let values = |name: &str| {
             redirect.query_pairs().filter(|(k, _)| k == name).map(|(_, v)| v.into_owned()).collect::<Vec<_>>()
         };
-        if let Some(error) = values("error").into_iter().next() {
-            return Err(AuthError::OAuth { error, description: values("error_description").into_iter().next() });
-        }
+        // State and iss first: until they pass, the redirect may come from anyone (a forged
+        // `error` must not end the flow nor reach the logs as if the server had said it).
         if values("state") != [self.state.as_str()] {
             return refuse("state does not match the authorization request".into());
         }
@@ -143,6 +145,9 @@ impl PendingAuthorization {
             [iss] if *iss == self.issuer => {}
             [iss] => return refuse(format!("iss {iss} is not the issuer {}", self.issuer)),
             _ => return refuse("iss appears more than once".into()),
+        }
+        if let Some(error) = values("error").into_iter().next() {
+            return Err(AuthError::OAuth { error, description: values("error_description").into_iter().next() });
         }
         match values("code").as_slice() {
             [code] if !code.is_empty() => Ok(code.clone()),
@@ -222,6 +227,36 @@ mod tests {
         let unadvertised = request.start(&metadata(None)).unwrap();
         assert_eq!(unadvertised.code_from(&redirect(&unadvertised, "")).unwrap(), "c");
         assert!(unadvertised.code_from(&redirect(&unadvertised, "&iss=https%3A%2F%2Fevil.example")).is_err());
+    }
+
+    #[test]
+    fn errors_are_reported_only_after_state_and_iss_pass() {
+        let request = AuthorizationRequest::new("client", "http://127.0.0.1:9/cb", "https://mcp.example/mcp");
+        let pending = request.start(&metadata(Some(true))).unwrap();
+        let forged =
+            Url::parse("http://127.0.0.1:9/cb?error=access_denied&error_description=forged&state=nope").unwrap();
+        match pending.code_from(&forged) {
+            Err(AuthError::AuthorizationResponse(why)) => assert!(why.contains("state"), "{why}"),
+            other => panic!("a forged-state error is a state mismatch, not reported: {other:?}"),
+        }
+        let state = pending.url().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+        let no_iss = Url::parse(&format!("http://127.0.0.1:9/cb?error=access_denied&state={state}")).unwrap();
+        assert!(matches!(pending.code_from(&no_iss), Err(AuthError::AuthorizationResponse(_))), "iss is missing");
+        let genuine = Url::parse(&format!(
+            "http://127.0.0.1:9/cb?error=access_denied&state={state}&iss=https%3A%2F%2Fas.example"
+        ))
+        .unwrap();
+        assert!(matches!(pending.code_from(&genuine), Err(AuthError::OAuth { error, .. }) if error == "access_denied"));
+    }
+
+    #[test]
+    fn authorization_endpoints_must_be_https_or_loopback() {
+        let request = AuthorizationRequest::new("client", "http://127.0.0.1:9/cb", "https://mcp.example/mcp");
+        let mut m = metadata(None);
+        m.authorization_endpoint = Some("http://as.example/authorize".into());
+        assert!(matches!(request.start(&m), Err(AuthError::Discovery(_))));
+        m.authorization_endpoint = Some("http://localhost:8080/authorize".into());
+        assert!(request.start(&m).is_ok());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use url::Url;
 
-use super::{AuthError, http_client};
+use super::{AuthError, http_client, is_loopback};
 
 /// Drives the user agent through one authorization: given the authorization URL, return the URL
 /// the authorization server redirected to (with `code`, `state` and maybe `iss`).
@@ -63,7 +63,8 @@ impl AuthorizationHandler for FetchRedirect {
 
 /// Receives the redirect on `http://127.0.0.1:<port><path>`: the application shows or opens
 /// the authorization URL (the `open` callback), the user approves in a browser, and the
-/// browser's redirect lands here. Only loopback addresses are accepted.
+/// browser's redirect lands here. Only loopback addresses are accepted, and only the request
+/// carrying the pending authorization's `state` ends the wait (others get 400).
 pub struct LoopbackHandler {
     listener: tokio::sync::Mutex<TcpListener>,
     redirect_uri: String,
@@ -126,19 +127,27 @@ impl LoopbackHandler {
         self
     }
 
-    /// Accept connections until one brings the redirect to our path.
-    async fn receive(&self) -> Result<Url, AuthError> {
+    /// Accept connections until one brings the redirect of this authorization: our path, with
+    /// exactly our `state`. Any local process can connect to the listener, so a request without
+    /// our state is answered 400 and the wait goes on: it must not end (or decide) the flow.
+    async fn receive(&self, state: &str) -> Result<Url, AuthError> {
         let listener = self.listener.lock().await;
+        let base = Url::parse(&self.redirect_uri).map_err(|e| AuthError::Redirect(e.to_string()))?;
         loop {
             let (mut stream, _) = listener.accept().await.map_err(|e| AuthError::Redirect(e.to_string()))?;
             let Ok(Ok(target)) = tokio::time::timeout(REQUEST_TIMEOUT, read_target(&mut stream)).await else {
                 continue;
             };
             let ours = target.split('?').next() == Some(self.path.as_str());
-            let (status, body) = if ours {
-                ("200 OK", "Authorization finished; you can close this window.")
-            } else {
-                ("404 Not Found", "Not found.")
+            let redirect = base.join(&target).ok().filter(|_| ours);
+            let matches = redirect.as_ref().is_some_and(|r| {
+                let states: Vec<_> = r.query_pairs().filter(|(k, _)| k == "state").map(|(_, v)| v).collect();
+                states.len() == 1 && states[0] == state
+            });
+            let (status, body) = match (ours, matches) {
+                (true, true) => ("200 OK", "Authorization finished; you can close this window."),
+                (true, false) => ("400 Bad Request", "This is not the redirect of the pending authorization."),
+                (false, _) => ("404 Not Found", "Not found."),
             };
             let reply = format!(
                 "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -146,9 +155,11 @@ impl LoopbackHandler {
             );
             let _ = stream.write_all(reply.as_bytes()).await;
             let _ = stream.shutdown().await;
+            if let Some(redirect) = redirect.filter(|_| matches) {
+                return Ok(redirect);
+            }
             if ours {
-                let base = Url::parse(&self.redirect_uri).map_err(|e| AuthError::Redirect(e.to_string()))?;
-                return base.join(&target).map_err(|e| AuthError::Redirect(e.to_string()));
+                tracing::debug!("a request to the redirect path without the pending state; ignored");
             }
         }
     }
@@ -173,21 +184,15 @@ impl AuthorizationHandler for LoopbackHandler {
                     )));
                 }
             }
+            let state = match url.query_pairs().filter(|(k, _)| k == "state").collect::<Vec<_>>().as_slice() {
+                [(_, state)] if !state.is_empty() => state.to_string(),
+                _ => return Err(AuthError::Redirect("the authorization request carries no single state".into())),
+            };
             (self.open)(url);
-            tokio::time::timeout(self.timeout, self.receive())
+            tokio::time::timeout(self.timeout, self.receive(&state))
                 .await
                 .map_err(|_| AuthError::Redirect(format!("no redirect arrived within {:?}", self.timeout)))?
         })
-    }
-}
-
-/// Whether a URL points at this machine's loopback interface.
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 

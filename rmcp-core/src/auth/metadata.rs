@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::{AuthError, http_error, read_json};
+use super::{AuthError, http_error, read_json, require_secure};
 
 /// RFC 9728 protected resource metadata: which authorization servers issue tokens for a
 /// resource, and which scopes it knows.
@@ -104,9 +104,32 @@ impl AuthorizationServerMetadata {
         }
     }
 
-    /// The token endpoint, or a discovery error.
+    /// The token endpoint, or a discovery error: none, or neither `https` nor `http` on a
+    /// loopback host (client secrets, codes and tokens go there).
     pub fn token_endpoint(&self) -> Result<&str, AuthError> {
-        self.token_endpoint.as_deref().ok_or_else(|| AuthError::Discovery("the metadata has no token_endpoint".into()))
+        let endpoint = self
+            .token_endpoint
+            .as_deref()
+            .ok_or_else(|| AuthError::Discovery("the metadata has no token_endpoint".into()))?;
+        require_secure("token_endpoint", endpoint)?;
+        Ok(endpoint)
+    }
+
+    /// Refuse metadata whose issuer or endpoints are neither `https` nor `http` on a loopback
+    /// host: codes, secrets and tokens would cross the network in clear text.
+    pub fn check_endpoints(&self) -> Result<(), AuthError> {
+        require_secure("issuer", &self.issuer)?;
+        let endpoints = [
+            ("authorization_endpoint", &self.authorization_endpoint),
+            ("token_endpoint", &self.token_endpoint),
+            ("registration_endpoint", &self.registration_endpoint),
+        ];
+        for (what, url) in endpoints {
+            if let Some(url) = url {
+                require_secure(what, url)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -194,12 +217,13 @@ pub(crate) fn metadata_candidates(issuer: &Url) -> Vec<String> {
 }
 
 /// Fetch issuer `issuer`'s metadata. A document naming another issuer is never used (RFC 8414
-/// §3.3: the comparison is exact, no URL normalization).
+/// §3.3: the comparison is exact, no URL normalization), nor one whose issuer or endpoints are
+/// insecure (neither `https` nor `http` on a loopback host).
 pub(crate) async fn discover_authorization_server(
     http: &reqwest::Client,
     issuer: &str,
 ) -> Result<AuthorizationServerMetadata, AuthError> {
-    let url = Url::parse(issuer).map_err(|e| AuthError::Discovery(format!("issuer {issuer} is not a URL: {e}")))?;
+    let url = require_secure("issuer", issuer)?;
     let mut mismatch = None;
     for candidate in metadata_candidates(&url) {
         let Some(metadata) = get_document::<AuthorizationServerMetadata>(http, &candidate).await? else { continue };
@@ -208,6 +232,7 @@ pub(crate) async fn discover_authorization_server(
             mismatch = Some(AuthError::IssuerMismatch { expected: issuer.to_owned(), found: metadata.issuer });
             continue;
         }
+        metadata.check_endpoints()?;
         tracing::debug!(url = %candidate, issuer, "authorization server metadata");
         return Ok(metadata);
     }
@@ -278,6 +303,25 @@ mod tests {
                 "http://h:1/.well-known/oauth-protected-resource",
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn insecure_issuers_and_endpoints_are_refused_before_any_request() {
+        // Nothing listens at as.example: the refusal comes before any request.
+        let http = reqwest::Client::new();
+        let refused = discover_authorization_server(&http, "http://as.example").await;
+        assert!(matches!(refused, Err(AuthError::Discovery(ref m)) if m.contains("https")), "{refused:?}");
+        let mut metadata = AuthorizationServerMetadata {
+            issuer: "https://as.example".into(),
+            token_endpoint: Some("http://as.example/token".into()),
+            ..Default::default()
+        };
+        assert!(metadata.check_endpoints().is_err() && metadata.token_endpoint().is_err());
+        metadata.token_endpoint = Some("https://as.example/token".into());
+        metadata.registration_endpoint = Some("http://as.example/register".into());
+        assert!(metadata.check_endpoints().is_err());
+        metadata.registration_endpoint = Some("http://127.0.0.1:9/register".into());
+        assert!(metadata.check_endpoints().is_ok() && metadata.token_endpoint().is_ok());
     }
 
     #[test]

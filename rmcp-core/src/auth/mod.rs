@@ -57,6 +57,8 @@ mod token;
 
 use std::time::Duration;
 
+use url::Url;
+
 pub use challenge::{BearerChallenge, is_insufficient_scope};
 pub use client_credentials::{AssertionSource, ClientCredentialsProvider, Grant, IdJagExchange};
 pub use flow::{AuthorizationRequest, PendingAuthorization};
@@ -145,6 +147,39 @@ pub fn http_client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
+/// Whether `url` may carry OAuth traffic (codes, client secrets, assertions, tokens): `https`,
+/// or `http` to a loopback host only (`localhost`, 127.0.0.0/8, `[::1]`: development servers and
+/// test mocks), where the traffic never crosses a network in clear text.
+pub(crate) fn is_secure_url(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => is_loopback(url),
+        _ => false,
+    }
+}
+
+/// Whether a URL points at this machine's loopback interface.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// `url` (an authorization server's `what`: issuer, endpoint) parsed, when it is secure
+/// ([`is_secure_url`]); a discovery error otherwise.
+pub(crate) fn require_secure(what: &str, url: &str) -> Result<Url, AuthError> {
+    let parsed = Url::parse(url).map_err(|e| AuthError::Discovery(format!("{what} {url} is not a URL: {e}")))?;
+    if !is_secure_url(&parsed) {
+        return Err(AuthError::Discovery(format!(
+            "{what} {url} must use https (http is accepted for loopback hosts only)"
+        )));
+    }
+    Ok(parsed)
+}
+
 fn http_error(url: &str, e: impl std::fmt::Display) -> AuthError {
     AuthError::Http { url: url.to_owned(), message: e.to_string() }
 }
@@ -176,5 +211,33 @@ async fn oauth_error(url: &str, response: reqwest::Response) -> AuthError {
     match read_json::<Body>(url, response).await {
         Ok(b) => AuthError::OAuth { error: b.error, description: b.error_description },
         Err(_) => http_error(url, format!("HTTP {status}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_is_secure() {
+        for ok in [
+            "https://as.example/token",
+            "http://localhost:3000/t",
+            "http://127.0.0.1/t",
+            "http://127.8.9.1:1/t",
+            "http://[::1]:80/",
+        ] {
+            assert!(require_secure("token_endpoint", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://as.example/token",
+            "http://localhost.evil.example/t",
+            "http://127.0.0.1.evil.example/t",
+            "http://10.0.0.1/t",
+            "ftp://localhost/t",
+            "not a url",
+        ] {
+            assert!(matches!(require_secure("token_endpoint", bad), Err(AuthError::Discovery(_))), "{bad}");
+        }
     }
 }

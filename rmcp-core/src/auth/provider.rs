@@ -37,8 +37,18 @@ pub struct OAuthConfig {
     /// The HTTP client for authorization endpoints; it must not follow redirects.
     pub http: reqwest::Client,
     /// Ask for DPoP-bound tokens (RFC 9449) where the authorization server offers them with
-    /// ES256. Default: on.
+    /// ES256. Default: off: MCP resource servers take `Authorization: Bearer` tokens (this
+    /// crate's [`OAuthResourceLayer`](super::OAuthResourceLayer) among them, which refuses
+    /// DPoP-bound ones); turn it on only for servers known to verify DPoP proofs.
     pub dpop: bool,
+    /// Send the protected resource metadata's `resource` as the RFC 8707 `resource`, also when
+    /// it names a parent of the MCP endpoint (its origin, or a path prefix on the same origin;
+    /// anything else is refused before any request). Default: on: RFC 9728 makes that value the
+    /// server's own identifier for itself, and it is what authorization servers and the MCP
+    /// conformance suite expect. Off: the endpoint's canonical URL is always sent, so a token is
+    /// never requested for more than this one endpoint, at the cost of servers that only accept
+    /// their published identifier.
+    pub send_published_resource: bool,
 }
 
 impl fmt::Debug for OAuthConfig {
@@ -47,6 +57,7 @@ impl fmt::Debug for OAuthConfig {
             .field("registration", &self.registration)
             .field("request_offline_access", &self.request_offline_access)
             .field("dpop", &self.dpop)
+            .field("send_published_resource", &self.send_published_resource)
             .finish_non_exhaustive()
     }
 }
@@ -59,7 +70,8 @@ impl OAuthConfig {
             request_offline_access: true,
             store: Arc::new(InMemoryCredentialStore::new()),
             http: http_client(),
-            dpop: true,
+            dpop: false,
+            send_published_resource: true,
         }
     }
     /// Use these credentials with their issuer (and only with it).
@@ -85,6 +97,12 @@ impl OAuthConfig {
     /// Ask (or not) for DPoP-bound tokens where they are offered.
     pub fn with_dpop(mut self, dpop: bool) -> Self {
         self.dpop = dpop;
+        self
+    }
+    /// Send (or not) the metadata's `resource` verbatim; see
+    /// [`send_published_resource`](Self::send_published_resource) for the trade-off.
+    pub fn with_published_resource(mut self, send: bool) -> Self {
+        self.send_published_resource = send;
         self
     }
     /// Keep credentials in `store`.
@@ -209,17 +227,19 @@ impl OAuthClient {
         let http = &inner.config.http;
         let hint = demand.bearer.as_ref().and_then(|b| b.resource_metadata());
         let prm = metadata::discover_resource(http, &inner.server_url, hint).await?;
+        // The metadata's `resource` was only checked to cover this endpoint: it may name a
+        // parent, and a token for that would be good at every server under it.
+        let canonical = metadata::canonical_resource(&inner.server_url);
         let (issuer, resource, prm_scopes) = match prm {
             Some(prm) => {
                 let issuer = prm.authorization_servers.first().cloned().ok_or_else(|| {
                     AuthError::Discovery("the protected resource metadata names no authorization server".into())
                 })?;
-                (issuer, prm.resource, prm.scopes_supported)
+                let resource = if inner.config.send_published_resource { prm.resource } else { canonical };
+                (issuer, resource, prm.scopes_supported)
             }
             // A server without resource metadata (2025-03-26): its origin is the issuer.
-            None => {
-                (inner.server_url.origin().ascii_serialization(), metadata::canonical_resource(&inner.server_url), None)
-            }
+            None => (inner.server_url.origin().ascii_serialization(), canonical, None),
         };
         let metadata = metadata::discover_authorization_server(http, &issuer).await?;
         let stored = inner.config.store.load(&issuer).await.unwrap_or_default();

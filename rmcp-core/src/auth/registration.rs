@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::metadata::AuthorizationServerMetadata;
 use super::token::TokenEndpointAuth;
-use super::{AuthError, http_error, oauth_error, read_json};
+use super::{AuthError, http_error, oauth_error, read_json, require_secure};
 
 /// What kind of application registers (OpenID Connect Dynamic Registration §2): `native` for
 /// applications on the user's device (loopback or custom-scheme redirects), `web` otherwise.
@@ -208,6 +208,8 @@ async fn register(
     endpoint: &str,
     redirect_uri: &str,
 ) -> Result<RegisteredClient, AuthError> {
+    // The answer may carry a client secret: never over clear text to another machine.
+    require_secure("registration_endpoint", endpoint)?;
     // A public client (PKCE protects the code) where the server allows it; else a secret.
     let requested = ["none", "client_secret_basic", "client_secret_post"]
         .into_iter()

@@ -3,6 +3,15 @@
 //! with a pluggable [`TokenVerifier`] (audience = this server, expiry, scopes) and answers
 //! 401/403 with the `WWW-Authenticate` challenge MCP clients follow.
 //!
+//! DPoP (RFC 9449) is not implemented: the layer verifies no DPoP proof, so it takes only
+//! `Authorization: Bearer` and refuses (401 `invalid_token`) a token whose claims carry a
+//! confirmation key ([`TokenClaims::confirmation_jkt`], `cnf.jkt`): such a token is bound to a
+//! key, and accepting it without the proof would make it a plain bearer token again. Verifiers
+//! should report `cnf.jkt` so those tokens are recognized.
+//!
+//! The claims of an accepted token go into the request's extensions; the Streamable HTTP
+//! service binds a session to the subject and client of the token that opened it.
+//!
 //! ```no_run
 //! use rmcp_core::auth::{OAuthResourceLayer, ResourceServerConfig, TokenClaims, TokenVerifier, VerifyError};
 //! use rmcp_core::handler::ServerHandler;
@@ -58,6 +67,10 @@ pub struct TokenClaims {
     pub audience: Vec<String>,
     /// When it expires.
     pub expires_at: Option<SystemTime>,
+    /// The JWK SHA-256 thumbprint of the key the token is bound to (`cnf.jkt`, RFC 9449 §6), for
+    /// a DPoP-bound token; such tokens are refused by [`OAuthResourceLayer`], which verifies no
+    /// DPoP proofs.
+    pub confirmation_jkt: Option<String>,
 }
 
 impl TokenClaims {
@@ -73,6 +86,16 @@ impl TokenClaims {
     /// With an expiry.
     pub fn with_expiry(mut self, at: SystemTime) -> Self {
         self.expires_at = Some(at);
+        self
+    }
+    /// With the client it was issued to.
+    pub fn with_client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+    /// Bound to the DPoP key with this JWK thumbprint (`cnf.jkt`).
+    pub fn with_confirmation_jkt(mut self, jkt: impl Into<String>) -> Self {
+        self.confirmation_jkt = Some(jkt.into());
         self
     }
 }
@@ -234,6 +257,13 @@ impl Shared {
                 });
             }
         };
+        if claims.confirmation_jkt.is_some() {
+            // Presented as Bearer (the only scheme taken here), a key-bound token would be
+            // usable by whoever holds it, without the key: exactly what the binding prevents.
+            return Err(invalid(
+                "the token is DPoP-bound (cnf.jkt) and cannot be presented as a Bearer token; this server does not verify DPoP proofs",
+            ));
+        }
         if claims.expires_at.is_some_and(|at| at <= SystemTime::now()) {
             return Err(invalid("the token has expired"));
         }

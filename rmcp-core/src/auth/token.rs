@@ -13,6 +13,15 @@ use super::{AuthError, http_error, oauth_error, read_json};
 
 /// Tokens are renewed this long before they expire, so a request does not race the expiry.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+/// The longest `expires_in` believed: a larger one (up to `u64::MAX` seconds, which would
+/// overflow `SystemTime`) is clamped to this.
+const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
+
+/// When a token issued `now` with `expires_in` seconds to live expires; `None` (no known expiry)
+/// only where even the clamped lifetime does not fit in `SystemTime`.
+fn expiry(now: SystemTime, expires_in: u64) -> Option<SystemTime> {
+    now.checked_add(Duration::from_secs(expires_in).min(MAX_LIFETIME))
+}
 
 /// How a client authenticates at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +92,7 @@ impl TokenSet {
 
     /// Whether the access token has expired (or is about to).
     pub fn is_expired(&self) -> bool {
-        self.expires_at.is_some_and(|at| SystemTime::now() + EXPIRY_MARGIN >= at)
+        self.expires_at.is_some_and(|at| SystemTime::now().checked_add(EXPIRY_MARGIN).is_none_or(|soon| soon >= at))
     }
 }
 
@@ -190,7 +199,7 @@ pub(crate) async fn request(
         access_token: body.access_token,
         token_type: body.token_type.unwrap_or_else(|| "Bearer".into()),
         refresh_token: body.refresh_token,
-        expires_at: body.expires_in.map(|s| SystemTime::now() + Duration::from_secs(s)),
+        expires_at: body.expires_in.and_then(|s| expiry(SystemTime::now(), s)),
         scopes,
         resource: target.resource.to_owned(),
         issuer: target.issuer.to_owned(),
@@ -243,6 +252,14 @@ mod tests {
         };
         let printed = format!("{tokens:?}");
         assert!(!printed.contains("at-secret") && !printed.contains("rt-secret"), "{printed}");
+    }
+
+    #[test]
+    fn huge_lifetimes_are_clamped_not_overflowed() {
+        let now = SystemTime::now();
+        assert_eq!(expiry(now, u64::MAX), Some(now + MAX_LIFETIME));
+        assert_eq!(expiry(now, 60), Some(now + Duration::from_secs(60)));
+        assert!(now.checked_add(Duration::from_secs(u64::MAX)).is_none(), "what used to panic");
     }
 
     #[test]

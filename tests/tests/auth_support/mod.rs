@@ -39,6 +39,8 @@ pub struct Behaviour {
     pub expires_in: u64,
     /// A scope never granted, whatever is asked.
     pub withheld_scope: Option<String>,
+    /// The origin the metadata's endpoints are on (default: the issuer's).
+    pub endpoints_origin: Option<String>,
 }
 
 impl Default for Behaviour {
@@ -50,6 +52,7 @@ impl Default for Behaviour {
             metadata_issuer: None,
             expires_in: 3600,
             withheld_scope: None,
+            endpoints_origin: None,
         }
     }
 }
@@ -149,13 +152,14 @@ impl TokenVerifier for Verifier {
 async fn metadata(State(s): State<MockAs>) -> Json<Value> {
     let state = s.state.lock().unwrap();
     let b = &state.behaviour;
+    let origin = b.endpoints_origin.clone().unwrap_or_else(|| s.issuer.clone());
     Json(json!({
         "issuer": b.metadata_issuer.clone().unwrap_or_else(|| s.issuer.clone()),
-        "authorization_endpoint": format!("{}/authorize", s.issuer),
-        "token_endpoint": format!("{}/token", s.issuer),
-        "registration_endpoint": format!("{}/register", s.issuer),
+        "authorization_endpoint": format!("{origin}/authorize"),
+        "token_endpoint": format!("{origin}/token"),
+        "registration_endpoint": format!("{origin}/register"),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["none"],
         "authorization_response_iss_parameter_supported": b.advertise_iss,
@@ -201,6 +205,10 @@ async fn token(State(s): State<MockAs>, Form(form): Form<HashMap<String, String>
             Some(found) => found,
             None => return invalid_grant(),
         },
+        Some("client_credentials") => (
+            form.get("resource").cloned().unwrap_or_default(),
+            form.get("scope").map(|s| s.split(' ').map(str::to_owned).collect()).unwrap_or_default(),
+        ),
         _ => return invalid_grant(),
     };
     if let Some(withheld) = state.behaviour.withheld_scope.clone() {
@@ -209,9 +217,11 @@ async fn token(State(s): State<MockAs>, Form(form): Form<HashMap<String, String>
     let access = unique("at");
     let refresh = unique("rt");
     let expires_in = state.behaviour.expires_in;
-    let claims = TokenClaims::new(resource.clone(), scopes.clone())
-        .with_subject("alice")
-        .with_expiry(SystemTime::now() + Duration::from_secs(expires_in));
+    let mut claims = TokenClaims::new(resource.clone(), scopes.clone()).with_subject("alice");
+    // An absurd `expires_in` (the overflow tests) leaves the token without an expiry here.
+    if let Some(at) = SystemTime::now().checked_add(Duration::from_secs(expires_in)) {
+        claims = claims.with_expiry(at);
+    }
     state.tokens.insert(access.clone(), claims);
     state.refresh.insert(refresh.clone(), (resource, scopes.clone()));
     state.seen.secrets.extend([access.clone(), refresh.clone()]);
@@ -249,9 +259,24 @@ impl Drop for Protected {
 
 /// Start it; `resource` overrides the resource its metadata names.
 pub async fn protected(auth: &MockAs, required_scopes: &[&str], resource: Option<&str>) -> Protected {
+    start_protected(auth, required_scopes, |url, _| resource.unwrap_or(url).to_owned()).await
+}
+
+/// Start one whose metadata names its origin as the resource (a parent of its endpoint).
+pub async fn protected_naming_origin(auth: &MockAs) -> Protected {
+    start_protected(auth, &[], |_, origin| origin.to_owned()).await
+}
+
+/// `resource` gives the resource the metadata names, from the endpoint's URL and origin.
+async fn start_protected(
+    auth: &MockAs,
+    required_scopes: &[&str],
+    resource: impl FnOnce(&str, &str) -> String,
+) -> Protected {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
-    let config = ResourceServerConfig::new(resource.unwrap_or(&url), vec![auth.issuer.clone()])
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let url = format!("{origin}/mcp");
+    let config = ResourceServerConfig::new(resource(&url, &origin), vec![auth.issuer.clone()])
         .with_scopes_supported(vec!["mcp:read".into(), "mcp:write".into()])
         .with_required_scopes(required_scopes.iter().map(|s| s.to_string()).collect());
     let service = StreamableHttpService::new(HttpServer::default, StreamableHttpConfig::default());

@@ -19,6 +19,13 @@ const REDIRECT_URI: &str = "http://localhost:3000/callback";
 /// The client ID metadata document URL the `basic-cimd` scenario expects.
 const CLIENT_METADATA_URL: &str = "https://conformance-test.local/client-metadata.json";
 
+/// The client-credentials scenarios give no issuer: their authorization server is known only
+/// from the mock server's metadata, so the credentials cannot be bound to it beforehand (what
+/// production code does with `ClientCredentialsProvider::new`).
+fn client_credentials(url: &str, client_id: String) -> anyhow::Result<ClientCredentialsProvider> {
+    Ok(ClientCredentialsProvider::trust_discovered_issuer(url, client_id)?)
+}
+
 /// The provider for this scenario, or `None` outside `auth/*`.
 pub fn provider(cfg: &Config) -> anyhow::Result<Option<Arc<dyn AuthProvider>>> {
     let Some(name) = cfg.scenario.strip_prefix("auth/") else { return Ok(None) };
@@ -27,16 +34,16 @@ pub fn provider(cfg: &Config) -> anyhow::Result<Option<Arc<dyn AuthProvider>>> {
     let url = cfg.url.as_str();
     let provider: Arc<dyn AuthProvider> = match name {
         "client-credentials-basic" => Arc::new(
-            ClientCredentialsProvider::new(url, required("client_id")?)?
+            client_credentials(url, required("client_id")?)?
                 .with_secret(required("client_secret")?)
                 .with_auth_method(TokenEndpointAuth::ClientSecretBasic),
         ),
         "client-credentials-jwt" => {
             let key = Es256Key::from_pkcs8_pem(&required("private_key_pem")?)?;
-            Arc::new(ClientCredentialsProvider::new(url, required("client_id")?)?.with_signing_key(key))
+            Arc::new(client_credentials(url, required("client_id")?)?.with_signing_key(key))
         }
         "wif-jwt-bearer" => Arc::new(
-            ClientCredentialsProvider::new(url, required("client_id")?)?
+            client_credentials(url, required("client_id")?)?
                 .with_auth_method(TokenEndpointAuth::None)
                 .with_grant(Grant::JwtBearer(Arc::new(required("valid_jwt")?))),
         ),
@@ -47,14 +54,17 @@ pub fn provider(cfg: &Config) -> anyhow::Result<Option<Arc<dyn AuthProvider>>> {
                 required("idp_client_id")?,
             );
             Arc::new(
-                ClientCredentialsProvider::new(url, required("client_id")?)?
+                client_credentials(url, required("client_id")?)?
                     .with_secret(required("client_secret")?)
                     .with_auth_method(TokenEndpointAuth::ClientSecretBasic)
                     .with_grant(Grant::JwtBearer(Arc::new(exchange))),
             )
         }
         _ => {
-            let mut config = OAuthConfig::new("rmcp-conformance-client").with_client_metadata_url(CLIENT_METADATA_URL);
+            let mut config = OAuthConfig::new("rmcp-conformance-client")
+                .with_client_metadata_url(CLIENT_METADATA_URL)
+                // The DPoP scenarios' servers verify proofs; MCP servers in general take Bearer.
+                .with_dpop(matches!(name, "dpop" | "dpop-nonce"));
             if let (Some(issuer), Some(id)) = (context("issuer"), context("client_id")) {
                 let mut client = PreRegisteredClient::new(issuer, id);
                 if let Some(secret) = context("client_secret") {

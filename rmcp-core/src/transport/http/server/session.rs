@@ -14,12 +14,14 @@ use std::time::{Duration, Instant};
 
 use futures::{SinkExt, Stream};
 use http::StatusCode;
+use http::request::Parts;
 use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, PollSender};
 
 use super::body::Rejection;
 use super::event_store::EventStore;
 use super::streams::{Command, Router};
+use crate::auth::TokenClaims;
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion};
 use crate::service::{Peer, RoleServer, ServeOptions, ServiceExt};
@@ -57,6 +59,23 @@ pub(crate) fn channel_transport(
     SinkStreamTransport::new(sink, RecvStream(input))
 }
 
+/// Who opened a session: the subject and client of the access token its `initialize` carried
+/// (the OAuth resource layer puts the [`TokenClaims`] in the request's extensions). A session
+/// id is a bearer of its own: bound to its owner, it is of no use to another user's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Owner {
+    subject: Option<String>,
+    client_id: Option<String>,
+}
+
+impl Owner {
+    /// The owner a request speaks for; `None` without verified claims (no OAuth layer).
+    pub fn of(parts: &Parts) -> Option<Self> {
+        let claims = parts.extensions.get::<TokenClaims>()?;
+        Some(Self { subject: claims.subject.clone(), client_id: claims.client_id.clone() })
+    }
+}
+
 /// One 2025-era session.
 pub(crate) struct Session {
     pub id: Arc<str>,
@@ -71,6 +90,8 @@ pub(crate) struct Session {
     created: u64,
     /// The client sent something after `initialize`.
     established: AtomicBool,
+    /// Whose session it is, when it was opened with an access token.
+    owner: Option<Owner>,
     epoch: Instant,
     ct: CancellationToken,
     /// The engine's handle to the client, for the negotiated protocol version.
@@ -185,8 +206,24 @@ impl Sessions {
         self.lock().get(id).cloned()
     }
 
-    /// Start a session serving `handler`.
-    pub async fn create<S: ServerHandler>(self: &Arc<Self>, handler: S) -> Result<Arc<Session>, Rejection> {
+    /// The session `id`, for the request `parts`: `None` when there is none, or when it is
+    /// bound to an owner the request does not speak for (answered as if it did not exist, so
+    /// another user cannot even learn that the id is live).
+    pub fn get_for(&self, id: &str, parts: &Parts) -> Option<Arc<Session>> {
+        let session = self.get(id)?;
+        if session.owner.as_ref().is_some_and(|owner| Owner::of(parts).as_ref() != Some(owner)) {
+            tracing::debug!("a request for a session opened by another user; refused");
+            return None;
+        }
+        Some(session)
+    }
+
+    /// Start a session serving `handler`, bound to `owner` when there is one.
+    pub async fn create<S: ServerHandler>(
+        self: &Arc<Self>,
+        handler: S,
+        owner: Option<Owner>,
+    ) -> Result<Arc<Session>, Rejection> {
         if self.ct.is_cancelled() {
             let e = ErrorData::internal_error("the server is shutting down");
             return Err(Rejection::new(StatusCode::SERVICE_UNAVAILABLE, e));
@@ -218,6 +255,7 @@ impl Sessions {
             last_active: AtomicU64::new(now),
             created: now,
             established: AtomicBool::new(false),
+            owner,
             epoch: self.epoch,
             ct,
             peer: running.peer().clone(),

@@ -1,5 +1,7 @@
 //! The 2025-era side of the endpoint: `initialize` opens a session, later POSTs feed it, GET
-//! opens (or resumes) an SSE stream, DELETE ends the session.
+//! opens (or resumes) an SSE stream, DELETE ends the session. A session opened with an access
+//! token serves only requests with a token of the same subject and client; to any other it is
+//! 404, as if it did not exist.
 
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
@@ -8,6 +10,7 @@ use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use super::answer::Answer;
 use super::body::{self, HttpResponse, Rejection};
 use super::service::Shared;
+use super::session::Owner;
 use super::sse::{self, EventStream, ITEM_QUEUE, Timing};
 use super::streams::{Command, StreamControl};
 use crate::handler::ServerHandler;
@@ -79,7 +82,7 @@ pub(crate) async fn post<S: ServerHandler>(
         Posted::Batch(_) => (false, true),
     };
     let (session, created) = match header(&parts, &wire::SESSION_ID) {
-        Some(id) => match shared.sessions.get(id) {
+        Some(id) => match shared.sessions.get_for(id, &parts) {
             Some(_) if is_initialize => {
                 let e = ErrorData::invalid_request(
                     "this session is already initialized; send `initialize` without Mcp-Session-Id to start another",
@@ -89,7 +92,7 @@ pub(crate) async fn post<S: ServerHandler>(
             Some(s) => (s, false),
             None => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
         },
-        None if is_initialize => match shared.sessions.create((shared.factory)()).await {
+        None if is_initialize => match shared.sessions.create((shared.factory)(), Owner::of(&parts)).await {
             Ok(s) => (s, true),
             Err(r) => return r.with_id(request_id).into_response(),
         },
@@ -188,7 +191,7 @@ pub(crate) async fn get<S: ServerHandler>(shared: &Shared<S>, parts: Parts, sess
     if let Err(e) = check_version(&parts) {
         return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
     }
-    let Some(session) = shared.sessions.get(session_id) else {
+    let Some(session) = shared.sessions.get_for(session_id, &parts) else {
         return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
     };
     let activity = session.activity();
@@ -232,7 +235,8 @@ pub(crate) fn delete<S>(shared: &Shared<S>, parts: &Parts, session_id: &str) -> 
     if let Err(e) = check_version(parts) {
         return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
     }
-    if shared.sessions.remove(session_id) {
+    // Another user's session is left alone, and looks as absent as a closed one.
+    if shared.sessions.get_for(session_id, parts).is_some_and(|s| shared.sessions.remove(&s.id)) {
         let mut response = http::Response::new(body::ResponseBody::empty());
         *response.status_mut() = StatusCode::OK;
         response
