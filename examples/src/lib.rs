@@ -29,21 +29,26 @@ pub async fn run<S: ServerHandler>(name: &str, server: impl Fn() -> S + Send + S
         let listener = tokio::net::TcpListener::bind(addr.as_str()).await?;
         eprintln!("serving Streamable HTTP at http://{}/mcp", listener.local_addr()?);
         let service = StreamableHttpService::new(server, StreamableHttpConfig::default());
-        let stop = CancellationToken::new();
-        tokio::spawn({
-            let stop = stop.clone();
-            async move {
-                let _ = tokio::signal::ctrl_c().await;
-                stop.cancel();
-            }
-        });
-        service.serve_listener(listener, stop).await?;
+        service.serve_listener(listener, ctrl_c_token()).await?;
         return Ok(());
     }
     let running = server().serve(rmcp_core::transport::stdio()).await?;
     let reason = running.waiting().await;
     tracing::info!(?reason, "{name} stopped");
     Ok(())
+}
+
+/// A token cancelled on Ctrl-C: HTTP servers stop accepting, finish what they serve, and end.
+pub fn ctrl_c_token() -> CancellationToken {
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            let _ = tokio::signal::ctrl_c().await;
+            stop.cancel();
+        }
+    });
+    stop
 }
 
 /// The example binary `name` next to the running one. `cargo build -p examples --bins` puts

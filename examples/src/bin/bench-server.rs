@@ -15,7 +15,6 @@
 //! uses): JSON answers instead of SSE streams, and no event store (streams are not resumable, so
 //! no event is kept). `serve_listener` sets `TCP_NODELAY` on every connection.
 
-use rmcp_core::CancellationToken;
 use rmcp_core::handler::{ServerHandler, ServerInfo};
 use rmcp_core::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, Tool};
 use rmcp_core::router::{ToolRoute, ToolRouter, empty_object_schema};
@@ -88,15 +87,7 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
             let config = StreamableHttpConfig::default().with_json_response(true).with_event_store(None);
             let service = StreamableHttpService::new(move || server.clone(), config);
-            let stop = CancellationToken::new();
-            tokio::spawn({
-                let stop = stop.clone();
-                async move {
-                    let _ = tokio::signal::ctrl_c().await;
-                    stop.cancel();
-                }
-            });
-            service.serve_listener(listener, stop).await?;
+            service.serve_listener(listener, examples::ctrl_c_token()).await?;
             Ok(())
         }
         _ => Err(usage()),

@@ -25,7 +25,6 @@ use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::BoxFuture;
-use rmcp_core::CancellationToken;
 use rmcp_core::auth::{OAuthResourceLayer, ResourceServerConfig, TokenClaims, TokenVerifier, VerifyError};
 use rmcp_core::handler::{ServerHandler, ServerInfo};
 use rmcp_core::model::{Implementation, ServerCapabilities};
@@ -213,14 +212,6 @@ async fn main() -> anyhow::Result<()> {
     let protected = OAuthResourceLayer::new(config, demo.clone()).wrap(mcp);
     println!("authorization server at {}", demo.issuer);
     println!("protected MCP endpoint at {url}");
-    let stop = CancellationToken::new();
-    tokio::spawn({
-        let stop = stop.clone();
-        async move {
-            let _ = tokio::signal::ctrl_c().await;
-            stop.cancel();
-        }
-    });
-    protected.serve_listener(listener, stop).await?;
+    protected.serve_listener(listener, examples::ctrl_c_token()).await?;
     Ok(())
 }
