@@ -5,7 +5,9 @@
 
 mod client;
 mod server;
+mod subscriptions;
 pub mod tasks;
 
 pub use client::{ClientHandler, ClientInfo, ProtocolPreference};
 pub use server::{ServerHandler, ServerInfo, effective_info};
+pub use subscriptions::ResourceSubscriptions;

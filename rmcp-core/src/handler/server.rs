@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use super::subscriptions::ResourceSubscriptions;
 use super::tasks::{self, TaskStore};
 use crate::model::{
     CacheScope, CallToolRequestParams, CallToolResult, CancelTaskRequestParams, CancelTaskResult,
@@ -177,12 +178,23 @@ pub trait ServerHandler: Send + Sync + 'static {
         std::future::ready(Err(McpError::resource_not_found(&params.uri)))
     }
 
-    /// `resources/subscribe` (2025 era).
+    /// The registry of `resources/subscribe` subscriptions. With one the server declares
+    /// `resources.subscribe`, the default `subscribe` / `unsubscribe` record into it, and
+    /// [`ResourceSubscriptions::notify_updated`] tells the subscribers of a URI.
+    fn resource_subscriptions(&self) -> Option<&ResourceSubscriptions> {
+        None
+    }
+
+    /// `resources/subscribe` (2025 era): recorded in
+    /// [`resource_subscriptions`](Self::resource_subscriptions) when there is one.
     fn subscribe(
         &self,
         params: SubscribeRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<EmptyResult, McpError>> + Send + '_ {
+        if let Some(subscriptions) = self.resource_subscriptions() {
+            subscriptions.subscribe(&params.uri, &ctx.peer);
+        }
         std::future::ready(Ok(EmptyResult::default()))
     }
 
@@ -192,6 +204,9 @@ pub trait ServerHandler: Send + Sync + 'static {
         params: UnsubscribeRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<EmptyResult, McpError>> + Send + '_ {
+        if let Some(subscriptions) = self.resource_subscriptions() {
+            subscriptions.unsubscribe(&params.uri, &ctx.peer);
+        }
         std::future::ready(Ok(EmptyResult::default()))
     }
 
@@ -578,6 +593,9 @@ pub fn effective_info<H: ServerHandler + ?Sized>(handler: &H) -> ServerInfo {
         caps.extensions
             .get_or_insert_with(Default::default)
             .insert(crate::model::tasks_ext::EXTENSION_ID.to_owned(), Default::default());
+    }
+    if handler.resource_subscriptions().is_some() {
+        caps.resources.get_or_insert_with(Default::default).subscribe = Some(true);
     }
     if caps.completions.is_none() && (handler.prompt_capability().is_some() || handler.resource_capability().is_some())
     {
