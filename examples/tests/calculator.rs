@@ -1,26 +1,20 @@
 //! The calculator example as a real child process over stdio.
 
+mod support;
+
 use std::process::Stdio;
 use std::time::Duration;
 
-use rmcp_core::ClientHandler;
-use rmcp_core::handler::{ClientInfo, ProtocolPreference};
+use rmcp_core::handler::ProtocolPreference;
 use rmcp_core::model::{CallToolRequestParams, JsonObject, ProtocolVersion};
 use rmcp_core::service::ServiceExt;
 use rmcp_core::transport::ChildProcess;
 use serde_json::{Value, json};
+use support::Era;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
 const CALCULATOR: &str = env!("CARGO_BIN_EXE_calculator");
-
-struct Era(ProtocolPreference);
-
-impl ClientHandler for Era {
-    fn get_info(&self) -> ClientInfo {
-        ClientInfo::default().with_protocol(self.0.clone())
-    }
-}
 
 fn operands(a: f64, b: f64) -> JsonObject {
     json!({"a": a, "b": b}).as_object().unwrap().clone()

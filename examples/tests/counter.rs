@@ -3,29 +3,14 @@
 
 mod support;
 
-use rmcp_core::ClientHandler;
-use rmcp_core::handler::{ClientInfo, ProtocolPreference};
+use rmcp_core::handler::ProtocolPreference;
 use rmcp_core::model::{CallToolRequestParams, CallToolResult, ProtocolVersion};
-use rmcp_core::service::{Peer, RoleClient, RunningService, ServiceExt};
-use rmcp_core::transport::ChildProcess;
+use rmcp_core::service::{Peer, RoleClient, ServiceExt};
 use rmcp_core::transport::http::StreamableHttpClientTransport;
 use serde_json::{Value, json};
-use tokio::process::Command;
+use support::Era;
 
 const COUNTER: &str = env!("CARGO_BIN_EXE_counter");
-
-struct Era(ProtocolPreference);
-
-impl ClientHandler for Era {
-    fn get_info(&self) -> ClientInfo {
-        ClientInfo::default().with_protocol(self.0.clone())
-    }
-}
-
-async fn stdio_client() -> RunningService<RoleClient, ()> {
-    let child = ChildProcess::builder(Command::new(COUNTER)).discard_stderr().spawn().unwrap();
-    ().serve(child).await.unwrap()
-}
 
 /// Call `name` with `args` (`null` for none).
 async fn call(client: &Peer<RoleClient>, name: &str, args: Value) -> CallToolResult {
@@ -42,7 +27,7 @@ fn text(result: &CallToolResult) -> &str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tools_are_listed_with_schemas_and_annotations() {
-    let client = stdio_client().await;
+    let client = support::stdio_client(COUNTER).await;
     let tools = client.list_all_tools().await.unwrap();
     let names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["increment", "decrement", "get", "reset"]);
@@ -64,7 +49,7 @@ async fn tools_are_listed_with_schemas_and_annotations() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tools_update_and_report_the_count() {
-    let client = stdio_client().await;
+    let client = support::stdio_client(COUNTER).await;
     assert_eq!(text(&call(&client, "increment", Value::Null).await), "1");
     assert_eq!(text(&call(&client, "increment", json!({"by": 5})).await), "6");
     assert_eq!(text(&call(&client, "decrement", json!({})).await), "5");
@@ -82,7 +67,7 @@ async fn tools_update_and_report_the_count() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overflow_and_bad_arguments_are_tool_errors() {
-    let client = stdio_client().await;
+    let client = support::stdio_client(COUNTER).await;
     assert_eq!(text(&call(&client, "increment", json!({"by": i64::MAX})).await), i64::MAX.to_string());
     let r = call(&client, "increment", Value::Null).await;
     assert!(r.is_error(), "overflow is a tool error");

@@ -3,23 +3,15 @@
 
 mod support;
 
-use rmcp_core::ClientHandler;
 use rmcp_core::client::{ClientGroup, GroupError};
-use rmcp_core::handler::{ClientInfo, ProtocolPreference};
+use rmcp_core::handler::ProtocolPreference;
 use rmcp_core::model::{CallToolRequestParams, ProtocolVersion};
 use rmcp_core::service::ServiceExt;
 use rmcp_core::transport::ChildProcess;
 use rmcp_core::transport::http::StreamableHttpClientTransport;
 use serde_json::json;
+use support::Era;
 use tokio::process::Command;
-
-struct Era(ProtocolPreference);
-
-impl ClientHandler for Era {
-    fn get_info(&self) -> ClientInfo {
-        ClientInfo::default().with_protocol(self.0.clone())
-    }
-}
 
 fn calc(name: &str, a: i64, b: i64) -> CallToolRequestParams {
     CallToolRequestParams::new(name).with_arguments(json!({"a": a, "b": b}).as_object().unwrap().clone())

@@ -3,32 +3,17 @@
 
 mod support;
 
-use rmcp_core::ClientHandler;
-use rmcp_core::handler::{ClientInfo, ProtocolPreference};
+use rmcp_core::handler::ProtocolPreference;
 use rmcp_core::model::{
     CallToolRequestParams, CallToolResult, CompleteRequestParams, CompletionArgument, ErrorCode,
     GetPromptRequestParams, GetPromptResult, ProtocolVersion, ReadResourceRequestParams, Reference, ResourceContents,
 };
-use rmcp_core::service::{Peer, RoleClient, RunningService, ServiceExt};
-use rmcp_core::transport::ChildProcess;
+use rmcp_core::service::{Peer, RoleClient, ServiceExt};
 use rmcp_core::transport::http::StreamableHttpClientTransport;
 use serde_json::json;
-use tokio::process::Command;
+use support::Era;
 
 const NOTES: &str = env!("CARGO_BIN_EXE_notes");
-
-struct Era(ProtocolPreference);
-
-impl ClientHandler for Era {
-    fn get_info(&self) -> ClientInfo {
-        ClientInfo::default().with_protocol(self.0.clone())
-    }
-}
-
-async fn stdio_client() -> RunningService<RoleClient, ()> {
-    let child = ChildProcess::builder(Command::new(NOTES)).discard_stderr().spawn().unwrap();
-    ().serve(child).await.unwrap()
-}
 
 /// The texts of a prompt's messages.
 fn messages(result: &GetPromptResult) -> Vec<&str> {
@@ -60,7 +45,7 @@ async fn write_note(client: &Peer<RoleClient>, name: &str, text: &str) -> CallTo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn capabilities_come_from_the_handler_attributes() {
-    let client = stdio_client().await;
+    let client = support::stdio_client(NOTES).await;
     let info = client.server_info().unwrap();
     let caps = &info.capabilities;
     assert!(caps.tools.is_some() && caps.prompts.is_some() && caps.resources.is_some(), "{caps:?}");
@@ -71,7 +56,7 @@ async fn capabilities_come_from_the_handler_attributes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prompts_are_listed_and_rendered() {
-    let client = stdio_client().await;
+    let client = support::stdio_client(NOTES).await;
     let prompts = client.list_all_prompts().await.unwrap();
     assert_eq!(prompts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["summarize", "draft"]);
     let summarize = &prompts[0];
@@ -111,7 +96,7 @@ async fn prompts_are_listed_and_rendered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_index_and_the_template_are_read() {
-    let client = stdio_client().await;
+    let client = support::stdio_client(NOTES).await;
     let resources = client.list_all_resources().await.unwrap();
     assert_eq!(resources.len(), 1);
     assert_eq!((resources[0].uri.as_str(), resources[0].name.as_str()), ("notes://index", "index"));
@@ -132,7 +117,7 @@ async fn the_index_and_the_template_are_read() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn completions_offer_note_names() {
-    let client = stdio_client().await;
+    let client = support::stdio_client(NOTES).await;
     let prompt = || Reference::prompt("summarize");
     let template = || Reference::resource("note://{name}");
     assert_eq!(complete(&client, prompt(), "name", "m").await, ["meeting", "music"]);
@@ -145,7 +130,7 @@ async fn completions_offer_note_names() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn written_notes_are_read_and_completed() {
-    let client = stdio_client().await;
+    let client = support::stdio_client(NOTES).await;
     let r = write_note(&client, "movies", "Alien, Heat").await;
     assert!(!r.is_error());
     assert_eq!(r.content[0].as_text(), Some("saved note://movies"));

@@ -1,4 +1,6 @@
-//! What the process tests share: starting an example server on Streamable HTTP.
+//! What the process tests share: starting example servers, and a client of a chosen era.
+//! Each test file uses part of it.
+#![allow(dead_code)]
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -31,4 +33,20 @@ pub async fn serve_over_http(binary: &str) -> (Child, String) {
     // Keep reading stderr so the server never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, url)
+}
+
+/// A client that speaks the given protocol era and answers nothing else.
+pub struct Era(pub rmcp_core::handler::ProtocolPreference);
+
+impl rmcp_core::ClientHandler for Era {
+    fn get_info(&self) -> rmcp_core::handler::ClientInfo {
+        rmcp_core::handler::ClientInfo::default().with_protocol(self.0.clone())
+    }
+}
+
+/// A plain client of `binary` started as a child process on stdio (its stderr discarded).
+pub async fn stdio_client(binary: &str) -> rmcp_core::RunningService<rmcp_core::RoleClient, ()> {
+    use rmcp_core::service::ServiceExt;
+    let child = rmcp_core::transport::ChildProcess::builder(Command::new(binary)).discard_stderr().spawn().unwrap();
+    ().serve(child).await.unwrap()
 }
