@@ -1,7 +1,6 @@
 //! The server side: `ServerHandler` and its dispatch.
 
 use std::future::Future;
-use std::sync::Arc;
 
 use super::subscriptions::ResourceSubscriptions;
 use super::tasks::{self, TaskStore};
@@ -18,7 +17,6 @@ use crate::model::{
     methods,
 };
 use crate::service::input::InputRound;
-use crate::service::request_state::arguments_digest;
 use crate::service::{McpError, NotificationContext, RequestContext, RequestStateKey, RoleServer, Service, lifecycle};
 
 /// How a server describes itself: its identity, its capabilities and its instructions.
@@ -378,29 +376,6 @@ pub trait ServerHandler: Send + Sync + 'static {
     }
 }
 
-/// The MRTR input of a retried `tools/call`, `prompts/get` or `resources/read`: the only
-/// requests that may answer `input_required`.
-fn input_round<H: ServerHandler + ?Sized>(handler: &H, request: &ClientRequest) -> Option<Arc<InputRound>> {
-    {
-        let (method, target, arguments, responses, state) = match request {
-            ClientRequest::CallTool(p) => {
-                let args = arguments_digest(p.arguments.as_ref());
-                (methods::TOOLS_CALL, &p.name, args, &p.input_responses, &p.request_state)
-            }
-            ClientRequest::GetPrompt(p) => {
-                let args = arguments_digest(p.arguments.as_ref());
-                (methods::PROMPTS_GET, &p.name, args, &p.input_responses, &p.request_state)
-            }
-            ClientRequest::ReadResource(p) => {
-                (methods::RESOURCES_READ, &p.uri, String::new(), &p.input_responses, &p.request_state)
-            }
-            _ => return None,
-        };
-        let key = handler.request_state_key();
-        Some(InputRound::new(method, target.clone(), arguments, responses.clone(), state.clone(), key))
-    }
-}
-
 /// The `tasks/*` methods of a 2026-07-28 request, which belong to the tasks extension: served from
 /// the handler's [`TaskStore`] when the request opted in, -32021 when it did not, and -32601 for
 /// the methods the extension removed (`tasks/result`, `tasks/list`) or without a store.
@@ -490,7 +465,17 @@ impl<H: ServerHandler> Service<RoleServer> for H {
         let stateless = ctx.is_stateless();
         let is_call = matches!(request, ClientRequest::CallTool(_));
         if stateless {
-            ctx.input = input_round(self, &request);
+            // Only these requests may answer `input_required`; their params are read lazily.
+            let asking = match request {
+                ClientRequest::CallTool(_) => Some(methods::TOOLS_CALL),
+                ClientRequest::GetPrompt(_) => Some(methods::PROMPTS_GET),
+                ClientRequest::ReadResource(_) => Some(methods::RESOURCES_READ),
+                _ => None,
+            };
+            let params = ctx.raw_params.take();
+            if let Some(method) = asking {
+                ctx.input = Some(Box::new(InputRound::new(method, params, self.request_state_key())));
+            }
             if let Some(answer) = tasks_extension(self, &request, &ctx) {
                 let mut result = answer?;
                 finish_stateless(&mut result, info);

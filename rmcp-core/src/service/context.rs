@@ -25,7 +25,9 @@ pub struct RequestContext<R: ServiceRole> {
     /// Values the transport attached to the request (for example HTTP request parts).
     pub extensions: http::Extensions,
     /// The answers and state a 2026-07-28 retry brought (see [`RequestContext::inputs`]).
-    pub(crate) input: Option<std::sync::Arc<super::input::InputRound>>,
+    pub(crate) input: Option<Box<super::input::InputRound>>,
+    /// The request's params as received, kept (not copied) for whoever reads them lazily.
+    pub(crate) raw_params: Option<Box<serde_json::value::RawValue>>,
 }
 
 impl<R: ServiceRole> RequestContext<R> {
@@ -40,6 +42,7 @@ impl<R: ServiceRole> RequestContext<R> {
             peer,
             extensions: http::Extensions::new(),
             input: None,
+            raw_params: None,
         }
     }
 

@@ -378,7 +378,8 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         }
         let ct = self.ct.child_token();
         let mut peer = self.peer.related_to(id.clone());
-        if protocol_version.is_stateless() {
+        let stateless = protocol_version.is_stateless();
+        if stateless {
             peer = peer.without_requests();
         }
         let ctx = RequestContext {
@@ -389,6 +390,8 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             peer,
             extensions,
             input: None,
+            // Kept only where a handler may read them again (2026-07-28 input rounds).
+            raw_params: if stateless { params } else { None },
         };
         let reply = answer(self.service.clone(), request, ctx, ct.clone(), self.wire.clone(), id.clone());
         let handle = self.tasks.spawn(reply);

@@ -10,14 +10,16 @@
 //!
 //! Handlers therefore must not do irreversible work before their last question.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use futures::future::try_join_all;
 use schemars::JsonSchema;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use super::request_state::RequestStateKey;
+use super::request_state::{RequestStateKey, arguments_digest};
 use super::{McpError, RequestContext, RoleServer, ServiceError};
 use crate::model::{
     ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitAction, ElicitRequestFormParams,
@@ -26,47 +28,81 @@ use crate::model::{
 };
 use crate::router::elicitation_schema_for;
 
-/// The input a 2026-07-28 request brought along: new answers and the state of earlier rounds.
-#[derive(Debug)]
+/// The input a 2026-07-28 request may bring along: new answers and the state of earlier rounds.
+///
+/// It keeps the request's raw params and reads them only when the handler asks for input, so
+/// the many calls that never do pay nothing for it.
+#[derive(Debug, Clone)]
 pub(crate) struct InputRound {
     method: &'static str,
-    /// The tool, prompt or resource the request is about; the state is bound to it.
-    target: String,
-    /// A digest of the request's arguments; the state is bound to them too, so answers given
-    /// for one set of arguments (a confirmation, say) do not carry over to another.
-    arguments: String,
-    responses: Option<JsonObject>,
-    state: Option<String>,
+    params: Option<Box<RawValue>>,
     key: RequestStateKey,
-    /// Earlier answers (from the verified state) merged with the new ones, computed once.
-    answers: OnceLock<Result<JsonObject, ErrorData>>,
+    /// What the params say, and the answers so far (from the verified state and the new ones).
+    read: OnceLock<Result<Round, ErrorData>>,
+}
+
+/// The parts of a round the state is bound to, and the answers it carries.
+#[derive(Debug, Clone)]
+struct Round {
+    /// The tool, prompt or resource the request is about.
+    target: String,
+    /// A digest of the request's arguments, so answers given for one set of arguments (a
+    /// confirmation, say) do not carry over to another.
+    arguments: String,
+    answers: JsonObject,
+}
+
+/// The fields of `tools/call`, `prompts/get` and `resources/read` params a round reads.
+#[derive(Deserialize)]
+struct RoundParams {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    uri: Option<String>,
+    #[serde(default)]
+    arguments: Option<Value>,
+    #[serde(default, rename = "inputResponses")]
+    input_responses: Option<JsonObject>,
+    #[serde(default, rename = "requestState")]
+    request_state: Option<String>,
 }
 
 impl InputRound {
-    pub(crate) fn new(
-        method: &'static str,
-        target: String,
-        arguments: String,
-        responses: Option<JsonObject>,
-        state: Option<String>,
-        key: RequestStateKey,
-    ) -> Arc<Self> {
-        Arc::new(Self { method, target, arguments, responses, state, key, answers: OnceLock::new() })
+    pub(crate) fn new(method: &'static str, params: Option<Box<RawValue>>, key: RequestStateKey) -> Self {
+        Self { method, params, key, read: OnceLock::new() }
     }
 
-    fn answers(&self) -> Result<&JsonObject, McpError> {
-        let answers = self.answers.get_or_init(|| {
-            let mut answers = match &self.state {
+    fn round(&self) -> Result<&Round, McpError> {
+        let read = self.read.get_or_init(|| {
+            let params: RoundParams = match &self.params {
+                Some(raw) => serde_json::from_str(raw.get()).map_err(|e| ErrorData::invalid_params(e.to_string()))?,
+                None => {
+                    RoundParams { name: None, uri: None, arguments: None, input_responses: None, request_state: None }
+                }
+            };
+            let target = params.name.or(params.uri).unwrap_or_default();
+            let arguments = arguments_digest(params.arguments.as_ref());
+            let mut answers = match &params.request_state {
                 Some(state) => self
                     .key
-                    .open(state, self.method, &self.target, &self.arguments)
+                    .open(state, self.method, &target, &arguments)
                     .map_err(|why| ErrorData::invalid_params(format!("invalid requestState: {why}")))?,
                 None => JsonObject::new(),
             };
-            answers.extend(self.responses.iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
-            Ok(answers)
+            answers.extend(params.input_responses.into_iter().flatten());
+            Ok(Round { target, arguments, answers })
         });
-        answers.as_ref().map_err(|e| McpError::Rpc(e.clone()))
+        read.as_ref().map_err(|e| McpError::Rpc(e.clone()))
+    }
+
+    fn answers(&self) -> Result<&JsonObject, McpError> {
+        self.round().map(|r| &r.answers)
+    }
+
+    /// A state carrying `answers` for a retry of this request.
+    fn seal(&self, answers: &JsonObject) -> Result<String, McpError> {
+        let round = self.round()?;
+        Ok(self.key.seal(self.method, &round.target, &round.arguments, answers))
     }
 }
 
@@ -195,7 +231,7 @@ impl RequestContext<RoleServer> {
         }
         let mut result = InputRequiredResult::new();
         result.input_requests = Some(missing);
-        result.request_state = Some(round.key.seal(round.method, &round.target, &round.arguments, answers));
+        result.request_state = Some(round.seal(answers)?);
         Err(McpError::InputRequired(Box::new(result)))
     }
 
