@@ -54,7 +54,6 @@ pub(crate) struct Engine<R: ServiceRole, S> {
     pub service: Arc<S>,
     pub peer: Peer<R>,
     pub commands: mpsc::Receiver<Box<Command>>,
-    pub cancels: mpsc::UnboundedReceiver<Box<Cancel>>,
     pub wire: mpsc::Sender<Box<Outbound>>,
     pub wire_rx: mpsc::Receiver<Box<Outbound>>,
     pub ct: CancellationToken,
@@ -89,7 +88,11 @@ struct Loop<R: ServiceRole, S> {
     /// so the handshake itself may talk to the peer.
     ordered: Option<tokio::task::Id>,
     held: VecDeque<(JsonRpcMessage, http::Extensions)>,
-    notifications: mpsc::Sender<Box<(R::PeerNotification, NotificationContext<R>)>>,
+    /// The task handing a notification to the service, if one runs: notifications are handled
+    /// one at a time, in the order they came, without a task standing by on an idle connection.
+    notifying: Option<tokio::task::Id>,
+    /// Notifications waiting for it.
+    notifications: VecDeque<Box<(R::PeerNotification, NotificationContext<R>)>>,
     max_in_flight: usize,
 }
 
@@ -102,12 +105,10 @@ const WRITER_SHUTDOWN: Duration = Duration::from_secs(5);
 
 impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
     pub(crate) async fn run<T: Transport>(self, transport: T) -> QuitReason {
-        let Engine { service, peer, mut commands, mut cancels, wire, wire_rx, ct, drain_timeout, max_in_flight } = self;
+        let Engine { service, peer, mut commands, wire, wire_rx, ct, drain_timeout, max_in_flight } = self;
         let (sink, mut stream) = transport.split();
         let writer_stop = CancellationToken::new();
         let mut writer = tokio::spawn(write_loop(sink, wire_rx, writer_stop.clone()));
-        let (notifications, notification_rx) = mpsc::channel(NOTIFICATION_QUEUE);
-        let notifier = tokio::spawn(notification_worker(service.clone(), notification_rx, ct.clone()));
         let mut st = Loop {
             service,
             peer,
@@ -121,7 +122,8 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
             task_ids: HashMap::new(),
             ordered: None,
             held: VecDeque::new(),
-            notifications,
+            notifying: None,
+            notifications: VecDeque::new(),
             max_in_flight,
         };
 
@@ -165,7 +167,6 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                     reason = QuitReason::TransportError(e);
                     break;
                 }
-                Some(cancel) = cancels.recv() => st.cancel_outgoing(*cancel),
                 Ok(permit) = room => {
                     if let Some(msg) = st.overflow.pop_front() {
                         permit.send(msg);
@@ -180,6 +181,7 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                             let _ = responder.send(Err(ServiceError::TransportClosed));
                         }
                     }
+                    Command::Cancel(cancel) => st.cancel_outgoing(cancel),
                     Command::Close(timeout) => {
                         reading = false;
                         st.fail_pending(|| ServiceError::Cancelled { reason: Some("the service is closing".into()) });
@@ -220,7 +222,6 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
             st.fail_pending(|| ServiceError::TransportClosed);
         }
         ct.cancel();
-        notifier.abort();
         // Hand the writer what is left, then give it a bounded time to flush.
         for msg in st.overflow.drain(..) {
             if st.wire.try_send(msg).is_err() {
@@ -313,6 +314,13 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             {
                 self.on_message(msg, extensions);
             }
+        }
+        if self.notifying == Some(task) {
+            self.notifying = None;
+            if let Some(next) = self.notifications.pop_front() {
+                self.notify(next);
+            }
+            return;
         }
         let Some(id) = self.task_ids.remove(&task) else { return };
         let Some(running) = self.running.remove(&id) else { return };
@@ -442,26 +450,25 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             peer: self.peer.clone(),
             extensions,
         };
-        if self.notifications.try_send(Box::new((notification, ctx))).is_err() {
+        let notification = Box::new((notification, ctx));
+        if self.notifying.is_none() {
+            self.notify(notification);
+        } else if self.notifications.len() < NOTIFICATION_QUEUE {
+            self.notifications.push_back(notification);
+        } else {
             tracing::warn!(%method, "dropping a notification: the handler is not keeping up");
         }
     }
-}
 
-/// Hand notifications to the service one at a time, in the order they arrived.
-async fn notification_worker<R: ServiceRole, S: Service<R>>(
-    service: Arc<S>,
-    mut rx: mpsc::Receiver<Box<(R::PeerNotification, NotificationContext<R>)>>,
-    ct: CancellationToken,
-) {
-    loop {
-        let next = tokio::select! {
-            () = ct.cancelled() => return,
-            next = rx.recv() => next,
-        };
-        let Some(boxed) = next else { return };
-        let (notification, ctx) = *boxed;
-        service.handle_notification(notification, ctx).await;
+    /// Hand a notification to the service on a task of its own (the read loop never waits for
+    /// a handler); the next one starts when it is done.
+    fn notify(&mut self, notification: Box<(R::PeerNotification, NotificationContext<R>)>) {
+        let service = self.service.clone();
+        let handle = self.tasks.spawn(async move {
+            let (notification, ctx) = *notification;
+            service.handle_notification(notification, ctx).await;
+        });
+        self.notifying = Some(handle.id());
     }
 }
 

@@ -28,6 +28,8 @@ pub(crate) enum Command {
         responder: oneshot::Sender<Result<Box<RawValue>, ServiceError>>,
         progress: Option<(ProgressToken, mpsc::UnboundedSender<ProgressNotificationParams>)>,
     },
+    /// The caller gave up on a pending request: forget it and tell the peer.
+    Cancel(Cancel),
     /// Stop reading, let in-flight work finish for at most this long, then stop.
     Close(Duration),
 }
@@ -38,7 +40,13 @@ pub(crate) struct Cancel {
     pub reason: Option<String>,
 }
 
+/// What every handle to one connection shares. The engine's queues live here too, so cloning a
+/// handle (once per incoming request) is one reference count.
 pub(crate) struct PeerShared<R: ServiceRole> {
+    /// Outgoing requests and cancellations, to the engine (which owns the pending table).
+    pub commands: mpsc::Sender<Box<Command>>,
+    /// Notifications and responses, straight to the writer.
+    pub wire: mpsc::Sender<Box<Outbound>>,
     pub ids: Arc<dyn RequestIdProvider>,
     pub progress_tokens: Arc<dyn ProgressTokenProvider>,
     pub peer_info: OnceLock<R::PeerInfo>,
@@ -70,9 +78,6 @@ pub(crate) type LocalHandler<R> = Arc<
 /// Typed methods for each request and notification of the role live on `Peer<RoleClient>` and
 /// `Peer<RoleServer>`; [`Peer::send_request`] and [`Peer::send_notification`] send anything.
 pub struct Peer<R: ServiceRole> {
-    commands: mpsc::Sender<Box<Command>>,
-    cancels: mpsc::UnboundedSender<Box<Cancel>>,
-    wire: mpsc::Sender<Box<Outbound>>,
     /// The peer's request this handle was given for: what it sends belongs to that request.
     related: Option<RequestId>,
     /// Set on handles given to 2026-07-28 requests: that protocol has no server-to-client
@@ -83,14 +88,7 @@ pub struct Peer<R: ServiceRole> {
 
 impl<R: ServiceRole> Clone for Peer<R> {
     fn clone(&self) -> Self {
-        Self {
-            commands: self.commands.clone(),
-            cancels: self.cancels.clone(),
-            wire: self.wire.clone(),
-            related: self.related.clone(),
-            no_requests: self.no_requests,
-            shared: self.shared.clone(),
-        }
+        Self { related: self.related.clone(), no_requests: self.no_requests, shared: self.shared.clone() }
     }
 }
 
@@ -107,18 +105,16 @@ impl<R: ServiceRole> fmt::Debug for Peer<R> {
 impl<R: ServiceRole> Peer<R> {
     pub(crate) fn new(
         commands: mpsc::Sender<Box<Command>>,
-        cancels: mpsc::UnboundedSender<Box<Cancel>>,
         wire: mpsc::Sender<Box<Outbound>>,
         ids: Arc<dyn RequestIdProvider>,
         progress_tokens: Arc<dyn ProgressTokenProvider>,
     ) -> Self {
         Self {
-            commands,
-            cancels,
-            wire,
             related: None,
             no_requests: false,
             shared: Arc::new(PeerShared {
+                commands,
+                wire,
                 ids,
                 progress_tokens,
                 peer_info: OnceLock::new(),
@@ -135,10 +131,9 @@ impl<R: ServiceRole> Peer<R> {
     /// Useful to call handlers directly, in tests and benchmarks.
     pub fn detached() -> Self {
         let (commands, _) = mpsc::channel(1);
-        let (cancels, _) = mpsc::unbounded_channel();
         let (wire, _) = mpsc::channel(1);
         let counter = Arc::new(super::AtomicCounter::default());
-        Self::new(commands, cancels, wire, counter.clone(), counter)
+        Self::new(commands, wire, counter.clone(), counter)
     }
 
     /// What the peer said about itself at the handshake (2025 era), if it happened.
@@ -176,7 +171,7 @@ impl<R: ServiceRole> Peer<R> {
 
     /// Whether the connection is gone.
     pub fn is_closed(&self) -> bool {
-        self.commands.is_closed()
+        self.shared.commands.is_closed()
     }
 
     pub(crate) fn set_peer_info(&self, info: R::PeerInfo, version: ProtocolVersion) {
@@ -189,7 +184,7 @@ impl<R: ServiceRole> Peer<R> {
     }
 
     pub(crate) fn commands(&self) -> &mpsc::Sender<Box<Command>> {
-        &self.commands
+        &self.shared.commands
     }
 
     /// Send a request and wait for its result.
@@ -237,7 +232,7 @@ impl<R: ServiceRole> Peer<R> {
         };
         let request = JsonRpcRequest { id: id.clone(), method: method.into(), params: Some(params) };
         let command = Command::Request { request, related: self.related.clone(), responder, progress: progress_tx };
-        let enqueue = self.commands.send(Box::new(command));
+        let enqueue = self.shared.commands.send(Box::new(command));
         match deadline {
             Some(d) => match tokio::time::timeout_at(d, enqueue).await {
                 Ok(sent) => sent.map_err(|_| ServiceError::TransportClosed)?,
@@ -245,7 +240,7 @@ impl<R: ServiceRole> Peer<R> {
             },
             None => enqueue.await.map_err(|_| ServiceError::TransportClosed)?,
         }
-        let mut guard = CancelOnDrop { id: Some(id), cancels: &self.cancels };
+        let mut guard = CancelOnDrop { id: Some(id), commands: &self.shared.commands };
 
         let mut response = response;
         loop {
@@ -299,7 +294,8 @@ impl<R: ServiceRole> Peer<R> {
         let params = serde_json::value::to_raw_value(params)
             .map_err(|e| ServiceError::TransportSend(std::io::Error::other(e)))?;
         let msg = JsonRpcMessage::Notification(JsonRpcNotification { method: method.into(), params: Some(params) });
-        self.wire
+        self.shared
+            .wire
             .send(Box::new(Outbound::related(msg, self.related.clone())))
             .await
             .map_err(|_| ServiceError::TransportClosed)
@@ -340,13 +336,23 @@ impl<R: ServiceRole> Peer<R> {
 
 struct CancelOnDrop<'a> {
     id: Option<RequestId>,
-    cancels: &'a mpsc::UnboundedSender<Box<Cancel>>,
+    commands: &'a mpsc::Sender<Box<Command>>,
 }
 
 impl CancelOnDrop<'_> {
+    /// Queue the cancellation behind the request itself (so the engine never sees them out of
+    /// order). This runs in `Drop`, which cannot wait: when the queue is full, a task waits for
+    /// room; without a runtime the cancellation is lost, and the late response is ignored.
     fn cancel(&mut self, reason: Option<String>) {
-        if let Some(id) = self.id.take() {
-            let _ = self.cancels.send(Box::new(Cancel { id, reason }));
+        let Some(id) = self.id.take() else { return };
+        let command = Box::new(Command::Cancel(Cancel { id, reason }));
+        if let Err(mpsc::error::TrySendError::Full(command)) = self.commands.try_send(command)
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let commands = self.commands.clone();
+            runtime.spawn(async move {
+                let _ = commands.send(command).await;
+            });
         }
     }
 }

@@ -213,9 +213,8 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
     options: ServeOptions,
 ) -> RunningService<R, S> {
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
-    let (cancels_tx, cancels) = mpsc::unbounded_channel();
     let (wire, wire_rx) = mpsc::channel(WIRE_QUEUE);
-    let peer = Peer::new(commands_tx, cancels_tx, wire.clone(), options.request_ids, options.progress_tokens);
+    let peer = Peer::new(commands_tx, wire.clone(), options.request_ids, options.progress_tokens);
     let _ = peer.shared.info.set(service.get_info());
     let service = Arc::new(service);
     let weak = Arc::downgrade(&service);
@@ -236,7 +235,6 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
         service: service.clone(),
         peer: peer.clone(),
         commands,
-        cancels,
         wire,
         wire_rx,
         ct: ct.clone(),

@@ -1,4 +1,5 @@
-//! 2025-era sessions: each is an engine on a channel transport plus the router of its streams.
+//! 2025-era sessions: each is an engine reading from a channel and writing into the router of
+//! its streams.
 //! The manager creates them (with ids from a CSPRNG), finds them, enforces the session limit and
 //! removes the ones idle for too long.
 
@@ -12,25 +13,23 @@ use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures::{SinkExt, Stream};
+use futures::Stream;
 use http::StatusCode;
 use http::request::Parts;
 use tokio::sync::mpsc;
-use tokio_util::sync::{CancellationToken, PollSender};
+use tokio_util::sync::CancellationToken;
 
 use super::body::Rejection;
 use super::event_store::EventStore;
-use super::streams::{Command, Router};
+use super::streams::{Router, RouterSink, SharedRouter};
 use crate::auth::TokenClaims;
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion};
 use crate::service::{Peer, RoleServer, ServeOptions, ServiceExt};
-use crate::transport::{Frame, Outbound, SinkStreamTransport};
+use crate::transport::{Frame, SinkStreamTransport};
 
-/// Queue sizes between the HTTP side, a session's engine and its router.
+/// How many messages from the HTTP side may wait for a session's engine.
 const INPUT_QUEUE: usize = 64;
-const OUTPUT_QUEUE: usize = 256;
-const COMMAND_QUEUE: usize = 64;
 
 /// A tokio receiver of boxed items as a `Stream` of the items (what the engine reads frames from).
 ///
@@ -43,20 +42,6 @@ impl<T> Stream for RecvStream<T> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.0.poll_recv(cx).map(|item| item.map(|boxed| *boxed))
     }
-}
-
-/// A transport made of channels: frames in, outbound messages out.
-pub(crate) fn channel_transport(
-    input: mpsc::Receiver<Box<io::Result<Frame>>>,
-    output: mpsc::Sender<Box<Outbound>>,
-) -> SinkStreamTransport<
-    impl futures::Sink<Outbound, Error = io::Error> + Send + Unpin + 'static,
-    RecvStream<io::Result<Frame>>,
-> {
-    let sink = PollSender::new(output)
-        .sink_map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
-        .with(|out: Outbound| futures::future::ready(Ok::<_, io::Error>(Box::new(out))));
-    SinkStreamTransport::new(sink, RecvStream(input))
 }
 
 /// Who opened a session: the subject and client of the access token its `initialize` carried
@@ -80,7 +65,8 @@ impl Owner {
 pub(crate) struct Session {
     pub id: Arc<str>,
     input: mpsc::Sender<Box<io::Result<Frame>>>,
-    pub commands: mpsc::Sender<Command>,
+    /// Where the session's messages go: the streams of its POSTs and GETs.
+    pub router: SharedRouter,
     next_stream: Arc<AtomicU64>,
     /// HTTP requests and streams of the session now open; a session is idle only at zero.
     open: AtomicUsize,
@@ -232,24 +218,21 @@ impl Sessions {
             return Err(full(self.max));
         }
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
-        let (output, output_rx) = mpsc::channel(OUTPUT_QUEUE);
-        let (commands, commands_rx) = mpsc::channel(COMMAND_QUEUE);
-        let ct = self.ct.child_token();
-        let running = handler
-            .serve_with_options(channel_transport(input_rx, output), ServeOptions::default().with_ct(ct.clone()))
-            .await
-            .map_err(|e| {
-                Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(format!("{e}")))
-            })?;
         let id: Arc<str> = new_session_id().into();
         let next_stream = Arc::new(AtomicU64::new(1));
         let router = Router::new(id.clone(), self.store.clone(), next_stream.clone(), input.downgrade());
-        tokio::spawn(router.run(output_rx, commands_rx));
+        let router: SharedRouter = Arc::new(tokio::sync::Mutex::new(router));
+        let transport = SinkStreamTransport::new(RouterSink::new(router.clone()), RecvStream(input_rx));
+        let ct = self.ct.child_token();
+        let running =
+            handler.serve_with_options(transport, ServeOptions::default().with_ct(ct.clone())).await.map_err(|e| {
+                Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(format!("{e}")))
+            })?;
         let now = self.epoch.elapsed().as_millis() as u64;
         let session = Arc::new(Session {
             id: id.clone(),
             input,
-            commands,
+            router,
             next_stream,
             open: AtomicUsize::new(0),
             last_active: AtomicU64::new(now),
@@ -277,8 +260,8 @@ impl Sessions {
     /// End a session; `false` if there was none with this id.
     pub fn remove(&self, id: &str) -> bool {
         let Some(session) = self.lock().remove(id) else { return false };
-        // The engine stops, its writer closes, the router ends every stream and forgets the
-        // session's events.
+        // The engine stops, its writer closes the router, which ends every stream and forgets
+        // the session's events.
         session.ct.cancel();
         true
     }

@@ -5,14 +5,14 @@
 
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
-use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::answer::Answer;
 use super::body::{self, HttpResponse, Rejection};
 use super::service::Shared;
 use super::session::Owner;
 use super::sse::{self, EventStream, ITEM_QUEUE, Timing};
-use super::streams::{Command, StreamControl};
+use super::streams::StreamControl;
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion, RequestId, methods};
 use crate::transport::http::wire;
@@ -134,8 +134,7 @@ pub(crate) async fn post<S: ServerHandler>(
     let json = shared.config.json_response || !accepts_sse;
     if !requests.is_empty() {
         let (tx, items) = mpsc::channel(ITEM_QUEUE);
-        let command = Command::Post { requests, stream, tx, json, sse_ok: accepts_sse };
-        if session.commands.send(command).await.is_err() {
+        if !session.router.lock().await.post(requests, stream, tx, json, accepts_sse) {
             return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
         }
         rx = Some(items);
@@ -144,11 +143,11 @@ pub(crate) async fn post<S: ServerHandler>(
         let mut extensions = http::Extensions::new();
         match &message {
             JsonRpcMessage::Request(r) => {
-                extensions.insert(StreamControl::new(r.id.clone(), session.commands.clone()));
+                extensions.insert(StreamControl::new(r.id.clone(), session.router.clone()));
             }
             other => {
                 if let Some(request) = cancelled_request(other) {
-                    let _ = session.commands.send(Command::Cancelled { request }).await;
+                    session.router.lock().await.cancelled(&request);
                 }
             }
         }
@@ -202,28 +201,23 @@ pub(crate) async fn get<S: ServerHandler>(shared: &Shared<S>, parts: Parts, sess
     let (tx, rx) = mpsc::channel(ITEM_QUEUE);
     let head = match header(&parts, &wire::LAST_EVENT_ID).and_then(parse_event_id) {
         Some((stream, after)) => {
-            let (reply, missed) = oneshot::channel();
-            if session.commands.send(Command::Resume { stream, after, tx, reply }).await.is_err() {
+            let Some(missed) = session.router.lock().await.resume(stream, after, tx).await else {
                 return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
-            }
-            let missed = missed.await.unwrap_or_default();
+            };
             missed.into_iter().map(|(seq, data)| sse::event(Some(&format!("{stream}-{seq}")), &data)).collect()
         }
         None => {
-            let (reply, opened) = oneshot::channel();
-            if session.commands.send(Command::Standalone { tx, reply }).await.is_err() {
-                return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
-            }
-            match opened.await {
-                Ok(Some((stream, seq))) if shared.config.event_store.is_some() => {
+            let opened = session.router.lock().await.standalone(tx);
+            match opened {
+                Some(Some((stream, seq))) if shared.config.event_store.is_some() => {
                     vec![sse::priming(&format!("{stream}-{seq}"), shared.config.sse_retry)]
                 }
-                Ok(Some(_)) => Vec::new(),
-                Ok(None) => {
+                Some(Some(_)) => Vec::new(),
+                Some(None) => {
                     let e = ErrorData::invalid_request("this session already has a standalone SSE stream open");
                     return Rejection::new(StatusCode::CONFLICT, e).into_response();
                 }
-                Err(_) => return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response(),
+                None => return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response(),
             }
         }
     };

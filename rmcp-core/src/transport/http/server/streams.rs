@@ -1,55 +1,49 @@
-//! The router of one 2025-era session: it takes the session engine's outgoing messages and puts
-//! each on the SSE stream it belongs to, numbering (and storing) events so that streams resume.
+//! The router of one 2025-era session: it puts each of the session engine's outgoing messages on
+//! the SSE stream it belongs to, numbering (and storing) events so that streams resume.
 //!
-//! One task per session owns all stream state, so a resume (replay, then attach the new
-//! connection) can never interleave with a message being routed: no lock, no lost event.
+//! The router is the engine's sink: the engine's writer routes each message as it writes it,
+//! and the HTTP side registers and resumes streams under the same lock. So a resume (replay,
+//! then attach the new connection) never interleaves with a message being routed, nothing is
+//! lost, and a session costs no task and no queue of its own.
 
 use std::collections::HashMap;
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot};
+use futures::future::BoxFuture;
+use futures::{FutureExt, Sink};
+use tokio::sync::{Mutex, mpsc};
 
 use super::event_store::EventStore;
 use super::sse::{Item, deliver};
 use crate::model::{ErrorData, JsonRpcMessage, RequestId};
 use crate::transport::{Frame, Outbound};
 
-/// What the HTTP side asks of a session's router.
-#[derive(Debug)]
-pub(crate) enum Command {
-    /// The POST carrying `requests` (one, or a 2025-03-26 batch) reads its messages from `tx`
-    /// on stream `stream`. With `json`, only the responses go there and the rest goes to the
-    /// standalone stream, except requests to the client, which make it an SSE answer when
-    /// `sse_ok`.
-    Post { requests: Vec<RequestId>, stream: u64, tx: mpsc::Sender<Item>, json: bool, sse_ok: bool },
-    /// A GET opens the standalone stream; the reply is its id and last sequence number, or
-    /// `None` when one is already open.
-    Standalone { tx: mpsc::Sender<Item>, reply: oneshot::Sender<Option<(u64, u64)>> },
-    /// A GET with `Last-Event-ID` resumes `stream` after `after`; the reply holds the events
-    /// missed, and `tx` then receives what follows (nothing if the stream is over).
-    Resume { stream: u64, after: u64, tx: mpsc::Sender<Item>, reply: oneshot::Sender<Vec<(u64, Bytes)>> },
-    /// Close the connection of the stream serving `request` without ending the stream.
-    Disconnect { request: RequestId },
-    /// The client cancelled `request`: no answer will come, so its stream ends now (once every
-    /// request of its POST is answered or cancelled).
-    Cancelled { request: RequestId },
-}
+/// A session's router, shared by its engine's writer and the HTTP requests of the session.
+pub(crate) type SharedRouter = Arc<Mutex<Router>>;
 
 /// A handle a handler finds in the extensions of a 2025-era request
 /// ([`RequestContext::extensions`](crate::service::RequestContext)) to control the SSE stream
 /// of its response.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StreamControl {
     request: RequestId,
-    commands: mpsc::Sender<Command>,
+    router: SharedRouter,
+}
+
+impl std::fmt::Debug for StreamControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamControl").field("request", &self.request).finish()
+    }
 }
 
 impl StreamControl {
-    pub(crate) fn new(request: RequestId, commands: mpsc::Sender<Command>) -> Self {
-        Self { request, commands }
+    pub(crate) fn new(request: RequestId, router: SharedRouter) -> Self {
+        Self { request, router }
     }
 
     /// Close the HTTP connection of this request's SSE stream without ending the stream (SSE
@@ -58,7 +52,7 @@ impl StreamControl {
     /// followed, including the result. Without an event store this does nothing, as nothing
     /// could be resumed.
     pub async fn close_connection(&self) {
-        let _ = self.commands.send(Command::Disconnect { request: self.request.clone() }).await;
+        self.router.lock().await.disconnect(&self.request);
     }
 }
 
@@ -88,6 +82,8 @@ pub(crate) struct Router {
     streams: HashMap<u64, Stream>,
     by_request: HashMap<RequestId, u64>,
     standalone: Option<u64>,
+    /// The engine stopped: every stream has ended and no new one opens.
+    closed: bool,
 }
 
 impl Router {
@@ -105,100 +101,124 @@ impl Router {
             streams: HashMap::new(),
             by_request: HashMap::new(),
             standalone: None,
+            closed: false,
         }
     }
 
-    /// Route until the engine stops writing.
-    pub async fn run(mut self, mut outbound: mpsc::Receiver<Box<Outbound>>, mut commands: mpsc::Receiver<Command>) {
-        loop {
-            tokio::select! {
-                // Commands first: a POST registers its stream before its request reaches the
-                // engine, so the registration is always seen before the answer.
-                biased;
-                Some(command) = commands.recv() => self.command(command).await,
-                out = outbound.recv() => match out {
-                    Some(out) => self.route(*out).await,
-                    None => break,
-                },
-            }
+    /// A POST carrying `requests` (one, or a 2025-03-26 batch) reads its messages from `tx` on
+    /// stream `stream`. With `json`, only the responses go there and the rest goes to the
+    /// standalone stream, except requests to the client, which make it an SSE answer when
+    /// `sse_ok`. `false` when the session has ended.
+    pub fn post(
+        &mut self,
+        requests: Vec<RequestId>,
+        stream: u64,
+        tx: mpsc::Sender<Item>,
+        json: bool,
+        sse_ok: bool,
+    ) -> bool {
+        if self.closed {
+            return false;
         }
+        let pending = requests.len();
+        let s = Stream { tx: Some(tx), seq: 0, json, sse_ok, pending, primed: false, standalone: false };
+        self.streams.insert(stream, s);
+        for request in requests {
+            self.by_request.insert(request, stream);
+        }
+        true
+    }
+
+    /// A GET opens the standalone stream: its id and last sequence number, `Some(None)` when
+    /// one is already open, `None` when the session has ended.
+    pub fn standalone(&mut self, tx: mpsc::Sender<Item>) -> Option<Option<(u64, u64)>> {
+        if self.closed {
+            return None;
+        }
+        let open = self.standalone.and_then(|id| self.streams.get_mut(&id).map(|s| (id, s)));
+        Some(match open {
+            Some((_, s)) if s.tx.as_ref().is_some_and(|t| !t.is_closed()) => None,
+            Some((id, s)) => {
+                s.tx = Some(tx);
+                Some((id, s.seq))
+            }
+            None => {
+                let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
+                let stream = Stream {
+                    tx: Some(tx),
+                    seq: 0,
+                    json: false,
+                    sse_ok: true,
+                    pending: 0,
+                    primed: true,
+                    standalone: true,
+                };
+                self.streams.insert(id, stream);
+                self.standalone = Some(id);
+                Some((id, 0))
+            }
+        })
+    }
+
+    /// A GET with `Last-Event-ID` resumes `stream` after `after`: the events missed, after
+    /// which `tx` receives what follows (nothing if the stream is over). `None` when the
+    /// session has ended.
+    pub async fn resume(&mut self, stream: u64, after: u64, tx: mpsc::Sender<Item>) -> Option<Vec<(u64, Bytes)>> {
+        if self.closed {
+            return None;
+        }
+        let missed = match &self.store {
+            Some(store) => store.replay(&self.session, stream, after).await,
+            None => Vec::new(),
+        };
+        // A stream still going continues on the new connection; one that is over ends with the
+        // replay (dropping `tx` closes the response).
+        if let Some(s) = self.streams.get_mut(&stream) {
+            s.tx = Some(tx);
+        }
+        Some(missed)
+    }
+
+    /// Close the connection of the stream serving `request` without ending the stream.
+    pub fn disconnect(&mut self, request: &RequestId) {
+        if self.store.is_some()
+            && let Some(s) = self.by_request.get(request).and_then(|id| self.streams.get_mut(id))
+            && !s.json
+        {
+            s.tx = None;
+            s.primed = true;
+        }
+    }
+
+    /// The client cancelled `request`: no answer will come, so its stream ends now (once every
+    /// request of its POST is answered or cancelled).
+    pub fn cancelled(&mut self, request: &RequestId) {
+        let Some(id) = self.by_request.remove(request) else { return };
+        let Some(stream) = self.streams.get_mut(&id) else { return };
+        stream.pending = stream.pending.saturating_sub(1);
+        if stream.pending == 0 {
+            // No answer will come: the response ends now, without one.
+            if let Some(tx) = &stream.tx {
+                deliver(tx, Item::end());
+            }
+            self.streams.remove(&id);
+        }
+    }
+
+    /// The engine stopped: end every stream and forget the session's events.
+    async fn close(&mut self) {
+        if std::mem::replace(&mut self.closed, true) {
+            return;
+        }
+        self.streams.clear();
+        self.by_request.clear();
+        self.standalone = None;
         if let Some(store) = &self.store {
             store.remove_session(&self.session).await;
         }
     }
 
-    async fn command(&mut self, command: Command) {
-        match command {
-            Command::Post { requests, stream, tx, json, sse_ok } => {
-                let pending = requests.len();
-                let s = Stream { tx: Some(tx), seq: 0, json, sse_ok, pending, primed: false, standalone: false };
-                self.streams.insert(stream, s);
-                for request in requests {
-                    self.by_request.insert(request, stream);
-                }
-            }
-            Command::Standalone { tx, reply } => {
-                let open = self.standalone.and_then(|id| self.streams.get_mut(&id).map(|s| (id, s)));
-                let answer = match open {
-                    Some((_, s)) if s.tx.as_ref().is_some_and(|t| !t.is_closed()) => None,
-                    Some((id, s)) => {
-                        s.tx = Some(tx);
-                        Some((id, s.seq))
-                    }
-                    None => {
-                        let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
-                        let stream = Stream {
-                            tx: Some(tx),
-                            seq: 0,
-                            json: false,
-                            sse_ok: true,
-                            pending: 0,
-                            primed: true,
-                            standalone: true,
-                        };
-                        self.streams.insert(id, stream);
-                        self.standalone = Some(id);
-                        Some((id, 0))
-                    }
-                };
-                let _ = reply.send(answer);
-            }
-            Command::Resume { stream, after, tx, reply } => {
-                let missed = match &self.store {
-                    Some(store) => store.replay(&self.session, stream, after).await,
-                    None => Vec::new(),
-                };
-                // A stream still going continues on the new connection; one that is over ends
-                // with the replay (dropping `tx` closes the response).
-                if let Some(s) = self.streams.get_mut(&stream) {
-                    s.tx = Some(tx);
-                }
-                let _ = reply.send(missed);
-            }
-            Command::Disconnect { request } => {
-                if self.store.is_some()
-                    && let Some(s) = self.by_request.get(&request).and_then(|id| self.streams.get_mut(id))
-                    && !s.json
-                {
-                    s.tx = None;
-                    s.primed = true;
-                }
-            }
-            Command::Cancelled { request } => {
-                let Some(id) = self.by_request.remove(&request) else { return };
-                let Some(stream) = self.streams.get_mut(&id) else { return };
-                stream.pending = stream.pending.saturating_sub(1);
-                if stream.pending == 0 {
-                    // No answer will come: the response ends now, without one.
-                    if let Some(tx) = &stream.tx {
-                        deliver(tx, Item::end());
-                    }
-                    self.streams.remove(&id);
-                }
-            }
-        }
-    }
-
+    /// Put one of the engine's messages where it belongs.
     async fn route(&mut self, out: Outbound) {
         let Outbound { message, related_request: related, .. } = out;
         let answers = match (&message, &related) {
@@ -302,6 +322,77 @@ impl Router {
             tokio::spawn(async move {
                 let _ = input.send(frame).await;
             });
+        }
+    }
+}
+
+/// The engine's sink for a session: each message is routed by the engine's writer task itself.
+pub(crate) struct RouterSink {
+    router: SharedRouter,
+    /// The message being routed (or, at the end, the closing), while it waits for the lock or
+    /// the event store.
+    busy: Option<BoxFuture<'static, ()>>,
+    closed: bool,
+}
+
+impl RouterSink {
+    pub fn new(router: SharedRouter) -> Self {
+        Self { router, busy: None, closed: false }
+    }
+
+    fn poll_busy(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(busy) = &mut self.busy {
+            ready!(busy.poll_unpin(cx));
+            self.busy = None;
+        }
+        Poll::Ready(())
+    }
+}
+
+impl Sink<Outbound> for RouterSink {
+    type Error = io::Error;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_busy(cx).map(Ok)
+    }
+
+    fn start_send(self: Pin<&mut Self>, out: Outbound) -> io::Result<()> {
+        let this = self.get_mut();
+        if this.closed {
+            return Err(io::Error::from(io::ErrorKind::BrokenPipe));
+        }
+        let router = this.router.clone();
+        this.busy = Some(Box::pin(async move { router.lock().await.route(out).await }));
+        Ok(())
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_busy(cx).map(Ok)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.poll_busy(cx));
+        if !this.closed {
+            this.closed = true;
+            let router = this.router.clone();
+            this.busy = Some(Box::pin(async move { router.lock().await.close().await }));
+            ready!(this.poll_busy(cx));
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl Drop for RouterSink {
+    /// A writer that was abandoned (not closed) still ends the session's streams: they hold
+    /// the session alive, and their clients wait for the end.
+    fn drop(&mut self) {
+        if self.closed && self.busy.is_none() {
+            return;
+        }
+        let router = self.router.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { router.lock().await.close().await });
         }
     }
 }
