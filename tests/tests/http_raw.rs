@@ -334,6 +334,61 @@ async fn a_request_cancelled_by_its_client_is_answered_202_and_the_session_lives
     assert_eq!(json_of(r).await["result"]["content"][0]["text"], "on", "the session goes on");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_is_an_internal_error_and_the_session_lives_on() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let session = ready_session(url, "2025-11-25").await;
+    for accept in ["application/json", ACCEPT] {
+        let r =
+            post_accepting(url, &tool_call(json!(1), "panic", json!({})), accept).header("Mcp-Session-Id", &session);
+        let r = tokio::time::timeout(Duration::from_secs(5), r.send()).await.expect("answered").unwrap();
+        // A lone response is answered as JSON either way.
+        let body = json_of(r).await;
+        assert_eq!((body["id"].clone(), body["error"]["code"].clone()), (json!(1), json!(-32603)), "{body}");
+    }
+    let echo = tool_call(json!(2), "echo", json!({"text": "on"}));
+    let r = post(url, &echo).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(json_of(r).await["result"]["content"][0]["text"], "on", "the session goes on");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_still_in_flight_on_the_session_is_refused() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let session = ready_session(url, "2025-11-25").await;
+    let slow = tool_call(json!(9), "slow", json!({"ms": 300}));
+    let first = tokio::spawn(post(url, &slow).header("Mcp-Session-Id", &session).send());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let again = post(url, &tool_call(json!(9), "echo", json!({"text": "x"}))).header("Mcp-Session-Id", &session);
+    expect_error(again.send().await.unwrap(), StatusCode::BAD_REQUEST, -32600, json!(9)).await;
+    let first = json_of(first.await.unwrap().unwrap()).await;
+    assert_eq!(first["result"]["content"][0]["text"], "slept", "the first request is untouched: {first}");
+    // Answered, the id is free again.
+    let r = post(url, &tool_call(json!(9), "echo", json!({"text": "y"}))).header("Mcp-Session-Id", &session);
+    assert_eq!(json_of(r.send().await.unwrap()).await["result"]["content"][0]["text"], "y");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_disconnects_does_not_cancel_its_request() {
+    let server = start(StreamableHttpConfig::default()).await;
+    let url = &server.url;
+    let session = ready_session(url, "2025-11-25").await;
+    let slow = tool_call(json!(3), "slow", json!({"ms": 300}));
+    let call = tokio::spawn(post(url, &slow).header("Mcp-Session-Id", &session).send());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    call.abort();
+    // 2025-11-25, Streamable HTTP: a disconnection is not a cancellation.
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while server.server.counters.slept.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the handler ran to the end");
+    assert_eq!(server.server.counters.cancelled.load(Ordering::SeqCst), 0);
+}
+
 /// Answer the sampling request the `sample` tool sends.
 fn sampling_answer(request: &Value) -> Value {
     assert_eq!(request["method"], "sampling/createMessage", "{request}");

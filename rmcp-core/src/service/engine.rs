@@ -15,11 +15,12 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::dispatch;
 use super::peer::{Cancel, Command};
-use super::{McpError, NotificationContext, Peer, RequestContext, Service, ServiceError, ServiceRole};
+use super::{NotificationContext, Peer, Service, ServiceError, ServiceRole};
 use crate::model::{
     CancelledNotificationParams, ErrorData, InboundMessage, JsonRpcError, JsonRpcMessage, JsonRpcNotification,
-    JsonRpcRequest, Meta, ProgressNotificationParams, ProgressToken, RequestId, methods,
+    JsonRpcRequest, ProgressNotificationParams, ProgressToken, RequestId, methods,
 };
 use crate::transport::{Frame, Outbound, Transport};
 
@@ -361,20 +362,11 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
     }
 
     fn on_request(&mut self, req: JsonRpcRequest, extensions: http::Extensions) {
-        let JsonRpcRequest { id, method, params } = req;
-        if self.running.contains_key(&id) {
-            let e = ErrorData::invalid_request(format!("request id {id} is already in use by a request in flight"));
-            return self.write_error(id, e);
+        if self.running.contains_key(&req.id) {
+            let e =
+                ErrorData::invalid_request(format!("request id {} is already in use by a request in flight", req.id));
+            return self.write_error(req.id, e);
         }
-        let parsed = R::PeerRequest::parse(&method, params.as_deref());
-        // `_meta` decides the era before the params are judged, so it is read on its own.
-        let meta = probe_meta(params.as_deref());
-        let method_known = !matches!(&parsed, Err(e) if e.code == crate::model::ErrorCode::METHOD_NOT_FOUND);
-        let admitted = R::admit(&self.peer, &method, meta.as_ref(), method_known);
-        let (request, protocol_version) = match (admitted, parsed) {
-            (Ok(version), Ok(request)) => (request, version),
-            (Err(e), _) | (Ok(_), Err(e)) => return self.write_error(id, e),
-        };
         if self.running.len() >= self.max_in_flight {
             // Refuse rather than queue: memory stays bounded, and we keep reading, so the
             // responses our running handlers wait for still get through.
@@ -382,28 +374,22 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
                 "too many requests in flight (limit {}); retry later",
                 self.max_in_flight
             ));
-            return self.write_error(id, e);
+            return self.write_error(req.id, e);
         }
+        let ordered = R::is_ordered(&req.method);
         let ct = self.ct.child_token();
-        let mut peer = self.peer.related_to(id.clone());
-        let stateless = protocol_version.is_stateless();
-        if stateless {
-            peer = peer.without_requests();
-        }
-        let ctx = RequestContext {
-            id: id.clone(),
-            meta: meta.unwrap_or_default(),
-            protocol_version,
-            ct: ct.clone(),
-            peer,
-            extensions,
-            input: None,
-            // Kept only where a handler may read them again (2026-07-28 input rounds).
-            raw_params: if stateless { params } else { None },
+        let (request, ctx) = match dispatch::prepare(&self.peer, req, extensions, ct.clone()) {
+            Ok(prepared) => prepared,
+            Err((id, e)) => return self.write_error(id, e),
         };
-        let reply = answer(self.service.clone(), request, ctx, ct.clone(), self.wire.clone(), id.clone());
-        let handle = self.tasks.spawn(reply);
-        if R::is_ordered(&method) {
+        let id = ctx.id.clone();
+        let handle = self.tasks.spawn(dispatch::answer(
+            self.service.clone(),
+            request,
+            ctx,
+            dispatch::Output::Wire(self.wire.clone()),
+        ));
+        if ordered {
             self.ordered = Some(handle.id());
         }
         self.task_ids.insert(handle.id(), id.clone());
@@ -446,7 +432,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             }
         };
         let ctx = NotificationContext {
-            meta: probe_meta(params.as_deref()).unwrap_or_default(),
+            meta: dispatch::probe_meta(params.as_deref()).unwrap_or_default(),
             peer: self.peer.clone(),
             extensions,
         };
@@ -470,44 +456,6 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         });
         self.notifying = Some(handle.id());
     }
-}
-
-/// Run one request's handler and write its answer, unless the request was cancelled meanwhile.
-async fn answer<R: ServiceRole, S: Service<R>>(
-    service: Arc<S>,
-    request: R::PeerRequest,
-    ctx: RequestContext<R>,
-    ct: CancellationToken,
-    wire: mpsc::Sender<Box<Outbound>>,
-    id: RequestId,
-) {
-    // Cancellation is cooperative: the handler sees its token and stops when it likes; whatever
-    // it returns after a cancellation is dropped, as the peer no longer waits for it.
-    let outcome = service.handle_request(request, ctx).await;
-    if ct.is_cancelled() {
-        return;
-    }
-    let msg = match outcome {
-        Ok(result) => JsonRpcMessage::response(id.clone(), &result),
-        Err(McpError::InputRequired(r)) => JsonRpcMessage::response(id.clone(), &r),
-        Err(McpError::TaskCreated(r)) => JsonRpcMessage::response(id.clone(), &r),
-        Err(McpError::Rpc(e)) => Ok(JsonRpcMessage::error(Some(id.clone()), e)),
-        Err(McpError::InvalidArguments(m)) => Ok(JsonRpcMessage::error(Some(id.clone()), ErrorData::invalid_params(m))),
-    };
-    let msg = msg.unwrap_or_else(|e| {
-        JsonRpcMessage::error(Some(id.clone()), ErrorData::internal_error(format!("result does not serialize: {e}")))
-    });
-    let _ = wire.send(Box::new(Outbound::related(msg, Some(id)))).await;
-}
-
-/// Read only the `_meta` of a message's params.
-fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
-    #[derive(serde::Deserialize)]
-    struct Probe {
-        #[serde(rename = "_meta")]
-        meta: Option<Meta>,
-    }
-    params.and_then(|p| serde_json::from_str::<Probe>(p.get()).ok()).and_then(|p| p.meta)
 }
 
 /// Write messages, batching: everything queued is fed before one flush.

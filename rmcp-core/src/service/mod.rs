@@ -6,6 +6,7 @@
 
 mod client_peer;
 mod context;
+pub(crate) mod dispatch;
 mod engine;
 mod error;
 mod ids;

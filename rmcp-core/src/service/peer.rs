@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::transport::Outbound;
 
+use super::dispatch::{Deliver, Output};
 use super::{ProgressTokenProvider, RequestIdProvider, RequestOptions, ServiceError, ServiceRole};
 use crate::model::{
     JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, Meta, ProgressNotificationParams, ProgressToken,
@@ -83,12 +84,20 @@ pub struct Peer<R: ServiceRole> {
     /// Set on handles given to 2026-07-28 requests: that protocol has no server-to-client
     /// requests (servers return `input_required` results instead).
     no_requests: bool,
+    /// Set on handles given to requests served inline by a transport that takes their messages
+    /// itself: notifications go there rather than to the writer, in order with the answer.
+    direct: Option<Arc<dyn Deliver>>,
     pub(crate) shared: Arc<PeerShared<R>>,
 }
 
 impl<R: ServiceRole> Clone for Peer<R> {
     fn clone(&self) -> Self {
-        Self { related: self.related.clone(), no_requests: self.no_requests, shared: self.shared.clone() }
+        Self {
+            related: self.related.clone(),
+            no_requests: self.no_requests,
+            direct: self.direct.clone(),
+            shared: self.shared.clone(),
+        }
     }
 }
 
@@ -112,6 +121,7 @@ impl<R: ServiceRole> Peer<R> {
         Self {
             related: None,
             no_requests: false,
+            direct: None,
             shared: Arc::new(PeerShared {
                 commands,
                 wire,
@@ -161,6 +171,12 @@ impl<R: ServiceRole> Peer<R> {
     /// A handle that refuses to send requests (for requests served under 2026-07-28).
     pub(crate) fn without_requests(mut self) -> Self {
         self.no_requests = true;
+        self
+    }
+
+    /// A handle whose notifications go to `direct` (for requests served inline).
+    pub(crate) fn delivering_to(mut self, direct: Arc<dyn Deliver>) -> Self {
+        self.direct = Some(direct);
         self
     }
 
@@ -294,11 +310,12 @@ impl<R: ServiceRole> Peer<R> {
         let params = serde_json::value::to_raw_value(params)
             .map_err(|e| ServiceError::TransportSend(std::io::Error::other(e)))?;
         let msg = JsonRpcMessage::Notification(JsonRpcNotification { method: method.into(), params: Some(params) });
-        self.shared
-            .wire
-            .send(Box::new(Outbound::related(msg, self.related.clone())))
-            .await
-            .map_err(|_| ServiceError::TransportClosed)
+        let out = Outbound::related(msg, self.related.clone());
+        let sent = match &self.direct {
+            Some(direct) => Output::Direct(direct.clone()).send(out).await,
+            None => self.shared.wire.send(Box::new(out)).await.is_ok(),
+        };
+        if sent { Ok(()) } else { Err(ServiceError::TransportClosed) }
     }
 
     /// Serialize params, adding the progress token and the connection's per-request `_meta`.

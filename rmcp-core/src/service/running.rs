@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
+use super::dispatch::{self, Deliver, InlineAnswerer};
 use super::engine::{COMMAND_QUEUE, Engine, QuitReason, WIRE_QUEUE};
 use super::peer::{Command, LocalHandler};
 use super::{
@@ -281,6 +282,14 @@ impl<R: ServiceRole, S> RunningService<R, S> {
     /// The token that cancels this service.
     pub fn cancellation_token(&self) -> CancellationToken {
         self.ct.clone()
+    }
+
+    /// Serve requests of this connection outside the engine (see [`InlineAnswerer`]).
+    pub(crate) fn inline_answerer(&self, direct: Option<Arc<dyn Deliver>>) -> InlineAnswerer
+    where
+        S: Service<R>,
+    {
+        dispatch::inline_answerer(self.service.clone(), self.peer.clone(), direct)
     }
 
     async fn join(&mut self) -> QuitReason {

@@ -24,6 +24,8 @@ use tokio::net::TcpListener;
 #[derive(Debug, Default)]
 pub struct Counters {
     pub cancelled: AtomicUsize,
+    /// `slow` calls that slept to the end.
+    pub slept: AtomicUsize,
     /// `tools/list` calls served.
     pub lists: AtomicUsize,
     /// `tools/list` fails.
@@ -127,7 +129,10 @@ impl ServerHandler for HttpServer {
             }
             "slow" => {
                 tokio::select! {
-                    () = tokio::time::sleep(Duration::from_millis(num_arg("ms", 10_000))) => Ok(text("slept")),
+                    () = tokio::time::sleep(Duration::from_millis(num_arg("ms", 10_000))) => {
+                        self.counters.slept.fetch_add(1, Ordering::SeqCst);
+                        Ok(text("slept"))
+                    }
                     () = ctx.ct.cancelled() => {
                         self.counters.cancelled.fetch_add(1, Ordering::SeqCst);
                         Err(McpError::internal_error("cancelled"))
@@ -166,6 +171,8 @@ impl ServerHandler for HttpServer {
                 let id = ctx.extensions.get::<ClientRequestId>().map(|id| id.0.to_string());
                 Ok(text(id.unwrap_or_else(|| "none".to_owned())))
             }
+            // Not listed: for what a panicking handler does to its request and its session.
+            "panic" => panic!("the panic tool panics"),
             "late" => Ok(text(format!("n={}", args.get("n").cloned().unwrap_or_default()))),
             other => Err(McpError::invalid_params(format!("Unknown tool: {other}"))),
         }

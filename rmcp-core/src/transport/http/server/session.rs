@@ -24,7 +24,8 @@ use super::event_store::EventStore;
 use super::streams::{Router, RouterSink, SharedRouter};
 use crate::auth::TokenClaims;
 use crate::handler::ServerHandler;
-use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion};
+use crate::model::{ErrorData, JsonRpcMessage, JsonRpcRequest, ProtocolVersion};
+use crate::service::dispatch::InlineAnswerer;
 use crate::service::{Peer, RoleServer, ServeOptions, ServiceExt};
 use crate::transport::{Frame, SinkStreamTransport};
 
@@ -82,6 +83,10 @@ pub(crate) struct Session {
     ct: CancellationToken,
     /// The engine's handle to the client, for the negotiated protocol version.
     peer: Peer<RoleServer>,
+    /// Serves a request on the POST's own task, outside the engine.
+    inline: InlineAnswerer,
+    /// The engine's token: requests served inline stop with the engine.
+    engine_ct: CancellationToken,
     /// The running engine; dropping it stops the engine.
     _engine: Box<dyn Any + Send + Sync>,
 }
@@ -122,6 +127,22 @@ impl Session {
     /// Whether the session has ended (deleted, expired, or its engine stopped).
     pub fn is_closed(&self) -> bool {
         self.ct.is_cancelled() || self.input.is_closed()
+    }
+
+    /// Serve `request` outside the engine, on the caller's task as far as it can go without
+    /// waiting, then on a task of its own (a client that disconnects does not cancel a 2025
+    /// request). Only for requests after `initialize`, registered with the router under `ct`,
+    /// which [`request_token`](Self::request_token) makes.
+    pub async fn serve_inline(&self, request: JsonRpcRequest, extensions: http::Extensions, ct: CancellationToken) {
+        let mut answer = (self.inline)(request, extensions, ct);
+        if futures::poll!(&mut answer).is_pending() {
+            tokio::spawn(answer);
+        }
+    }
+
+    /// A token for a request served inline.
+    pub fn request_token(&self) -> CancellationToken {
+        self.engine_ct.child_token()
     }
 
     /// The protocol version negotiated by `initialize`, once done.
@@ -232,7 +253,7 @@ impl Sessions {
         let session = Arc::new(Session {
             id: id.clone(),
             input,
-            router,
+            router: router.clone(),
             next_stream,
             open: AtomicUsize::new(0),
             last_active: AtomicU64::new(now),
@@ -242,6 +263,8 @@ impl Sessions {
             epoch: self.epoch,
             ct,
             peer: running.peer().clone(),
+            inline: running.inline_answerer(Some(router.clone())),
+            engine_ct: running.cancellation_token(),
             _engine: Box::new(running),
         });
         {

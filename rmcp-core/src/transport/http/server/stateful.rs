@@ -12,7 +12,7 @@ use super::body::{self, HttpResponse, Rejection};
 use super::service::Shared;
 use super::session::Owner;
 use super::sse::{self, EventStream, ITEM_QUEUE, Timing};
-use super::streams::StreamControl;
+use super::streams::{PostRefused, StreamControl};
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion, RequestId, methods};
 use crate::transport::http::wire;
@@ -132,12 +132,21 @@ pub(crate) async fn post<S: ServerHandler>(
     let mut rx = None;
     let stream = session.next_stream();
     let json = shared.config.json_response || !accepts_sse;
+    // A lone request on an established session is served from here, not through the engine:
+    // the hot path of a session, two task switches shorter.
+    let inline = (!created && !batch && requests.len() == 1 && session.protocol_version().is_some())
+        .then(|| session.request_token());
     if !requests.is_empty() {
         let (tx, items) = mpsc::channel(ITEM_QUEUE);
-        if !session.router.lock().await.post(requests, stream, tx, json, accepts_sse) {
-            return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
+        let posted = session.router.lock().await.post(requests, stream, tx, json, accepts_sse, inline.clone());
+        match posted {
+            Ok(()) => rx = Some(items),
+            Err(PostRefused::Closed) => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
+            Err(PostRefused::InFlight(id)) => {
+                let e = ErrorData::invalid_request(format!("request id {id} is already in use by a request in flight"));
+                return reject(StatusCode::BAD_REQUEST, e).into_response();
+            }
         }
-        rx = Some(items);
     }
     for message in messages {
         let mut extensions = http::Extensions::new();
@@ -152,8 +161,13 @@ pub(crate) async fn post<S: ServerHandler>(
             }
         }
         extensions.insert(parts.clone());
-        if !session.send(message, extensions).await {
-            return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
+        match (message, &inline) {
+            (JsonRpcMessage::Request(request), Some(ct)) => session.serve_inline(request, extensions, ct.clone()).await,
+            (message, _) => {
+                if !session.send(message, extensions).await {
+                    return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
+                }
+            }
         }
     }
     // Notifications and responses (to our requests) alone: handed over, acknowledged.

@@ -17,11 +17,22 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::{FutureExt, Sink};
 use tokio::sync::{Mutex, mpsc};
+use tokio_util::sync::CancellationToken;
 
 use super::event_store::EventStore;
 use super::sse::{Item, deliver};
 use crate::model::{ErrorData, JsonRpcMessage, RequestId};
+use crate::service::dispatch::Deliver;
 use crate::transport::{Frame, Outbound};
+
+/// Why a POST's requests were not taken.
+#[derive(Debug)]
+pub(crate) enum PostRefused {
+    /// The session has ended.
+    Closed,
+    /// A request of the POST has the id of one still in flight.
+    InFlight(RequestId),
+}
 
 /// A session's router, shared by its engine's writer and the HTTP requests of the session.
 pub(crate) type SharedRouter = Arc<Mutex<Router>>;
@@ -81,6 +92,8 @@ pub(crate) struct Router {
     input: mpsc::WeakSender<Box<io::Result<Frame>>>,
     streams: HashMap<u64, Stream>,
     by_request: HashMap<RequestId, u64>,
+    /// The tokens of requests served outside the engine, which the engine cannot cancel.
+    inline: HashMap<RequestId, CancellationToken>,
     standalone: Option<u64>,
     /// The engine stopped: every stream has ended and no new one opens.
     closed: bool,
@@ -100,6 +113,7 @@ impl Router {
             input,
             streams: HashMap::new(),
             by_request: HashMap::new(),
+            inline: HashMap::new(),
             standalone: None,
             closed: false,
         }
@@ -108,7 +122,8 @@ impl Router {
     /// A POST carrying `requests` (one, or a 2025-03-26 batch) reads its messages from `tx` on
     /// stream `stream`. With `json`, only the responses go there and the rest goes to the
     /// standalone stream, except requests to the client, which make it an SSE answer when
-    /// `sse_ok`. `false` when the session has ended.
+    /// `sse_ok`. A request served outside the engine brings its token (`inline`), for
+    /// `notifications/cancelled` to reach it.
     pub fn post(
         &mut self,
         requests: Vec<RequestId>,
@@ -116,9 +131,16 @@ impl Router {
         tx: mpsc::Sender<Item>,
         json: bool,
         sse_ok: bool,
-    ) -> bool {
+        inline: Option<CancellationToken>,
+    ) -> Result<(), PostRefused> {
         if self.closed {
-            return false;
+            return Err(PostRefused::Closed);
+        }
+        if let Some(id) = requests.iter().find(|id| self.by_request.contains_key(id)) {
+            return Err(PostRefused::InFlight(id.clone()));
+        }
+        if let (Some(ct), [id]) = (inline, requests.as_slice()) {
+            self.inline.insert(id.clone(), ct);
         }
         let pending = requests.len();
         let s = Stream { tx: Some(tx), seq: 0, json, sse_ok, pending, primed: false, standalone: false };
@@ -126,7 +148,7 @@ impl Router {
         for request in requests {
             self.by_request.insert(request, stream);
         }
-        true
+        Ok(())
     }
 
     /// A GET opens the standalone stream: its id and last sequence number, `Some(None)` when
@@ -193,6 +215,9 @@ impl Router {
     /// The client cancelled `request`: no answer will come, so its stream ends now (once every
     /// request of its POST is answered or cancelled).
     pub fn cancelled(&mut self, request: &RequestId) {
+        if let Some(ct) = self.inline.remove(request) {
+            ct.cancel();
+        }
         let Some(id) = self.by_request.remove(request) else { return };
         let Some(stream) = self.streams.get_mut(&id) else { return };
         stream.pending = stream.pending.saturating_sub(1);
@@ -212,6 +237,7 @@ impl Router {
         }
         self.streams.clear();
         self.by_request.clear();
+        self.inline.clear();
         self.standalone = None;
         if let Some(store) = &self.store {
             store.remove_session(&self.session).await;
@@ -250,6 +276,7 @@ impl Router {
         };
         if answers && let Some(id) = &related {
             self.by_request.remove(id);
+            self.inline.remove(id);
         }
         let delivered = match target {
             Some(stream_id) => self.send(stream_id, &message, answers).await,
@@ -394,5 +421,13 @@ impl Drop for RouterSink {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move { router.lock().await.close().await });
         }
+    }
+}
+
+/// Requests served inline write straight into the router, on their own task: a call that needs
+/// no waiting is answered without a single task switch.
+impl Deliver for Mutex<Router> {
+    fn deliver(&self, out: Outbound) -> BoxFuture<'_, ()> {
+        Box::pin(async move { self.lock().await.route(out).await })
     }
 }

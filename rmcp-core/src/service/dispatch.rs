@@ -1,0 +1,170 @@
+//! One incoming request from the wire to its answer: read and admit it, build its context, run
+//! the handler, write the answer. The engine does this on a task per request; a transport that
+//! already has a task per request (HTTP) can do it on that task instead, through
+//! [`InlineAnswerer`], and save the engine's hop and a spawn; when it can also take the request's
+//! messages itself ([`Deliver`]), they skip the writer's hop too.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{McpError, Peer, RequestContext, Service, ServiceRole};
+use crate::model::{ErrorCode, ErrorData, InboundMessage, JsonRpcMessage, JsonRpcRequest, Meta, RequestId};
+use crate::transport::Outbound;
+
+/// Read a request, admit it under the connection's protocol rules, and build its context. On
+/// refusal, the error to answer it with.
+pub(crate) fn prepare<R: ServiceRole>(
+    peer: &Peer<R>,
+    req: JsonRpcRequest,
+    extensions: http::Extensions,
+    ct: CancellationToken,
+) -> Result<(R::PeerRequest, RequestContext<R>), (RequestId, ErrorData)> {
+    let JsonRpcRequest { id, method, params } = req;
+    let parsed = R::PeerRequest::parse(&method, params.as_deref());
+    // `_meta` decides the era before the params are judged, so it is read on its own.
+    let meta = probe_meta(params.as_deref());
+    let method_known = !matches!(&parsed, Err(e) if e.code == ErrorCode::METHOD_NOT_FOUND);
+    let (request, protocol_version) = match (R::admit(peer, &method, meta.as_ref(), method_known), parsed) {
+        (Ok(version), Ok(request)) => (request, version),
+        (Err(e), _) | (Ok(_), Err(e)) => return Err((id, e)),
+    };
+    let stateless = protocol_version.is_stateless();
+    let mut peer = peer.related_to(id.clone());
+    if stateless {
+        peer = peer.without_requests();
+    }
+    let ctx = RequestContext {
+        id,
+        meta: meta.unwrap_or_default(),
+        protocol_version,
+        ct,
+        peer,
+        extensions,
+        input: None,
+        // Kept only where a handler may read them again (2026-07-28 input rounds).
+        raw_params: if stateless { params } else { None },
+    };
+    Ok((request, ctx))
+}
+
+/// Where a transport takes messages from any task, without the engine's writer: for a request
+/// served inline, its notifications and its answer, in the order the handler makes them.
+pub(crate) trait Deliver: Send + Sync + 'static {
+    /// Put `out` on its way to the peer.
+    fn deliver(&self, out: Outbound) -> BoxFuture<'_, ()>;
+}
+
+/// Where a request's messages go: the writer's queue, or a transport's [`Deliver`].
+#[derive(Clone)]
+pub(crate) enum Output {
+    Wire(mpsc::Sender<Box<Outbound>>),
+    Direct(Arc<dyn Deliver>),
+}
+
+impl Output {
+    /// Send `out`; `false` when the connection is gone.
+    pub async fn send(&self, out: Outbound) -> bool {
+        match self {
+            Output::Wire(wire) => wire.send(Box::new(out)).await.is_ok(),
+            Output::Direct(direct) => {
+                direct.deliver(out).await;
+                true
+            }
+        }
+    }
+}
+
+/// Run one request's handler and write its answer, unless the request was cancelled meanwhile.
+pub(crate) async fn answer<R: ServiceRole, S: Service<R>>(
+    service: Arc<S>,
+    request: R::PeerRequest,
+    ctx: RequestContext<R>,
+    output: Output,
+) {
+    let id = ctx.id.clone();
+    let ct = ctx.ct.clone();
+    // Cancellation is cooperative: the handler sees its token and stops when it likes; whatever
+    // it returns after a cancellation is dropped, as the peer no longer waits for it.
+    let outcome = service.handle_request(request, ctx).await;
+    if ct.is_cancelled() {
+        return;
+    }
+    let msg = match outcome {
+        Ok(result) => JsonRpcMessage::response(id.clone(), &result),
+        Err(McpError::InputRequired(r)) => JsonRpcMessage::response(id.clone(), &r),
+        Err(McpError::TaskCreated(r)) => JsonRpcMessage::response(id.clone(), &r),
+        Err(McpError::Rpc(e)) => Ok(JsonRpcMessage::error(Some(id.clone()), e)),
+        Err(McpError::InvalidArguments(m)) => Ok(JsonRpcMessage::error(Some(id.clone()), ErrorData::invalid_params(m))),
+    };
+    let msg = msg.unwrap_or_else(|e| {
+        JsonRpcMessage::error(Some(id.clone()), ErrorData::internal_error(format!("result does not serialize: {e}")))
+    });
+    output.send(Outbound::related(msg, Some(id))).await;
+}
+
+/// Read only the `_meta` of a message's params.
+pub(crate) fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "_meta")]
+        meta: Option<Meta>,
+    }
+    params.and_then(|p| serde_json::from_str::<Probe>(p.get()).ok()).and_then(|p| p.meta)
+}
+
+/// Serves a running service's requests outside its engine: the returned future reads, runs
+/// and answers one request. Its messages (notifications, then the answer) go to the transport's
+/// [`Deliver`] when it has one, in order, else to the writer. `ct` is the request's own token.
+///
+/// The caller polls the future once on its own task, where a handler that needs no waiting
+/// completes, and spawns it otherwise. The engine does not see these requests: the caller owns
+/// what the engine would do for them (cancelling `ct` on `notifications/cancelled`, refusing
+/// an id already in flight, bounding how many run), and only hands over requests of an
+/// initialized connection.
+pub(crate) type InlineAnswerer =
+    Arc<dyn Fn(JsonRpcRequest, http::Extensions, CancellationToken) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// The [`InlineAnswerer`] of `service` on the connection of `peer`, delivering through
+/// `direct` when given.
+pub(crate) fn inline_answerer<R: ServiceRole, S: Service<R>>(
+    service: Arc<S>,
+    peer: Peer<R>,
+    direct: Option<Arc<dyn Deliver>>,
+) -> InlineAnswerer {
+    let output = match direct {
+        Some(direct) => Output::Direct(direct),
+        None => Output::Wire(peer.shared.wire.clone()),
+    };
+    Arc::new(move |req, extensions, ct| {
+        let output = output.clone();
+        let prepared = prepare(&peer, req, extensions, ct);
+        let service = service.clone();
+        Box::pin(async move {
+            let (request, mut ctx) = match prepared {
+                Ok(prepared) => prepared,
+                Err((id, e)) => {
+                    output.send(Outbound::related(JsonRpcMessage::error(Some(id.clone()), e), Some(id))).await;
+                    return;
+                }
+            };
+            if let Output::Direct(direct) = &output {
+                ctx.peer = ctx.peer.delivering_to(direct.clone());
+            }
+            let id = ctx.id.clone();
+            // A panic would otherwise end the caller's task (an HTTP connection) and leave the
+            // request unanswered; the engine catches its own through the task's join.
+            if AssertUnwindSafe(answer(service, request, ctx, output.clone())).catch_unwind().await.is_err() {
+                tracing::error!(%id, "a request handler panicked");
+                let msg =
+                    JsonRpcMessage::error(Some(id.clone()), ErrorData::internal_error("the request handler failed"));
+                output.send(Outbound::related(msg, Some(id))).await;
+            }
+        })
+    })
+}
