@@ -201,6 +201,25 @@ async fn a_panicking_handler_is_answered_with_an_internal_error() {
     assert_still_serving(&mut raw).await;
 }
 
+/// A request is first polled on the engine's task; after a handler computed there for long, the
+/// next ones run on tasks of their own. Panics are answered on either path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panics_are_answered_whether_a_handler_runs_on_the_engine_or_on_a_task() {
+    let mut raw = start().await;
+    let call = |id: &str, name: &str| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": name, "arguments": {"ms": 5, "tag": id}}})
+        .to_string()
+    };
+    for (id, name) in [("inline", "panic"), ("spin", "spin"), ("on-a-task", "panic"), ("after", "echo")] {
+        let answer = raw.roundtrip(&call(id, name)).await;
+        assert_eq!(answer["id"], id, "{answer}");
+        let code = answer["error"]["code"].clone();
+        assert_eq!(code, if name == "panic" { json!(-32603) } else { Value::Null }, "{answer}");
+    }
+    assert_still_serving(&mut raw).await;
+}
+
 #[tokio::test]
 async fn a_malformed_response_is_not_answered_with_its_id() {
     let mut raw = start().await;

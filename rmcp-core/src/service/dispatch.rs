@@ -91,7 +91,11 @@ pub(crate) async fn answer<R: ServiceRole, S: Service<R>>(
     let ct = ctx.ct.clone();
     // Cancellation is cooperative: the handler sees its token and stops when it likes; whatever
     // it returns after a cancellation is dropped, as the peer no longer waits for it.
-    let outcome = service.handle_request(request, ctx).await;
+    //
+    // The handler's future is boxed: it is as large as the largest of every method's future
+    // (kilobytes), and unboxed it would be copied each time this future moves (built, spawned,
+    // first polled), which cost more than the allocation.
+    let outcome = Box::pin(service.handle_request(request, ctx)).await;
     if ct.is_cancelled() {
         return;
     }

@@ -1,13 +1,19 @@
 //! The engine: one task per connection that reads frames, routes responses to the requests
-//! waiting for them, spawns a task per incoming request, and feeds a writer task.
+//! waiting for them, serves incoming requests, and feeds a writer task.
 //!
-//! Responses and notifications go straight from the task that made them to the writer; only
-//! outgoing requests pass through the engine, which owns the table of pending requests, so no
-//! lock is taken on the hot path.
+//! An incoming request is polled once on the engine's task: a handler that needs no waiting is
+//! answered there, without a task of its own; one that waits is spawned and tracked (for
+//! cancellation and the in-flight limit) until it ends. Responses and notifications go straight
+//! from the task that made them to the writer; only outgoing requests pass through the engine,
+//! which owns the table of pending requests, so no lock is taken on the hot path.
 
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use futures::{Sink, SinkExt, StreamExt};
 use serde_json::value::RawValue;
@@ -95,7 +101,15 @@ struct Loop<R: ServiceRole, S> {
     /// Notifications waiting for it.
     notifications: VecDeque<Box<(R::PeerNotification, NotificationContext<R>)>>,
     max_in_flight: usize,
+    /// How many requests from now go straight to tasks of their own, rather than being polled
+    /// on the engine's task first (see [`Loop::answer_inline`]).
+    spawn_next: u32,
 }
+
+/// How long a handler may compute on the engine's task before requests go to tasks of their own.
+const INLINE_BUDGET: Duration = Duration::from_micros(500);
+/// How many requests go to tasks of their own after a handler overran [`INLINE_BUDGET`].
+const SPAWN_AFTER_SLOW: u32 = 256;
 
 /// Stop reading while this many of the engine's own messages wait for the writer.
 const OVERFLOW_PAUSE: usize = 1024;
@@ -126,6 +140,7 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
             notifying: None,
             notifications: VecDeque::new(),
             max_in_flight,
+            spawn_next: 0,
         };
 
         let mut reading = true;
@@ -383,17 +398,44 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             Err((id, e)) => return self.write_error(id, e),
         };
         let id = ctx.id.clone();
-        let handle = self.tasks.spawn(dispatch::answer(
-            self.service.clone(),
-            request,
-            ctx,
-            dispatch::Output::Wire(self.wire.clone()),
-        ));
+        let mut reply =
+            Box::pin(dispatch::answer(self.service.clone(), request, ctx, dispatch::Output::Wire(self.wire.clone())));
+        if self.spawn_next > 0 {
+            self.spawn_next -= 1;
+        } else if self.answer_inline(&id, reply.as_mut()) {
+            return;
+        }
+        let handle = self.tasks.spawn(reply);
         if ordered {
             self.ordered = Some(handle.id());
         }
         self.task_ids.insert(handle.id(), id.clone());
         self.running.insert(id, Running { ct });
+    }
+
+    /// Poll a request's answer once on the engine's own task: a handler that needs no waiting
+    /// is answered without a task, a wake-up or any bookkeeping. `false` when it must wait (the
+    /// caller spawns it, and its next poll registers the task's waker in place of this no-op one).
+    ///
+    /// A handler that computes for long before its first wait holds up the reading of every
+    /// later message; after one takes over [`INLINE_BUDGET`] (a slow tool, or a first call
+    /// building its schema validator), the next [`SPAWN_AFTER_SLOW`] requests get tasks at once.
+    fn answer_inline(&mut self, id: &RequestId, reply: Pin<&mut (dyn Future<Output = ()> + Send)>) -> bool {
+        let started = Instant::now();
+        let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| reply.poll(&mut cx)));
+        if started.elapsed() > INLINE_BUDGET {
+            self.spawn_next = SPAWN_AFTER_SLOW;
+        }
+        match polled {
+            Ok(Poll::Ready(())) => true,
+            Ok(Poll::Pending) => false,
+            Err(_) => {
+                tracing::error!(%id, "a request handler panicked");
+                self.write_error(id.clone(), ErrorData::internal_error("the request handler failed"));
+                true
+            }
+        }
     }
 
     fn on_notification(&mut self, n: JsonRpcNotification, extensions: http::Extensions) {

@@ -117,6 +117,12 @@ impl ServerHandler for TestServer {
             }
             "fail" => Err(McpError::internal_error("tool exploded")),
             "panic" => panic!("a handler bug"),
+            // Computes (blocks) `ms` before answering, without ever waiting.
+            "spin" => {
+                let ms = args.get("ms").and_then(|v| v.as_u64()).unwrap_or(5);
+                std::thread::sleep(Duration::from_millis(ms));
+                Ok(CallToolResult::success(vec![ContentBlock::text(tag)]))
+            }
             other => Err(McpError::invalid_params(format!("Unknown tool: {other}"))),
         }
     }
