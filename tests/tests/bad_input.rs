@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{Event, TestServer};
 use rmcp_core::service::ServiceExt;
 use rmcp_core::transport::AsyncRwTransport;
 use serde_json::{Value, json};
@@ -36,9 +36,14 @@ impl Raw {
 }
 
 async fn start() -> Raw {
-    let (ours, theirs) = tokio::io::duplex(1 << 20);
+    start_with(1 << 20).await.0
+}
+
+/// A server on a duplex pipe of `buffer` bytes each way, initialized, and its handler's events.
+async fn start_with(buffer: usize) -> (Raw, tokio::sync::mpsc::UnboundedReceiver<Event>) {
+    let (ours, theirs) = tokio::io::duplex(buffer);
     let (r, w) = tokio::io::split(theirs);
-    let (server, _events) = TestServer::new();
+    let (server, events) = TestServer::new();
     let running = server.serve(AsyncRwTransport::with_max_line_length(r, w, MAX_LINE)).await.unwrap();
     tokio::spawn(running.waiting());
     let (r, w) = tokio::io::split(ours);
@@ -52,7 +57,7 @@ async fn start() -> Raw {
         .await;
     assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
     raw.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
-    raw
+    (raw, events)
 }
 
 async fn assert_still_serving(raw: &mut Raw) {
@@ -218,6 +223,32 @@ async fn panics_are_answered_whether_a_handler_runs_on_the_engine_or_on_a_task()
         assert_eq!(code, if name == "panic" { json!(-32603) } else { Value::Null }, "{answer}");
     }
     assert_still_serving(&mut raw).await;
+}
+
+/// The writer runs on the engine's task: a peer that stops reading blocks the writes, never the
+/// reading of what it sends next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_reading_does_not_stop_the_reading() {
+    let (mut raw, mut events) = start_with(4096).await;
+    let call = |id: usize, name: &str| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": name, "arguments": {"ms": 10, "tag": format!("t{id}"), "text": "x"}}})
+        .to_string()
+    };
+    // A 4 kB pipe holds a few dozen answers; the rest wait in the engine's queue.
+    for id in 1..=1000 {
+        raw.send(&call(id, "echo")).await;
+    }
+    raw.send(&call(1001, "slow")).await;
+    let started = tokio::time::timeout(std::time::Duration::from_secs(5), events.recv()).await;
+    assert!(matches!(started, Ok(Some(Event::Started(tag))) if tag == "t1001"), "the last request was read");
+    let mut answered = std::collections::HashSet::new();
+    for _ in 0..1001 {
+        let answer = raw.recv().await;
+        assert!(answer["result"].is_object(), "{answer}");
+        answered.insert(answer["id"].as_u64().unwrap());
+    }
+    assert_eq!(answered.len(), 1001, "every request answered once");
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! The engine: one task per connection that reads frames, routes responses to the requests
-//! waiting for them, serves incoming requests, and feeds a writer task.
+//! waiting for them, serves incoming requests, and writes.
 //!
 //! An incoming request is polled once on the engine's task: a handler that needs no waiting is
 //! answered there, without a task of its own; one that waits is spawned and tracked (for
@@ -115,6 +115,8 @@ const SPAWN_AFTER_SLOW: u32 = 256;
 const OVERFLOW_PAUSE: usize = 1024;
 /// How many notifications may wait for the service before new ones are dropped.
 const NOTIFICATION_QUEUE: usize = 256;
+/// How many frames are read at most before the writer gets its turn.
+const READ_BURST: u32 = 32;
 /// How long the writer may take to flush at shutdown before it is abandoned.
 const WRITER_SHUTDOWN: Duration = Duration::from_secs(5);
 
@@ -123,7 +125,11 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
         let Engine { service, peer, mut commands, wire, wire_rx, ct, drain_timeout, max_in_flight } = self;
         let (sink, mut stream) = transport.split();
         let writer_stop = CancellationToken::new();
-        let mut writer = tokio::spawn(write_loop(sink, wire_rx, writer_stop.clone()));
+        // The writer runs on this task, polled beside the reading: an answer made here is
+        // written in the same wake-up, without handing it to another thread. It never holds up
+        // reading: a blocked write is just a pending branch.
+        let writer = write_loop(sink, wire_rx, writer_stop.clone());
+        tokio::pin!(writer);
         let mut st = Loop {
             service,
             peer,
@@ -145,6 +151,8 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
 
         let mut reading = true;
         let mut writer_done = false;
+        // Frames read since the writer last had its turn.
+        let mut burst = 0;
         let mut drain_deadline: Option<tokio::time::Instant> = None;
         let mut reason = QuitReason::Closed;
         loop {
@@ -172,17 +180,6 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                     reason = QuitReason::Cancelled;
                     break;
                 }
-                written = &mut writer, if !writer_done => {
-                    writer_done = true;
-                    let e = match written {
-                        Ok(Ok(())) => std::io::Error::other("the writer stopped"),
-                        Ok(Err(e)) => e,
-                        Err(e) => std::io::Error::other(e),
-                    };
-                    tracing::debug!(error = %e, "transport write failed");
-                    reason = QuitReason::TransportError(e);
-                    break;
-                }
                 Ok(permit) = room => {
                     if let Some(msg) = st.overflow.pop_front() {
                         permit.send(msg);
@@ -204,8 +201,11 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                         drain_deadline = Some(tokio::time::Instant::now() + timeout);
                     }
                 },
-                frame = stream.next(), if may_read => match frame {
-                    Some(Ok(Frame::Message(msg, extensions))) => st.on_message(msg, extensions),
+                frame = stream.next(), if may_read && burst < READ_BURST => match frame {
+                    Some(Ok(Frame::Message(msg, extensions))) => {
+                        burst += 1;
+                        st.on_message(msg, extensions);
+                    }
                     Some(Ok(Frame::Malformed(err))) => {
                         tracing::debug!(error = %err.error, "malformed input");
                         st.write(Outbound::new(JsonRpcMessage::Error(err)));
@@ -223,6 +223,19 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                         drain_deadline = Some(tokio::time::Instant::now() + drain_timeout);
                     }
                 },
+                // Written once nothing more is ready to read (or after a burst of reads), so
+                // that pipelined answers leave in one write.
+                written = &mut writer, if !writer_done => {
+                    writer_done = true;
+                    let e = match written {
+                        Ok(()) => std::io::Error::other("the writer stopped"),
+                        Err(e) => e,
+                    };
+                    tracing::debug!(error = %e, "transport write failed");
+                    reason = QuitReason::TransportError(e);
+                    break;
+                }
+                () = std::future::ready(()), if burst >= READ_BURST => burst = 0,
                 () = drain_sleep => break,
             }
         }
@@ -247,13 +260,9 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
         writer_stop.cancel();
         if !writer_done {
             match tokio::time::timeout(WRITER_SHUTDOWN, &mut writer).await {
-                Ok(Ok(Ok(()))) => {}
-                Ok(Ok(Err(e))) => tracing::debug!(error = %e, "transport write failed at shutdown"),
-                Ok(Err(e)) => tracing::debug!(error = %e, "writer task failed"),
-                Err(_) => {
-                    tracing::debug!("the writer did not finish in time; abandoning it");
-                    writer.abort();
-                }
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::debug!(error = %e, "transport write failed at shutdown"),
+                Err(_) => tracing::debug!("the writer did not finish in time; abandoning it"),
             }
         }
         reason
