@@ -119,7 +119,13 @@ pub(crate) fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
         #[serde(rename = "_meta")]
         meta: Option<Meta>,
     }
-    params.and_then(|p| serde_json::from_str::<Probe>(p.get()).ok()).and_then(|p| p.meta)
+    let params = params?.get();
+    // Params without the key are not parsed a second time. A key can only be spelled otherwise
+    // with an escape, so params with one are parsed anyway.
+    if !params.contains("_meta") && !params.contains('\\') {
+        return None;
+    }
+    serde_json::from_str::<Probe>(params).ok().and_then(|p| p.meta)
 }
 
 /// Serves a running service's requests outside its engine: the returned future reads, runs
@@ -171,4 +177,24 @@ pub(crate) fn inline_answerer<R: ServiceRole, S: Service<R>>(
             }
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::probe_meta;
+    use serde_json::value::RawValue;
+
+    fn raw(s: &str) -> Box<RawValue> {
+        RawValue::from_string(s.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn meta_is_found_however_its_key_is_spelled() {
+        let plain = probe_meta(Some(&raw(r#"{"a": 1, "_meta": {"k": "v"}}"#))).unwrap();
+        assert_eq!(plain.get("k").unwrap(), "v");
+        let escaped = probe_meta(Some(&raw(r#"{"\u005fmeta": {"k": "w"}}"#))).unwrap();
+        assert_eq!(escaped.get("k").unwrap(), "w");
+        assert!(probe_meta(Some(&raw(r#"{"a": "no meta here"}"#))).is_none());
+        assert!(probe_meta(None).is_none());
+    }
 }

@@ -148,7 +148,10 @@ pub(crate) async fn post<S: ServerHandler>(
             }
         }
     }
-    for message in messages {
+    // Each message carries the request's parts; the last one takes them rather than a copy.
+    let mut parts = Some(parts);
+    let count = messages.len();
+    for (i, message) in messages.into_iter().enumerate() {
         let mut extensions = http::Extensions::new();
         match &message {
             JsonRpcMessage::Request(r) => {
@@ -160,7 +163,8 @@ pub(crate) async fn post<S: ServerHandler>(
                 }
             }
         }
-        extensions.insert(parts.clone());
+        let parts = if i + 1 == count { parts.take() } else { parts.clone() };
+        extensions.insert(parts.expect("taken only by the last message"));
         match (message, &inline) {
             (JsonRpcMessage::Request(request), Some(ct)) => session.serve_inline(request, extensions, ct.clone()).await,
             (message, _) => {

@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use http::StatusCode;
 use http::request::Parts;
-use serde_json::value::RawValue;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio_util::sync::CancellationToken;
 
@@ -21,11 +20,11 @@ use super::sse::{self, EventStream, ITEM_QUEUE, Timing};
 use super::tool_table::ToolTable;
 use crate::handler::ServerHandler;
 use crate::model::{
-    ClientRequest, ErrorCode, ErrorData, InboundMessage, JsonObject, JsonRpcMessage, JsonRpcRequest, Meta,
+    ClientRequest, ErrorCode, ErrorData, InboundMessage, JsonObject, JsonRpcMessage, JsonRpcRequest,
     ServerCapabilities, SubscriptionFilter, SubscriptionsAcknowledgedNotificationParams,
     SubscriptionsListenRequestParams, meta_keys, methods,
 };
-use crate::service::{RoleServer, ServeOptions, Service, ServiceExt, lifecycle};
+use crate::service::{RoleServer, ServeOptions, Service, ServiceExt, dispatch, lifecycle};
 use crate::transport::SinkStreamTransport;
 use crate::transport::http::wire;
 
@@ -72,16 +71,6 @@ fn honoured(asked: &SubscriptionFilter, offered: &SubscriptionFilter) -> Subscri
         f.resource_subscriptions = asked.resource_subscriptions.clone();
     }
     f
-}
-
-/// Read a request's `_meta`.
-fn read_meta(params: Option<&RawValue>) -> Option<Meta> {
-    #[derive(serde::Deserialize)]
-    struct Probe {
-        #[serde(rename = "_meta")]
-        meta: Option<Meta>,
-    }
-    params.and_then(|p| serde_json::from_str::<Probe>(p.get()).ok()).and_then(|p| p.meta)
 }
 
 impl Stateless {
@@ -199,7 +188,7 @@ impl Stateless {
                 )));
             }
         };
-        let meta = read_meta(request.params.as_deref());
+        let meta = dispatch::probe_meta(request.params.as_deref());
         let admitted = lifecycle::validate_stateless_request(&request.method, meta.as_ref());
         if let Err(e) = &admitted
             && e.code == ErrorCode::INVALID_PARAMS
