@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures::Stream;
+use futures::{FutureExt, Stream};
 use http::StatusCode;
 use http::request::Parts;
 use tokio::sync::mpsc;
@@ -31,6 +31,17 @@ use crate::transport::{Frame, SinkStreamTransport};
 
 /// How many messages from the HTTP side may wait for a session's engine.
 const INPUT_QUEUE: usize = 64;
+/// How many requests of a session may run inline at once (the engine's default in-flight limit).
+const INLINE_LIMIT: usize = 8192;
+
+/// Counts a request served inline until its handler is done.
+struct InlineRunning(Arc<AtomicUsize>);
+
+impl Drop for InlineRunning {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 /// A tokio receiver of boxed items as a `Stream` of the items (what the engine reads frames from).
 ///
@@ -87,6 +98,9 @@ pub(crate) struct Session {
     inline: InlineAnswerer,
     /// The engine's token: requests served inline stop with the engine.
     engine_ct: CancellationToken,
+    /// Requests served inline whose handlers still run: a client that disconnects leaves its
+    /// handler running, so without a bound it could pile up handlers without end.
+    inline_running: Arc<AtomicUsize>,
     /// The running engine; dropping it stops the engine.
     _engine: Box<dyn Any + Send + Sync>,
 }
@@ -134,10 +148,18 @@ impl Session {
     /// request). Only for requests after `initialize`, registered with the router under `ct`,
     /// which [`request_token`](Self::request_token) makes.
     pub async fn serve_inline(&self, request: JsonRpcRequest, extensions: http::Extensions, ct: CancellationToken) {
-        let mut answer = (self.inline)(request, extensions, ct);
+        self.inline_running.fetch_add(1, Ordering::Relaxed);
+        let running = InlineRunning(self.inline_running.clone());
+        let mut answer = (self.inline)(request, extensions, ct).map(move |()| drop(running));
         if futures::poll!(&mut answer).is_pending() {
             tokio::spawn(answer);
         }
+    }
+
+    /// Whether another request may be served inline; past [`INLINE_LIMIT`] running, requests go
+    /// through the engine, which refuses those beyond its own in-flight limit.
+    pub fn can_serve_inline(&self) -> bool {
+        self.inline_running.load(Ordering::Relaxed) < INLINE_LIMIT
     }
 
     /// A token for a request served inline.
@@ -265,6 +287,7 @@ impl Sessions {
             peer: running.peer().clone(),
             inline: running.inline_answerer(Some(router.clone())),
             engine_ct: running.cancellation_token(),
+            inline_running: Arc::default(),
             _engine: Box::new(running),
         });
         {
