@@ -388,3 +388,31 @@ async fn an_initialize_handler_may_talk_to_the_client() {
     .unwrap();
     assert_eq!(client.protocol_version(), Some(ProtocolVersion::V2025_11_25));
 }
+
+/// With inline polling off, a handler may block (in `block_in_place`) on a request to the client:
+/// the connection's own task is free to carry the request and its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_inline_requests_off_a_handler_may_block_on_the_client() {
+    let (a, b) = duplex(64 * 1024);
+    let (server, _events) = TestServer::new();
+    let options = ServeOptions::default().with_inline_requests(false);
+    let _server = server.serve_with_options(a, options).await.expect("server starts");
+    let protocol = ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25);
+    let client = Client { protocol }.serve(b).await.expect("client handshake");
+    let call = client.call_tool(call("blocking_sample", serde_json::json!({})));
+    let result = tokio::time::timeout(Duration::from_secs(10), call).await.expect("no deadlock").unwrap();
+    assert_eq!(text_of(&result), "stand-in-16");
+}
+
+/// At the end of input the engine waits for the requests still running, not for notification
+/// handlers: nobody waits for their outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_end_of_input_does_not_wait_for_a_notification_handler() {
+    let (client, server, _events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
+    // The test server's roots-changed handler sleeps for a minute.
+    client.notify_roots_list_changed().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(client);
+    let quit = tokio::time::timeout(Duration::from_secs(5), server.waiting()).await;
+    assert!(matches!(quit, Ok(QuitReason::Closed)), "the server stops at once, not after the drain timeout");
+}

@@ -56,8 +56,8 @@ pub(crate) fn prepare<R: ServiceRole>(
 /// Where a transport takes messages from any task, without the engine's writer: for a request
 /// served inline, its notifications and its answer, in the order the handler makes them.
 pub(crate) trait Deliver: Send + Sync + 'static {
-    /// Put `out` on its way to the peer.
-    fn deliver(&self, out: Outbound) -> BoxFuture<'_, ()>;
+    /// Put `out` on its way to the peer; `false` when the connection is gone.
+    fn deliver(&self, out: Outbound) -> BoxFuture<'_, bool>;
 }
 
 /// Where a request's messages go: the writer's queue, or a transport's [`Deliver`].
@@ -72,10 +72,7 @@ impl Output {
     pub async fn send(&self, out: Outbound) -> bool {
         match self {
             Output::Wire(wire) => wire.send(Box::new(out)).await.is_ok(),
-            Output::Direct(direct) => {
-                direct.deliver(out).await;
-                true
-            }
+            Output::Direct(direct) => direct.deliver(out).await,
         }
     }
 }

@@ -66,6 +66,7 @@ pub(crate) struct Engine<R: ServiceRole, S> {
     pub ct: CancellationToken,
     pub drain_timeout: Duration,
     pub max_in_flight: usize,
+    pub inline_requests: bool,
 }
 
 /// A request of the peer's that a handler is serving.
@@ -104,6 +105,8 @@ struct Loop<R: ServiceRole, S> {
     /// How many requests from now go straight to tasks of their own, rather than being polled
     /// on the engine's task first (see [`Loop::answer_inline`]).
     spawn_next: u32,
+    /// Inline polling is on for this connection ([`ServeOptions::inline_requests`](super::ServeOptions::inline_requests)).
+    inline_requests: bool,
 }
 
 /// How long a handler may compute on the engine's task before requests go to tasks of their own.
@@ -122,7 +125,8 @@ const WRITER_SHUTDOWN: Duration = Duration::from_secs(5);
 
 impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
     pub(crate) async fn run<T: Transport>(self, transport: T) -> QuitReason {
-        let Engine { service, peer, mut commands, wire, wire_rx, ct, drain_timeout, max_in_flight } = self;
+        let Engine { service, peer, mut commands, wire, wire_rx, ct, drain_timeout, max_in_flight, inline_requests } =
+            self;
         let (sink, mut stream) = transport.split();
         let writer_stop = CancellationToken::new();
         // The writer runs on this task, polled beside the reading: an answer made here is
@@ -147,6 +151,7 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
             notifications: VecDeque::new(),
             max_in_flight,
             spawn_next: 0,
+            inline_requests,
         };
 
         let mut reading = true;
@@ -156,7 +161,9 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
         let mut drain_deadline: Option<tokio::time::Instant> = None;
         let mut reason = QuitReason::Closed;
         loop {
-            if !reading && st.tasks.is_empty() && st.overflow.is_empty() {
+            // Requests still running are waited for (up to the drain deadline); a notification
+            // handler is not, as nobody waits for its outcome.
+            if !reading && st.running.is_empty() && st.overflow.is_empty() {
                 break;
             }
             let drain_sleep = async {
@@ -207,6 +214,7 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                         st.on_message(msg, extensions);
                     }
                     Some(Ok(Frame::Malformed(err))) => {
+                        burst += 1;
                         tracing::debug!(error = %err.error, "malformed input");
                         st.write(Outbound::new(JsonRpcMessage::Error(err)));
                     }
@@ -409,9 +417,9 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         let id = ctx.id.clone();
         let mut reply =
             Box::pin(dispatch::answer(self.service.clone(), request, ctx, dispatch::Output::Wire(self.wire.clone())));
-        if self.spawn_next > 0 {
-            self.spawn_next -= 1;
-        } else if self.answer_inline(&id, reply.as_mut()) {
+        let inline = self.inline_requests && self.spawn_next == 0;
+        self.spawn_next = self.spawn_next.saturating_sub(1);
+        if inline && self.answer_inline(&id, reply.as_mut()) {
             return;
         }
         let handle = self.tasks.spawn(reply);

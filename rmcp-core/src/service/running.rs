@@ -114,6 +114,14 @@ pub struct ServeOptions {
     pub drain_timeout: Duration,
     /// How many of the peer's requests may run at once; more are refused with an error.
     pub max_in_flight: usize,
+    /// Poll each request once on the connection's own task before giving it a task of its
+    /// own (default `true`): a handler that needs no waiting is answered without a spawn.
+    ///
+    /// A handler must then not block before its first `.await` on something only the
+    /// connection can deliver, such as `block_on(ctx.peer.create_message(..))` inside
+    /// `block_in_place`: the connection's task would wait for itself. Await it instead, or turn
+    /// this off.
+    pub inline_requests: bool,
 }
 
 impl Default for ServeOptions {
@@ -125,6 +133,7 @@ impl Default for ServeOptions {
             ct: CancellationToken::new(),
             drain_timeout: Duration::from_secs(10),
             max_in_flight: 8192,
+            inline_requests: true,
         }
     }
 }
@@ -152,6 +161,12 @@ impl ServeOptions {
     /// How many of the peer's requests may run at once.
     pub fn with_max_in_flight(mut self, max: usize) -> Self {
         self.max_in_flight = max.max(1);
+        self
+    }
+    /// Whether requests are first polled on the connection's task (see
+    /// [`inline_requests`](Self::inline_requests)).
+    pub fn with_inline_requests(mut self, inline: bool) -> Self {
+        self.inline_requests = inline;
         self
     }
     /// How long in-flight requests may run after the peer closes its side.
@@ -241,6 +256,7 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
         ct: ct.clone(),
         drain_timeout: options.drain_timeout,
         max_in_flight: options.max_in_flight,
+        inline_requests: options.inline_requests,
     };
     let handle = tokio::spawn(engine.run(transport));
     RunningService { service, peer, handle: Some(handle), ct: ct.clone(), _guard: ct.drop_guard() }

@@ -9,7 +9,7 @@ use rmcp_core::model::{
     CallToolRequestParams, CallToolResult, ContentBlock, CreateMessageRequestParams, Implementation, JsonObject,
     ListToolsResult, PaginatedRequestParams, ProgressNotificationParams, SamplingMessage, ServerCapabilities, Tool,
 };
-use rmcp_core::service::{McpError, RequestContext, RoleServer};
+use rmcp_core::service::{McpError, NotificationContext, RequestContext, RoleServer};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -49,6 +49,11 @@ fn schema() -> Arc<JsonObject> {
 }
 
 impl ServerHandler for TestServer {
+    /// Slow on purpose: for what waits (and what does not) for a notification handler.
+    async fn on_roots_list_changed(&self, _ctx: NotificationContext<RoleServer>) {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+
     fn get_info(&self) -> ServerInfo {
         ServerInfo::new(
             Implementation::new("test-server", "0.0.1"),
@@ -114,6 +119,15 @@ impl ServerHandler for TestServer {
                     .await
                     .map_err(|e| McpError::internal_error(format!("sampling failed: {e}")))?;
                 Ok(CallToolResult::success(vec![ContentBlock::text(format!("{:?}", result.model))]))
+            }
+            // Waits for the client's model without `.await`: blocks its thread until it answers.
+            "blocking_sample" => {
+                let request = CreateMessageRequestParams::new(vec![SamplingMessage::user_text("hi")], 16);
+                let result = tokio::task::block_in_place(|| {
+                    tokio::runtime::Handle::current().block_on(ctx.peer.create_message(request))
+                })
+                .map_err(|e| McpError::internal_error(format!("sampling failed: {e}")))?;
+                Ok(CallToolResult::success(vec![ContentBlock::text(result.model)]))
             }
             "fail" => Err(McpError::internal_error("tool exploded")),
             "panic" => panic!("a handler bug"),

@@ -64,6 +64,11 @@ pub struct StreamableHttpConfig {
     /// For [`serve_listener`](super::StreamableHttpService::serve_listener): how long a client may
     /// take to send a request's headers. Default: 30 s.
     pub header_read_timeout: Option<Duration>,
+    /// Serve requests on the task that received them before giving them a task of their own
+    /// (default `true`): a lone request on a session is run by its POST's task, and the engines
+    /// poll each request once. See [`ServeOptions::inline_requests`](crate::service::ServeOptions)
+    /// for the one rule this asks of handlers.
+    pub inline_requests: bool,
 }
 
 impl Default for StreamableHttpConfig {
@@ -86,6 +91,7 @@ impl Default for StreamableHttpConfig {
             event_store: Some(Arc::new(InMemoryEventStore::default())),
             max_connections: 20_000,
             header_read_timeout: Some(Duration::from_secs(30)),
+            inline_requests: true,
         }
     }
 }
@@ -174,6 +180,12 @@ impl StreamableHttpConfig {
     /// Set the connection limit of `serve_listener`.
     pub fn with_max_connections(mut self, max: usize) -> Self {
         self.max_connections = max;
+        self
+    }
+    /// Whether requests are served on the task that received them first (see
+    /// [`inline_requests`](Self::inline_requests)).
+    pub fn with_inline_requests(mut self, inline: bool) -> Self {
+        self.inline_requests = inline;
         self
     }
     /// Set how long `serve_listener` waits for a request's headers (`None`: forever).

@@ -112,6 +112,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
             config.session_idle_timeout,
             config.session_init_timeout,
             config.event_store.clone(),
+            config.inline_requests,
             ct.clone(),
         ));
         let pool = |n: usize| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)));
@@ -233,9 +234,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
         };
         let engine = shared
             .stateless
-            .get_or_try_init(|| {
-                Stateless::start((shared.factory)(), shared.config.max_stateless_in_flight, shared.ct.child_token())
-            })
+            .get_or_try_init(|| Stateless::start((shared.factory)(), &shared.config, shared.ct.child_token()))
             .await;
         match engine {
             Ok(engine) => engine.post(shared, parts, message, accepts_sse, permit).await,

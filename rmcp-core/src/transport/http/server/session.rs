@@ -94,8 +94,8 @@ pub(crate) struct Session {
     ct: CancellationToken,
     /// The engine's handle to the client, for the negotiated protocol version.
     peer: Peer<RoleServer>,
-    /// Serves a request on the POST's own task, outside the engine.
-    inline: InlineAnswerer,
+    /// Serves a request on the POST's own task, outside the engine (unless turned off).
+    inline: Option<InlineAnswerer>,
     /// The engine's token: requests served inline stop with the engine.
     engine_ct: CancellationToken,
     /// Requests served inline whose handlers still run: a client that disconnects leaves its
@@ -148,18 +148,27 @@ impl Session {
     /// request). Only for requests after `initialize`, registered with the router under `ct`,
     /// which [`request_token`](Self::request_token) makes.
     pub async fn serve_inline(&self, request: JsonRpcRequest, extensions: http::Extensions, ct: CancellationToken) {
+        let Some(inline) = &self.inline else { return };
         self.inline_running.fetch_add(1, Ordering::Relaxed);
         let running = InlineRunning(self.inline_running.clone());
-        let mut answer = (self.inline)(request, extensions, ct).map(move |()| drop(running));
+        let mut answer = inline(request, extensions, ct).map(move |()| drop(running));
         if futures::poll!(&mut answer).is_pending() {
-            tokio::spawn(answer);
+            // Like the engine's own tasks, it ends with the session (the token only asks).
+            let engine = self.engine_ct.clone();
+            tokio::spawn(async move {
+                tokio::select! {
+                    biased;
+                    () = answer => {}
+                    () = engine.cancelled() => {}
+                }
+            });
         }
     }
 
     /// Whether another request may be served inline; past [`INLINE_LIMIT`] running, requests go
     /// through the engine, which refuses those beyond its own in-flight limit.
     pub fn can_serve_inline(&self) -> bool {
-        self.inline_running.load(Ordering::Relaxed) < INLINE_LIMIT
+        self.inline.is_some() && self.inline_running.load(Ordering::Relaxed) < INLINE_LIMIT
     }
 
     /// A token for a request served inline.
@@ -191,6 +200,8 @@ pub(crate) struct Sessions {
     idle_timeout: Option<Duration>,
     init_timeout: Option<Duration>,
     store: Option<Arc<dyn EventStore>>,
+    /// Sessions serve requests inline (`StreamableHttpConfig::inline_requests`).
+    inline_requests: bool,
     reaper_started: AtomicBool,
     epoch: Instant,
     ct: CancellationToken,
@@ -208,6 +219,7 @@ impl Sessions {
         idle_timeout: Option<Duration>,
         init_timeout: Option<Duration>,
         store: Option<Arc<dyn EventStore>>,
+        inline_requests: bool,
         ct: CancellationToken,
     ) -> Self {
         Self {
@@ -216,6 +228,7 @@ impl Sessions {
             idle_timeout,
             init_timeout,
             store,
+            inline_requests,
             reaper_started: AtomicBool::new(false),
             epoch: Instant::now(),
             ct,
@@ -267,10 +280,10 @@ impl Sessions {
         let router: SharedRouter = Arc::new(tokio::sync::Mutex::new(router));
         let transport = SinkStreamTransport::new(RouterSink::new(router.clone()), RecvStream(input_rx));
         let ct = self.ct.child_token();
-        let running =
-            handler.serve_with_options(transport, ServeOptions::default().with_ct(ct.clone())).await.map_err(|e| {
-                Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(format!("{e}")))
-            })?;
+        let options = ServeOptions::default().with_ct(ct.clone()).with_inline_requests(self.inline_requests);
+        let running = handler.serve_with_options(transport, options).await.map_err(|e| {
+            Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(format!("{e}")))
+        })?;
         let now = self.epoch.elapsed().as_millis() as u64;
         let session = Arc::new(Session {
             id: id.clone(),
@@ -285,7 +298,7 @@ impl Sessions {
             epoch: self.epoch,
             ct,
             peer: running.peer().clone(),
-            inline: running.inline_answerer(Some(router.clone())),
+            inline: self.inline_requests.then(|| running.inline_answerer(Some(router.clone()))),
             engine_ct: running.cancellation_token(),
             inline_running: Arc::default(),
             _engine: Box::new(running),

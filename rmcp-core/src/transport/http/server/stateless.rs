@@ -12,6 +12,7 @@ use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::body::{self, HttpResponse, Rejection};
+use super::config::StreamableHttpConfig;
 use super::headers::{self, ParamsProbe};
 use super::routes::{ClientRequestId, RouteSink, Routes};
 use super::service::Shared;
@@ -74,19 +75,23 @@ fn honoured(asked: &SubscriptionFilter, offered: &SubscriptionFilter) -> Subscri
 }
 
 impl Stateless {
-    /// Start the shared engine on `handler`, serving at most `max_in_flight` requests at once.
+    /// Start the shared engine on `handler`, serving at most `max_stateless_in_flight` requests
+    /// at once.
     pub async fn start<S: ServerHandler>(
         handler: S,
-        max_in_flight: usize,
+        config: &StreamableHttpConfig,
         ct: CancellationToken,
     ) -> io::Result<Arc<Self>> {
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
-        let max_in_flight = max_in_flight.max(1);
+        let max_in_flight = config.max_stateless_in_flight.max(1);
         let routes = Arc::new(Routes::new(input, max_in_flight));
         let transport = SinkStreamTransport::new(RouteSink(routes.clone()), RecvStream(input_rx));
         let offered = offered(&Service::<RoleServer>::get_info(&handler).capabilities);
         // Room above the routes' limit for the transport's own (single-flight) `tools/list`.
-        let options = ServeOptions::default().with_ct(ct.clone()).with_max_in_flight(max_in_flight.saturating_add(2));
+        let options = ServeOptions::default()
+            .with_ct(ct.clone())
+            .with_max_in_flight(max_in_flight.saturating_add(2))
+            .with_inline_requests(config.inline_requests);
         let running = handler.serve_with_options(transport, options).await.map_err(io::Error::other)?;
         let on_stop = routes.clone();
         tokio::spawn(async move {

@@ -427,7 +427,14 @@ impl Drop for RouterSink {
 /// Requests served inline write straight into the router, on their own task: a call that needs
 /// no waiting is answered without a single task switch.
 impl Deliver for Mutex<Router> {
-    fn deliver(&self, out: Outbound) -> BoxFuture<'_, ()> {
-        Box::pin(async move { self.lock().await.route(out).await })
+    fn deliver(&self, out: Outbound) -> BoxFuture<'_, bool> {
+        Box::pin(async move {
+            let mut router = self.lock().await;
+            if router.closed {
+                return false;
+            }
+            router.route(out).await;
+            true
+        })
     }
 }
