@@ -18,12 +18,8 @@ use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
 /// `server` runs once for stdio; over HTTP it runs once per 2025-era session and once for all
 /// stateless requests, so handing out clones of one value shares its state between clients.
 pub async fn run<S: ServerHandler>(name: &str, server: impl Fn() -> S + Send + Sync + 'static) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(addr) = args.iter().position(|a| a == "--http").and_then(|i| args.get(i + 1)) {
+    init_logging();
+    if let Some(addr) = flag("--http")? {
         // Bind first, so the real address (port 0 = any free port) can be printed. The default
         // Host/Origin allow-lists accept loopback names only: bind to loopback.
         let listener = tokio::net::TcpListener::bind(addr.as_str()).await?;
@@ -36,6 +32,24 @@ pub async fn run<S: ServerHandler>(name: &str, server: impl Fn() -> S + Send + S
     let reason = running.waiting().await;
     tracing::info!(?reason, "{name} stopped");
     Ok(())
+}
+
+/// Log to stderr (stdout carries the protocol on stdio), filtered by `RUST_LOG`.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+}
+
+/// The value given after `name` (such as `--url`) on the command line: `None` when the flag is
+/// absent, an error when it has no value.
+pub fn flag(name: &str) -> anyhow::Result<Option<String>> {
+    let mut args = std::env::args().skip_while(|a| a != name);
+    match args.next() {
+        None => Ok(None),
+        Some(_) => args.next().map(Some).ok_or_else(|| anyhow::anyhow!("{name} needs a value")),
+    }
 }
 
 /// A token cancelled on Ctrl-C: HTTP servers stop accepting, finish what they serve, and end.
@@ -64,12 +78,8 @@ pub fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
 /// The protocol era chosen on the command line with `--era 2025` (the stateful 2025-11-25
 /// handshake) or `--era 2026` (stateless 2026-07-28, the default).
 pub fn era_from_args() -> anyhow::Result<ProtocolPreference> {
-    let args: Vec<String> = std::env::args().collect();
-    let era = match args.iter().position(|a| a == "--era") {
-        Some(i) => args.get(i + 1).ok_or_else(|| anyhow::anyhow!("--era needs 2025 or 2026"))?.as_str(),
-        None => "2026",
-    };
-    match era {
+    let era = flag("--era")?.unwrap_or_else(|| "2026".to_owned());
+    match era.as_str() {
         "2025" => Ok(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)),
         "2026" => Ok(ProtocolPreference::Stateless),
         other => anyhow::bail!("unknown era `{other}`: use 2025 or 2026"),

@@ -49,7 +49,6 @@ fn add(tool: &str, a: usize, b: usize) -> CallToolRequestParams {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli: Vec<String> = std::env::args().collect();
     let calculator = examples::sibling_binary("calculator")?;
     let mut group = ClientGroup::new().with_separator(SEPARATOR);
     for (name, era) in
@@ -61,8 +60,7 @@ async fn main() -> anyhow::Result<()> {
         // The group keeps the client (and so the child process) alive until it is dropped.
         group.add(name, client)?;
     }
-    if let Some(i) = cli.iter().position(|a| a == "--url") {
-        let url = cli.get(i + 1).ok_or_else(|| anyhow::anyhow!("--url needs a URL"))?;
+    if let Some(url) = examples::flag("--url")? {
         // Auto: the 2026-07-28 protocol if the server speaks it, else the 2025 handshake.
         let client = ().serve(StreamableHttpClientTransport::new(url.as_str())).await?;
         let version = client.protocol_version().map_or_else(|| "unknown".to_owned(), |v| v.to_string());

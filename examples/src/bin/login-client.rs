@@ -18,14 +18,9 @@ use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClien
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let args: Vec<String> = std::env::args().collect();
-    let url = args.iter().position(|a| a == "--url").and_then(|i| args.get(i + 1)).cloned();
-    let url = url.unwrap_or_else(|| "http://127.0.0.1:8000/mcp".to_owned());
-    let manual = args.iter().any(|a| a == "--manual");
+    examples::init_logging();
+    let url = examples::flag("--url")?.unwrap_or_else(|| "http://127.0.0.1:8000/mcp".to_owned());
+    let manual = std::env::args().any(|a| a == "--manual");
 
     let handler = LoopbackHandler::bind(0, move |authorization_url| {
         eprintln!("open this URL to authorize: {authorization_url}");

@@ -182,13 +182,8 @@ async fn token(State(demo): State<DemoIssuer>, Form(form): Form<HashMap<String, 
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let args: Vec<String> = std::env::args().collect();
-    let addr =
-        args.iter().position(|a| a == "--addr").and_then(|i| args.get(i + 1)).map_or("127.0.0.1:8000", |a| a.as_str());
+    examples::init_logging();
+    let addr = examples::flag("--addr")?.unwrap_or_else(|| "127.0.0.1:8000".to_owned());
 
     let as_listener = TcpListener::bind("127.0.0.1:0").await?;
     let demo = DemoIssuer { issuer: format!("http://{}", as_listener.local_addr()?), issued: Arc::default() };
@@ -200,7 +195,7 @@ async fn main() -> anyhow::Result<()> {
         .with_state(demo.clone());
     tokio::spawn(async move { axum::serve(as_listener, routes).await });
 
-    let listener = TcpListener::bind(addr).await?;
+    let listener = TcpListener::bind(addr.as_str()).await?;
     let url = format!("http://{}/mcp", listener.local_addr()?);
     let config = ResourceServerConfig::new(&url, vec![demo.issuer.clone()])
         .with_scopes_supported(vec![SCOPE.into()])
