@@ -127,7 +127,7 @@ pub(crate) fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
 
 /// Serves a running service's requests outside its engine: the returned future reads, runs
 /// and answers one request. Its messages (notifications, then the answer) go to the transport's
-/// [`Deliver`] when it has one, in order, else to the writer. `ct` is the request's own token.
+/// [`Deliver`], in order. `ct` is the request's own token.
 ///
 /// The caller polls the future once on its own task, where a handler that needs no waiting
 /// completes, and spawns it otherwise. The engine does not see these requests: the caller owns
@@ -137,19 +137,15 @@ pub(crate) fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
 pub(crate) type InlineAnswerer =
     Arc<dyn Fn(JsonRpcRequest, http::Extensions, CancellationToken) -> BoxFuture<'static, ()> + Send + Sync>;
 
-/// The [`InlineAnswerer`] of `service` on the connection of `peer`, delivering through
-/// `direct` when given.
+/// The [`InlineAnswerer`] of `service` on the connection of `peer`, delivering through `direct`.
 pub(crate) fn inline_answerer<R: ServiceRole, S: Service<R>>(
     service: Arc<S>,
     peer: Peer<R>,
-    direct: Option<Arc<dyn Deliver>>,
+    direct: Arc<dyn Deliver>,
 ) -> InlineAnswerer {
-    let output = match direct {
-        Some(direct) => Output::Direct(direct),
-        None => Output::Wire(peer.shared.wire.clone()),
-    };
     Arc::new(move |req, extensions, ct| {
-        let output = output.clone();
+        let direct = direct.clone();
+        let output = Output::Direct(direct.clone());
         let prepared = prepare(&peer, req, extensions, ct);
         let service = service.clone();
         Box::pin(async move {
@@ -160,9 +156,7 @@ pub(crate) fn inline_answerer<R: ServiceRole, S: Service<R>>(
                     return;
                 }
             };
-            if let Output::Direct(direct) = &output {
-                ctx.peer = ctx.peer.delivering_to(direct.clone());
-            }
+            ctx.peer = ctx.peer.delivering_to(direct);
             let id = ctx.id.clone();
             // A panic would otherwise end the caller's task (an HTTP connection) and leave the
             // request unanswered; the engine catches its own through the task's join.

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::transport::Outbound;
 
-use super::dispatch::{Deliver, Output};
+use super::dispatch::Deliver;
 use super::{ProgressTokenProvider, RequestIdProvider, RequestOptions, ServiceError, ServiceRole};
 use crate::model::{
     JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, Meta, ProgressNotificationParams, ProgressToken,
@@ -312,7 +312,7 @@ impl<R: ServiceRole> Peer<R> {
         let msg = JsonRpcMessage::Notification(JsonRpcNotification { method: method.into(), params: Some(params) });
         let out = Outbound::related(msg, self.related.clone());
         let sent = match &self.direct {
-            Some(direct) => Output::Direct(direct.clone()).send(out).await,
+            Some(direct) => direct.deliver(out).await,
             None => self.shared.wire.send(Box::new(out)).await.is_ok(),
         };
         if sent { Ok(()) } else { Err(ServiceError::TransportClosed) }

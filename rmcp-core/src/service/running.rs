@@ -301,7 +301,7 @@ impl<R: ServiceRole, S> RunningService<R, S> {
     }
 
     /// Serve requests of this connection outside the engine (see [`InlineAnswerer`]).
-    pub(crate) fn inline_answerer(&self, direct: Option<Arc<dyn Deliver>>) -> InlineAnswerer
+    pub(crate) fn inline_answerer(&self, direct: Arc<dyn Deliver>) -> InlineAnswerer
     where
         S: Service<R>,
     {

@@ -34,6 +34,16 @@ const INPUT_QUEUE: usize = 64;
 /// How many requests of a session may run inline at once (the engine's default in-flight limit).
 const INLINE_LIMIT: usize = 8192;
 
+/// Serving a session's lone requests on their POST's own task, outside the engine.
+struct Inline {
+    answer: InlineAnswerer,
+    /// The engine's token: requests served inline stop with the engine.
+    engine_ct: CancellationToken,
+    /// Requests served inline whose handlers still run: a client that disconnects leaves its
+    /// handler running, so without a bound it could pile up handlers without end.
+    running: Arc<AtomicUsize>,
+}
+
 /// Counts a request served inline until its handler is done.
 struct InlineRunning(Arc<AtomicUsize>);
 
@@ -94,13 +104,8 @@ pub(crate) struct Session {
     ct: CancellationToken,
     /// The engine's handle to the client, for the negotiated protocol version.
     peer: Peer<RoleServer>,
-    /// Serves a request on the POST's own task, outside the engine (unless turned off).
-    inline: Option<InlineAnswerer>,
-    /// The engine's token: requests served inline stop with the engine.
-    engine_ct: CancellationToken,
-    /// Requests served inline whose handlers still run: a client that disconnects leaves its
-    /// handler running, so without a bound it could pile up handlers without end.
-    inline_running: Arc<AtomicUsize>,
+    /// Serves requests on their POST's own task, unless turned off.
+    inline: Option<Inline>,
     /// The running engine; dropping it stops the engine.
     _engine: Box<dyn Any + Send + Sync>,
 }
@@ -143,18 +148,26 @@ impl Session {
         self.ct.is_cancelled() || self.input.is_closed()
     }
 
+    /// The token of a request about to be served inline; `None` when inline serving is off,
+    /// or when [`INLINE_LIMIT`] requests run inline already (the request then goes through the
+    /// engine, which refuses those beyond its own in-flight limit).
+    pub fn inline_token(&self) -> Option<CancellationToken> {
+        let inline = self.inline.as_ref()?;
+        (inline.running.load(Ordering::Relaxed) < INLINE_LIMIT).then(|| inline.engine_ct.child_token())
+    }
+
     /// Serve `request` outside the engine, on the caller's task as far as it can go without
     /// waiting, then on a task of its own (a client that disconnects does not cancel a 2025
     /// request). Only for requests after `initialize`, registered with the router under `ct`,
-    /// which [`request_token`](Self::request_token) makes.
+    /// which [`inline_token`](Self::inline_token) made.
     pub async fn serve_inline(&self, request: JsonRpcRequest, extensions: http::Extensions, ct: CancellationToken) {
         let Some(inline) = &self.inline else { return };
-        self.inline_running.fetch_add(1, Ordering::Relaxed);
-        let running = InlineRunning(self.inline_running.clone());
-        let mut answer = inline(request, extensions, ct).map(move |()| drop(running));
+        inline.running.fetch_add(1, Ordering::Relaxed);
+        let running = InlineRunning(inline.running.clone());
+        let mut answer = (inline.answer)(request, extensions, ct).map(move |()| drop(running));
         if futures::poll!(&mut answer).is_pending() {
             // Like the engine's own tasks, it ends with the session (the token only asks).
-            let engine = self.engine_ct.clone();
+            let engine = inline.engine_ct.clone();
             tokio::spawn(async move {
                 tokio::select! {
                     biased;
@@ -163,17 +176,6 @@ impl Session {
                 }
             });
         }
-    }
-
-    /// Whether another request may be served inline; past [`INLINE_LIMIT`] running, requests go
-    /// through the engine, which refuses those beyond its own in-flight limit.
-    pub fn can_serve_inline(&self) -> bool {
-        self.inline.is_some() && self.inline_running.load(Ordering::Relaxed) < INLINE_LIMIT
-    }
-
-    /// A token for a request served inline.
-    pub fn request_token(&self) -> CancellationToken {
-        self.engine_ct.child_token()
     }
 
     /// The protocol version negotiated by `initialize`, once done.
@@ -298,9 +300,11 @@ impl Sessions {
             epoch: self.epoch,
             ct,
             peer: running.peer().clone(),
-            inline: self.inline_requests.then(|| running.inline_answerer(Some(router.clone()))),
-            engine_ct: running.cancellation_token(),
-            inline_running: Arc::default(),
+            inline: self.inline_requests.then(|| Inline {
+                answer: running.inline_answerer(router.clone()),
+                engine_ct: running.cancellation_token(),
+                running: Arc::default(),
+            }),
             _engine: Box::new(running),
         });
         {

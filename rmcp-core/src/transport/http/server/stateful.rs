@@ -134,12 +134,8 @@ pub(crate) async fn post<S: ServerHandler>(
     let json = shared.config.json_response || !accepts_sse;
     // A lone request on an established session is served from here, not through the engine:
     // the hot path of a session, two task switches shorter.
-    let inline = (!created
-        && !batch
-        && requests.len() == 1
-        && session.protocol_version().is_some()
-        && session.can_serve_inline())
-    .then(|| session.request_token());
+    let lone = !created && !batch && requests.len() == 1 && session.protocol_version().is_some();
+    let inline = if lone { session.inline_token() } else { None };
     if !requests.is_empty() {
         let (tx, items) = mpsc::channel(ITEM_QUEUE);
         let posted = session.router.lock().await.post(requests, stream, tx, json, accepts_sse, inline.clone());
