@@ -117,12 +117,17 @@ pub(crate) fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
         meta: Option<Meta>,
     }
     let params = params?.get();
-    // Params without the key are not parsed a second time. A key can only be spelled otherwise
-    // with an escape, so params with one are parsed anyway.
-    if !params.contains("_meta") && !params.contains('\\') {
+    if !may_hold_meta(params) {
         return None;
     }
     serde_json::from_str::<Probe>(params).ok().and_then(|p| p.meta)
+}
+
+/// Whether JSON `params` may hold a `_meta` key, without parsing them: params without the key
+/// need no second parse to find it. A key can only be spelled otherwise with an escape, so
+/// params with one may hold it.
+pub(crate) fn may_hold_meta(params: &str) -> bool {
+    params.contains("_meta") || params.contains('\\')
 }
 
 /// Serves a running service's requests outside its engine: the returned future reads, runs

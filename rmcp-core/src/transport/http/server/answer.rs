@@ -13,7 +13,6 @@ use super::service::Shared;
 use super::session::Session;
 use super::sse::{self, EventStream, Item, Timing};
 use super::stateful::session_gone;
-use crate::model::JsonRpcMessage;
 
 /// How the answer to one POST is shaped.
 pub(crate) struct Answer<'a, S> {
@@ -48,11 +47,9 @@ impl<S> Answer<'_, S> {
                 return (self.json_answer(&responses), false);
             }
             if item.response && (self.json || item.last) {
+                let refused = !self.batch && responses.is_empty() && item.error;
                 responses.push(item.data);
                 if item.last {
-                    let refused = !self.batch
-                        && responses.len() == 1
-                        && matches!(JsonRpcMessage::from_slice(&responses[0]), Ok(JsonRpcMessage::Error(_)));
                     return (self.json_answer(&responses), refused);
                 }
                 continue;

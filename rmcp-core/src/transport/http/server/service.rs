@@ -169,7 +169,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
                     return session_less(&parts);
                 };
                 if parts.method == Method::GET {
-                    if accepts(&parts, "text/event-stream") == Some(false) {
+                    if !Accept::of(&parts).sse {
                         return not_acceptable("a GET must accept text/event-stream");
                     }
                     stateful::get(&self.inner, parts, &session).await
@@ -197,10 +197,11 @@ impl<S: ServerHandler> StreamableHttpService<S> {
             let e = ErrorData::invalid_request("the body must be `Content-Type: application/json`");
             return Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, e).into_response();
         }
-        if accepts(&parts, "application/json") == Some(false) {
+        let accept = Accept::of(&parts);
+        if !accept.json {
             return not_acceptable("a POST must accept application/json and text/event-stream");
         }
-        let accepts_sse = accepts(&parts, "text/event-stream") != Some(false);
+        let accepts_sse = accept.sse;
         let limit = shared.config.max_body_bytes;
         let declared = header_str(&parts, &header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit as u64) {
@@ -316,6 +317,9 @@ fn has_reserved_meta(params: &serde_json::value::RawValue) -> bool {
         #[serde(rename = "_meta", borrow, default)]
         meta: Option<std::collections::HashMap<std::borrow::Cow<'a, str>, serde::de::IgnoredAny>>,
     }
+    if !crate::service::dispatch::may_hold_meta(params.get()) {
+        return false;
+    }
     serde_json::from_str::<Probe<'_>>(params.get())
         .ok()
         .and_then(|p| p.meta)
@@ -334,24 +338,37 @@ fn session_less(parts: &Parts) -> HttpResponse {
     Rejection::new(StatusCode::METHOD_NOT_ALLOWED, e).with_header(header::ALLOW, "POST").into_response()
 }
 
-/// Whether the `Accept` header admits `mime`; `None` without an `Accept` header.
-fn accepts(parts: &Parts, mime: &str) -> Option<bool> {
-    let accept = parts.headers.get_all(header::ACCEPT);
-    let mut any = false;
-    let (kind, _) = mime.split_once('/')?;
-    for value in accept.iter().filter_map(|v| v.to_str().ok()) {
-        any = true;
-        for range in value.split(',') {
-            let range = range.split(';').next().unwrap_or_default().trim();
-            let matches = range.eq_ignore_ascii_case(mime)
-                || range == "*/*"
-                || range.strip_suffix("/*").is_some_and(|k| k.eq_ignore_ascii_case(kind));
-            if matches {
-                return Some(true);
+/// What the `Accept` header admits of the two media types the endpoint speaks; both without an
+/// `Accept` header. Read in one pass, as every POST needs both answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Accept {
+    json: bool,
+    sse: bool,
+}
+
+impl Accept {
+    fn of(parts: &Parts) -> Self {
+        let mut values = parts.headers.get_all(header::ACCEPT).iter().peekable();
+        if values.peek().is_none() {
+            return Self { json: true, sse: true };
+        }
+        let mut accept = Self { json: false, sse: false };
+        let ranges = values.flat_map(|v| v.as_bytes().split(|&b| b == b','));
+        for range in ranges {
+            let range = range.split(|&b| b == b';').next().unwrap_or_default().trim_ascii();
+            let Some(slash) = range.iter().position(|&b| b == b'/') else { continue };
+            let (kind, sub) = (&range[..slash], &range[slash + 1..]);
+            let any = sub == b"*";
+            if kind == b"*" && any {
+                return Self { json: true, sse: true };
+            } else if kind.eq_ignore_ascii_case(b"application") {
+                accept.json |= any || sub.eq_ignore_ascii_case(b"json");
+            } else if kind.eq_ignore_ascii_case(b"text") {
+                accept.sse |= any || sub.eq_ignore_ascii_case(b"event-stream");
             }
         }
+        accept
     }
-    any.then_some(false)
 }
 
 fn not_acceptable(message: &'static str) -> HttpResponse {
@@ -381,5 +398,32 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let this = self.clone();
         Box::pin(async move { Ok(this.handle(request).await) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Accept;
+
+    fn accept(values: &[&str]) -> (bool, bool) {
+        let mut request = http::Request::builder();
+        for v in values {
+            request = request.header(http::header::ACCEPT, *v);
+        }
+        let (parts, ()) = request.body(()).unwrap().into_parts();
+        let a = Accept::of(&parts);
+        (a.json, a.sse)
+    }
+
+    #[test]
+    fn accept_reads_both_media_types_in_one_pass() {
+        assert_eq!(accept(&[]), (true, true), "no Accept admits everything");
+        assert_eq!(accept(&["application/json, text/event-stream"]), (true, true));
+        assert_eq!(accept(&["Application/JSON;q=0.9"]), (true, false));
+        assert_eq!(accept(&["text/html", "TEXT/Event-Stream"]), (false, true), "over several headers");
+        assert_eq!(accept(&["*/*"]), (true, true));
+        assert_eq!(accept(&["application/*, text/*"]), (true, true));
+        assert_eq!(accept(&["text/html, image/png, bogus"]), (false, false));
+        assert_eq!(accept(&["application/jsonx , text/event"]), (false, false), "no prefix matches");
     }
 }

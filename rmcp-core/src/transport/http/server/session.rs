@@ -10,7 +10,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use futures::{FutureExt, Stream};
@@ -160,12 +160,14 @@ impl Session {
     /// waiting, then on a task of its own (a client that disconnects does not cancel a 2025
     /// request). Only for requests after `initialize`, registered with the router under `ct`,
     /// which [`inline_token`](Self::inline_token) made.
-    pub async fn serve_inline(&self, request: JsonRpcRequest, extensions: http::Extensions, ct: CancellationToken) {
+    pub fn serve_inline(&self, request: JsonRpcRequest, extensions: http::Extensions, ct: CancellationToken) {
         let Some(inline) = &self.inline else { return };
         inline.running.fetch_add(1, Ordering::Relaxed);
         let running = InlineRunning(inline.running.clone());
         let mut answer = (inline.answer)(request, extensions, ct).map(move |()| drop(running));
-        if futures::poll!(&mut answer).is_pending() {
+        // The first poll needs no waker: a handler still waiting after it goes to a task, whose
+        // polls register the task's.
+        if answer.poll_unpin(&mut Context::from_waker(Waker::noop())).is_pending() {
             // Like the engine's own tasks, it ends with the session (the token only asks).
             let engine = inline.engine_ct.clone();
             tokio::spawn(async move {

@@ -29,6 +29,8 @@ pub(crate) struct Item {
     pub last: bool,
     /// The message answers a request of the client (a response or an error).
     pub response: bool,
+    /// The message is a JSON-RPC error.
+    pub error: bool,
     /// A notification: the one kind of message that may be dropped when a client reads too
     /// slowly.
     pub notification: bool,
@@ -40,8 +42,9 @@ impl Item {
     /// `message`, serialized as `data`.
     pub fn new(event_id: Option<String>, data: Bytes, message: &JsonRpcMessage, last: bool) -> Self {
         let response = matches!(message, JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_));
+        let error = matches!(message, JsonRpcMessage::Error(_));
         let notification = matches!(message, JsonRpcMessage::Notification(_));
-        Self { event_id, data, last, response, notification, status: StatusCode::OK }
+        Self { event_id, data, last, response, error, notification, status: StatusCode::OK }
     }
 
     /// `message`, serialized.
@@ -63,6 +66,7 @@ impl Item {
             data: Bytes::new(),
             last: true,
             response: false,
+            error: false,
             notification: false,
             status: StatusCode::OK,
         }

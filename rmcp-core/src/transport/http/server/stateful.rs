@@ -138,7 +138,13 @@ pub(crate) async fn post<S: ServerHandler>(
     let inline = if lone { session.inline_token() } else { None };
     if !requests.is_empty() {
         let (tx, items) = mpsc::channel(ITEM_QUEUE);
-        let posted = session.router.lock().await.post(requests, stream, tx, json, accepts_sse, inline.clone());
+        // Uncontended but for the engine's writer: the lock is nearly always free at once.
+        let mut router = match session.router.try_lock() {
+            Ok(router) => router,
+            Err(_) => session.router.lock().await,
+        };
+        let posted = router.post(requests, stream, tx, json, accepts_sse, inline.clone());
+        drop(router);
         match posted {
             Ok(()) => rx = Some(items),
             Err(PostRefused::Closed) => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
@@ -166,7 +172,7 @@ pub(crate) async fn post<S: ServerHandler>(
         let parts = if i + 1 == count { parts.take() } else { parts.clone() };
         extensions.insert(parts.expect("taken only by the last message"));
         match (message, &inline) {
-            (JsonRpcMessage::Request(request), Some(ct)) => session.serve_inline(request, extensions, ct.clone()).await,
+            (JsonRpcMessage::Request(request), Some(ct)) => session.serve_inline(request, extensions, ct.clone()),
             (message, _) => {
                 if !session.send(message, extensions).await {
                     return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
