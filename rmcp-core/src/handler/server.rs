@@ -447,101 +447,114 @@ fn finish_stateless(result: &mut ServerResult, info: &ServerInfo) {
 }
 
 impl<H: ServerHandler> Service<RoleServer> for H {
-    async fn handle_request(
+    // A block rather than an `async fn`, which would hold the request and its context twice
+    // in a future every request allocates.
+    #[allow(clippy::manual_async_fn)]
+    fn handle_request(
         &self,
         request: ClientRequest,
         mut ctx: RequestContext<RoleServer>,
-    ) -> Result<ServerResult, McpError> {
-        let peer = ctx.peer.clone();
-        let computed;
-        let info = match peer.own_info() {
-            Some(info) => info,
-            None => {
-                computed = effective_info(self);
-                &computed
-            }
-        };
-        check_capability(&request, &info.capabilities)?;
-        let stateless = ctx.is_stateless();
-        let is_call = matches!(request, ClientRequest::CallTool(_));
-        if stateless {
-            // Only these requests may answer `input_required`; their params are read lazily.
-            let asking = match request {
-                ClientRequest::CallTool(_) => Some(methods::TOOLS_CALL),
-                ClientRequest::GetPrompt(_) => Some(methods::PROMPTS_GET),
-                ClientRequest::ReadResource(_) => Some(methods::RESOURCES_READ),
-                _ => None,
+    ) -> impl Future<Output = Result<ServerResult, McpError>> + Send + '_ {
+        async move {
+            let peer = ctx.peer.clone();
+            // Boxed: computed only before the handshake, it would otherwise widen every request's
+            // future by a whole `ServerInfo`.
+            let computed: Box<ServerInfo>;
+            let info = match peer.own_info() {
+                Some(info) => info,
+                None => {
+                    computed = Box::new(effective_info(self));
+                    &computed
+                }
             };
-            let params = ctx.raw_params.take();
-            if let Some(method) = asking {
-                ctx.input = Some(Box::new(InputRound::new(method, params, self.request_state_key())));
-            }
-            if let Some(answer) = tasks_extension(self, &request, &ctx) {
-                let mut result = answer?;
-                finish_stateless(&mut result, info);
-                return Ok(result);
-            }
-        }
-        // Only these requests may answer `input_required` (and only tool calls may become tasks).
-        let may_ask = ctx.input.is_some();
-        let outcome = match request {
-            ClientRequest::Initialize(params) => {
-                let negotiated = ProtocolVersion::negotiate_stateful(&params.protocol_version);
-                ctx.protocol_version = negotiated.clone();
-                let result = self.initialize((*params).clone(), ctx).await?;
-                peer.set_peer_info(*params, result.protocol_version.clone());
-                Ok(ServerResult::Initialize(result))
-            }
-            ClientRequest::Discover(_) => self.discover(ctx).await.map(ServerResult::Discover),
-            ClientRequest::Ping(_) => self.ping(ctx).await.map(ServerResult::Empty),
-            ClientRequest::ListTools(p) => self.list_tools(p, ctx).await.map(ServerResult::ListTools),
-            ClientRequest::CallTool(p) => self.call_tool(p, ctx).await.map(ServerResult::CallTool),
-            ClientRequest::ListResources(p) => self.list_resources(p, ctx).await.map(ServerResult::ListResources),
-            ClientRequest::ListResourceTemplates(p) => {
-                self.list_resource_templates(p, ctx).await.map(ServerResult::ListResourceTemplates)
-            }
-            ClientRequest::ReadResource(p) => self.read_resource(p, ctx).await.map(ServerResult::ReadResource),
-            ClientRequest::Subscribe(p) => self.subscribe(p, ctx).await.map(ServerResult::Empty),
-            ClientRequest::Unsubscribe(p) => self.unsubscribe(p, ctx).await.map(ServerResult::Empty),
-            ClientRequest::ListPrompts(p) => self.list_prompts(p, ctx).await.map(ServerResult::ListPrompts),
-            ClientRequest::GetPrompt(p) => self.get_prompt(p, ctx).await.map(ServerResult::GetPrompt),
-            ClientRequest::Complete(p) => self.complete(p, ctx).await.map(ServerResult::Complete),
-            ClientRequest::SetLevel(p) => {
-                let level = p.level;
-                let answer = self.set_level(p, ctx).await;
-                if answer.is_ok() {
-                    peer.set_log_level(level);
+            check_capability(&request, &info.capabilities)?;
+            let stateless = ctx.is_stateless();
+            let is_call = matches!(request, ClientRequest::CallTool(_));
+            if stateless {
+                // Only these requests may answer `input_required`; their params are read lazily.
+                let asking = match request {
+                    ClientRequest::CallTool(_) => Some(methods::TOOLS_CALL),
+                    ClientRequest::GetPrompt(_) => Some(methods::PROMPTS_GET),
+                    ClientRequest::ReadResource(_) => Some(methods::RESOURCES_READ),
+                    _ => None,
+                };
+                let params = ctx.raw_params.take();
+                if let Some(method) = asking {
+                    ctx.input = Some(Box::new(InputRound::new(method, params, self.request_state_key())));
                 }
-                answer.map(ServerResult::Empty)
-            }
-            ClientRequest::SubscriptionsListen(p) => {
-                self.subscriptions_listen(p, ctx).await.map(ServerResult::SubscriptionsListen)
-            }
-            ClientRequest::GetTask(p) => self.get_task(p, ctx).await.map(ServerResult::GetTask),
-            ClientRequest::GetTaskPayload(p) => self.get_task_payload(p, ctx).await.map(ServerResult::GetTaskPayload),
-            ClientRequest::ListTasks(p) => self.list_tasks(p, ctx).await.map(ServerResult::ListTasks),
-            ClientRequest::CancelTask(p) => self.cancel_task(p, ctx).await.map(ServerResult::CancelTask),
-            ClientRequest::UpdateTask(_) => Err(McpError::method_not_found(crate::model::tasks_ext::methods::UPDATE)),
-        };
-        match outcome {
-            Ok(mut result) => {
-                if stateless {
+                if let Some(answer) = tasks_extension(self, &request, &ctx) {
+                    let mut result = answer?;
                     finish_stateless(&mut result, info);
+                    return Ok(result);
                 }
-                Ok(result)
             }
-            Err(McpError::InputRequired(mut r)) if may_ask => {
-                r.result_type = Some(ResultType::InputRequired);
-                Err(McpError::InputRequired(r))
-            }
-            Err(McpError::InputRequired(_)) => Err(McpError::Rpc(ErrorData::internal_error(
-                "the handler asked for more input, which only tools/call, prompts/get and resources/read \
+            // Only these requests may answer `input_required` (and only tool calls may become tasks).
+            let may_ask = ctx.input.is_some();
+            let outcome = match request {
+                ClientRequest::Initialize(params) => {
+                    let negotiated = ProtocolVersion::negotiate_stateful(&params.protocol_version);
+                    ctx.protocol_version = negotiated.clone();
+                    let result = self.initialize((*params).clone(), ctx).await?;
+                    peer.set_peer_info(*params, result.protocol_version.clone());
+                    Ok(ServerResult::Initialize(result))
+                }
+                ClientRequest::Discover(_) => self.discover(ctx).await.map(ServerResult::Discover),
+                ClientRequest::Ping(_) => self.ping(ctx).await.map(ServerResult::Empty),
+                ClientRequest::ListTools(p) => self.list_tools(p, ctx).await.map(ServerResult::ListTools),
+                ClientRequest::CallTool(p) => self.call_tool(p, ctx).await.map(ServerResult::CallTool),
+                ClientRequest::ListResources(p) => self.list_resources(p, ctx).await.map(ServerResult::ListResources),
+                ClientRequest::ListResourceTemplates(p) => {
+                    self.list_resource_templates(p, ctx).await.map(ServerResult::ListResourceTemplates)
+                }
+                ClientRequest::ReadResource(p) => self.read_resource(p, ctx).await.map(ServerResult::ReadResource),
+                ClientRequest::Subscribe(p) => self.subscribe(p, ctx).await.map(ServerResult::Empty),
+                ClientRequest::Unsubscribe(p) => self.unsubscribe(p, ctx).await.map(ServerResult::Empty),
+                ClientRequest::ListPrompts(p) => self.list_prompts(p, ctx).await.map(ServerResult::ListPrompts),
+                ClientRequest::GetPrompt(p) => self.get_prompt(p, ctx).await.map(ServerResult::GetPrompt),
+                ClientRequest::Complete(p) => self.complete(p, ctx).await.map(ServerResult::Complete),
+                ClientRequest::SetLevel(p) => {
+                    let level = p.level;
+                    let answer = self.set_level(p, ctx).await;
+                    if answer.is_ok() {
+                        peer.set_log_level(level);
+                    }
+                    answer.map(ServerResult::Empty)
+                }
+                ClientRequest::SubscriptionsListen(p) => {
+                    self.subscriptions_listen(p, ctx).await.map(ServerResult::SubscriptionsListen)
+                }
+                ClientRequest::GetTask(p) => self.get_task(p, ctx).await.map(ServerResult::GetTask),
+                ClientRequest::GetTaskPayload(p) => {
+                    self.get_task_payload(p, ctx).await.map(ServerResult::GetTaskPayload)
+                }
+                ClientRequest::ListTasks(p) => self.list_tasks(p, ctx).await.map(ServerResult::ListTasks),
+                ClientRequest::CancelTask(p) => self.cancel_task(p, ctx).await.map(ServerResult::CancelTask),
+                ClientRequest::UpdateTask(_) => {
+                    Err(McpError::method_not_found(crate::model::tasks_ext::methods::UPDATE))
+                }
+            };
+            match outcome {
+                Ok(mut result) => {
+                    if stateless {
+                        finish_stateless(&mut result, info);
+                    }
+                    Ok(result)
+                }
+                Err(McpError::InputRequired(mut r)) if may_ask => {
+                    r.result_type = Some(ResultType::InputRequired);
+                    Err(McpError::InputRequired(r))
+                }
+                Err(McpError::InputRequired(_)) => Err(McpError::Rpc(ErrorData::internal_error(
+                    "the handler asked for more input, which only tools/call, prompts/get and resources/read \
                  of the 2026-07-28 protocol can do",
-            ))),
-            Err(McpError::TaskCreated(_)) if !(stateless && is_call) => Err(McpError::Rpc(ErrorData::internal_error(
-                "the handler created a task, which only tools/call of the 2026-07-28 protocol can do",
-            ))),
-            Err(e) => Err(e),
+                ))),
+                Err(McpError::TaskCreated(_)) if !(stateless && is_call) => {
+                    Err(McpError::Rpc(ErrorData::internal_error(
+                        "the handler created a task, which only tools/call of the 2026-07-28 protocol can do",
+                    )))
+                }
+                Err(e) => Err(e),
+            }
         }
     }
 

@@ -1,21 +1,21 @@
 //! Prompts: routes and the router that lists and renders them.
 
-use super::pagination::page;
-use crate::model::PaginatedRequestParams;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use ahash::HashMap;
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::completion::{CompletionFn, CompletionTable};
+use super::pagination::page;
 use super::schema::schema_for;
 use super::tool::DuplicateName;
 use crate::model::{
-    CompleteRequestParams, CompleteResult, GetPromptRequestParams, GetPromptResult, ListPromptsResult, Prompt,
-    PromptArgument,
+    CompleteRequestParams, CompleteResult, GetPromptRequestParams, GetPromptResult, ListPromptsResult,
+    PaginatedRequestParams, Prompt, PromptArgument,
 };
 use crate::service::{McpError, RequestContext, RoleServer};
 
@@ -167,7 +167,7 @@ impl<S: Send + Sync + 'static> PromptRouter<S> {
     pub fn new() -> Self {
         Self {
             routes: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             list: Arc::new(ListPromptsResult::new(Vec::new())),
             completions: CompletionTable::default(),
             page_size: None,

@@ -1,20 +1,20 @@
 //! Resources and resource templates: routes and the router that lists and reads them.
 
-use super::pagination::page;
-use crate::model::PaginatedRequestParams;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::{self, Display};
 use std::str::FromStr;
 use std::sync::Arc;
 
+use ahash::HashMap;
 use futures::future::BoxFuture;
 
 use super::completion::{CompletionFn, CompletionTable};
+use super::pagination::page;
 use super::tool::DuplicateName;
 use super::uri_template::UriTemplate;
 use crate::model::{
-    CompleteRequestParams, CompleteResult, ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
-    ReadResourceResult, Resource, ResourceTemplate,
+    CompleteRequestParams, CompleteResult, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate,
 };
 use crate::service::{McpError, RequestContext, RoleServer};
 
@@ -163,7 +163,7 @@ impl<S: Send + Sync + 'static> ResourceRouter<S> {
     pub fn new() -> Self {
         Self {
             routes: Vec::new(),
-            by_uri: HashMap::new(),
+            by_uri: HashMap::default(),
             resources: Arc::new(ListResourcesResult::new(Vec::new())),
             templates: Arc::new(ListResourceTemplatesResult::new(Vec::new())),
             completions: CompletionTable::default(),

@@ -4,19 +4,21 @@
 //! lookup and one indirect call. Tools can be added, removed, enabled and disabled while serving:
 //! a change swaps in a new table (readers never lock) and tells connected clients the list changed.
 
-use super::pagination::page;
-use crate::model::PaginatedRequestParams;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use ahash::HashMap;
 use arc_swap::ArcSwap;
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::pagination::page;
 use super::schema::SchemaValidator;
-use crate::model::{CallToolRequestParams, CallToolResult, ContentBlock, JsonObject, ListToolsResult, Tool, ToolList};
+use crate::model::{
+    CallToolRequestParams, CallToolResult, ContentBlock, JsonObject, ListToolsResult, PaginatedRequestParams, Tool,
+    ToolList,
+};
 use crate::service::{McpError, Peer, RequestContext, RoleServer};
 
 /// The future a tool handler returns.
@@ -45,6 +47,11 @@ impl ToolCallContext {
     /// result marked `isError`.
     pub fn arguments<T: DeserializeOwned>(&mut self) -> Result<T, McpError> {
         let value = Value::Object(self.arguments.take().unwrap_or_default());
+        // Arguments nearly always fit: read them plainly, and pay for tracking the path to a
+        // mismatch only once there is one.
+        if let Ok(arguments) = T::deserialize(&value) {
+            return Ok(arguments);
+        }
         serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             if path == "." {
@@ -401,38 +408,58 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
 
     /// Answer `tools/call`: look the tool up, check its arguments, run it. Argument problems are
     /// tool results with `isError: true` naming the field; an unknown tool is -32602.
-    pub async fn call_tool(
+    pub fn call_tool<'a>(
         &self,
-        service: &S,
+        service: &'a S,
         params: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
-    ) -> Result<CallToolResult, McpError> {
+    ) -> impl Future<Output = Result<CallToolResult, McpError>> + Send + 'a {
+        // Everything up to the tool's own future happens now: the returned future holds that
+        // and the route, not the request.
+        let started = self.start_call(service, params, ctx);
+        async move {
+            let (route, running) = match started {
+                Ok(started) => started,
+                Err(answer) => return answer,
+            };
+            let result = match running.await {
+                Err(McpError::InvalidArguments(message)) => {
+                    return Ok(CallToolResult::error(vec![ContentBlock::text(message)]));
+                }
+                other => other?,
+            };
+            // A tool that declares an output schema must keep its promise; checking costs a
+            // validation per call, so only debug builds (and so tests) pay for it.
+            if cfg!(debug_assertions) {
+                route.check_output(&route.tool.name, &result)?;
+            }
+            Ok(result)
+        }
+    }
+
+    /// Look the tool up, check the arguments and start the tool; `Err` holds the answer when
+    /// the tool is not run.
+    #[allow(clippy::type_complexity)]
+    fn start_call<'a>(
+        &self,
+        service: &'a S,
+        params: CallToolRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<(ToolRoute<S>, ToolFuture<'a>), Result<CallToolResult, McpError>> {
         self.track_peer(&ctx.peer);
         let route = {
             let table = self.table.load();
             match table.index.get(&params.name).map(|&i| &table.entries[i]) {
                 Some(e) if e.enabled => e.route.clone(),
-                _ => return Err(McpError::invalid_params(format!("Unknown tool: {}", params.name))),
+                _ => return Err(Err(McpError::invalid_params(format!("Unknown tool: {}", params.name)))),
             }
         };
         let (arguments, verdict) = route.check_arguments(params.arguments);
         if let Err(problems) = verdict {
-            return Ok(invalid_arguments(&params.name, &problems));
+            return Err(Ok(invalid_arguments(&params.name, &problems)));
         }
-        let name = params.name.clone();
-        let cx = ToolCallContext::new(ctx, params.name, arguments);
-        let result = match (route.call)(service, cx).await {
-            Err(McpError::InvalidArguments(message)) => {
-                return Ok(CallToolResult::error(vec![ContentBlock::text(message)]));
-            }
-            other => other?,
-        };
-        // A tool that declares an output schema must keep its promise; checking costs a
-        // validation per call, so only debug builds (and so tests) pay for it.
-        if cfg!(debug_assertions) {
-            route.check_output(&name, &result)?;
-        }
-        Ok(result)
+        let running = (route.call)(service, ToolCallContext::new(ctx, params.name, arguments));
+        Ok((route, running))
     }
 }
 

@@ -4,11 +4,12 @@
 //! [`InlineAnswerer`], and save the engine's hop and a spawn; when it can also take the request's
 //! messages itself ([`Deliver`]), they skip the writer's hop too.
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures::FutureExt;
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, Either};
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -68,45 +69,59 @@ pub(crate) enum Output {
 }
 
 impl Output {
-    /// Send `out`; `false` when the connection is gone.
-    pub async fn send(&self, out: Outbound) -> bool {
+    /// Send `out`; `false` when the connection is gone. The message is handed on before the
+    /// future is polled, so the future holds none of it.
+    pub fn send(&self, out: Outbound) -> impl Future<Output = bool> + Send + '_ {
         match self {
-            Output::Wire(wire) => wire.send(Box::new(out)).await.is_ok(),
-            Output::Direct(direct) => direct.deliver(out).await,
+            Output::Wire(wire) => Either::Left(wire.send(Box::new(out)).map(|sent| sent.is_ok())),
+            Output::Direct(direct) => Either::Right(direct.deliver(out)),
         }
     }
 }
 
 /// Run one request's handler and write its answer, unless the request was cancelled meanwhile.
-pub(crate) async fn answer<R: ServiceRole, S: Service<R>>(
+///
+/// A plain function returning a future, not an `async fn`: the future then holds the request
+/// and its context once (an `async fn` keeps its arguments twice), and nothing of the handler's
+/// result while the answer is written.
+pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
     service: Arc<S>,
     request: R::PeerRequest,
     ctx: RequestContext<R>,
     output: Output,
-) {
+) -> impl Future<Output = ()> + Send + 'static {
     let id = ctx.id.clone();
     let ct = ctx.ct.clone();
-    // Cancellation is cooperative: the handler sees its token and stops when it likes; whatever
-    // it returns after a cancellation is dropped, as the peer no longer waits for it.
-    //
-    // The handler's future is boxed: it is as large as the largest of every method's future
-    // (kilobytes), and unboxed it would be copied each time this future moves (built, spawned,
-    // first polled), which cost more than the allocation.
-    let outcome = Box::pin(service.handle_request(request, ctx)).await;
-    if ct.is_cancelled() {
-        return;
+    async move {
+        // Cancellation is cooperative: the handler sees its token and stops when it likes;
+        // whatever it returns after a cancellation is dropped, as the peer no longer waits for it.
+        //
+        // The handler's future is boxed: it is as large as the largest of every method's future
+        // (kilobytes), and unboxed it would be copied each time this future moves (built,
+        // spawned, first polled), which cost more than the allocation.
+        let msg = {
+            let outcome = Box::pin(service.handle_request(request, ctx)).await;
+            if ct.is_cancelled() {
+                return;
+            }
+            response_to(id.clone(), outcome)
+        };
+        output.send(Outbound::related(msg, Some(id))).await;
     }
-    let msg = match outcome {
+}
+
+/// The message answering request `id` with a handler's `outcome`.
+fn response_to<T: serde::Serialize>(id: RequestId, outcome: Result<T, McpError>) -> JsonRpcMessage {
+    let serialized = match outcome {
         Ok(result) => JsonRpcMessage::response(id.clone(), &result),
         Err(McpError::InputRequired(r)) => JsonRpcMessage::response(id.clone(), &r),
         Err(McpError::TaskCreated(r)) => JsonRpcMessage::response(id.clone(), &r),
-        Err(McpError::Rpc(e)) => Ok(JsonRpcMessage::error(Some(id.clone()), e)),
-        Err(McpError::InvalidArguments(m)) => Ok(JsonRpcMessage::error(Some(id.clone()), ErrorData::invalid_params(m))),
+        Err(McpError::Rpc(e)) => return JsonRpcMessage::error(Some(id), e),
+        Err(McpError::InvalidArguments(m)) => return JsonRpcMessage::error(Some(id), ErrorData::invalid_params(m)),
     };
-    let msg = msg.unwrap_or_else(|e| {
-        JsonRpcMessage::error(Some(id.clone()), ErrorData::internal_error(format!("result does not serialize: {e}")))
-    });
-    output.send(Outbound::related(msg, Some(id))).await;
+    serialized.unwrap_or_else(|e| {
+        JsonRpcMessage::error(Some(id), ErrorData::internal_error(format!("result does not serialize: {e}")))
+    })
 }
 
 /// Read only the `_meta` of a message's params.
@@ -149,29 +164,32 @@ pub(crate) fn inline_answerer<R: ServiceRole, S: Service<R>>(
     direct: Arc<dyn Deliver>,
 ) -> InlineAnswerer {
     Arc::new(move |req, extensions, ct| {
-        let direct = direct.clone();
         let output = Output::Direct(direct.clone());
-        let prepared = prepare(&peer, req, extensions, ct);
-        let service = service.clone();
-        Box::pin(async move {
-            let (request, mut ctx) = match prepared {
-                Ok(prepared) => prepared,
-                Err((id, e)) => {
-                    output.send(Outbound::related(JsonRpcMessage::error(Some(id.clone()), e), Some(id))).await;
-                    return;
-                }
-            };
-            ctx.peer = ctx.peer.delivering_to(direct);
-            let id = ctx.id.clone();
-            // A panic would otherwise end the caller's task (an HTTP connection) and leave the
-            // request unanswered; the engine catches its own through the task's join.
-            if AssertUnwindSafe(answer(service, request, ctx, output.clone())).catch_unwind().await.is_err() {
+        // Everything up to the handler is done here, before the future is built: the future
+        // holds only what it still needs when it is polled.
+        let (request, mut ctx) = match prepare(&peer, req, extensions, ct) {
+            Ok(prepared) => prepared,
+            Err((id, e)) => {
+                let msg = JsonRpcMessage::error(Some(id.clone()), e);
+                return Box::pin(async move {
+                    output.send(Outbound::related(msg, Some(id))).await;
+                });
+            }
+        };
+        ctx.peer = ctx.peer.delivering_to(direct.clone());
+        let id = ctx.id.clone();
+        // A panic would otherwise end the caller's task (an HTTP connection) and leave the
+        // request unanswered; the engine catches its own through the task's join. (`then`
+        // rather than an `async` block awaiting it: the block would hold the answer twice.)
+        let answering = AssertUnwindSafe(answer(service.clone(), request, ctx, output.clone())).catch_unwind();
+        Box::pin(answering.then(move |answered| async move {
+            if answered.is_err() {
                 tracing::error!(%id, "a request handler panicked");
                 let msg =
                     JsonRpcMessage::error(Some(id.clone()), ErrorData::internal_error("the request handler failed"));
                 output.send(Outbound::related(msg, Some(id))).await;
             }
-        })
+        }))
     })
 }
 

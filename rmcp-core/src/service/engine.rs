@@ -7,7 +7,7 @@
 //! from the task that made them to the writer; only outgoing requests pass through the engine,
 //! which owns the table of pending requests, so no lock is taken on the hot path.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use ahash::HashMap;
 use futures::{Sink, SinkExt, StreamExt};
 use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
@@ -140,11 +141,11 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
             wire,
             overflow: VecDeque::new(),
             ct: ct.clone(),
-            pending: HashMap::new(),
-            progress: HashMap::new(),
-            running: HashMap::new(),
+            pending: HashMap::default(),
+            progress: HashMap::default(),
+            running: HashMap::default(),
             tasks: JoinSet::new(),
-            task_ids: HashMap::new(),
+            task_ids: HashMap::default(),
             ordered: None,
             held: VecDeque::new(),
             notifying: None,

@@ -1,7 +1,6 @@
 //! The client transport: a worker task POSTs outgoing messages (one task per request, so a long
 //! call never blocks another) and feeds what the server answers back to the engine.
 
-use std::collections::{HashMap, HashSet};
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use ahash::{HashMap, HashSet};
 use futures::{Sink, Stream, StreamExt};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use reqwest::Response;
@@ -97,9 +97,9 @@ impl Transport for StreamableHttpClientTransport {
             session: Mutex::new(None),
             version: Mutex::new(None),
             initialize: Mutex::new(None),
-            tool_lists: Mutex::new(HashSet::new()),
+            tool_lists: Mutex::new(HashSet::default()),
             tools: ToolHeaders::default(),
-            in_flight: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashMap::default()),
             standalone_open: AtomicBool::new(false),
             ct: CancellationToken::new(),
         });

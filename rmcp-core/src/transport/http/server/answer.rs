@@ -6,12 +6,11 @@ use std::any::Any;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use http::StatusCode;
-use tokio::sync::mpsc;
 
 use super::body::{self, HttpResponse, Rejection};
 use super::service::Shared;
 use super::session::Session;
-use super::sse::{self, EventStream, Item, Timing};
+use super::sse::{self, EventStream, ItemRx, Timing};
 use super::stateful::session_gone;
 
 /// How the answer to one POST is shaped.
@@ -33,7 +32,7 @@ impl<S> Answer<'_, S> {
     /// Responses are gathered while they come alone; the first other message (progress, a
     /// request to the client) turns the answer into an SSE stream. On an SSE-mode POST, a
     /// response that does not end the POST (a batch) does too, so that nothing waits.
-    pub async fn give(&self, mut rx: mpsc::Receiver<Item>, guard: impl Any + Send) -> (HttpResponse, bool) {
+    pub async fn give(&self, mut rx: ItemRx, guard: impl Any + Send) -> (HttpResponse, bool) {
         let mut responses: Vec<Bytes> = Vec::new();
         loop {
             let Some(item) = rx.recv().await else {

@@ -5,7 +5,6 @@
 //! HTTP response waiting for it. List-change notifications go instead to the open
 //! `subscriptions/listen` streams that asked for them.
 
-use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -13,13 +12,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
+use ahash::HashMap;
 use futures::Sink;
 use http::StatusCode;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::body::status_of_error;
-use super::sse::{Item, deliver};
+use super::sse::{Item, ItemTx, deliver};
 use crate::model::{
     CancelledNotificationParams, ErrorCode, ErrorData, JsonRpcMessage, JsonRpcNotification, RequestId,
     SubscriptionFilter, SubscriptionsListenResult, meta_keys, methods,
@@ -37,7 +37,7 @@ pub struct ClientRequestId(pub RequestId);
 struct Route {
     /// The id the client used.
     original: RequestId,
-    tx: mpsc::Sender<Item>,
+    tx: ItemTx,
 }
 
 /// An open `subscriptions/listen` stream.
@@ -45,7 +45,7 @@ struct Listener {
     /// The listen request's id: the subscription id its notifications carry.
     id: RequestId,
     filter: SubscriptionFilter,
-    tx: mpsc::Sender<Item>,
+    tx: ItemTx,
 }
 
 /// The routing tables of the shared stateless engine.
@@ -77,10 +77,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Routes {
     pub fn new(input: mpsc::Sender<Box<io::Result<Frame>>>, max_in_flight: usize) -> Self {
         Self {
-            requests: Mutex::new(HashMap::new()),
+            requests: Mutex::new(HashMap::default()),
             max_in_flight,
             in_flight: std::sync::atomic::AtomicUsize::new(0),
-            listeners: Mutex::new(HashMap::new()),
+            listeners: Mutex::new(HashMap::default()),
             next_id: AtomicI64::new(1),
             next_listener: AtomicU64::new(1),
             tools_generation: AtomicU64::new(0),
@@ -91,7 +91,7 @@ impl Routes {
     /// Register a client's request under a fresh internal id; the guard cancels it if the HTTP
     /// response goes away before the answer (closing the stream is the 2026 way to cancel).
     /// `None` when `max_in_flight` requests are being served already.
-    pub fn register(self: &Arc<Self>, original: RequestId, tx: mpsc::Sender<Item>) -> Option<RouteGuard> {
+    pub fn register(self: &Arc<Self>, original: RequestId, tx: ItemTx) -> Option<RouteGuard> {
         let taken = self.in_flight.fetch_add(1, Ordering::AcqRel);
         if taken >= self.max_in_flight {
             self.in_flight.fetch_sub(1, Ordering::AcqRel);
@@ -103,19 +103,14 @@ impl Routes {
     }
 
     /// Register a request the transport itself makes (not counted against the limit).
-    pub fn register_internal(self: &Arc<Self>, original: RequestId, tx: mpsc::Sender<Item>) -> RouteGuard {
+    pub fn register_internal(self: &Arc<Self>, original: RequestId, tx: ItemTx) -> RouteGuard {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         lock(&self.requests).insert(id, Route { original, tx });
         RouteGuard { routes: self.clone(), id, counted: false }
     }
 
     /// Open a listen stream.
-    pub fn listen(
-        self: &Arc<Self>,
-        id: RequestId,
-        filter: SubscriptionFilter,
-        tx: mpsc::Sender<Item>,
-    ) -> ListenerGuard {
+    pub fn listen(self: &Arc<Self>, id: RequestId, filter: SubscriptionFilter, tx: ItemTx) -> ListenerGuard {
         let key = self.next_listener.fetch_add(1, Ordering::Relaxed);
         lock(&self.listeners).insert(key, Listener { id, filter, tx });
         ListenerGuard { routes: self.clone(), key }
@@ -127,7 +122,7 @@ impl Routes {
         for l in all {
             let result = SubscriptionsListenResult::new(&l.id);
             if let Ok(msg) = JsonRpcMessage::response(l.id.clone(), &result) {
-                deliver(&l.tx, Item::of(&msg, true));
+                deliver(&l.tx, Box::new(Item::of(&msg, true)));
             }
         }
     }
@@ -171,7 +166,7 @@ impl Routes {
             }
             other => (other, StatusCode::OK),
         };
-        deliver(&tx, Item::of(&message, last).with_status(status));
+        deliver(&tx, Box::new(Item::of(&message, last).with_status(status)));
     }
 
     /// Send a list change (or resource update) to every listen stream that asked for it, with
@@ -206,7 +201,7 @@ impl Routes {
                 meta.insert(meta_keys::SUBSCRIPTION_ID.to_owned(), serde_json::to_value(&l.id).unwrap_or_default());
             }
             if let Ok(msg) = JsonRpcMessage::notification(n.method.clone(), &params) {
-                deliver(&l.tx, Item::of(&msg, false));
+                deliver(&l.tx, Box::new(Item::of(&msg, false)));
             }
         }
     }

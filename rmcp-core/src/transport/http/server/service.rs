@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use futures::future::BoxFuture;
+use futures::FutureExt;
+use futures::future::{BoxFuture, Map};
 use http::request::Parts;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -151,7 +152,11 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     }
 
     /// Answer one HTTP request.
-    pub async fn handle<B>(&self, request: Request<B>) -> Response<ResponseBody>
+    ///
+    /// The future owns what it needs (it outlives `self`), and each kind of request gets a
+    /// future of its own size: a POST does not pay for the largest of them, nor a rejection
+    /// for any.
+    pub fn handle<B>(&self, request: Request<B>) -> BoxFuture<'static, Response<ResponseBody>>
     where
         B: http_body::Body + Send + 'static,
         B::Data: Send,
@@ -159,37 +164,44 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     {
         let (parts, body) = request.into_parts();
         let config = &self.inner.config;
+        let ready = |response: HttpResponse| -> BoxFuture<'static, HttpResponse> { Box::pin(async { response }) };
         if let Err(r) = security::check_request(&parts, &config.allowed_hosts, &config.allowed_origins) {
-            return r.into_response();
+            return ready(r.into_response());
         }
         match parts.method {
-            Method::POST => self.post(parts, body).await,
+            Method::POST => Box::pin(post(self.inner.clone(), parts, body)),
             Method::GET | Method::DELETE => {
                 let Some(session) = header_str(&parts, &wire::SESSION_ID).map(str::to_owned) else {
-                    return session_less(&parts);
+                    return ready(session_less(&parts));
                 };
-                if parts.method == Method::GET {
-                    if !Accept::of(&parts).sse {
-                        return not_acceptable("a GET must accept text/event-stream");
-                    }
-                    stateful::get(&self.inner, parts, &session).await
-                } else {
-                    stateful::delete(&self.inner, &parts, &session)
+                if parts.method == Method::DELETE {
+                    return ready(stateful::delete(&self.inner, &parts, &session));
                 }
+                if !Accept::of(&parts).sse {
+                    return ready(not_acceptable("a GET must accept text/event-stream"));
+                }
+                let shared = self.inner.clone();
+                Box::pin(async move { stateful::get(&shared, parts, &session).await })
             }
-            _ => Rejection::new(StatusCode::METHOD_NOT_ALLOWED, ErrorData::invalid_request("method not allowed"))
-                .with_header(header::ALLOW, "GET, POST, DELETE")
-                .into_response(),
+            _ => ready(
+                Rejection::new(StatusCode::METHOD_NOT_ALLOWED, ErrorData::invalid_request("method not allowed"))
+                    .with_header(header::ALLOW, "GET, POST, DELETE")
+                    .into_response(),
+            ),
         }
     }
+}
 
-    async fn post<B>(&self, parts: Parts, body: B) -> HttpResponse
-    where
-        B: http_body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
-        let shared = &self.inner;
+/// A POST: either era, told apart by its message.
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
+fn post<S, B>(shared: Arc<Shared<S>>, parts: Parts, body: B) -> impl Future<Output = HttpResponse> + Send
+where
+    S: ServerHandler,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    async move {
         let json_type = header_str(&parts, &header::CONTENT_TYPE)
             .and_then(|v| v.split(';').next())
             .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
@@ -218,7 +230,10 @@ impl<S: ServerHandler> StreamableHttpService<S> {
         };
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
             return match parse_batch(&parts, &bytes) {
-                Ok(messages) => stateful::post(shared, parts, Posted::Batch(messages), accepts_sse, permit).await,
+                // Boxed: rare (2025-03-26 only), it would widen the future of every POST.
+                Ok(messages) => {
+                    Box::pin(stateful::post(&shared, parts, Posted::Batch(messages), accepts_sse, permit)).await
+                }
                 Err(r) => r.into_response(),
             };
         }
@@ -226,23 +241,36 @@ impl<S: ServerHandler> StreamableHttpService<S> {
             Ok(m) => m,
             Err(e) => return Rejection::new(StatusCode::BAD_REQUEST, e.error).with_id(e.id).into_response(),
         };
+        drop(bytes);
         if !is_stateless(&parts, &message) {
-            return stateful::post(shared, parts, Posted::One(message), accepts_sse, permit).await;
+            return stateful::post(&shared, parts, Posted::One(message), accepts_sse, permit).await;
         }
-        let id = match &message {
-            JsonRpcMessage::Request(r) => Some(r.id.clone()),
-            _ => None,
-        };
-        let engine = shared
-            .stateless
-            .get_or_try_init(|| Stateless::start((shared.factory)(), &shared.config, shared.ct.child_token()))
-            .await;
-        match engine {
-            Ok(engine) => engine.post(shared, parts, message, accepts_sse, permit).await,
-            Err(e) => Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(e.to_string()))
-                .with_id(id)
-                .into_response(),
-        }
+        // The stateless era gets a future of its own: it would otherwise widen the session's.
+        Box::pin(stateless_post(&shared, parts, message, accepts_sse, permit)).await
+    }
+}
+
+/// A POST of the 2026-07-28 era, to the shared stateless engine (started on first use).
+async fn stateless_post<S: ServerHandler>(
+    shared: &Shared<S>,
+    parts: Parts,
+    message: JsonRpcMessage,
+    accepts_sse: bool,
+    permit: OwnedSemaphorePermit,
+) -> HttpResponse {
+    let id = match &message {
+        JsonRpcMessage::Request(r) => Some(r.id.clone()),
+        _ => None,
+    };
+    let engine = shared
+        .stateless
+        .get_or_try_init(|| Stateless::start((shared.factory)(), &shared.config, shared.ct.child_token()))
+        .await;
+    match engine {
+        Ok(engine) => engine.post(shared, parts, message, accepts_sse, permit).await,
+        Err(e) => Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(e.to_string()))
+            .with_id(id)
+            .into_response(),
     }
 }
 
@@ -253,13 +281,17 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let read = Limited::new(body, limit).collect();
-    let collected = match timeout {
-        Some(t) => tokio::time::timeout(t, read).await.map_err(|_| {
-            let e = ErrorData::invalid_request(format!("the request body did not arrive within {t:?}"));
-            Rejection::new(StatusCode::REQUEST_TIMEOUT, e).with_header(header::CONNECTION, "close").into_response()
-        })?,
-        None => read.await,
+    let mut read = std::pin::pin!(Limited::new(body, limit).collect());
+    // A body that came with its headers (nearly every one) is read at once, without arming a timer.
+    let collected = match futures::poll!(read.as_mut()) {
+        Poll::Ready(collected) => collected,
+        Poll::Pending => match timeout {
+            Some(t) => tokio::time::timeout(t, read).await.map_err(|_| {
+                let e = ErrorData::invalid_request(format!("the request body did not arrive within {t:?}"));
+                Rejection::new(StatusCode::REQUEST_TIMEOUT, e).with_header(header::CONNECTION, "close").into_response()
+            })?,
+            None => read.await,
+        },
     };
     match collected {
         Ok(collected) => Ok(collected.to_bytes()),
@@ -348,19 +380,24 @@ struct Accept {
 
 impl Accept {
     fn of(parts: &Parts) -> Self {
-        let mut values = parts.headers.get_all(header::ACCEPT).iter().peekable();
-        if values.peek().is_none() {
-            return Self { json: true, sse: true };
+        const BOTH: Accept = Accept { json: true, sse: true };
+        let values = parts.headers.get_all(header::ACCEPT);
+        let mut iter = values.iter();
+        match (iter.next(), iter.next()) {
+            (None, _) => return BOTH,
+            // What the specification has clients send, so nearly every request: no parsing.
+            (Some(v), None) if v.as_bytes() == b"application/json, text/event-stream" => return BOTH,
+            _ => {}
         }
         let mut accept = Self { json: false, sse: false };
-        let ranges = values.flat_map(|v| v.as_bytes().split(|&b| b == b','));
+        let ranges = values.iter().flat_map(|v| v.as_bytes().split(|&b| b == b','));
         for range in ranges {
             let range = range.split(|&b| b == b';').next().unwrap_or_default().trim_ascii();
             let Some(slash) = range.iter().position(|&b| b == b'/') else { continue };
             let (kind, sub) = (&range[..slash], &range[slash + 1..]);
             let any = sub == b"*";
             if kind == b"*" && any {
-                return Self { json: true, sse: true };
+                return BOTH;
             } else if kind.eq_ignore_ascii_case(b"application") {
                 accept.json |= any || sub.eq_ignore_ascii_case(b"json");
             } else if kind.eq_ignore_ascii_case(b"text") {
@@ -389,15 +426,14 @@ where
 {
     type Response = Response<ResponseBody>;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Self::Response, Infallible>>;
+    type Future = Map<BoxFuture<'static, HttpResponse>, fn(HttpResponse) -> Result<HttpResponse, Infallible>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let this = self.clone();
-        Box::pin(async move { Ok(this.handle(request).await) })
+        self.handle(request).map(Ok as fn(_) -> _)
     }
 }
 

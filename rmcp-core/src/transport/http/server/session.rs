@@ -4,7 +4,6 @@
 //! removes the ones idle for too long.
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::pin::Pin;
@@ -13,6 +12,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use ahash::HashMap;
 use futures::{FutureExt, Stream};
 use http::StatusCode;
 use http::request::Parts;
@@ -227,7 +227,7 @@ impl Sessions {
         ct: CancellationToken,
     ) -> Self {
         Self {
-            map: Mutex::new(HashMap::new()),
+            map: Mutex::new(HashMap::default()),
             max,
             idle_timeout,
             init_timeout,

@@ -5,13 +5,13 @@
 
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::answer::Answer;
 use super::body::{self, HttpResponse, Rejection};
 use super::service::Shared;
 use super::session::Owner;
-use super::sse::{self, EventStream, ITEM_QUEUE, Timing};
+use super::sse::{self, EventStream, Timing};
 use super::streams::{PostRefused, StreamControl};
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion, RequestId, methods};
@@ -57,141 +57,155 @@ fn takes_batches(version: Option<ProtocolVersion>) -> bool {
 }
 
 /// A POST on the session path.
-pub(crate) async fn post<S: ServerHandler>(
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
+pub(crate) fn post<S: ServerHandler>(
     shared: &Shared<S>,
     parts: Parts,
     posted: Posted,
     accepts_sse: bool,
     permit: OwnedSemaphorePermit,
-) -> HttpResponse {
-    let request_id = match &posted {
-        Posted::One(JsonRpcMessage::Request(r)) => Some(r.id.clone()),
-        _ => None,
-    };
-    let reject = |status: StatusCode, error: ErrorData| Rejection::new(status, error).with_id(request_id.clone());
-    if let Err(e) = check_version(&parts) {
-        return reject(StatusCode::BAD_REQUEST, e).into_response();
-    }
-    let initialize = |m: &JsonRpcMessage| matches!(m, JsonRpcMessage::Request(r) if r.method == methods::INITIALIZE);
-    let (is_initialize, batch) = match &posted {
-        Posted::One(m) => (initialize(m), false),
-        Posted::Batch(ms) if ms.iter().any(initialize) => {
-            let e = ErrorData::invalid_request("`initialize` must not be part of a JSON-RPC batch");
-            return reject(StatusCode::BAD_REQUEST, e).into_response();
-        }
-        Posted::Batch(_) => (false, true),
-    };
-    let (session, created) = match header(&parts, &wire::SESSION_ID) {
-        Some(id) => match shared.sessions.get_for(id, &parts) {
-            Some(_) if is_initialize => {
-                let e = ErrorData::invalid_request(
-                    "this session is already initialized; send `initialize` without Mcp-Session-Id to start another",
-                );
-                return reject(StatusCode::BAD_REQUEST, e).into_response();
-            }
-            Some(s) => (s, false),
-            None => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
-        },
-        None if is_initialize => match shared.sessions.create((shared.factory)(), Owner::of(&parts)).await {
-            Ok(s) => (s, true),
-            Err(r) => return r.with_id(request_id).into_response(),
-        },
-        None => {
-            let e = ErrorData::invalid_request("missing Mcp-Session-Id header: start a session with `initialize`");
-            return reject(StatusCode::BAD_REQUEST, e).into_response();
-        }
-    };
-    if batch && !takes_batches(session.protocol_version()) {
-        let e = ErrorData::invalid_request(
-            "JSON-RPC batches are only accepted on 2025-03-26 sessions; send one message per request",
-        );
-        return reject(StatusCode::BAD_REQUEST, e).into_response();
-    }
-    if !created {
-        session.establish();
-    }
-    let activity = session.activity();
-    let messages = match posted {
-        Posted::One(m) => vec![m],
-        Posted::Batch(ms) => ms,
-    };
-    let requests: Vec<RequestId> = messages
-        .iter()
-        .filter_map(|m| match m {
-            JsonRpcMessage::Request(r) => Some(r.id.clone()),
+) -> impl Future<Output = HttpResponse> + Send + '_ {
+    async move {
+        let request_id = match &posted {
+            Posted::One(JsonRpcMessage::Request(r)) => Some(r.id.clone()),
             _ => None,
-        })
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    if !requests.iter().all(|id| seen.insert(id)) {
-        let e = ErrorData::invalid_request("two requests of the batch have the same id");
-        return reject(StatusCode::BAD_REQUEST, e).into_response();
-    }
-
-    // Requests get a stream for their answers, registered before they reach the engine.
-    let mut rx = None;
-    let stream = session.next_stream();
-    let json = shared.config.json_response || !accepts_sse;
-    // A lone request on an established session is served from here, not through the engine:
-    // the hot path of a session, two task switches shorter.
-    let lone = !created && !batch && requests.len() == 1 && session.protocol_version().is_some();
-    let inline = if lone { session.inline_token() } else { None };
-    if !requests.is_empty() {
-        let (tx, items) = mpsc::channel(ITEM_QUEUE);
-        // Uncontended but for the engine's writer: the lock is nearly always free at once.
-        let mut router = match session.router.try_lock() {
-            Ok(router) => router,
-            Err(_) => session.router.lock().await,
         };
-        let posted = router.post(requests, stream, tx, json, accepts_sse, inline.clone());
-        drop(router);
-        match posted {
-            Ok(()) => rx = Some(items),
-            Err(PostRefused::Closed) => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
-            Err(PostRefused::InFlight(id)) => {
-                let e = ErrorData::invalid_request(format!("request id {id} is already in use by a request in flight"));
+        let reject = |status: StatusCode, error: ErrorData| Rejection::new(status, error).with_id(request_id.clone());
+        if let Err(e) = check_version(&parts) {
+            return reject(StatusCode::BAD_REQUEST, e).into_response();
+        }
+        let initialize =
+            |m: &JsonRpcMessage| matches!(m, JsonRpcMessage::Request(r) if r.method == methods::INITIALIZE);
+        let (is_initialize, batch) = match &posted {
+            Posted::One(m) => (initialize(m), false),
+            Posted::Batch(ms) if ms.iter().any(initialize) => {
+                let e = ErrorData::invalid_request("`initialize` must not be part of a JSON-RPC batch");
                 return reject(StatusCode::BAD_REQUEST, e).into_response();
             }
-        }
-    }
-    // Each message carries the request's parts; the last one takes them rather than a copy.
-    let mut parts = Some(parts);
-    let count = messages.len();
-    for (i, message) in messages.into_iter().enumerate() {
-        let mut extensions = http::Extensions::new();
-        match &message {
-            JsonRpcMessage::Request(r) => {
-                extensions.insert(StreamControl::new(r.id.clone(), session.router.clone()));
-            }
-            other => {
-                if let Some(request) = cancelled_request(other) {
-                    session.router.lock().await.cancelled(&request);
+            Posted::Batch(_) => (false, true),
+        };
+        let (session, created) = match header(&parts, &wire::SESSION_ID) {
+            Some(id) => match shared.sessions.get_for(id, &parts) {
+                Some(_) if is_initialize => {
+                    let e = ErrorData::invalid_request(
+                        "this session is already initialized; send `initialize` without Mcp-Session-Id to start another",
+                    );
+                    return reject(StatusCode::BAD_REQUEST, e).into_response();
+                }
+                Some(s) => (s, false),
+                None => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
+            },
+            // Boxed: once per session, it would otherwise widen the future of every request.
+            None if is_initialize => {
+                match Box::pin(shared.sessions.create((shared.factory)(), Owner::of(&parts))).await {
+                    Ok(s) => (s, true),
+                    Err(r) => return r.with_id(request_id).into_response(),
                 }
             }
-        }
-        let parts = if i + 1 == count { parts.take() } else { parts.clone() };
-        extensions.insert(parts.expect("taken only by the last message"));
-        match (message, &inline) {
-            (JsonRpcMessage::Request(request), Some(ct)) => session.serve_inline(request, extensions, ct.clone()),
-            (message, _) => {
-                if !session.send(message, extensions).await {
-                    return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
-                }
+            None => {
+                let e = ErrorData::invalid_request("missing Mcp-Session-Id header: start a session with `initialize`");
+                return reject(StatusCode::BAD_REQUEST, e).into_response();
             }
+        };
+        if batch && !takes_batches(session.protocol_version()) {
+            let e = ErrorData::invalid_request(
+                "JSON-RPC batches are only accepted on 2025-03-26 sessions; send one message per request",
+            );
+            return reject(StatusCode::BAD_REQUEST, e).into_response();
         }
-    }
-    // Notifications and responses (to our requests) alone: handed over, acknowledged.
-    let Some(rx) = rx else { return body::accepted() };
+        if !created {
+            session.establish();
+        }
+        let activity = session.activity();
+        let messages = match posted {
+            Posted::One(m) => vec![m],
+            Posted::Batch(ms) => ms,
+        };
+        let requests: Vec<RequestId> = messages
+            .iter()
+            .filter_map(|m| match m {
+                JsonRpcMessage::Request(r) => Some(r.id.clone()),
+                _ => None,
+            })
+            .collect();
+        if batch && has_duplicate(&requests) {
+            let e = ErrorData::invalid_request("two requests of the batch have the same id");
+            return reject(StatusCode::BAD_REQUEST, e).into_response();
+        }
 
-    let answer = Answer { shared, session: &session, stream, json, batch };
-    let (mut response, refused) = answer.give(rx, (permit, activity)).await;
-    if created && refused {
-        // A refused `initialize` leaves no session behind (and names none).
-        shared.sessions.remove(&session.id);
-    } else if created && let Ok(value) = HeaderValue::from_str(&session.id) {
-        response.headers_mut().insert(wire::SESSION_ID, value);
+        // Requests get a stream for their answers, registered before they reach the engine.
+        let mut rx = None;
+        let stream = session.next_stream();
+        let json = shared.config.json_response || !accepts_sse;
+        // A lone request on an established session is served from here, not through the engine:
+        // the hot path of a session, two task switches shorter.
+        let lone = !created && !batch && requests.len() == 1 && session.protocol_version().is_some();
+        let inline = if lone { session.inline_token() } else { None };
+        if !requests.is_empty() {
+            let (tx, items) = sse::items();
+            // Uncontended but for the engine's writer: the lock is nearly always free at once.
+            let mut router = match session.router.try_lock() {
+                Ok(router) => router,
+                Err(_) => session.router.lock().await,
+            };
+            let posted = router.post(requests, stream, tx, json, accepts_sse, inline.clone());
+            drop(router);
+            match posted {
+                Ok(()) => rx = Some(items),
+                Err(PostRefused::Closed) => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
+                Err(PostRefused::InFlight(id)) => {
+                    let e =
+                        ErrorData::invalid_request(format!("request id {id} is already in use by a request in flight"));
+                    return reject(StatusCode::BAD_REQUEST, e).into_response();
+                }
+            }
+        }
+        // Each message carries the request's parts; the last one takes them rather than a copy.
+        let mut parts = Some(parts);
+        let count = messages.len();
+        for (i, message) in messages.into_iter().enumerate() {
+            let mut extensions = http::Extensions::new();
+            match &message {
+                JsonRpcMessage::Request(r) => {
+                    extensions.insert(StreamControl::new(r.id.clone(), session.router.clone()));
+                }
+                other => {
+                    if let Some(request) = cancelled_request(other) {
+                        session.router.lock().await.cancelled(&request);
+                    }
+                }
+            }
+            let parts = if i + 1 == count { parts.take() } else { parts.clone() };
+            extensions.insert(parts.expect("taken only by the last message"));
+            match (message, &inline) {
+                (JsonRpcMessage::Request(request), Some(ct)) => session.serve_inline(request, extensions, ct.clone()),
+                (message, _) => {
+                    // Boxed: not on the path of a lone request, it would widen every POST's future.
+                    if !Box::pin(session.send(message, extensions)).await {
+                        return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
+                    }
+                }
+            }
+        }
+        // Notifications and responses (to our requests) alone: handed over, acknowledged.
+        let Some(rx) = rx else { return body::accepted() };
+
+        let answer = Answer { shared, session: &session, stream, json, batch };
+        let (mut response, refused) = answer.give(rx, (permit, activity)).await;
+        if created && refused {
+            // A refused `initialize` leaves no session behind (and names none).
+            shared.sessions.remove(&session.id);
+        } else if created && let Ok(value) = HeaderValue::from_str(&session.id) {
+            response.headers_mut().insert(wire::SESSION_ID, value);
+        }
+        response
     }
-    response
+}
+
+/// Whether two of `ids` are the same.
+fn has_duplicate(ids: &[RequestId]) -> bool {
+    let mut seen = ahash::HashSet::default();
+    !ids.iter().all(|id| seen.insert(id))
 }
 
 /// The request a `notifications/cancelled` names.
@@ -222,7 +236,7 @@ pub(crate) async fn get<S: ServerHandler>(shared: &Shared<S>, parts: Parts, sess
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
-    let (tx, rx) = mpsc::channel(ITEM_QUEUE);
+    let (tx, rx) = sse::items();
     let head = match header(&parts, &wire::LAST_EVENT_ID).and_then(parse_event_id) {
         Some((stream, after)) => {
             let Some(missed) = session.router.lock().await.resume(stream, after, tx).await else {

@@ -17,7 +17,7 @@ use super::headers::{self, ParamsProbe};
 use super::routes::{ClientRequestId, RouteSink, Routes};
 use super::service::Shared;
 use super::session::RecvStream;
-use super::sse::{self, EventStream, ITEM_QUEUE, Timing};
+use super::sse::{self, EventStream, Timing};
 use super::tool_table::ToolTable;
 use crate::handler::ServerHandler;
 use crate::model::{
@@ -137,7 +137,7 @@ impl Stateless {
             };
         }
 
-        let (tx, mut rx) = mpsc::channel(ITEM_QUEUE);
+        let (tx, mut rx) = sse::items();
         let Some(guard) = self.routes.register(request.id.clone(), tx) else {
             let e = ErrorData::internal_error("the server is serving too many requests; retry later");
             return Rejection::new(StatusCode::SERVICE_UNAVAILABLE, e)
@@ -247,7 +247,7 @@ impl Stateless {
                 return Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, e).with_id(Some(request.id)).into_response();
             }
         };
-        let (tx, rx) = mpsc::channel(ITEM_QUEUE);
+        let (tx, rx) = sse::items();
         let guard = self.routes.listen(request.id, filter, tx);
         let head = [sse::event(None, ack.as_bytes())];
         body::sse(EventStream::new(head, Some(rx), Timing::of(&shared.config), (permit, guard)))

@@ -6,13 +6,13 @@
 //! then attach the new connection) never interleaves with a message being routed, nothing is
 //! lost, and a session costs no task and no queue of its own.
 
-use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
 
+use ahash::HashMap;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::{FutureExt, Sink};
@@ -20,7 +20,7 @@ use tokio::sync::{Mutex, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::event_store::EventStore;
-use super::sse::{Item, deliver};
+use super::sse::{Item, ItemTx, deliver};
 use crate::model::{ErrorData, JsonRpcMessage, RequestId};
 use crate::service::dispatch::Deliver;
 use crate::transport::{Frame, Outbound};
@@ -69,7 +69,7 @@ impl StreamControl {
 
 struct Stream {
     /// The live connection, if any.
-    tx: Option<mpsc::Sender<Item>>,
+    tx: Option<ItemTx>,
     /// The last event's sequence number.
     seq: u64,
     /// Answered as JSON: only responses go here (unless upgraded to SSE).
@@ -111,9 +111,9 @@ impl Router {
             store,
             next_stream,
             input,
-            streams: HashMap::new(),
-            by_request: HashMap::new(),
-            inline: HashMap::new(),
+            streams: HashMap::default(),
+            by_request: HashMap::default(),
+            inline: HashMap::default(),
             standalone: None,
             closed: false,
         }
@@ -128,7 +128,7 @@ impl Router {
         &mut self,
         requests: Vec<RequestId>,
         stream: u64,
-        tx: mpsc::Sender<Item>,
+        tx: ItemTx,
         json: bool,
         sse_ok: bool,
         inline: Option<CancellationToken>,
@@ -153,7 +153,7 @@ impl Router {
 
     /// A GET opens the standalone stream: its id and last sequence number, `Some(None)` when
     /// one is already open, `None` when the session has ended.
-    pub fn standalone(&mut self, tx: mpsc::Sender<Item>) -> Option<Option<(u64, u64)>> {
+    pub fn standalone(&mut self, tx: ItemTx) -> Option<Option<(u64, u64)>> {
         if self.closed {
             return None;
         }
@@ -185,7 +185,7 @@ impl Router {
     /// A GET with `Last-Event-ID` resumes `stream` after `after`: the events missed, after
     /// which `tx` receives what follows (nothing if the stream is over). `None` when the
     /// session has ended.
-    pub async fn resume(&mut self, stream: u64, after: u64, tx: mpsc::Sender<Item>) -> Option<Vec<(u64, Bytes)>> {
+    pub async fn resume(&mut self, stream: u64, after: u64, tx: ItemTx) -> Option<Vec<(u64, Bytes)>> {
         if self.closed {
             return None;
         }
@@ -224,7 +224,7 @@ impl Router {
         if stream.pending == 0 {
             // No answer will come: the response ends now, without one.
             if let Some(tx) = &stream.tx {
-                deliver(tx, Item::end());
+                deliver(tx, Box::new(Item::end()));
             }
             self.streams.remove(&id);
         }
@@ -316,7 +316,7 @@ impl Router {
         let Some(stream) = self.streams.get_mut(&stream_id) else { return stored };
         let mut delivered = stored;
         if let Some(tx) = &stream.tx {
-            let item = Item::new(event_id, data, message, ends_stream);
+            let item = Box::new(Item::new(event_id, data, message, ends_stream));
             let alive = match tx.try_send(item) {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Closed(_)) => false,

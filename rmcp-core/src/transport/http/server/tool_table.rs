@@ -13,12 +13,11 @@ use std::time::Duration;
 
 use http::StatusCode;
 use serde_json::json;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::body::Rejection;
 use super::routes::Routes;
-use super::sse::ITEM_QUEUE;
+use super::sse;
 use crate::model::{ErrorCode, ErrorData, JsonRpcMessage, ListToolsResult, RequestId, meta_keys, methods};
 use crate::transport::http::wire::{self, HeaderParam};
 
@@ -166,7 +165,7 @@ impl ToolTable {
     /// request's extensions: a handler whose tool list depends on the caller should not annotate
     /// parameters with headers.
     async fn internal_request(&self, method: &'static str, params: &serde_json::Value) -> Option<JsonRpcMessage> {
-        let (tx, mut rx) = mpsc::channel(ITEM_QUEUE);
+        let (tx, mut rx) = sse::items();
         let guard = self.routes.register_internal(RequestId::Number(0), tx);
         let request = JsonRpcMessage::request(guard.internal_id(), method, params).ok()?;
         if !self.routes.send(request, http::Extensions::new()).await {
