@@ -69,8 +69,8 @@ pub(crate) enum Output {
 }
 
 impl Output {
-    /// Send `out`; `false` when the connection is gone. The message is handed on before the
-    /// future is polled, so the future holds none of it.
+    /// Send `out`; `false` when the connection is gone. (Not an `async fn`, which would hold
+    /// the message twice: once as its argument, once in the send it awaits.)
     pub fn send(&self, out: Outbound) -> impl Future<Output = bool> + Send + '_ {
         match self {
             Output::Wire(wire) => Either::Left(wire.send(Box::new(out)).map(|sent| sent.is_ok())),

@@ -47,6 +47,10 @@ impl<S> Answer<'_, S> {
             }
             if item.response && (self.json || item.last) {
                 let refused = !self.batch && responses.is_empty() && item.error;
+                if item.last && responses.is_empty() && !self.batch {
+                    // A lone answer (nearly every POST): its body as it is.
+                    return (body::json(StatusCode::OK, item.data), refused);
+                }
                 responses.push(item.data);
                 if item.last {
                     return (self.json_answer(&responses), refused);

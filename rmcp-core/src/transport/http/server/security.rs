@@ -48,10 +48,12 @@ impl AllowList {
             AllowList::Any => true,
             AllowList::Only(entries) => {
                 let Some((host, port)) = split_authority(authority) else { return false };
-                entries.iter().any(|e| match split_authority(e) {
-                    Some((eh, ep)) => eh.eq_ignore_ascii_case(host) && (ep.is_none() || ep == port),
-                    None => false,
-                })
+                // An entry without a port that names the host (the usual case) needs no parsing.
+                entries.iter().any(|e| e.eq_ignore_ascii_case(host))
+                    || entries.iter().any(|e| match split_authority(e) {
+                        Some((eh, ep)) => eh.eq_ignore_ascii_case(host) && (ep.is_none() || ep == port),
+                        None => false,
+                    })
             }
         }
     }

@@ -164,7 +164,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     {
         let (parts, body) = request.into_parts();
         let config = &self.inner.config;
-        let ready = |response: HttpResponse| -> BoxFuture<'static, HttpResponse> { Box::pin(async { response }) };
+        let ready = |response: HttpResponse| futures::future::ready(response).boxed();
         if let Err(r) = security::check_request(&parts, &config.allowed_hosts, &config.allowed_origins) {
             return ready(r.into_response());
         }
