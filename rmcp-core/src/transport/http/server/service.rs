@@ -77,6 +77,14 @@ pub(crate) struct Shared<S> {
     ct: CancellationToken,
 }
 
+impl<S: ServerHandler> Shared<S> {
+    /// The engine of the 2026-07-28 era, which all its requests share, started on first use.
+    pub async fn stateless(&self) -> std::io::Result<&Arc<Stateless>> {
+        let start = || Stateless::start((self.factory)(), &self.config, self.ct.child_token());
+        self.stateless.get_or_try_init(start).await
+    }
+}
+
 impl<S> Shared<S> {
     /// A slot for one more POST; refused with 503 at the limit.
     pub fn stream_permit(&self) -> Result<OwnedSemaphorePermit, Rejection> {
@@ -246,31 +254,7 @@ where
             return stateful::post(&shared, parts, Posted::One(message), accepts_sse, permit).await;
         }
         // The stateless era gets a future of its own: it would otherwise widen the session's.
-        Box::pin(stateless_post(&shared, parts, message, accepts_sse, permit)).await
-    }
-}
-
-/// A POST of the 2026-07-28 era, to the shared stateless engine (started on first use).
-async fn stateless_post<S: ServerHandler>(
-    shared: &Shared<S>,
-    parts: Parts,
-    message: JsonRpcMessage,
-    accepts_sse: bool,
-    permit: OwnedSemaphorePermit,
-) -> HttpResponse {
-    let id = match &message {
-        JsonRpcMessage::Request(r) => Some(r.id.clone()),
-        _ => None,
-    };
-    let engine = shared
-        .stateless
-        .get_or_try_init(|| Stateless::start((shared.factory)(), &shared.config, shared.ct.child_token()))
-        .await;
-    match engine {
-        Ok(engine) => engine.post(shared, parts, message, accepts_sse, permit).await,
-        Err(e) => Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(e.to_string()))
-            .with_id(id)
-            .into_response(),
+        Box::pin(Stateless::post(&shared, parts, message, accepts_sse, permit)).await
     }
 }
 

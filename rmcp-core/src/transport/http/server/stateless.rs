@@ -102,9 +102,8 @@ impl Stateless {
         Ok(Arc::new(Self { routes, offered, tools, _engine: Box::new(running) }))
     }
 
-    /// A POST on the stateless path.
-    pub async fn post<S>(
-        &self,
+    /// A POST on the stateless path, served by the shared engine (started on first use).
+    pub async fn post<S: ServerHandler>(
         shared: &Shared<S>,
         parts: Parts,
         message: JsonRpcMessage,
@@ -125,20 +124,24 @@ impl Stateless {
         let id = request.id.clone();
         let reject =
             |status: StatusCode, e: ErrorData| Rejection::new(status, e).with_id(Some(id.clone())).into_response();
-        if let Err(r) = self.validate(&parts, &request).await {
+        let engine = match shared.stateless().await {
+            Ok(engine) => engine,
+            Err(e) => return reject(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(e.to_string())),
+        };
+        if let Err(r) = engine.validate(&parts, &request).await {
             return r.with_id(Some(id)).into_response();
         }
         if request.method == methods::SUBSCRIPTIONS_LISTEN {
             // A long-lived stream: it takes a slot of that budget instead.
             drop(permit);
             return match shared.long_stream_permit() {
-                Ok(permit) => self.listen(shared, request, permit),
+                Ok(permit) => engine.listen(shared, request, permit),
                 Err(r) => r.with_id(Some(id)).into_response(),
             };
         }
 
         let (tx, mut rx) = sse::items();
-        let Some(guard) = self.routes.register(request.id.clone(), tx) else {
+        let Some(guard) = engine.routes.register(request.id.clone(), tx) else {
             let e = ErrorData::internal_error("the server is serving too many requests; retry later");
             return Rejection::new(StatusCode::SERVICE_UNAVAILABLE, e)
                 .with_id(Some(id))
@@ -149,7 +152,7 @@ impl Stateless {
         extensions.insert(ClientRequestId(request.id.clone()));
         extensions.insert(parts);
         let request = JsonRpcRequest { id: guard.internal_id(), ..request };
-        if !self.routes.send(JsonRpcMessage::Request(request), extensions).await {
+        if !engine.routes.send(JsonRpcMessage::Request(request), extensions).await {
             return reject(StatusCode::SERVICE_UNAVAILABLE, ErrorData::internal_error("the server is shutting down"));
         }
         let json = shared.config.json_response || !accepts_sse;
