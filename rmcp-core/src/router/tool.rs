@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use ahash::HashMap;
 use arc_swap::ArcSwap;
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, Either};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -408,20 +408,21 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
 
     /// Answer `tools/call`: look the tool up, check its arguments, run it. Argument problems are
     /// tool results with `isError: true` naming the field; an unknown tool is -32602.
+    ///
+    /// The lookup, the argument check and the start of the tool (up to its first `.await`)
+    /// happen in this call, not when the future is first polled: the future then holds only
+    /// the running tool, not the request. It borrows `service`, not the router.
     pub fn call_tool<'a>(
         &self,
         service: &'a S,
         params: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<CallToolResult, McpError>> + Send + 'a {
-        // Everything up to the tool's own future happens now: the returned future holds that
-        // and the route, not the request.
-        let started = self.start_call(service, params, ctx);
-        async move {
-            let (route, running) = match started {
-                Ok(started) => started,
-                Err(answer) => return answer,
-            };
+    ) -> impl Future<Output = Result<CallToolResult, McpError>> + Send + use<'a, S> {
+        let (route, running) = match self.start_call(service, params, ctx) {
+            Ok(started) => started,
+            Err(answer) => return Either::Left(std::future::ready(answer)),
+        };
+        Either::Right(async move {
             let result = match running.await {
                 Err(McpError::InvalidArguments(message)) => {
                     return Ok(CallToolResult::error(vec![ContentBlock::text(message)]));
@@ -434,7 +435,7 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
                 route.check_output(&route.tool.name, &result)?;
             }
             Ok(result)
-        }
+        })
     }
 
     /// Look the tool up, check the arguments and start the tool; `Err` holds the answer when

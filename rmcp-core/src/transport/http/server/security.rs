@@ -49,7 +49,10 @@ impl AllowList {
             AllowList::Only(entries) => {
                 let Some((host, port)) = split_authority(authority) else { return false };
                 // An entry without a port that names the host (the usual case) needs no parsing.
-                entries.iter().any(|e| e.eq_ignore_ascii_case(host))
+                // Only for a host that is a plain name or a bracketed address: such an entry
+                // parses to itself without a port, so the answer is the one parsing would give.
+                let plain = !host.contains(':') || host.starts_with('[');
+                (plain && entries.iter().any(|e| e.eq_ignore_ascii_case(host)))
                     || entries.iter().any(|e| match split_authority(e) {
                         Some((eh, ep)) => eh.eq_ignore_ascii_case(host) && (ep.is_none() || ep == port),
                         None => false,
@@ -144,6 +147,17 @@ mod tests {
         assert!(l.allows_origin("http://[::1]:80"));
         assert!(!l.allows_origin("http://evil.example.com"));
         assert!(!l.allows_origin("null"));
+    }
+
+    #[test]
+    fn an_entry_with_a_port_matches_only_that_authority() {
+        let l = AllowList::only(["example.com:8443", "::1"]);
+        assert!(l.allows_host("example.com:8443"));
+        assert!(l.allows_host("EXAMPLE.com:8443"));
+        // Malformed authorities whose host part spells an entry are still refused.
+        for bad in ["example.com:8443:1", "example.com", "example.com:80", "::1:80"] {
+            assert!(!l.allows_host(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use futures::FutureExt;
-use futures::future::{BoxFuture, Map};
+use futures::future::BoxFuture;
 use http::request::Parts;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -161,23 +161,35 @@ impl<S: ServerHandler> StreamableHttpService<S> {
 
     /// Answer one HTTP request.
     ///
-    /// The future owns what it needs (it outlives `self`), and each kind of request gets a
-    /// future of its own size: a POST does not pay for the largest of them, nor a rejection
-    /// for any.
+    /// The future owns what it needs (it may outlive `self`). The host and origin checks, and
+    /// answers that need no waiting (rejections, DELETE), happen in this call.
     pub fn handle<B>(&self, request: Request<B>) -> BoxFuture<'static, Response<ResponseBody>>
     where
         B: http_body::Body + Send + 'static,
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        self.respond(request, std::convert::identity)
+    }
+
+    /// [`handle`](Self::handle), its response passed through `wrap` (for tower's `Result`) in
+    /// the same box. Each kind of request gets a future of its own size: a POST does not pay
+    /// for the largest of them, nor a rejection for any.
+    fn respond<B, T>(&self, request: Request<B>, wrap: fn(HttpResponse) -> T) -> BoxFuture<'static, T>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        T: Send + 'static,
+    {
         let (parts, body) = request.into_parts();
         let config = &self.inner.config;
-        let ready = |response: HttpResponse| futures::future::ready(response).boxed();
+        let ready = |response: HttpResponse| futures::future::ready(wrap(response)).boxed();
         if let Err(r) = security::check_request(&parts, &config.allowed_hosts, &config.allowed_origins) {
             return ready(r.into_response());
         }
         match parts.method {
-            Method::POST => Box::pin(post(self.inner.clone(), parts, body)),
+            Method::POST => post(self.inner.clone(), parts, body).map(wrap).boxed(),
             Method::GET | Method::DELETE => {
                 let Some(session) = header_str(&parts, &wire::SESSION_ID).map(str::to_owned) else {
                     return ready(session_less(&parts));
@@ -189,7 +201,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
                     return ready(not_acceptable("a GET must accept text/event-stream"));
                 }
                 let shared = self.inner.clone();
-                Box::pin(async move { stateful::get(&shared, parts, &session).await })
+                Box::pin(async move { wrap(stateful::get(&shared, parts, &session).await) })
             }
             _ => ready(
                 Rejection::new(StatusCode::METHOD_NOT_ALLOWED, ErrorData::invalid_request("method not allowed"))
@@ -410,14 +422,14 @@ where
 {
     type Response = Response<ResponseBody>;
     type Error = Infallible;
-    type Future = Map<BoxFuture<'static, HttpResponse>, fn(HttpResponse) -> Result<HttpResponse, Infallible>>;
+    type Future = BoxFuture<'static, Result<Self::Response, Infallible>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        self.handle(request).map(Ok as fn(_) -> _)
+        self.respond(request, Ok)
     }
 }
 

@@ -165,8 +165,9 @@ impl Session {
         inline.running.fetch_add(1, Ordering::Relaxed);
         let running = InlineRunning(inline.running.clone());
         let mut answer = (inline.answer)(request, extensions, ct).map(move |()| drop(running));
-        // The first poll needs no waker: a handler still waiting after it goes to a task, whose
-        // polls register the task's.
+        // The first poll may use a waker that does nothing: a handler still waiting after it goes
+        // to a task, which polls it again at once and so registers its own waker; no wake-up can
+        // be lost in between.
         if answer.poll_unpin(&mut Context::from_waker(Waker::noop())).is_pending() {
             // Like the engine's own tasks, it ends with the session (the token only asks).
             let engine = inline.engine_ct.clone();
