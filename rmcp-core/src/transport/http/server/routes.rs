@@ -122,7 +122,7 @@ impl Routes {
         for l in all {
             let result = SubscriptionsListenResult::new(&l.id);
             if let Ok(msg) = JsonRpcMessage::response(l.id.clone(), &result) {
-                deliver(&l.tx, Box::new(Item::of(&msg, true)));
+                deliver(&l.tx, Item::of(&msg, true));
             }
         }
     }
@@ -166,7 +166,7 @@ impl Routes {
             }
             other => (other, StatusCode::OK),
         };
-        deliver(&tx, Box::new(Item::of(&message, last).with_status(status)));
+        deliver(&tx, Item::of(&message, last).with_status(status));
     }
 
     /// Send a list change (or resource update) to every listen stream that asked for it, with
@@ -201,7 +201,7 @@ impl Routes {
                 meta.insert(meta_keys::SUBSCRIPTION_ID.to_owned(), serde_json::to_value(&l.id).unwrap_or_default());
             }
             if let Ok(msg) = JsonRpcMessage::notification(n.method.clone(), &params) {
-                deliver(&l.tx, Box::new(Item::of(&msg, false)));
+                deliver(&l.tx, Item::of(&msg, false));
             }
         }
     }

@@ -52,11 +52,13 @@ impl AllowList {
                 // Only for a host that is a plain name or a bracketed address: such an entry
                 // parses to itself without a port, so the answer is the one parsing would give.
                 let plain = !host.contains(':') || host.starts_with('[');
-                (plain && entries.iter().any(|e| e.eq_ignore_ascii_case(host)))
-                    || entries.iter().any(|e| match split_authority(e) {
-                        Some((eh, ep)) => eh.eq_ignore_ascii_case(host) && (ep.is_none() || ep == port),
-                        None => false,
-                    })
+                entries.iter().any(|e| {
+                    (plain && e.eq_ignore_ascii_case(host))
+                        || match split_authority(e) {
+                            Some((eh, ep)) => eh.eq_ignore_ascii_case(host) && (ep.is_none() || ep == port),
+                            None => false,
+                        }
+                })
             }
         }
     }

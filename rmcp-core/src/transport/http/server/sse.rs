@@ -38,30 +38,31 @@ pub(crate) struct Item {
     pub status: StatusCode,
 }
 
+// Items are made boxed, as they travel (see [`items`]).
 impl Item {
     /// `message`, serialized as `data`.
-    pub fn new(event_id: Option<String>, data: Bytes, message: &JsonRpcMessage, last: bool) -> Self {
+    pub fn new(event_id: Option<String>, data: Bytes, message: &JsonRpcMessage, last: bool) -> Box<Self> {
         let response = matches!(message, JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_));
         let error = matches!(message, JsonRpcMessage::Error(_));
         let notification = matches!(message, JsonRpcMessage::Notification(_));
-        Self { event_id, data, last, response, error, notification, status: StatusCode::OK }
+        Box::new(Self { event_id, data, last, response, error, notification, status: StatusCode::OK })
     }
 
     /// `message`, serialized.
-    pub fn of(message: &JsonRpcMessage, last: bool) -> Self {
+    pub fn of(message: &JsonRpcMessage, last: bool) -> Box<Self> {
         Self::new(None, Bytes::from(message.to_json()), message, last)
     }
 
     /// Set the HTTP status of a JSON answer.
-    pub fn with_status(mut self, status: StatusCode) -> Self {
+    pub fn with_status(mut self: Box<Self>, status: StatusCode) -> Box<Self> {
         self.status = status;
         self
     }
 
     /// The end marker: every request the response served was cancelled, so no answer comes;
     /// a stream ends here without writing anything.
-    pub fn end() -> Self {
-        Self {
+    pub fn end() -> Box<Self> {
+        Box::new(Self {
             event_id: None,
             data: Bytes::new(),
             last: true,
@@ -69,7 +70,7 @@ impl Item {
             error: false,
             notification: false,
             status: StatusCode::OK,
-        }
+        })
     }
 
     /// Whether this is the [end marker](Self::end).
@@ -331,7 +332,7 @@ mod tests {
         (stream, tx, dropped)
     }
 
-    fn note() -> Item {
+    fn note() -> Box<Item> {
         Item::of(&JsonRpcMessage::notification("notifications/x", &serde_json::json!({})).unwrap(), false)
     }
 
@@ -341,7 +342,7 @@ mod tests {
         let (mut stream, tx, dropped) = watched();
         assert_eq!(stream.next().await.as_deref(), Some(&b"head"[..]));
         // Data waits, and nobody asks for it.
-        tx.send(Box::new(note())).await.unwrap();
+        tx.send(note()).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert!(dropped.load(Ordering::SeqCst), "the guard (the stream's slot) was released");
         assert_eq!(stream.next().await, None, "the stream ended");
@@ -360,8 +361,8 @@ mod tests {
         });
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert!(!dropped.load(Ordering::SeqCst), "an idle stream that is read stays");
-        tx.send(Box::new(note())).await.unwrap();
-        tx.send(Box::new(Item::end())).await.unwrap();
+        tx.send(note()).await.unwrap();
+        tx.send(Item::end()).await.unwrap();
         assert_eq!(reader.await.unwrap(), 2, "the head and the notification; the end marker writes nothing");
         assert!(dropped.load(Ordering::SeqCst));
     }

@@ -224,7 +224,7 @@ impl Router {
         if stream.pending == 0 {
             // No answer will come: the response ends now, without one.
             if let Some(tx) = &stream.tx {
-                deliver(tx, Box::new(Item::end()));
+                deliver(tx, Item::end());
             }
             self.streams.remove(&id);
         }
@@ -316,7 +316,7 @@ impl Router {
         let Some(stream) = self.streams.get_mut(&stream_id) else { return stored };
         let mut delivered = stored;
         if let Some(tx) = &stream.tx {
-            let item = Box::new(Item::new(event_id, data, message, ends_stream));
+            let item = Item::new(event_id, data, message, ends_stream);
             let alive = match tx.try_send(item) {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
