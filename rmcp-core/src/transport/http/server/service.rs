@@ -261,6 +261,7 @@ where
             Ok(m) => m,
             Err(e) => return Rejection::new(StatusCode::BAD_REQUEST, e.error).with_id(e.id).into_response(),
         };
+        // The message owns its data: the body's buffer goes back now, not after the answer.
         drop(bytes);
         if !is_stateless(&parts, &message) {
             return stateful::post(&shared, parts, Posted::One(message), accepts_sse, permit).await;

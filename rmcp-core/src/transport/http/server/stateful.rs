@@ -143,7 +143,8 @@ pub(crate) fn post<S: ServerHandler>(
         let inline = if lone { session.inline_token() } else { None };
         if !requests.is_empty() {
             let (tx, items) = sse::items();
-            // Uncontended but for the engine's writer: the lock is nearly always free at once.
+            // Uncontended but for the engine's writer, the lock is nearly always free at once:
+            // taking it without building the lock future keeps that future out of every POST's.
             let mut router = match session.router.try_lock() {
                 Ok(router) => router,
                 Err(_) => session.router.lock().await,
