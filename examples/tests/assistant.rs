@@ -189,7 +189,7 @@ async fn tools_refuse_a_client_without_the_capabilities_in_both_eras() {
             ("workspace", Value::Null, "roots"),
         ] {
             let err = client.call_tool(call(tool, arguments)).await.unwrap_err();
-            let e = err.as_mcp_error().unwrap_or_else(|| panic!("{version} {tool}: {err:?}"));
+            let e = err.as_error_response().unwrap_or_else(|| panic!("{version} {tool}: {err:?}"));
             assert_eq!(e.code, ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY, "{version} {tool}");
             assert_eq!(e.data.as_ref().unwrap()["requiredCapabilities"], json!({capability: {}}), "{version} {tool}");
         }

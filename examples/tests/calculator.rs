@@ -42,7 +42,7 @@ async fn exercise(protocol: ProtocolPreference, expected: ProtocolVersion) {
     assert_eq!(r.content[0].as_text(), Some("division by zero"));
 
     let err = client.call_tool(CallToolRequestParams::new("pow").with_arguments(operands(1.0, 0.0))).await.unwrap_err();
-    assert_eq!(err.as_mcp_error().unwrap().code, rmcp_core::model::ErrorCode::INVALID_PARAMS);
+    assert_eq!(err.as_error_response().unwrap().code, rmcp_core::model::ErrorCode::INVALID_PARAMS);
     client.cancel().await;
 }
 

@@ -109,7 +109,7 @@ async fn the_index_and_the_template_are_read() {
     assert_eq!(read(&client, "notes://index").await, "groceries\nmeeting\nmusic\n");
     assert_eq!(read(&client, "note://meeting").await, "Thursday 10:00: review the release plan with the team.");
     let e = client.read_resource(ReadResourceRequestParams::new("note://nope")).await.unwrap_err();
-    let e = e.as_mcp_error().expect("a JSON-RPC error");
+    let e = e.as_error_response().expect("a JSON-RPC error");
     assert_eq!(e.code, ErrorCode::INVALID_PARAMS);
     assert_eq!(e.data, Some(json!({"uri": "note://nope"})));
     client.cancel().await;

@@ -5,19 +5,27 @@
 //! (initialize handshake, sessions) and the stateless 2026-07-28 protocol (per-request `_meta`,
 //! `server/discover`, `input_required` results).
 //!
-//! The crate reads like the architecture, from the wire inwards:
+//! The crate reads like the architecture, from the wire inwards; each layer imports only from the
+//! layers before it:
 //!
 //! - [`model`]: wire types only, every message of both revisions.
+//! - [`transport`]: the [`Transport`](transport::Transport) trait and the frames the engine
+//!   reads, with the byte-stream transports: stdio, any `AsyncRead`/`AsyncWrite`, child
+//!   processes, in-process pairs.
+//! - `schema`: JSON Schemas from Rust types, for tool inputs and elicitation forms, and their
+//!   validation (features `server`, `schema-validation`).
 //! - [`service`]: the role-generic engine: [`Peer`](service::Peer), [`serve`](service::ServiceExt::serve),
-//!   [`RunningService`](service::RunningService), request ids, cancellation, timeouts, progress.
-//! - [`handler`]: what users implement: [`ServerHandler`](handler::ServerHandler) and
-//!   [`ClientHandler`](handler::ClientHandler).
-//! - [`router`]: what the macros generate into: tool, prompt and resource dispatch tables.
-//! - [`client`]: helpers for applications driving tools: pipelined calls and client groups.
-//! - [`transport`]: stdio, any `AsyncRead`/`AsyncWrite`, child processes, in-process pairs, and
-//!   Streamable HTTP (server and client, both eras: [`transport::http`]).
-//! - [`auth`]: OAuth 2.1 for HTTP: the client flow (an `AuthProvider` for the HTTP client) and a
-//!   tower layer that protects an HTTP server.
+//!   [`RunningService`](service::RunningService), request ids, cancellation, timeouts, progress,
+//!   and how each side describes itself.
+//! - [`handler`]: what users implement: `ServerHandler` and `ClientHandler`.
+//! - `router`: what the macros generate into: tool, prompt and resource dispatch tables
+//!   (feature `server`).
+//! - `client`: helpers for applications driving tools: pipelined calls and client groups
+//!   (feature `client`).
+//! - `transport::http`: Streamable HTTP, server and client, both eras (features `http-server`,
+//!   `http-client`); the server serves a `ServerHandler`.
+//! - `auth`: OAuth 2.1 for HTTP: the client flow (an `AuthProvider` for the HTTP client) and a
+//!   tower layer that protects an HTTP server (features `auth`, `auth-server`).
 //!
 //! ```no_run
 //! use rmcp_core::handler::{ServerHandler, ServerInfo};
@@ -37,25 +45,72 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Features
+//!
+//! `cargo add rmcp-core` gives servers and clients over stdio, child processes and Streamable
+//! HTTP; OAuth is opt-in. A stdio tool server needs only `server`, `macros` and `stdio`, and then
+//! builds without any HTTP, TLS or OAuth crate:
+//!
+//! ```toml
+//! rmcp-core = { version = "0.1", default-features = false, features = ["server", "macros", "stdio"] }
+//! ```
+//!
+//! | feature | default | what it enables | what it pulls in |
+//! |---|---|---|---|
+//! | `server` | yes | `ServerHandler`, the tool/prompt/resource routers, schemas, tasks, sealed MRTR `requestState` | schemars, arc-swap, hmac, sha2, getrandom, humantime |
+//! | `client` | yes | `ClientHandler`, the client handshake, typed calls, pipelined calls, `ClientGroup` | nothing more |
+//! | `macros` | yes | `#[tool]`, `#[prompt]`, `#[resource]` and their routers and handlers (implies `server`) | rmcp-macros (syn, quote) |
+//! | `stdio` | yes | stdio, any `AsyncRead`/`AsyncWrite`, in-process `duplex` pairs | tokio's `io-std`, `net` (non-blocking pipes) |
+//! | `child-process` | yes | `ChildProcess`: a server's stdin/stdout as a transport (implies `stdio`) | tokio's `process` |
+//! | `http-server` | yes | `StreamableHttpService` (a tower `Service`) and its hyper listener (implies `server`) | hyper, hyper-util, http-body, tower-service, uuid |
+//! | `http-client` | yes | `StreamableHttpClientTransport` (implies `client`) | reqwest with rustls, url |
+//! | `schema-validation` | yes | JSON Schema validation of tool arguments and structured output (without it, serde checks arguments as it deserializes them) | jsonschema |
+//! | `auth` | no | the OAuth 2.1 client: `OAuthClient`, client credentials, DPoP (implies `http-client`) | p256 |
+//! | `auth-server` | no | `OAuthResourceLayer`, the resource-server layer in front of the HTTP server (implies `http-server`) | tower-layer, url |
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs, unreachable_pub)]
+
+#[cfg(any(feature = "auth", feature = "auth-server"))]
 pub mod auth;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod handler;
 pub mod model;
+#[cfg(feature = "server")]
 pub mod router;
+#[cfg(feature = "server")]
+pub mod schema;
 pub mod service;
 pub mod transport;
 
 /// Crates the macros' generated code names, so users need not depend on them directly.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "server")]
     pub use schemars;
     pub use serde;
     pub use serde_json;
+
+    // Runtime items only generated code calls: the extractor traits the call functions go
+    // through, and the compile-time checks and prompt arguments of plain inputs. Users never
+    // name them, so they stay out of `router`.
+    #[cfg(feature = "server")]
+    pub use crate::router::extract::{
+        FromPromptCallContext, FromToolCallContext, PromptArgumentType, ToolArgument, assert_prompt_argument,
+        assert_tool_argument,
+    };
+    #[cfg(feature = "server")]
+    pub use crate::router::prompt::prompt_arguments_of;
 }
 
-pub use handler::{ClientHandler, ServerHandler};
+#[cfg(feature = "client")]
+pub use handler::ClientHandler;
+#[cfg(feature = "server")]
+pub use handler::ServerHandler;
 pub use model::{ErrorData, ProtocolVersion};
+#[cfg(feature = "macros")]
 pub use rmcp_macros::{
     completion, prompt, prompt_handler, prompt_router, resource, resource_handler, resource_router, resource_template,
     tool, tool_handler, tool_router,

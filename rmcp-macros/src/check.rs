@@ -8,16 +8,18 @@ use syn::spanned::Spanned;
 use syn::{ImplItem, Item, ItemImpl, Type};
 
 use crate::errors::Errors;
-use crate::parse::attr::{ANNOTATION_KEYS, HandlerAttr, Icons, Leftover, MetaValue, RouteKind, RouterAttr};
+use crate::parse::args::{Icons, MetaValue};
+use crate::parse::attr::{HandlerAttr, RouterAttr};
 use crate::parse::item::{Arg, ArgKind, Receiver, Route, RouterImpl};
-use crate::parse::{RouterKind, route_name};
+use crate::parse::keys::{ANNOTATION_KEYS, KeySite, Leftover};
+use crate::parse::kind::{RouteKind, RouterKind};
 use crate::suggest::suggest;
 use crate::types::{mentions, obviously_not_string, pretty};
 use crate::uri_template;
 
 /// The rules for a `#[tool_router]` / `#[prompt_router]` / `#[resource_router]` impl.
-pub fn check_router(kind: RouterKind, attr: &RouterAttr, imp: &RouterImpl, errors: &mut Errors) {
-    check_leftover(&attr.leftover, errors);
+pub(crate) fn check_router(kind: RouterKind, attr: &RouterAttr, imp: &RouterImpl, errors: &mut Errors) {
+    check_leftovers(&attr.leftovers, errors);
     if let Some((_, path, _)) = &imp.item.trait_ {
         errors.with_help(
             path,
@@ -47,7 +49,7 @@ pub fn check_router(kind: RouterKind, attr: &RouterAttr, imp: &RouterImpl, error
             RouteKind::Tool | RouteKind::Prompt => route.attr.kind,
             _ => continue,
         };
-        let (name, span) = route_name(route);
+        let (name, span) = route.name();
         let owner = route.method.ident.to_string();
         if let Some(first) = names.insert((dedup_kind, name.clone()), owner.clone()) {
             let what = dedup_kind.attr_name();
@@ -62,27 +64,22 @@ pub fn check_router(kind: RouterKind, attr: &RouterAttr, imp: &RouterImpl, error
 }
 
 /// The rules for `#[tool_handler]` and friends: they extend a trait impl.
-pub fn check_handler(name: &str, attr: &HandlerAttr, item: &ItemImpl, errors: &mut Errors) {
-    check_leftover(&attr.leftover, errors);
+pub(crate) fn check_handler(kind: RouterKind, attr: &HandlerAttr, item: &ItemImpl, errors: &mut Errors) {
+    check_leftovers(&attr.leftovers, errors);
     if item.trait_.is_none() {
         errors.with_help(
             &item.self_ty,
-            format!("`#[{name}]` goes on `impl ServerHandler for ...`"),
+            format!("`#[{}]` goes on `impl ServerHandler for ...`", kind.handler_name()),
             "write `impl ServerHandler for Server { ... }` and put the attribute on that impl".to_owned(),
         );
     }
 }
 
 /// A route attribute expanded on its own: it was not inside the router impl that collects it.
-pub fn check_standalone(kind: RouteKind, names_resource: bool, item: &TokenStream) -> Errors {
+pub(crate) fn check_standalone(kind: RouteKind, names_resource: bool, item: &TokenStream) -> Errors {
     let mut errors = Errors::new();
     let attr = kind.attr_name();
-    let router = match kind {
-        RouteKind::Tool => "tool_router",
-        RouteKind::Prompt => "prompt_router",
-        RouteKind::Completion if !names_resource => "prompt_router",
-        _ => "resource_router",
-    };
+    let router = kind.router(names_resource).attr_name();
     let (span, what) = match syn::parse2::<ImplItem>(item.clone()) {
         Ok(ImplItem::Fn(f)) => (f.sig.ident.span(), None),
         Ok(other) => (other.span(), Some("this item")),
@@ -118,19 +115,26 @@ fn item_kind(item: &Item) -> &'static str {
     }
 }
 
-/// Unknown and repeated keys of an attribute.
-pub fn check_leftover(l: &Leftover, errors: &mut Errors) {
+/// Unknown and repeated keys of an attribute (and of its nested lists).
+fn check_leftovers(leftovers: &[Leftover], errors: &mut Errors) {
+    for l in leftovers {
+        check_leftover(l, errors);
+    }
+}
+
+fn check_leftover(l: &Leftover, errors: &mut Errors) {
+    let allowed: Vec<&str> = l.site.keys().iter().map(|k| k.as_str()).collect();
     for key in &l.unknown {
         let written = key.to_string();
-        let message = format!("unknown key `{written}` in `{}`", l.attr);
-        if l.attr == "#[tool]" && ANNOTATION_KEYS.contains(&written.as_str()) {
+        let message = format!("unknown key `{written}` in `{}`", l.site);
+        if l.site == KeySite::Route(RouteKind::Tool) && ANNOTATION_KEYS.iter().any(|k| key == k) {
             let help = format!("`{written}` is an annotation: write `annotations({written})`");
             errors.with_help(key, message, help);
             continue;
         }
-        match suggest(&written, l.allowed) {
+        match suggest(&written, &allowed) {
             Some(s) => errors.with_help(key.span(), message, format!("did you mean `{s}`?")),
-            None => errors.with_help(key.span(), message, format!("expected one of: {}", l.allowed.join(", "))),
+            None => errors.with_help(key.span(), message, format!("expected one of: {}", allowed.join(", "))),
         }
     }
     for key in &l.duplicate {
@@ -140,9 +144,7 @@ pub fn check_leftover(l: &Leftover, errors: &mut Errors) {
 
 fn check_route(route: &Route, imp: &RouterImpl, errors: &mut Errors) {
     let attr = route.attr.kind.attr_name();
-    for l in &route.attr.leftovers {
-        check_leftover(l, errors);
-    }
+    check_leftovers(&route.attr.leftovers, errors);
     for (kind, span) in &route.repeated {
         errors.with_help(
             *span,
@@ -167,7 +169,7 @@ fn check_route(route: &Route, imp: &RouterImpl, errors: &mut Errors) {
     }
     match route.attr.kind {
         RouteKind::Tool | RouteKind::Prompt => {
-            let (name, span) = route_name(route);
+            let (name, span) = route.name();
             check_name(attr, &name, span, errors);
             check_inputs(route, imp, errors);
         }
@@ -355,7 +357,7 @@ fn check_resource(route: &Route, errors: &mut Errors) {
             }
         }
     }
-    for arg in m.args.iter().filter(|a| !matches!(a.kind, ArgKind::Extractor)) {
+    for arg in m.args.iter().filter(|a| !matches!(a.kind, ArgKind::Extractor(_))) {
         errors.with_help(
             &arg.ty,
             "a `#[resource]` at a fixed URI takes no inputs",
@@ -400,7 +402,7 @@ fn check_template(route: &Route, errors: &mut Errors) {
     check_absolute_uri(&source, template.span(), errors);
     for arg in &m.args {
         match &arg.kind {
-            ArgKind::Extractor => {}
+            ArgKind::Extractor(_) => {}
             ArgKind::Parameters(_) => errors.with_help(
                 &arg.ty,
                 "a resource template takes its inputs from the URI, not from `Parameters<T>`",
@@ -491,7 +493,7 @@ fn check_completion_args(route: &Route, errors: &mut Errors) {
         .method
         .args
         .iter()
-        .filter(|a| !matches!(a.kind, ArgKind::Extractor) && !crate::types::is_completion_context(&a.ty))
+        .filter(|a| !matches!(a.kind, ArgKind::Extractor(_)) && !crate::types::is_completion_context(&a.ty))
         .collect();
     for arg in &plain {
         if let ArgKind::Parameters(_) = arg.kind {
@@ -522,7 +524,7 @@ fn check_completion_target(route: &Route, imp: &RouterImpl, errors: &mut Errors)
     };
     let owners: Vec<&Route> = imp.routes.iter().filter(|r| r.attr.kind == owner_kind).collect();
     let key = |r: &Route| match owner_kind {
-        RouteKind::Prompt => route_name(r).0,
+        RouteKind::Prompt => r.name().0,
         _ => r.attr.uri_template.as_ref().map(|t| t.value()).unwrap_or_default(),
     };
     let keys: Vec<String> = owners.iter().map(|r| key(r)).collect();

@@ -9,7 +9,7 @@ use quote::ToTokens;
 /// What an error points at: a span, or tokens (a type, a path) underlined whole. On stable a
 /// single `Span` cannot cover several tokens, but `syn::Error::new_spanned` keeps the first and
 /// last token's spans, so `&str` is underlined as `&str` and not as `&`.
-pub trait Blame {
+pub(crate) trait Blame {
     fn error(self, message: String) -> syn::Error;
 }
 
@@ -27,17 +27,17 @@ impl<T: ToTokens> Blame for &T {
 
 /// A growing set of `syn::Error`s, combined into one so each renders as its own `compile_error!`.
 #[derive(Default)]
-pub struct Errors {
+pub(crate) struct Errors {
     combined: Option<syn::Error>,
 }
 
 impl Errors {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Add an error as it is.
-    pub fn push(&mut self, error: syn::Error) {
+    pub(crate) fn push(&mut self, error: syn::Error) {
         match &mut self.combined {
             Some(all) => all.combine(error),
             None => self.combined = Some(error),
@@ -45,27 +45,27 @@ impl Errors {
     }
 
     /// Add `message` at `at`.
-    pub fn at(&mut self, at: impl Blame, message: impl Display) {
+    pub(crate) fn at(&mut self, at: impl Blame, message: impl Display) {
         self.push(at.error(message.to_string()));
     }
 
     /// Add `message` at `at`, followed by a `help:` line saying how to fix it.
-    pub fn with_help(&mut self, at: impl Blame, message: impl Display, help: impl Display) {
+    pub(crate) fn with_help(&mut self, at: impl Blame, message: impl Display, help: impl Display) {
         self.push(at.error(format!("{message}\nhelp: {help}")));
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.combined.is_none()
     }
 
     /// The `compile_error!` invocations, or nothing.
-    pub fn to_compile_errors(&self) -> TokenStream {
+    pub(crate) fn to_compile_errors(&self) -> TokenStream {
         self.combined.as_ref().map(syn::Error::to_compile_error).unwrap_or_default()
     }
 
     /// Messages only, for unit tests.
     #[cfg(test)]
-    pub fn messages(&self) -> Vec<String> {
+    pub(crate) fn messages(&self) -> Vec<String> {
         self.combined.iter().flat_map(|e| e.clone().into_iter().map(|e| e.to_string())).collect()
     }
 }

@@ -8,10 +8,12 @@ use syn::{ImplItem, ItemImpl};
 
 use crate::check;
 use crate::errors::Errors;
-use crate::parse::RouterKind;
-use crate::parse::attr::{AttrArgs, HandlerAttr, RouteKind, RouterAttr};
+use crate::parse::args::AttrArgs;
+use crate::parse::attr::{HandlerAttr, RouterAttr};
 use crate::parse::item::{MarkerIdent, parse_router_impl};
+use crate::parse::kind::{ImplAttr, RouteKind, RouterKind};
 use crate::render;
+use crate::symbol::{DOC, RESOURCE, SCHEMARS, SERDE};
 
 fn parse_args(attr: TokenStream, errors: &mut Errors) -> AttrArgs {
     AttrArgs::from_tokens(attr).unwrap_or_else(|e| {
@@ -20,18 +22,19 @@ fn parse_args(attr: TokenStream, errors: &mut Errors) -> AttrArgs {
     })
 }
 
-/// Parse the item under `#[name]` as an impl block, or explain that it must be one.
-fn parse_impl(name: &str, item: TokenStream, errors: &mut Errors) -> Result<ItemImpl, TokenStream> {
+/// Parse the item under `attr` as an impl block, or explain that it must be one.
+fn parse_impl(attr: ImplAttr, item: TokenStream, errors: &mut Errors) -> Result<ItemImpl, TokenStream> {
     syn::parse2::<ItemImpl>(item.clone()).map_err(|_| {
         let span = syn::parse2::<syn::Item>(item.clone()).map_or_else(|_| proc_macro2::Span::call_site(), |i| i.span());
+        let name = attr.attr_name();
         errors.with_help(
             span,
             format!("`#[{name}]` goes on an impl block"),
-            match name {
-                "tool_router" | "prompt_router" | "resource_router" => {
+            match attr {
+                ImplAttr::Router(_) => {
                     format!("write `#[{name}] impl Server {{ ... }}` around the methods it collects")
                 }
-                _ => format!("write `#[{name}] impl ServerHandler for Server {{ ... }}`"),
+                ImplAttr::Handler(_) => format!("write `#[{name}] impl ServerHandler for Server {{ ... }}`"),
             },
         );
         item
@@ -39,11 +42,11 @@ fn parse_impl(name: &str, item: TokenStream, errors: &mut Errors) -> Result<Item
 }
 
 /// `#[tool_router]`, `#[prompt_router]`, `#[resource_router]`.
-pub fn router(kind: RouterKind, attr: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn router(kind: RouterKind, attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::new();
     let args = parse_args(attr, &mut errors);
-    let router_attr = RouterAttr::parse(kind.attr_name(), args, &mut errors);
-    let item = match parse_impl(kind.attr_name(), item, &mut errors) {
+    let router_attr = RouterAttr::parse(kind, args, &mut errors);
+    let item = match parse_impl(ImplAttr::Router(kind), item, &mut errors) {
         Ok(item) => item,
         Err(item) => {
             let errors = errors.to_compile_errors();
@@ -62,19 +65,18 @@ pub fn router(kind: RouterKind, attr: TokenStream, item: TokenStream) -> TokenSt
 }
 
 /// `#[tool_handler]`, `#[prompt_handler]`, `#[resource_handler]`.
-pub fn handler(kind: RouterKind, attr: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn handler(kind: RouterKind, attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::new();
-    let name = kind.handler_name();
     let args = parse_args(attr, &mut errors);
-    let handler_attr = HandlerAttr::parse(name, args, &mut errors);
-    let item = match parse_impl(name, item, &mut errors) {
+    let handler_attr = HandlerAttr::parse(kind, args, &mut errors);
+    let item = match parse_impl(ImplAttr::Handler(kind), item, &mut errors) {
         Ok(item) => item,
         Err(item) => {
             let errors = errors.to_compile_errors();
             return quote!(#errors #item);
         }
     };
-    check::check_handler(name, &handler_attr, &item, &mut errors);
+    check::check_handler(kind, &handler_attr, &item, &mut errors);
     if errors.is_empty() {
         render::handler::render(kind, &handler_attr, item)
     } else {
@@ -85,20 +87,19 @@ pub fn handler(kind: RouterKind, attr: TokenStream, item: TokenStream) -> TokenS
 
 /// `#[tool]` and the other route attributes, expanded on their own: always an error, since the
 /// router attribute on the enclosing impl consumes them when they are where they belong.
-pub fn standalone(kind: RouteKind, attr: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn standalone(kind: RouteKind, attr: TokenStream, item: TokenStream) -> TokenStream {
     if attr.to_string() == MarkerIdent::NAME {
         // Left by the router that consumed this attribute: nothing more to do.
         return item;
     }
-    let names_resource = AttrArgs::from_tokens(attr)
-        .is_ok_and(|a| a.entries.iter().any(|e| syn::ext::IdentExt::unraw(&e.key) == "resource"));
+    let names_resource = AttrArgs::from_tokens(attr).is_ok_and(|a| a.has_key(RESOURCE));
     let errors = check::check_standalone(kind, names_resource, &item).to_compile_errors();
     // Strip what only a router understands (docs on parameters), so the one error is ours.
     let item = match syn::parse2::<ImplItem>(item.clone()) {
         Ok(ImplItem::Fn(mut f)) => {
             for input in &mut f.sig.inputs {
                 if let syn::FnArg::Typed(pt) = input {
-                    pt.attrs.retain(|a| !["doc", "serde", "schemars"].iter().any(|n| a.path().is_ident(n)));
+                    pt.attrs.retain(|a| ![DOC, SERDE, SCHEMARS].iter().any(|n| a.path() == n));
                 }
             }
             quote!(#f)

@@ -1,10 +1,13 @@
 //! Procedural macros for `rmcp-core`: `#[tool]`, `#[prompt]`, `#[resource]` and their routers and
 //! handlers. Use them through `rmcp_core` (which re-exports them); the generated code calls into
-//! `rmcp_core::router`.
+//! `rmcp_core::router`, and into the hidden `rmcp_core::__private` for what only it uses.
 //!
-//! Each macro is a pipeline: [`parse`] builds a typed model of the attribute and the impl,
-//! [`check`] reports every rule broken (all at once, each at its token), [`render`] emits thin
-//! calls into the runtime. The contract between the two crates is `docs/MACROS_CONTRACT.md`.
+//! Each macro is a pipeline: `parse` builds a typed model of the attribute and the impl,
+//! `check` reports every rule broken (all at once, each at its token), `render` emits thin
+//! calls into the runtime. Attribute keys are declared once, in `symbol`. The contract between
+//! the two crates is `docs/MACROS_CONTRACT.md`.
+
+#![warn(missing_docs, unreachable_pub)]
 
 use proc_macro::TokenStream;
 
@@ -14,13 +17,13 @@ mod expand;
 mod parse;
 mod render;
 mod suggest;
+mod symbol;
 #[cfg(test)]
 mod tests;
 mod types;
 mod uri_template;
 
-use parse::RouterKind;
-use parse::attr::RouteKind;
+use parse::kind::{RouteKind, RouterKind};
 
 /// Marks a method of a `#[tool_router]` impl as a tool.
 ///

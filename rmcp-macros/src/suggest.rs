@@ -1,7 +1,7 @@
 //! "Did you mean ...?" for misspelt keys and names.
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
-pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     // `read_only` for `read_only_hint`: a shortened key is a likely slip whatever the distance.
     if word.len() >= 3
         && let Some(c) = candidates.iter().find(|c| c.starts_with(word))
@@ -18,7 +18,7 @@ pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 }
 
 /// Levenshtein distance, with an adjacent transposition counted as one edit.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev2: Vec<usize> = vec![0; b.len() + 1];

@@ -6,14 +6,15 @@ use syn::ItemImpl;
 
 use crate::check::{check_router, check_standalone};
 use crate::errors::Errors;
-use crate::parse::RouterKind;
-use crate::parse::attr::{AttrArgs, RouteKind, RouterAttr};
+use crate::parse::args::AttrArgs;
+use crate::parse::attr::{HandlerAttr, RouterAttr};
 use crate::parse::item::parse_router_impl;
+use crate::parse::kind::{RouteKind, RouterKind};
 
 fn errors_for(kind: RouterKind, attr: &str, src: &str) -> Vec<String> {
     let mut errors = Errors::new();
     let args = AttrArgs::from_tokens(attr.parse().unwrap()).unwrap();
-    let router_attr = RouterAttr::parse(kind.attr_name(), args, &mut errors);
+    let router_attr = RouterAttr::parse(kind, args, &mut errors);
     let item: ItemImpl = syn::parse_str(src).unwrap();
     let imp = parse_router_impl(item, &|k, a| kind.claims(k, a), &mut errors);
     check_router(kind, &router_attr, &imp, &mut errors);
@@ -34,7 +35,7 @@ fn assert_one(errors: &[String], needles: &[&str]) {
 fn render(kind: RouterKind, attr: &str, src: &str) -> TokenStream {
     let mut errors = Errors::new();
     let args = AttrArgs::from_tokens(attr.parse().unwrap()).unwrap();
-    let router_attr = RouterAttr::parse(kind.attr_name(), args, &mut errors);
+    let router_attr = RouterAttr::parse(kind, args, &mut errors);
     let imp = parse_router_impl(syn::parse_str(src).unwrap(), &|k, a| kind.claims(k, a), &mut errors);
     check_router(kind, &router_attr, &imp, &mut errors);
     assert!(errors.is_empty(), "{:?}", errors.messages());
@@ -67,18 +68,21 @@ fn valid_router_has_no_errors_and_renders() {
         "fn __rmcp_tool_add",
         "fn __rmcp_call_add",
         "struct __RmcpToolArgs_Calc_add",
-        "assert_tool_argument :: < i64 >",
+        ":: rmcp_core :: __private :: assert_tool_argument :: < i64 >",
         "FromToolCallContext",
         "tool_input_schema :: < SubArgs >",
         "empty_object_schema",
         "\"sub.v2\"",
         "\"Add two numbers.\"",
         "with_read_only (true)",
-        "Self :: ping (__rmcp_service) . await",
+        "let __rmcp_future = Self :: ping (__rmcp_service) ; __rmcp_future_must_be_send (& __rmcp_future) ; \
+         __rmcp_future . await",
+        "let __rmcp_out = Self :: sub (__rmcp_service , __rmcp_arg_0 , __rmcp_arg_1) ;",
         "< & 'static str as :: rmcp_core :: router :: IntoCallToolResult >",
     ] {
         assert!(text.contains(needle), "`{needle}` missing from\n{text}");
     }
+    assert_eq!(text.matches("fn __rmcp_future_must_be_send").count(), 2, "a Send check per awaited tool");
     assert_eq!(text.matches("# [tool (__rmcp_routed)]").count(), 3, "each #[tool] is left as a marker");
     assert_eq!(text.matches("# [tool").count(), 3, "and its arguments are consumed");
 }
@@ -333,6 +337,34 @@ fn malformed_values_say_what_the_key_expects() {
 }
 
 #[test]
+fn text_keys_take_strings_or_expressions_but_no_other_literal() {
+    let errors = tool_errors(
+        r#"impl S {
+            #[tool(description = 123, title = -1.5, annotations(title = true))] fn a(&self) {}
+            #[tool(description = concat!("a", "b"), title = TITLE, annotations(title = ("x")))] fn b(&self) {}
+            #[tool(icons = ["a.png", 1], meta = "x")] fn c(&self) {}
+            #[tool(title)] fn d(&self) {}
+        }"#,
+    );
+    let expected = [
+        "`title` expects a string literal",
+        "`description` expects a string literal",
+        "`title` expects a string literal",
+        "`title` expects a value: `title = ...`",
+        "`icons` expects a list of image URIs",
+        "`meta` expects a JSON object",
+    ];
+    assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+    for (e, want) in errors.iter().zip(expected) {
+        assert!(e.contains(want), "`{want}` not in {e}");
+    }
+    let mut errors = Errors::new();
+    let args = AttrArgs::from_tokens("router = 1".parse().unwrap()).unwrap();
+    let _ = HandlerAttr::parse(RouterKind::Tool, args, &mut errors);
+    assert_one(&errors.messages(), &["`router` expects an expression, not a literal"]);
+}
+
+#[test]
 fn all_errors_are_reported_together() {
     let errors = tool_errors(
         r#"impl S {
@@ -370,8 +402,8 @@ fn prompt_resource_and_completion_render() {
     syn::parse2::<syn::File>(out.clone()).expect("well-formed");
     let text = out.to_string();
     for needle in [
-        "prompt_arguments_of :: < __RmcpPromptArgs_S_greet >",
-        "assert_prompt_argument :: < Option < String > >",
+        ":: rmcp_core :: __private :: prompt_arguments_of :: < __RmcpPromptArgs_S_greet >",
+        ":: rmcp_core :: __private :: assert_prompt_argument :: < Option < String > >",
         ". with_completion (\"greet\" , \"name\" , Self :: __rmcp_complete_names)",
         "let __rmcp_arg_1 : CompletionCallContext = __rmcp_cx ;",
     ] {

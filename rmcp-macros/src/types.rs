@@ -6,7 +6,7 @@ use quote::ToTokens;
 use syn::{PathArguments, Type};
 
 /// `Self` or one of `params` appearing anywhere in `ty`.
-pub fn mentions(ty: &Type, params: &[syn::Ident]) -> Option<String> {
+pub(crate) fn mentions(ty: &Type, params: &[syn::Ident]) -> Option<String> {
     fn walk(tokens: TokenStream, params: &[syn::Ident]) -> Option<String> {
         tokens.into_iter().find_map(|t| match t {
             TokenTree::Ident(i) if i == "Self" || params.contains(&i) => Some(i.to_string()),
@@ -19,7 +19,7 @@ pub fn mentions(ty: &Type, params: &[syn::Ident]) -> Option<String> {
 
 /// Types that can never be a prompt argument: numbers, `bool`, `char`, collections, possibly in
 /// an `Option`. Anything else is left to the `PromptArgumentType` bound.
-pub fn obviously_not_string(ty: &Type) -> Option<String> {
+pub(crate) fn obviously_not_string(ty: &Type) -> Option<String> {
     const NOT_STRINGS: &[&str] = &[
         "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "f32", "f64", "bool",
         "char", "Vec", "HashMap", "BTreeMap", "HashSet", "BTreeSet",
@@ -40,12 +40,12 @@ pub fn obviously_not_string(ty: &Type) -> Option<String> {
 }
 
 /// Whether `ty` is `CompletionCallContext` (by its last path segment).
-pub fn is_completion_context(ty: &Type) -> bool {
+pub(crate) fn is_completion_context(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "CompletionCallContext"))
 }
 
 /// A type as people write it: `Option<Vec<u8>>`, not `Option < Vec < u8 > >`.
-pub fn pretty(ty: &Type) -> String {
+pub(crate) fn pretty(ty: &Type) -> String {
     let spaced = ty.to_token_stream().to_string();
     let mut out = String::with_capacity(spaced.len());
     let mut chars = spaced.chars().peekable();

@@ -4,7 +4,7 @@
 //! router is built.
 
 /// The template's variable names in order, or what is wrong with it and how to fix it.
-pub fn variables(source: &str) -> Result<Vec<String>, (String, String)> {
+pub(crate) fn variables(source: &str) -> Result<Vec<String>, (String, String)> {
     let mut vars = Vec::new();
     let mut rest = source;
     let mut last_was_var = false;

@@ -176,12 +176,12 @@ async fn server_to_client_request_during_a_call() {
 async fn handler_errors_are_json_rpc_errors() {
     let (client, _server, _events) = connect(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25)).await;
     let err = client.call_tool(call("fail", serde_json::json!({}))).await.unwrap_err();
-    let e = err.as_mcp_error().expect("an MCP error");
+    let e = err.as_error_response().expect("an MCP error");
     assert_eq!(e.code, ErrorCode::INTERNAL_ERROR);
     assert_eq!(e.message, "tool exploded");
     // Undeclared capability: the server has no prompts.
     let err = client.list_prompts(None).await.unwrap_err();
-    assert_eq!(err.as_mcp_error().unwrap().code, ErrorCode::METHOD_NOT_FOUND);
+    assert_eq!(err.as_error_response().unwrap().code, ErrorCode::METHOD_NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -263,7 +263,7 @@ async fn requests_over_the_in_flight_limit_are_refused_not_queued() {
         assert!(matches!(events.recv().await, Some(Event::Started(_))));
     }
     let err = client.call_tool(call("echo", serde_json::json!({"text": "x"}))).await.unwrap_err();
-    assert!(err.as_mcp_error().unwrap().message.contains("too many requests in flight"), "{err}");
+    assert!(err.as_error_response().unwrap().message.contains("too many requests in flight"), "{err}");
     for s in slow {
         s.abort();
     }
@@ -356,7 +356,7 @@ async fn one_service_ending_does_not_cancel_a_shared_token() {
 async fn stateless_requests_cannot_send_requests_to_the_client() {
     let (client, _server, _events) = connect(ProtocolPreference::Stateless).await;
     let err = client.call_tool(call("sample", serde_json::json!({}))).await.unwrap_err();
-    let message = err.as_mcp_error().unwrap().message.to_string();
+    let message = err.as_error_response().unwrap().message.to_string();
     assert!(message.contains("input_required"), "{message}");
 }
 
@@ -370,7 +370,7 @@ impl rmcp_core::ServerHandler for PingFirst {
         ctx: RequestContext<RoleServer>,
     ) -> Result<rmcp_core::model::InitializeResult, McpError> {
         ctx.peer.ping().await.map_err(|e| McpError::internal_error(e.to_string()))?;
-        let info = rmcp_core::handler::effective_info(self);
+        let info = rmcp_core::service::Service::<RoleServer>::get_info(self);
         Ok(rmcp_core::model::InitializeResult::new(ctx.protocol_version, info.capabilities, info.server_info))
     }
 }

@@ -112,7 +112,7 @@ impl Server {
 }
 
 fn elicit_name() -> ElicitRequestParams {
-    let schema = rmcp_core::router::elicitation_schema_for::<Name>().unwrap();
+    let schema = rmcp_core::schema::elicitation_schema_for::<Name>().unwrap();
     rmcp_core::model::ElicitRequestFormParams::new("Who?", schema).into()
 }
 
@@ -253,7 +253,7 @@ async fn a_tampered_or_foreign_state_is_invalid_params() {
     for params in [tampered, moved] {
         let err =
             client.send_request::<serde_json::Value>("tools/call", &params, Default::default()).await.unwrap_err();
-        assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
+        assert_eq!(err.as_error_response().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
     }
     // The genuine state with an answer completes.
     let genuine = call("greet").with_input_responses(answers).with_request_state(state);
@@ -278,7 +278,7 @@ async fn a_state_is_bound_to_the_arguments_it_was_issued_for() {
         .send_request::<serde_json::Value>("tools/call", &other.with_request_state(state.clone()), Default::default())
         .await
         .unwrap_err();
-    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
+    assert_eq!(err.as_error_response().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
     let same = call("delete").with_arguments(args("a.txt")).with_input_responses(answer).with_request_state(state);
     let done: serde_json::Value = client.send_request("tools/call", &same, Default::default()).await.unwrap();
     assert_eq!(done["content"][0]["text"], "deleted a.txt");
@@ -289,7 +289,7 @@ async fn an_answer_of_the_wrong_shape_is_refused_not_completed() {
     let (client, _server) = connect(Client::new(ProtocolPreference::Stateless)).await;
     let bad = call("greet").with_input_responses(json!({"name": 12345}).as_object().unwrap().clone());
     let err = client.send_request::<serde_json::Value>("tools/call", &bad, Default::default()).await.unwrap_err();
-    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
+    assert_eq!(err.as_error_response().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
     // Only unrelated keys: asked again.
     let wrong = call("greet").with_input_responses(json!({"wrong_key": {}}).as_object().unwrap().clone());
     let again: serde_json::Value = client.send_request("tools/call", &wrong, Default::default()).await.unwrap();
@@ -304,7 +304,7 @@ async fn asking_for_an_undeclared_capability_is_32021_in_both_eras() {
         client.capabilities = ClientCapabilities::builder().enable_elicitation().build();
         let (client, _server) = connect(client).await;
         let err = client.call_tool(call("ask_all")).await.unwrap_err();
-        let e = err.as_mcp_error().unwrap_or_else(|| panic!("{protocol:?}: {err:?}"));
+        let e = err.as_error_response().unwrap_or_else(|| panic!("{protocol:?}: {err:?}"));
         assert_eq!(e.code, ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY, "{protocol:?}");
         assert_eq!(e.data.as_ref().unwrap()["requiredCapabilities"], json!({"sampling": {}}));
         // Nothing was asked: the check comes before any question.

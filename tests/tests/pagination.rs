@@ -152,7 +152,7 @@ async fn a_foreign_cursor_is_invalid_params() {
     let client = connect(ProtocolPreference::Stateless).await;
     let bad = PaginatedRequestParams::new().with_cursor("not-ours");
     let err = client.list_tools(Some(bad.clone())).await.unwrap_err();
-    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS));
+    assert_eq!(err.as_error_response().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS));
     let err = client.list_prompts(Some(bad)).await.unwrap_err();
-    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS));
+    assert_eq!(err.as_error_response().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS));
 }

@@ -15,8 +15,8 @@ use rmcp_core::model::{
 };
 use rmcp_core::router::{
     PromptRoute, PromptRouter, ResourceRoute, ResourceRouter, ToolRoute, ToolRouter, completion_result,
-    empty_object_schema,
 };
+use rmcp_core::schema::empty_object_schema;
 use rmcp_core::service::{McpError, NotificationContext, RequestContext, RoleClient, RoleServer, ServiceExt};
 use rmcp_core::transport::duplex;
 use serde_json::json;
@@ -212,7 +212,7 @@ async fn arguments_are_validated_into_tool_errors_naming_the_field() {
     let r = client.call_tool(call("add", json!({"a": 1}))).await.unwrap();
     assert!(r.is_error() && r.content[0].as_text().unwrap().contains("\"b\""), "{r:?}");
     let err = client.call_tool(call("nope", json!({}))).await.unwrap_err();
-    assert_eq!(err.as_mcp_error().unwrap().code, ErrorCode::INVALID_PARAMS);
+    assert_eq!(err.as_error_response().unwrap().code, ErrorCode::INVALID_PARAMS);
 }
 
 #[tokio::test]
@@ -254,11 +254,11 @@ async fn resources_templates_and_not_found() {
     let r = client.read_resource(ReadResourceRequestParams::new("mem://users/42")).await.unwrap();
     assert_eq!(serde_json::to_value(&r.contents[0]).unwrap()["text"], "user 42");
     let err = client.read_resource(ReadResourceRequestParams::new("mem://nope")).await.unwrap_err();
-    let e = err.as_mcp_error().unwrap();
+    let e = err.as_error_response().unwrap();
     assert_eq!(e.code, ErrorCode::INVALID_PARAMS);
     assert_eq!(e.data.as_ref().unwrap()["uri"], "mem://nope");
     let err = client.read_resource(ReadResourceRequestParams::new("mem://users/abc")).await.unwrap_err();
-    assert_eq!(err.as_mcp_error().unwrap().code, ErrorCode::INVALID_PARAMS);
+    assert_eq!(err.as_error_response().unwrap().code, ErrorCode::INVALID_PARAMS);
 }
 
 #[tokio::test]
@@ -269,7 +269,7 @@ async fn prompts_and_completion() {
     let r = client.get_prompt(GetPromptRequestParams::new("greet").with_arguments(args)).await.unwrap();
     assert_eq!(r.messages[0].content.as_text(), Some("Hello, Ada!"));
     let err = client.get_prompt(GetPromptRequestParams::new("greet")).await.unwrap_err();
-    assert!(err.as_mcp_error().unwrap().message.contains("name"));
+    assert!(err.as_error_response().unwrap().message.contains("name"));
     let c = client
         .complete(CompleteRequestParams::new(Reference::prompt("greet"), CompletionArgument::new("name", "al")))
         .await

@@ -130,7 +130,7 @@ async fn call_tool_waits_for_a_task_and_answers_its_input() {
     assert_eq!(text(&guarded), "confirmed=true");
     assert_eq!(client.service().elicitations.load(Ordering::SeqCst), 1);
     let err = client.call_tool(CallToolRequestParams::new("broken")).await.unwrap_err();
-    assert_eq!(err.as_mcp_error().map(|e| e.message.to_string()).as_deref(), Some("boom"), "{err:?}");
+    assert_eq!(err.as_error_response().map(|e| e.message.to_string()).as_deref(), Some("boom"), "{err:?}");
 }
 
 #[tokio::test]
@@ -153,7 +153,7 @@ async fn the_task_surface_by_hand() {
     assert!(state.task.result.is_none());
 
     let err = client.get_task("no-such-task").await.unwrap_err();
-    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS));
+    assert_eq!(err.as_error_response().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS));
 
     // Input from inside a task: input_required with the request, then resumed by tasks/update.
     let created: Value =
@@ -170,7 +170,7 @@ async fn the_task_surface_by_hand() {
     assert!(state.task.input_requests.unwrap().contains_key("confirm"));
     // A malformed answer is refused at once, and the task keeps waiting.
     let err = client.update_task(&id, json!({"confirm": 12345}).as_object().unwrap().clone()).await.unwrap_err();
-    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
+    assert_eq!(err.as_error_response().map(|e| e.code), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
     assert_eq!(client.get_task(&id).await.unwrap().task.task.status, TaskStatus::InputRequired);
     let answer = json!({"confirm": {"action": "accept", "content": {"ok": false}}, "ignored": 1});
     client.update_task(&id, answer.as_object().unwrap().clone()).await.unwrap();
@@ -183,14 +183,14 @@ async fn without_the_extension_tools_run_inline_or_are_refused() {
     let client = connect(false).await;
     assert_eq!(text(&client.call_tool(CallToolRequestParams::new("slow")).await.unwrap()), "slow done");
     let err = client.call_tool(CallToolRequestParams::new("guarded")).await.unwrap_err();
-    let e = err.as_mcp_error().expect("a JSON-RPC error");
+    let e = err.as_error_response().expect("a JSON-RPC error");
     assert_eq!(e.code, ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY);
     assert_eq!(
         e.data.as_ref().unwrap()["requiredCapabilities"],
         json!({"extensions": {"io.modelcontextprotocol/tasks": {}}})
     );
     let err = client.get_task("any").await.unwrap_err();
-    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY));
+    assert_eq!(err.as_error_response().map(|e| e.code), Some(ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY));
 }
 
 #[tokio::test]
@@ -206,7 +206,7 @@ async fn tasks_expire_after_their_ttl() {
     assert_eq!(state.task.error.unwrap().message, "boom");
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(
-        matches!(client.get_task(&id).await, Err(ServiceError::McpError(e)) if e.code == ErrorCode::INVALID_PARAMS)
+        matches!(client.get_task(&id).await, Err(ServiceError::ErrorResponse(e)) if e.code == ErrorCode::INVALID_PARAMS)
     );
 }
 
@@ -223,5 +223,5 @@ async fn a_full_store_refuses_new_tasks() {
         .send_request::<Value>("tools/call", &CallToolRequestParams::new("broken"), Default::default())
         .await
         .unwrap_err();
-    assert_eq!(err.as_mcp_error().map(|e| e.code), Some(ErrorCode::INTERNAL_ERROR));
+    assert_eq!(err.as_error_response().map(|e| e.code), Some(ErrorCode::INTERNAL_ERROR));
 }

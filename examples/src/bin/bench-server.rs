@@ -17,7 +17,8 @@
 
 use rmcp_core::handler::{ServerHandler, ServerInfo};
 use rmcp_core::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, Tool};
-use rmcp_core::router::{ToolRoute, ToolRouter, empty_object_schema};
+use rmcp_core::router::{ToolRoute, ToolRouter};
+use rmcp_core::schema::empty_object_schema;
 use rmcp_core::service::ServiceExt;
 use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
 use rmcp_core::{tool, tool_handler, tool_router};

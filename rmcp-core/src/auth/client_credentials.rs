@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 use futures::future::BoxFuture;
 use url::Url;
 
-use super::challenge::BearerChallenge;
 use super::jwt::Es256Key;
 use super::metadata::{self, AuthorizationServerMetadata};
 use super::token::{self, ClientAuth, TokenEndpointAuth, TokenSet};
 use super::{AuthError, http_client, http_error, oauth_error, read_json, require_secure};
+use crate::transport::http::BearerChallenge;
 use crate::transport::http::{AuthChallenge, AuthProvider};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";

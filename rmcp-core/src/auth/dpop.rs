@@ -14,7 +14,7 @@ use super::AuthError;
 use super::jwt::{Es256Key, unix_now};
 use super::pkce::random_token;
 
-/// The `DPoP` request header (the proof) .
+/// The `DPoP` request header (the proof).
 pub(crate) const DPOP: HeaderName = HeaderName::from_static("dpop");
 /// The `DPoP-Nonce` response header.
 pub(crate) const DPOP_NONCE: HeaderName = HeaderName::from_static("dpop-nonce");
@@ -35,13 +35,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Dpop {
     /// A fresh key.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { key: Es256Key::generate(), as_nonce: Mutex::new(None), rs_nonce: Mutex::new(None) }
     }
 
     /// A proof for `method` on `url` (query and fragment left out, as `htu` requires), bound to
     /// `access_token` (`ath`) when one is presented, with `nonce` when the server set one.
-    pub fn proof(
+    pub(crate) fn proof(
         &self,
         method: &str,
         url: &str,
@@ -60,19 +60,19 @@ impl Dpop {
     }
 
     /// A proof for a token request to `endpoint`.
-    pub fn token_proof(&self, endpoint: &str) -> Result<String, AuthError> {
+    pub(crate) fn token_proof(&self, endpoint: &str) -> Result<String, AuthError> {
         let nonce = lock(&self.as_nonce).clone();
         self.proof("POST", endpoint, None, nonce)
     }
 
     /// A proof for a request to the resource server presenting `access_token`.
-    pub fn resource_proof(&self, method: &str, url: &str, access_token: &str) -> Result<String, AuthError> {
+    pub(crate) fn resource_proof(&self, method: &str, url: &str, access_token: &str) -> Result<String, AuthError> {
         let nonce = lock(&self.rs_nonce).clone();
         self.proof(method, url, Some(access_token), nonce)
     }
 
     /// Remember a nonce an answer carried; whether it is a new one.
-    pub fn learn(slot: &Mutex<Option<String>>, headers: &http::HeaderMap) -> bool {
+    pub(crate) fn learn(slot: &Mutex<Option<String>>, headers: &http::HeaderMap) -> bool {
         let Some(nonce) = headers.get(&DPOP_NONCE).and_then(|v| v.to_str().ok()) else { return false };
         let mut slot = lock(slot);
         let fresh = slot.as_deref() != Some(nonce);

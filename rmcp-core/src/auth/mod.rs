@@ -41,40 +41,60 @@
 //! | `dpop` | DPoP proofs (RFC 9449) and server nonces |
 //! | `resource_server` | the tower layer of a protected MCP server |
 
-mod challenge;
+#[cfg(feature = "auth")]
 mod client_credentials;
+#[cfg(feature = "auth")]
 mod dpop;
+#[cfg(feature = "auth")]
 mod flow;
+#[cfg(feature = "auth")]
 mod handler;
+#[cfg(feature = "auth")]
 mod jwt;
+#[cfg(feature = "auth")]
 mod metadata;
+#[cfg(feature = "auth")]
 mod pkce;
+#[cfg(feature = "auth")]
 mod provider;
+#[cfg(feature = "auth")]
 mod registration;
+mod resource_metadata;
+#[cfg(feature = "auth-server")]
 mod resource_server;
+#[cfg(feature = "auth")]
 mod store;
+#[cfg(feature = "auth")]
 mod token;
 
+#[cfg(feature = "auth")]
+pub use self::{
+    client_credentials::{AssertionSource, ClientCredentialsProvider, Grant, IdJagExchange},
+    flow::{AuthorizationRequest, PendingAuthorization},
+    handler::{AuthorizationHandler, FetchRedirect, LoopbackHandler},
+    jwt::Es256Key,
+    metadata::{AuthorizationServerMetadata, resource_matches},
+    pkce::Pkce,
+    provider::{OAuthClient, OAuthConfig},
+    registration::{ApplicationType, ClientRegistration, PreRegisteredClient, RegisteredClient},
+    store::{CredentialStore, InMemoryCredentialStore, StoredCredentials},
+    token::{TokenEndpointAuth, TokenSet},
+};
+#[cfg(feature = "auth")]
+pub use crate::transport::http::{BearerChallenge, is_insufficient_scope};
+#[cfg(feature = "auth")]
 use std::time::Duration;
-
+#[cfg(feature = "auth")]
 use url::Url;
 
-pub use challenge::{BearerChallenge, is_insufficient_scope};
-pub use client_credentials::{AssertionSource, ClientCredentialsProvider, Grant, IdJagExchange};
-pub use flow::{AuthorizationRequest, PendingAuthorization};
-pub use handler::{AuthorizationHandler, FetchRedirect, LoopbackHandler};
-pub use jwt::Es256Key;
-pub use metadata::{AuthorizationServerMetadata, ProtectedResourceMetadata, resource_matches};
-pub use pkce::Pkce;
-pub use provider::{OAuthClient, OAuthConfig};
-pub use registration::{ApplicationType, ClientRegistration, PreRegisteredClient, RegisteredClient};
+pub use resource_metadata::ProtectedResourceMetadata;
+#[cfg(feature = "auth-server")]
 pub use resource_server::{
     OAuthResourceLayer, OAuthResourceService, ResourceServerConfig, TokenClaims, TokenVerifier, VerifyError,
 };
-pub use store::{CredentialStore, InMemoryCredentialStore, StoredCredentials};
-pub use token::{TokenEndpointAuth, TokenSet};
 
 /// Why an OAuth step failed. Messages never contain tokens or client secrets.
+#[cfg(feature = "auth")]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -132,13 +152,16 @@ pub enum AuthError {
 }
 
 /// How long one HTTP exchange with an authorization endpoint may take.
+#[cfg(feature = "auth")]
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest metadata, registration or token document accepted.
+#[cfg(feature = "auth")]
 const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
 /// The HTTP client for authorization endpoints: redirects are never followed, so an
 /// authorization response (a redirect carrying the code) is read rather than chased, and a
 /// metadata or token request cannot be bounced elsewhere.
+#[cfg(feature = "auth")]
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -150,6 +173,7 @@ pub fn http_client() -> reqwest::Client {
 /// Whether `url` may carry OAuth traffic (codes, client secrets, assertions, tokens): `https`,
 /// or `http` to a loopback host only (`localhost`, 127.0.0.0/8, `[::1]`: development servers and
 /// test mocks), where the traffic never crosses a network in clear text.
+#[cfg(feature = "auth")]
 pub(crate) fn is_secure_url(url: &Url) -> bool {
     match url.scheme() {
         "https" => true,
@@ -159,6 +183,7 @@ pub(crate) fn is_secure_url(url: &Url) -> bool {
 }
 
 /// Whether a URL points at this machine's loopback interface.
+#[cfg(feature = "auth")]
 pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -170,6 +195,7 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 
 /// `url` (an authorization server's `what`: issuer, endpoint) parsed, when it is secure
 /// ([`is_secure_url`]); a discovery error otherwise.
+#[cfg(feature = "auth")]
 pub(crate) fn require_secure(what: &str, url: &str) -> Result<Url, AuthError> {
     let parsed = Url::parse(url).map_err(|e| AuthError::Discovery(format!("{what} {url} is not a URL: {e}")))?;
     if !is_secure_url(&parsed) {
@@ -180,11 +206,13 @@ pub(crate) fn require_secure(what: &str, url: &str) -> Result<Url, AuthError> {
     Ok(parsed)
 }
 
+#[cfg(feature = "auth")]
 fn http_error(url: &str, e: impl std::fmt::Display) -> AuthError {
     AuthError::Http { url: url.to_owned(), message: e.to_string() }
 }
 
 /// Read a JSON document of at most [`MAX_DOCUMENT_BYTES`].
+#[cfg(feature = "auth")]
 async fn read_json<T: serde::de::DeserializeOwned>(url: &str, response: reqwest::Response) -> Result<T, AuthError> {
     if response.content_length().is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64) {
         return Err(http_error(url, "the document is too large"));
@@ -201,6 +229,7 @@ async fn read_json<T: serde::de::DeserializeOwned>(url: &str, response: reqwest:
 }
 
 /// An OAuth error body (`{"error": ..., "error_description": ...}`), or the status alone.
+#[cfg(feature = "auth")]
 async fn oauth_error(url: &str, response: reqwest::Response) -> AuthError {
     #[derive(serde::Deserialize)]
     struct Body {
@@ -214,7 +243,7 @@ async fn oauth_error(url: &str, response: reqwest::Response) -> AuthError {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "auth"))]
 mod tests {
     use super::*;
 

@@ -9,7 +9,6 @@ use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use url::Url;
 
-use super::challenge::BearerChallenge;
 use super::dpop::{DPOP, Dpop};
 use super::flow::{AuthorizationRequest, client_auth};
 use super::handler::AuthorizationHandler;
@@ -18,6 +17,7 @@ use super::registration::{self, ApplicationType, ClientRegistration, PreRegister
 use super::store::{CredentialStore, InMemoryCredentialStore, StoredCredentials};
 use super::token::{self, TokenSet};
 use super::{AuthError, http_client};
+use crate::transport::http::BearerChallenge;
 use crate::transport::http::{AuthChallenge, AuthProvider};
 
 /// The scope that asks for a refresh token (OpenID Connect Core §11).
@@ -120,6 +120,23 @@ impl OAuthConfig {
 /// the [`AuthorizationHandler`] and stores the tokens under the issuer. A 401 on an expired token
 /// first tries the refresh token; a 403 `insufficient_scope` re-authorizes with the union of the
 /// scopes asked so far and the challenged ones. Cloning shares the session.
+///
+/// ```no_run
+/// use rmcp_core::auth::{LoopbackHandler, OAuthClient, OAuthConfig};
+/// use rmcp_core::service::ServiceExt;
+/// use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClientTransport};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let url = "https://mcp.example.com/mcp";
+/// let handler = LoopbackHandler::bind(0, |url| eprintln!("sign in at {url}")).await?;
+/// let oauth = OAuthClient::new(url, handler, OAuthConfig::new("my-app"))?;
+/// // Sign in before connecting rather than on the first 401; the clone shares the tokens.
+/// oauth.authorize().await?;
+/// let config = StreamableHttpClientConfig::new(url).with_auth(oauth.clone());
+/// let client = ().serve(StreamableHttpClientTransport::with_config(config)).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct OAuthClient {
     inner: Arc<Inner>,

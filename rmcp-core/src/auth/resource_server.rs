@@ -9,8 +9,9 @@
 //! key, and accepting it without the proof would make it a plain bearer token again. Verifiers
 //! should report `cnf.jkt` so those tokens are recognized.
 //!
-//! The claims of an accepted token go into the request's extensions; the Streamable HTTP
-//! service binds a session to the subject and client of the token that opened it.
+//! The claims of an accepted token go into the request's extensions, as [`TokenClaims`] and as
+//! the transport-level [`Principal`](crate::transport::Principal) they establish; the Streamable
+//! HTTP service binds a session to the principal that opened it.
 //!
 //! ```no_run
 //! use rmcp_core::auth::{OAuthResourceLayer, ResourceServerConfig, TokenClaims, TokenVerifier, VerifyError};
@@ -48,7 +49,7 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::metadata::ProtectedResourceMetadata;
+use super::resource_metadata::ProtectedResourceMetadata;
 use crate::handler::ServerHandler;
 use crate::transport::http::StreamableHttpService;
 use crate::transport::http::server::serve_service;
@@ -74,6 +75,14 @@ pub struct TokenClaims {
 }
 
 impl TokenClaims {
+    /// The caller these claims establish, as transports and handlers know it.
+    pub fn principal(&self) -> crate::transport::Principal {
+        crate::transport::Principal {
+            subject: self.subject.clone(),
+            client_id: self.client_id.clone(),
+            scopes: self.scopes.clone(),
+        }
+    }
     /// Claims of a token for `audience` granting `scopes`.
     pub fn new(audience: impl Into<String>, scopes: Vec<String>) -> Self {
         Self { audience: vec![audience.into()], scopes, ..Self::default() }
@@ -353,6 +362,7 @@ where
             }
             match shared.check(request.headers().get(header::AUTHORIZATION)).await {
                 Ok(claims) => {
+                    request.extensions_mut().insert(claims.principal());
                     request.extensions_mut().insert(claims);
                     inner.call(request).await
                 }

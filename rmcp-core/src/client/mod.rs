@@ -2,7 +2,6 @@
 //! connection ([`Peer::call_tools`](crate::Peer::call_tools)) and one tool surface over many
 //! servers ([`ClientGroup`]).
 
-mod batch;
 mod group;
 
 pub use group::{ClientGroup, GroupError};

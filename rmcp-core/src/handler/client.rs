@@ -1,85 +1,48 @@
 //! The client side: `ClientHandler` and its dispatch.
 
 use std::future::Future;
-use std::time::Duration;
 
 use crate::model::{
-    CancelTaskRequestParams, CancelTaskResult, CancelledNotificationParams, ClientCapabilities, ClientResult,
-    CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
-    ElicitationCompleteNotificationParams, EmptyResult, GetTaskPayloadRequestParams, GetTaskPayloadResult,
-    GetTaskRequestParams, GetTaskResult, Implementation, ListRootsResult, ListTasksResult,
-    LoggingMessageNotificationParams, PaginatedRequestParams, ProgressNotificationParams, ProtocolVersion,
+    CancelTaskRequestParams, CancelTaskResult, CancelledNotificationParams, ClientResult, CreateMessageRequestParams,
+    CreateMessageResult, ElicitRequestParams, ElicitResult, ElicitationCompleteNotificationParams, EmptyResult,
+    GetTaskPayloadRequestParams, GetTaskPayloadResult, GetTaskRequestParams, GetTaskResult, ListRootsResult,
+    ListTasksResult, LoggingMessageNotificationParams, PaginatedRequestParams, ProgressNotificationParams,
     ResourceUpdatedNotificationParams, ServerNotification, ServerRequest, SubscriptionsAcknowledgedNotificationParams,
     TaskStatusNotificationParams, methods,
 };
-use crate::service::{McpError, NotificationContext, RequestContext, RoleClient, Service};
-
-/// Which protocol era a client speaks.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum ProtocolPreference {
-    /// Try the stateless 2026-07-28 protocol (`server/discover`); fall back to the 2025 handshake
-    /// if the server does not speak it.
-    #[default]
-    Auto,
-    /// The stateful handshake, asking for this version.
-    Stateful(ProtocolVersion),
-    /// The stateless 2026-07-28 protocol only.
-    Stateless,
-}
-
-/// How a client describes itself.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ClientInfo {
-    /// The client's name and version.
-    pub client_info: Implementation,
-    /// What it can do for the server.
-    pub capabilities: ClientCapabilities,
-    /// Which protocol era to speak.
-    pub protocol: ProtocolPreference,
-    /// How long the handshake may take.
-    pub handshake_timeout: Option<Duration>,
-    /// With [`ProtocolPreference::Auto`]: how long to wait for the `server/discover` probe before
-    /// taking the server for a legacy one.
-    pub probe_timeout: Duration,
-    /// How many `input_required` rounds (2026-07-28) one request may take before the client
-    /// gives up with [`ServiceError::TooManyInputRounds`](crate::service::ServiceError::TooManyInputRounds).
-    pub max_input_rounds: usize,
-}
-
-impl Default for ClientInfo {
-    fn default() -> Self {
-        Self {
-            client_info: Implementation::new("rmcp-core-client", env!("CARGO_PKG_VERSION")),
-            capabilities: ClientCapabilities::default(),
-            protocol: ProtocolPreference::Auto,
-            handshake_timeout: Some(Duration::from_secs(30)),
-            probe_timeout: Duration::from_secs(5),
-            max_input_rounds: crate::service::DEFAULT_MAX_INPUT_ROUNDS,
-        }
-    }
-}
-
-impl ClientInfo {
-    /// A client with this identity and these capabilities.
-    pub fn new(client_info: Implementation, capabilities: ClientCapabilities) -> Self {
-        Self { client_info, capabilities, ..Self::default() }
-    }
-    /// Set how many `input_required` rounds one request may take.
-    pub fn with_max_input_rounds(mut self, rounds: usize) -> Self {
-        self.max_input_rounds = rounds;
-        self
-    }
-    /// Choose the protocol era.
-    pub fn with_protocol(mut self, protocol: ProtocolPreference) -> Self {
-        self.protocol = protocol;
-        self
-    }
-}
+use crate::service::{ClientInfo, McpError, NotificationContext, RequestContext, RoleClient, Service};
 
 /// Implement this to make a client that answers its servers (sampling, elicitation, roots) and
 /// hears their notifications. `()` is a client that does none of that.
+///
+/// Every method has a default; implement the ones whose capability [`get_info`](Self::get_info)
+/// declares. A client that lists its roots:
+///
+/// ```no_run
+/// use rmcp_core::handler::{ClientHandler, ClientInfo};
+/// use rmcp_core::model::{ClientCapabilities, Implementation, ListRootsResult, Root};
+/// use rmcp_core::service::{McpError, RequestContext, ServiceExt};
+/// use rmcp_core::transport::ChildProcess;
+/// use rmcp_core::RoleClient;
+///
+/// struct Editor;
+///
+/// impl ClientHandler for Editor {
+///     fn get_info(&self) -> ClientInfo {
+///         let capabilities = ClientCapabilities::builder().enable_roots().build();
+///         ClientInfo::new(Implementation::new("editor", "1.0.0"), capabilities)
+///     }
+///
+///     async fn list_roots(&self, _ctx: RequestContext<RoleClient>) -> Result<ListRootsResult, McpError> {
+///         Ok(ListRootsResult::new(vec![Root::new("file:///home/me/project").with_name("project")]))
+///     }
+/// }
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = Editor.serve(ChildProcess::new(tokio::process::Command::new("my-server"))?).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[allow(unused_variables)]
 pub trait ClientHandler: Send + Sync + 'static {
     /// The client's identity and capabilities.

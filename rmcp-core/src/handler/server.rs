@@ -5,65 +5,20 @@ use std::future::Future;
 use super::subscriptions::ResourceSubscriptions;
 use super::tasks::{self, TaskStore};
 use crate::model::{
-    CacheScope, CallToolRequestParams, CallToolResult, CancelTaskRequestParams, CancelTaskResult,
-    CancelledNotificationParams, ClientNotification, ClientRequest, CompleteRequestParams, CompleteResult, Completion,
-    DiscoverResult, EmptyResult, ErrorData, GetPromptRequestParams, GetPromptResult, GetTaskPayloadRequestParams,
-    GetTaskPayloadResult, GetTaskRequestParams, GetTaskResult, Implementation, InitializeRequestParams,
-    InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListTasksResult,
-    ListToolsResult, PaginatedRequestParams, ProgressNotificationParams, PromptsCapability, ProtocolVersion,
-    ReadResourceRequestParams, ReadResourceResult, Reference, ResourcesCapability, ResultType, ServerCapabilities,
-    ServerResult, SetLevelRequestParams, SubscribeRequestParams, SubscriptionsListenRequestParams,
-    SubscriptionsListenResult, TaskStatusNotificationParams, ToolsCapability, UnsubscribeRequestParams, meta_keys,
-    methods,
+    CallToolRequestParams, CallToolResult, CancelTaskRequestParams, CancelTaskResult, CancelledNotificationParams,
+    ClientNotification, ClientRequest, CompleteRequestParams, CompleteResult, Completion, DiscoverResult, EmptyResult,
+    ErrorData, GetPromptRequestParams, GetPromptResult, GetTaskPayloadRequestParams, GetTaskPayloadResult,
+    GetTaskRequestParams, GetTaskResult, InitializeRequestParams, InitializeResult, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListTasksResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParams, PromptsCapability, ProtocolVersion, ReadResourceRequestParams, ReadResourceResult,
+    Reference, ResourcesCapability, ResultType, ServerCapabilities, ServerResult, SetLevelRequestParams,
+    SubscribeRequestParams, SubscriptionsListenRequestParams, SubscriptionsListenResult, TaskStatusNotificationParams,
+    ToolsCapability, UnsubscribeRequestParams, meta_keys, methods,
 };
 use crate::service::input::InputRound;
-use crate::service::{McpError, NotificationContext, RequestContext, RequestStateKey, RoleServer, Service, lifecycle};
-
-/// How a server describes itself: its identity, its capabilities and its instructions.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ServerInfo {
-    /// The server's name and version.
-    pub server_info: Implementation,
-    /// What it offers. Requests for a feature not declared here are answered with -32601.
-    pub capabilities: ServerCapabilities,
-    /// Guidance for the model on how to use the server.
-    pub instructions: Option<String>,
-    /// The cache hint put on list and read results of the 2026-07-28 protocol (`ttlMs`).
-    pub cache_ttl_ms: u64,
-    /// The cache scope put on list and read results of the 2026-07-28 protocol.
-    pub cache_scope: CacheScope,
-}
-
-impl Default for ServerInfo {
-    fn default() -> Self {
-        Self {
-            server_info: Implementation::new("rmcp-core-server", env!("CARGO_PKG_VERSION")),
-            capabilities: ServerCapabilities::default(),
-            instructions: None,
-            cache_ttl_ms: 0,
-            cache_scope: CacheScope::Private,
-        }
-    }
-}
-
-impl ServerInfo {
-    /// A server named `name` at `version` with the given capabilities.
-    pub fn new(server_info: Implementation, capabilities: ServerCapabilities) -> Self {
-        Self { server_info, capabilities, ..Self::default() }
-    }
-    /// Set the instructions.
-    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
-        self.instructions = Some(instructions.into());
-        self
-    }
-    /// Set the cache hints of list and read results (2026-07-28).
-    pub fn with_cache_hints(mut self, ttl_ms: u64, scope: CacheScope) -> Self {
-        self.cache_ttl_ms = ttl_ms;
-        self.cache_scope = scope;
-        self
-    }
-}
+use crate::service::{
+    McpError, NotificationContext, RequestContext, RequestStateKey, RoleServer, ServerInfo, Service, lifecycle,
+};
 
 /// Implement this to make a server. Every method has a default: list methods return empty lists,
 /// lookups of a named thing fail with -32602, and features the server does not declare in
@@ -575,7 +530,7 @@ impl<H: ServerHandler> Service<RoleServer> for H {
 
 /// The handler's info with the capabilities its routers provide filled in, so a server
 /// advertises exactly what it serves whatever order its attributes came in.
-pub fn effective_info<H: ServerHandler + ?Sized>(handler: &H) -> ServerInfo {
+pub(crate) fn effective_info<H: ServerHandler + ?Sized>(handler: &H) -> ServerInfo {
     let mut info = handler.get_info();
     let caps = &mut info.capabilities;
     if caps.tools.is_none() {

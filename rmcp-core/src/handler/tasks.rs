@@ -26,6 +26,7 @@ use crate::model::{
 };
 use crate::service::input::{check_capability, elicit_outcome, elicit_request, parse_answer};
 use crate::service::{Elicitation, McpError, RequestContext, RoleServer};
+use crate::transport::Principal;
 
 /// Whether a tool must run as a task or merely may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +64,7 @@ struct Inner {
 struct Entry {
     task: Task,
     /// Who created the task, when the request was authenticated: only they may see or steer it.
-    owner: Option<Principal>,
+    owner: Option<Owner>,
     expires: Instant,
     ct: CancellationToken,
     result: Option<JsonObject>,
@@ -72,13 +73,21 @@ struct Entry {
 }
 
 /// The subject and client of an authenticated request.
-type Principal = (Option<String>, Option<String>);
+type Owner = (Option<String>, Option<String>);
 
-/// Who a request acts for, when it came through the OAuth resource layer (which leaves the
-/// token's claims in the request's extensions).
-fn principal(ctx: &RequestContext<RoleServer>) -> Option<Principal> {
-    let claims = ctx.extensions.get::<http::request::Parts>()?.extensions.get::<crate::auth::TokenClaims>()?;
-    Some((claims.subject.clone(), claims.client_id.clone()))
+/// Who a request acts for, when an authentication layer in front of the transport said so (the
+/// OAuth resource layer leaves a [`Principal`] in the request's extensions).
+fn principal(ctx: &RequestContext<RoleServer>) -> Option<Owner> {
+    let principal = ctx.extensions.get::<http::request::Parts>()?.extensions.get::<Principal>()?;
+    Some((principal.subject.clone(), principal.client_id.clone()))
+}
+
+/// A fresh task id: 128 random bits in hex. Ids are bearer-like (whoever knows one may poll the
+/// task when no principal owns it), so they come from the operating system's random source.
+fn task_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A task parked on input: what is still unanswered, what came in, and whom to wake.
@@ -166,7 +175,7 @@ impl TaskStore {
     }
 
     /// Register a new `working` task; it is retrievable before its id is handed out.
-    fn create(&self, owner: Option<Principal>) -> Result<(String, CancellationToken), McpError> {
+    fn create(&self, owner: Option<Owner>) -> Result<(String, CancellationToken), McpError> {
         let now = Instant::now();
         let mut tasks = self.lock();
         // An expired task's work is stopped too, so the limit bounds running work, not just entries.
@@ -180,7 +189,7 @@ impl TaskStore {
         if tasks.len() >= self.inner.max_tasks {
             return Err(McpError::internal_error("too many tasks; try again later"));
         }
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = task_id();
         let stamp = timestamp();
         let ttl_ms = u64::try_from(self.inner.ttl.as_millis()).unwrap_or(u64::MAX);
         let poll_ms = u64::try_from(self.inner.poll_interval.as_millis()).unwrap_or(u64::MAX);
@@ -453,9 +462,7 @@ mod tests {
         ctx.meta.insert(meta_keys::CLIENT_CAPABILITIES.to_owned(), caps);
         if let Some(subject) = subject {
             let (mut parts, ()) = http::Request::new(()).into_parts();
-            parts
-                .extensions
-                .insert(crate::auth::TokenClaims::new("http://127.0.0.1/mcp", vec![]).with_subject(subject));
+            parts.extensions.insert(Principal::new(subject));
             ctx.extensions.insert(parts);
         }
         ctx

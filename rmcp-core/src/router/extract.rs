@@ -1,4 +1,8 @@
 //! Extractors: what a tool, prompt or resource function can ask for beside its input.
+//!
+//! Users name only [`Parameters`] and [`ProgressReporter`] (re-exported by `router`). The
+//! extractor traits and the argument checks are called only by generated code, which reaches
+//! them through the hidden `rmcp_core::__private`.
 
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
@@ -9,6 +13,37 @@ use crate::service::{McpError, Peer, RequestContext, RoleServer};
 
 /// A tool's (or prompt's) whole input as one typed value: `Parameters<T>` where
 /// `T: Deserialize + JsonSchema` describes the arguments object.
+///
+/// Use it instead of plain arguments when the input is a type of its own: reused, validated
+/// with serde attributes, or shared with other code. Its fields' doc comments describe the
+/// arguments.
+///
+/// ```
+/// use rmcp_core::router::Parameters;
+/// use rmcp_core::{tool, tool_router};
+///
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct SendArgs {
+///     /// The recipient's address.
+///     to: String,
+///     /// The message.
+///     body: String,
+/// }
+///
+/// struct Mailer;
+///
+/// #[tool_router]
+/// impl Mailer {
+///     /// Send a message.
+///     #[tool]
+///     fn send(&self, Parameters(args): Parameters<SendArgs>) -> String {
+///         format!("sent {} bytes to {}", args.body.len(), args.to)
+///     }
+/// }
+///
+/// let tool = Mailer::tool_router().get("send").unwrap();
+/// assert!(tool.input_schema["properties"]["to"].is_object());
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Parameters<T>(pub T);
 

@@ -5,15 +5,40 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::schema::schema_for;
 use crate::model::{
     CallToolResult, ContentBlock, GetPromptResult, JsonObject, PromptMessage, ReadResourceResult, ResourceContents,
     Role,
 };
+use crate::schema::schema_for;
 use crate::service::McpError;
 
 /// Structured tool output: serialized into `structuredContent` (and as JSON text for clients that
 /// read only `content`); the tool's `outputSchema` is generated from `T`.
+///
+/// ```
+/// use rmcp_core::router::Json;
+/// use rmcp_core::{tool, tool_router};
+///
+/// #[derive(serde::Serialize, schemars::JsonSchema)]
+/// struct Stats {
+///     words: usize,
+///     lines: usize,
+/// }
+///
+/// struct Counter;
+///
+/// #[tool_router]
+/// impl Counter {
+///     /// Count the words and lines of `text`.
+///     #[tool]
+///     fn count(&self, text: String) -> Json<Stats> {
+///         Json(Stats { words: text.split_whitespace().count(), lines: text.lines().count() })
+///     }
+/// }
+///
+/// let tool = Counter::tool_router().get("count").unwrap();
+/// assert!(tool.output_schema.unwrap()["properties"]["words"].is_object());
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Json<T>(pub T);
 

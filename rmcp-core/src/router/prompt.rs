@@ -11,12 +11,12 @@ use serde_json::Value;
 
 use super::completion::{CompletionFn, CompletionTable};
 use super::pagination::page;
-use super::schema::schema_for;
 use super::tool::DuplicateName;
 use crate::model::{
     CompleteRequestParams, CompleteResult, GetPromptRequestParams, GetPromptResult, ListPromptsResult,
     PaginatedRequestParams, Prompt, PromptArgument,
 };
+use crate::schema::schema_for;
 use crate::service::{McpError, RequestContext, RoleServer};
 
 /// The future a prompt handler returns.
@@ -129,6 +129,42 @@ impl<S: Send + Sync + 'static> PromptRoute<S> {
 }
 
 /// Lists and renders a server's prompts, and completes their arguments.
+///
+/// `#[prompt_router]` builds one from an impl block's `#[prompt]` (and `#[completion]`) methods,
+/// and `#[prompt_handler]` serves the handler's `prompt_router` field. Prompt arguments are
+/// strings on the wire: `String` is a required one, `Option<String>` an optional one.
+///
+/// ```
+/// use rmcp_core::handler::{ServerHandler, ServerInfo};
+/// use rmcp_core::model::{Implementation, ServerCapabilities};
+/// use rmcp_core::router::PromptRouter;
+/// use rmcp_core::{prompt, prompt_handler, prompt_router};
+///
+/// struct Writer {
+///     prompt_router: PromptRouter<Self>,
+/// }
+///
+/// #[prompt_router]
+/// impl Writer {
+///     /// Ask for a review of some code.
+///     #[prompt]
+///     fn review(&self, code: String, focus: Option<String>) -> String {
+///         let focus = focus.unwrap_or_else(|| "correctness".to_owned());
+///         format!("Review this code for {focus}:\n\n{code}")
+///     }
+/// }
+///
+/// #[prompt_handler]
+/// impl ServerHandler for Writer {
+///     fn get_info(&self) -> ServerInfo {
+///         ServerInfo::new(Implementation::new("writer", "1.0.0"), ServerCapabilities::default())
+///     }
+/// }
+///
+/// let writer = Writer { prompt_router: Writer::prompt_router() };
+/// let prompts = writer.prompt_router.list_prompts().prompts;
+/// assert_eq!(prompts[0].name, "review");
+/// ```
 pub struct PromptRouter<S> {
     routes: Vec<PromptRoute<S>>,
     index: HashMap<String, usize>,

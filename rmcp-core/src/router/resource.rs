@@ -123,6 +123,51 @@ impl<S> ResourceRoute<S> {
 }
 
 /// Lists and reads a server's resources and templates, and completes template variables.
+///
+/// `#[resource_router]` builds one from an impl block's `#[resource]` and
+/// `#[resource_template]` methods (a template's `{variables}` arrive as arguments of the same
+/// name), and `#[resource_handler]` serves the handler's `resource_router` field.
+///
+/// ```
+/// use rmcp_core::handler::{ServerHandler, ServerInfo};
+/// use rmcp_core::model::{Implementation, ServerCapabilities};
+/// use rmcp_core::router::ResourceRouter;
+/// use rmcp_core::service::McpError;
+/// use rmcp_core::{resource, resource_handler, resource_router, resource_template};
+///
+/// struct Docs {
+///     resource_router: ResourceRouter<Self>,
+/// }
+///
+/// #[resource_router]
+/// impl Docs {
+///     /// The table of contents.
+///     #[resource(uri = "docs://index", name = "index", mime_type = "text/plain")]
+///     fn index(&self) -> String {
+///         "intro\nusage\n".to_owned()
+///     }
+///
+///     /// One page.
+///     #[resource_template(uri_template = "docs://page/{name}", name = "page", mime_type = "text/plain")]
+///     fn page(&self, name: String) -> Result<String, McpError> {
+///         match name.as_str() {
+///             "intro" | "usage" => Ok(format!("the {name} page")),
+///             _ => Err(McpError::resource_not_found(&format!("docs://page/{name}"))),
+///         }
+///     }
+/// }
+///
+/// #[resource_handler]
+/// impl ServerHandler for Docs {
+///     fn get_info(&self) -> ServerInfo {
+///         ServerInfo::new(Implementation::new("docs", "1.0.0"), ServerCapabilities::default())
+///     }
+/// }
+///
+/// let docs = Docs { resource_router: Docs::resource_router() };
+/// assert_eq!(docs.resource_router.list_resources().resources[0].uri, "docs://index");
+/// assert_eq!(docs.resource_router.list_resource_templates().resource_templates.len(), 1);
+/// ```
 pub struct ResourceRouter<S> {
     routes: Vec<ResourceRoute<S>>,
     by_uri: HashMap<String, usize>,

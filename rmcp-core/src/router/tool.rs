@@ -14,11 +14,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::pagination::page;
-use super::schema::SchemaValidator;
 use crate::model::{
     CallToolRequestParams, CallToolResult, ContentBlock, JsonObject, ListToolsResult, PaginatedRequestParams, Tool,
     ToolList,
 };
+use crate::schema::{LazyValidator, ValidationError};
 use crate::service::{McpError, Peer, RequestContext, RoleServer};
 
 /// The future a tool handler returns.
@@ -74,8 +74,8 @@ pub struct ToolRoute<S> {
     tool: Arc<Tool>,
     call: Arc<DynToolFn<S>>,
     validate: bool,
-    validator: Arc<std::sync::OnceLock<Result<SchemaValidator, String>>>,
-    output_validator: Arc<std::sync::OnceLock<Result<SchemaValidator, String>>>,
+    input_validator: LazyValidator,
+    output_validator: LazyValidator,
 }
 
 impl<S> Clone for ToolRoute<S> {
@@ -84,7 +84,7 @@ impl<S> Clone for ToolRoute<S> {
             tool: self.tool.clone(),
             call: self.call.clone(),
             validate: self.validate,
-            validator: self.validator.clone(),
+            input_validator: self.input_validator.clone(),
             output_validator: self.output_validator.clone(),
         }
     }
@@ -106,7 +106,8 @@ impl<S: Send + Sync + 'static> ToolRoute<S> {
     ///
     /// ```
     /// use rmcp_core::model::{CallToolResult, ContentBlock, Tool};
-    /// use rmcp_core::router::{ToolRoute, ToolRouter, empty_object_schema};
+    /// use rmcp_core::router::{ToolRoute, ToolRouter};
+    /// use rmcp_core::schema::empty_object_schema;
     ///
     /// struct Server;
     /// let route = ToolRoute::<Server>::new_dyn(Tool::new("ping", "Answers pong", empty_object_schema()), |_s, _cx| {
@@ -123,8 +124,8 @@ impl<S: Send + Sync + 'static> ToolRoute<S> {
             tool: Arc::new(tool),
             call: Arc::new(call),
             validate: true,
-            validator: Default::default(),
-            output_validator: Default::default(),
+            input_validator: LazyValidator::default(),
+            output_validator: LazyValidator::default(),
         }
     }
 
@@ -144,15 +145,14 @@ impl<S: Send + Sync + 'static> ToolRoute<S> {
         if !self.validate {
             return (arguments, Ok(()));
         }
-        let validator = match self.validator.get_or_init(|| SchemaValidator::new(&self.tool.input_schema)) {
-            Ok(v) => v,
-            // An input schema that does not compile must not silently let everything through.
-            Err(e) => return (arguments, Err(format!("the tool's inputSchema is not a valid JSON Schema: {e}"))),
-        };
         // Validation wants a `Value`: move the map in and back out rather than copy it.
         let present = arguments.is_some();
         let value = Value::Object(arguments.unwrap_or_default());
-        let verdict = validator.validate(&value);
+        let verdict = self.input_validator.validate(&self.tool.input_schema, &value).map_err(|e| match e {
+            // An input schema that does not compile must not silently let everything through.
+            ValidationError::BadSchema(e) => format!("the tool's inputSchema is not a valid JSON Schema: {e}"),
+            ValidationError::Invalid(problems) => problems,
+        });
         let Value::Object(map) = value else { unreachable!("built as an object above") };
         (present.then_some(map), verdict)
     }
@@ -167,12 +167,11 @@ impl<S> ToolRoute<S> {
         if result.is_error() {
             return Ok(());
         }
-        let validator = self.output_validator.get_or_init(|| SchemaValidator::new(schema));
-        let validator = validator.as_ref().map_err(|e| McpError::internal_error(e.clone()))?;
-        validator.validate(content).map_err(|problems| {
-            McpError::internal_error(format!(
+        self.output_validator.validate(schema, content).map_err(|e| match e {
+            ValidationError::BadSchema(e) => McpError::internal_error(e),
+            ValidationError::Invalid(problems) => McpError::internal_error(format!(
                 "tool `{tool}` returned structuredContent that does not match its outputSchema: {problems}"
-            ))
+            )),
         })
     }
 }
@@ -213,6 +212,42 @@ impl<S> ToolTable<S> {
 }
 
 /// Lists and dispatches a server's tools. Cheap to clone: clones share the table.
+///
+/// `#[tool_router]` builds one from an impl block's `#[tool]` methods, and `#[tool_handler]`
+/// serves the handler's `tool_router` field. Tools can also be added, removed, enabled and
+/// disabled while serving; clients are told the list changed.
+///
+/// ```
+/// use rmcp_core::handler::{ServerHandler, ServerInfo};
+/// use rmcp_core::model::{Implementation, ServerCapabilities};
+/// use rmcp_core::router::ToolRouter;
+/// use rmcp_core::{tool, tool_handler, tool_router};
+///
+/// struct Calculator {
+///     tool_router: ToolRouter<Self>,
+/// }
+///
+/// #[tool_router]
+/// impl Calculator {
+///     /// Add two numbers.
+///     #[tool]
+///     fn add(&self, a: f64, b: f64) -> String {
+///         (a + b).to_string()
+///     }
+/// }
+///
+/// #[tool_handler]
+/// impl ServerHandler for Calculator {
+///     fn get_info(&self) -> ServerInfo {
+///         ServerInfo::new(Implementation::new("calculator", "1.0.0"), ServerCapabilities::default())
+///     }
+/// }
+///
+/// let calculator = Calculator { tool_router: Calculator::tool_router() };
+/// assert_eq!(calculator.tool_router.list().tools[0].name, "add");
+/// calculator.tool_router.disable("add"); // hidden from `tools/list`, calls refused
+/// assert!(calculator.tool_router.list().tools.is_empty());
+/// ```
 pub struct ToolRouter<S> {
     table: Arc<ArcSwap<ToolTable<S>>>,
     peers: Arc<Mutex<Vec<Peer<RoleServer>>>>,

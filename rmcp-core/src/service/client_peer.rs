@@ -1,14 +1,20 @@
-//! Typed requests and notifications a client sends to its server.
+//! Every method a client calls on its server: typed requests and notifications, the tasks
+//! extension, and pipelined tool calls. The machinery behind `input_required` retries and task
+//! polling lives in `input_retry.rs` and `tasks_client.rs`.
 
 use std::future::Future;
 
-use super::{Peer, RequestOptions, RoleClient, ServiceError};
+use futures::StreamExt;
+
+use super::{Peer, RequestOptions, RoleClient, ServiceError, input_retry, tasks_client};
+use crate::model::tasks_ext::{self, GetTaskResult};
 use crate::model::{
-    CallToolRequestParams, CallToolResult, CancelledNotificationParams, CompleteRequestParams, CompleteResult, Cursor,
-    DiscoverResult, EmptyParams, EmptyResult, GetPromptRequestParams, GetPromptResult, InitializeResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ProgressNotificationParams, Prompt, ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate,
-    SetLevelRequestParams, SubscribeRequestParams, Tool, UnsubscribeRequestParams, methods,
+    CallToolRequestParams, CallToolResult, CancelTaskRequestParams, CancelledNotificationParams, CompleteRequestParams,
+    CompleteResult, Cursor, DiscoverResult, EmptyParams, EmptyResult, GetPromptRequestParams, GetPromptResult,
+    GetTaskRequestParams, InitializeResult, JsonObject, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParams, Prompt,
+    ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate, SetLevelRequestParams,
+    SubscribeRequestParams, Tool, UnsubscribeRequestParams, methods,
 };
 
 /// Fetch pages until the server gives no further cursor, so callers see one list.
@@ -73,7 +79,7 @@ impl Peer<RoleClient> {
         params: CallToolRequestParams,
         options: RequestOptions,
     ) -> Result<CallToolResult, ServiceError> {
-        self.request_with_input(methods::TOOLS_CALL, params, options).await
+        input_retry::request_with_input(self, methods::TOOLS_CALL, params, options).await
     }
 
     /// One page of `resources/list`.
@@ -112,7 +118,7 @@ impl Peer<RoleClient> {
 
     /// `resources/read`, answering `input_required` rounds like [`call_tool`](Self::call_tool).
     pub async fn read_resource(&self, params: ReadResourceRequestParams) -> Result<ReadResourceResult, ServiceError> {
-        self.request_with_input(methods::RESOURCES_READ, params, RequestOptions::new()).await
+        input_retry::request_with_input(self, methods::RESOURCES_READ, params, RequestOptions::new()).await
     }
 
     /// `resources/subscribe` (2025 era).
@@ -144,7 +150,7 @@ impl Peer<RoleClient> {
 
     /// `prompts/get`, answering `input_required` rounds like [`call_tool`](Self::call_tool).
     pub async fn get_prompt(&self, params: GetPromptRequestParams) -> Result<GetPromptResult, ServiceError> {
-        self.request_with_input(methods::PROMPTS_GET, params, RequestOptions::new()).await
+        input_retry::request_with_input(self, methods::PROMPTS_GET, params, RequestOptions::new()).await
     }
 
     /// `completion/complete`.
@@ -170,5 +176,82 @@ impl Peer<RoleClient> {
     /// `notifications/roots/list_changed`.
     pub async fn notify_roots_list_changed(&self) -> Result<(), ServiceError> {
         self.send_notification(methods::NOTIFICATION_ROOTS_LIST_CHANGED, &EmptyParams::default()).await
+    }
+}
+
+/// The tasks extension (`io.modelcontextprotocol/tasks`, 2026-07-28): a client that declares it
+/// may get a task handle instead of a tool result. [`call_tool`](Peer::call_tool) waits for the
+/// task itself; these methods are for callers that want to drive it.
+impl Peer<RoleClient> {
+    /// `tasks/get`: the task's state, with its result, error or input requests inlined.
+    pub async fn get_task(&self, task_id: &str) -> Result<GetTaskResult, ServiceError> {
+        self.send_request(tasks_ext::methods::GET, &GetTaskRequestParams::new(task_id), RequestOptions::new()).await
+    }
+
+    /// `tasks/update`: answers to the task's input requests (all or some of them).
+    pub async fn update_task(&self, task_id: &str, input_responses: JsonObject) -> Result<(), ServiceError> {
+        let mut params = tasks_ext::UpdateTaskRequestParams::new(task_id, Default::default());
+        params.input_responses = input_responses;
+        self.send_request::<EmptyResult>(tasks_ext::methods::UPDATE, &params, RequestOptions::new()).await?;
+        Ok(())
+    }
+
+    /// `tasks/cancel`: ask the server to stop the task (its status then reads `cancelled`).
+    pub async fn cancel_task(&self, task_id: &str) -> Result<(), ServiceError> {
+        let params = CancelTaskRequestParams::new(task_id);
+        self.send_request::<EmptyResult>(tasks_ext::methods::CANCEL, &params, RequestOptions::new()).await?;
+        Ok(())
+    }
+
+    /// Poll the task until it ends, answering its input requests with this client's handler on
+    /// the way, and return its result (as sent: for a tool call, a `CallToolResult` object).
+    ///
+    /// A `failed` task is [`ServiceError::ErrorResponse`] with the task's error; a `cancelled`
+    /// one is [`ServiceError::Cancelled`]. Dropping the future stops polling but not the task:
+    /// call [`cancel_task`](Self::cancel_task) for that.
+    pub async fn wait_for_task(&self, task_id: &str) -> Result<JsonObject, ServiceError> {
+        tasks_client::wait_for_task(self, task_id).await
+    }
+}
+
+/// Pipelined calls: many requests in flight on one connection, results in call order.
+impl Peer<RoleClient> {
+    /// Call every tool in `calls` with at most `concurrency` requests in flight on this one
+    /// connection, and return the results in the order of `calls`.
+    ///
+    /// The engine matches answers to requests by id, so the server may answer in any order;
+    /// each call fails or succeeds on its own. A `concurrency` of 0 is taken as 1.
+    ///
+    /// ```no_run
+    /// # async fn run(client: rmcp_core::Peer<rmcp_core::RoleClient>) {
+    /// use rmcp_core::model::CallToolRequestParams;
+    ///
+    /// let calls = (0..1000).map(|i| CallToolRequestParams::new("add").with_arguments(
+    ///     serde_json::json!({"a": i, "b": 1}).as_object().unwrap().clone(),
+    /// ));
+    /// let results = client.call_tools(calls, 64).await;
+    /// assert_eq!(results.len(), 1000);
+    /// # }
+    /// ```
+    pub async fn call_tools(
+        &self,
+        calls: impl IntoIterator<Item = CallToolRequestParams>,
+        concurrency: usize,
+    ) -> Vec<Result<CallToolResult, ServiceError>> {
+        self.call_tools_with(calls, concurrency, RequestOptions::new()).await
+    }
+
+    /// [`call_tools`](Self::call_tools) with the same options (a timeout, say) for every call.
+    pub async fn call_tools_with(
+        &self,
+        calls: impl IntoIterator<Item = CallToolRequestParams>,
+        concurrency: usize,
+        options: RequestOptions,
+    ) -> Vec<Result<CallToolResult, ServiceError>> {
+        futures::stream::iter(calls)
+            .map(|call| self.call_tool_with(call, options.clone()))
+            .buffered(concurrency.max(1))
+            .collect()
+            .await
     }
 }

@@ -8,6 +8,31 @@ use crate::model::{
 };
 
 /// The context of one incoming request.
+///
+/// Handler methods receive it; a `#[tool]` or `#[prompt]` function gets it by taking a
+/// `RequestContext<RoleServer>` argument. Through it a handler sees the request's `_meta` and
+/// protocol version, notices cancellation, and talks back to the client.
+///
+/// ```
+/// use rmcp_core::model::LoggingLevel;
+/// use rmcp_core::service::RequestContext;
+/// use rmcp_core::{RoleServer, tool, tool_router};
+///
+/// struct Indexer;
+///
+/// #[tool_router]
+/// impl Indexer {
+///     /// Index the files under `path`.
+///     #[tool]
+///     async fn index(&self, path: String, ctx: RequestContext<RoleServer>) -> Result<String, String> {
+///         ctx.log(LoggingLevel::Info, format!("indexing {path}")).await.map_err(|e| e.to_string())?;
+///         tokio::select! {
+///             _ = ctx.ct.cancelled() => Err("cancelled".to_owned()),
+///             _ = tokio::time::sleep(std::time::Duration::from_millis(10)) => Ok(format!("indexed {path}")),
+///         }
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RequestContext<R: ServiceRole> {
@@ -25,8 +50,10 @@ pub struct RequestContext<R: ServiceRole> {
     /// Values the transport attached to the request (for example HTTP request parts).
     pub extensions: http::Extensions,
     /// The answers and state a 2026-07-28 retry brought (see [`RequestContext::inputs`]).
+    #[cfg(feature = "server")]
     pub(crate) input: Option<Box<super::input::InputRound>>,
     /// The request's params as received, kept (not copied) for whoever reads them lazily.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
     pub(crate) raw_params: Option<Box<serde_json::value::RawValue>>,
 }
 
@@ -41,6 +68,7 @@ impl<R: ServiceRole> RequestContext<R> {
             ct: CancellationToken::new(),
             peer,
             extensions: http::Extensions::new(),
+            #[cfg(feature = "server")]
             input: None,
             raw_params: None,
         }

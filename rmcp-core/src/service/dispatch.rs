@@ -1,12 +1,34 @@
 //! One incoming request from the wire to its answer: read and admit it, build its context, run
-//! the handler, write the answer. The engine does this on a task per request; a transport that
-//! already has a task per request (HTTP) can do it on that task instead, through
-//! [`InlineAnswerer`], and save the engine's hop and a spawn; when it can also take the request's
-//! messages itself ([`Deliver`]), they skip the writer's hop too.
+//! the handler, send the answer.
+//!
+//! The engine does this for the requests it reads. A transport that already has a task per
+//! request (HTTP) can instead serve a request *directly*: on that task, without the engine
+//! ([`DirectAnswerer`]), the request's messages going straight into the transport
+//! ([`DirectOutput`]) rather than through the engine's writer. That saves the hop into the engine,
+//! the hop out through its writer and a spawn: a call that needs no waiting is answered without a
+//! single task switch.
+//!
+//! Either way, unless [`ServeOptions::inline_requests`](super::ServeOptions::inline_requests) is
+//! off, a request is served *inline* first: polled once on the task that received it
+//! ([`poll_once`]), and given a task of its own only if it must wait.
+//!
+//! # Future sizes
+//!
+//! A future is copied whole each time it moves (built, spawned, first polled), so the futures of
+//! the request path are kept small:
+//! - they are built by plain functions returning `impl Future` rather than by `async fn`s (hence
+//!   `#[allow(clippy::manual_async_fn)]`): an `async fn`'s future keeps its arguments twice, as
+//!   arguments and as the locals they are moved into; for the same reason a future is chained
+//!   with `then` rather than awaited inside an `async` block;
+//! - what can be done before the future is built is done then, so that the future holds only
+//!   what it still needs when polled;
+//! - a large future, or one on a rare path, is boxed ([`out_of_line`]), so that its size does not
+//!   add to the future of every request that might await it.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Either};
@@ -47,6 +69,7 @@ pub(crate) fn prepare<R: ServiceRole>(
         ct,
         peer,
         extensions,
+        #[cfg(feature = "server")]
         input: None,
         // Kept only where a handler may read them again (2026-07-28 input rounds).
         raw_params: if stateless { params } else { None },
@@ -54,36 +77,35 @@ pub(crate) fn prepare<R: ServiceRole>(
     Ok((request, ctx))
 }
 
-/// Where a transport takes messages from any task, without the engine's writer: for a request
-/// served inline, its notifications and its answer, in the order the handler makes them.
-pub(crate) trait Deliver: Send + Sync + 'static {
+/// Where a transport takes the messages of a request served directly (its notifications, then
+/// its answer, in the order the handler makes them), from any task, without the engine's writer.
+pub(crate) trait DirectOutput: Send + Sync + 'static {
     /// Put `out` on its way to the peer; `false` when the connection is gone.
-    fn deliver(&self, out: Outbound) -> BoxFuture<'_, bool>;
+    fn send(&self, out: Outbound) -> BoxFuture<'_, bool>;
 }
 
-/// Where a request's messages go: the writer's queue, or a transport's [`Deliver`].
+/// Where a request's messages go.
 #[derive(Clone)]
 pub(crate) enum Output {
-    Wire(mpsc::Sender<Box<Outbound>>),
-    Direct(Arc<dyn Deliver>),
+    /// The engine's writer, through its queue.
+    Writer(mpsc::Sender<Box<Outbound>>),
+    /// The transport itself, for a request served directly.
+    #[cfg_attr(not(feature = "http-server"), allow(dead_code))]
+    Direct(Arc<dyn DirectOutput>),
 }
 
 impl Output {
-    /// Send `out`; `false` when the connection is gone. (Not an `async fn`, which would hold
-    /// the message twice: once as its argument, once in the send it awaits.)
-    pub fn send(&self, out: Outbound) -> impl Future<Output = bool> + Send + '_ {
+    /// Send `out`; `false` when the connection is gone.
+    pub(crate) fn send(&self, out: Outbound) -> impl Future<Output = bool> + Send + '_ {
         match self {
-            Output::Wire(wire) => Either::Left(wire.send(Box::new(out)).map(|sent| sent.is_ok())),
-            Output::Direct(direct) => Either::Right(direct.deliver(out)),
+            Output::Writer(writer) => Either::Left(writer.send(Box::new(out)).map(|sent| sent.is_ok())),
+            Output::Direct(direct) => Either::Right(direct.send(out)),
         }
     }
 }
 
-/// Run one request's handler and write its answer, unless the request was cancelled meanwhile.
-///
-/// A plain function returning a future, not an `async fn`: the future then holds the request
-/// and its context once (an `async fn` keeps its arguments twice), and nothing of the handler's
-/// result while the answer is written.
+/// Run one request's handler and send its answer, unless the request was cancelled meanwhile.
+/// The future holds nothing of the handler's result while the answer is sent.
 pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
     service: Arc<S>,
     request: R::PeerRequest,
@@ -96,11 +118,10 @@ pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
         // Cancellation is cooperative: the handler sees its token and stops when it likes;
         // whatever it returns after a cancellation is dropped, as the peer no longer waits for it.
         //
-        // The handler's future is boxed: it is as large as the largest of every method's future
-        // (kilobytes), and unboxed it would be copied each time this future moves (built,
-        // spawned, first polled), which cost more than the allocation.
+        // The handler's future is as large as the largest of every method's future (kilobytes):
+        // copying it each time this future moves cost more than the allocation.
         let msg = {
-            let outcome = Box::pin(service.handle_request(request, ctx)).await;
+            let outcome = out_of_line(service.handle_request(request, ctx)).await;
             if ct.is_cancelled() {
                 return;
             }
@@ -132,7 +153,7 @@ pub(crate) fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
         meta: Option<Meta>,
     }
     let params = params?.get();
-    if !may_hold_meta(params) {
+    if !may_contain_meta(params) {
         return None;
     }
     serde_json::from_str::<Probe>(params).ok().and_then(|p| p.meta)
@@ -141,32 +162,33 @@ pub(crate) fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
 /// Whether JSON `params` may hold a `_meta` key, without parsing them: params without the key
 /// need no second parse to find it. A key can only be spelled otherwise with an escape, so
 /// params with one may hold it.
-pub(crate) fn may_hold_meta(params: &str) -> bool {
+#[inline] // two callers, on every request: inlined, each gets a search specialized for its needle
+pub(crate) fn may_contain_meta(params: &str) -> bool {
     params.contains("_meta") || params.contains('\\')
 }
 
-/// Serves a running service's requests outside its engine: the returned future reads, runs
-/// and answers one request. Its messages (notifications, then the answer) go to the transport's
-/// [`Deliver`], in order. `ct` is the request's own token.
+/// Serves a running service's requests directly (see the module docs): given a request, its
+/// extensions and its own token, the returned future reads, runs and answers it, sending its
+/// messages (notifications, then the answer) to the transport's [`DirectOutput`], in order.
 ///
-/// The caller polls the future once on its own task, where a handler that needs no waiting
-/// completes, and spawns it otherwise. The engine does not see these requests: the caller owns
-/// what the engine would do for them (cancelling `ct` on `notifications/cancelled`, refusing
-/// an id already in flight, bounding how many run), and only hands over requests of an
-/// initialized connection.
-pub(crate) type InlineAnswerer =
+/// The caller polls the future once on its own task ([`poll_once`]) and spawns it if it must
+/// wait. The engine does not see these requests: the caller owns what the engine would do for
+/// them (cancelling the token on `notifications/cancelled`, refusing an id already in flight,
+/// bounding how many run), and only hands over requests of an initialized connection.
+#[cfg(feature = "http-server")]
+pub(crate) type DirectAnswerer =
     Arc<dyn Fn(JsonRpcRequest, http::Extensions, CancellationToken) -> BoxFuture<'static, ()> + Send + Sync>;
 
-/// The [`InlineAnswerer`] of `service` on the connection of `peer`, delivering through `direct`.
-pub(crate) fn inline_answerer<R: ServiceRole, S: Service<R>>(
+/// The [`DirectAnswerer`] of `service` on the connection of `peer`, sending to `direct`.
+#[cfg(feature = "http-server")]
+pub(crate) fn direct_answerer<R: ServiceRole, S: Service<R>>(
     service: Arc<S>,
     peer: Peer<R>,
-    direct: Arc<dyn Deliver>,
-) -> InlineAnswerer {
+    direct: Arc<dyn DirectOutput>,
+) -> DirectAnswerer {
     Arc::new(move |req, extensions, ct| {
         let output = Output::Direct(direct.clone());
-        // Everything up to the handler is done here, before the future is built: the future
-        // holds only what it still needs when it is polled.
+        // Everything up to the handler is done before the future is built.
         let (request, mut ctx) = match prepare(&peer, req, extensions, ct) {
             Ok(prepared) => prepared,
             Err((id, e)) => {
@@ -176,12 +198,12 @@ pub(crate) fn inline_answerer<R: ServiceRole, S: Service<R>>(
                 });
             }
         };
-        ctx.peer = ctx.peer.delivering_to(direct.clone());
+        ctx.peer = ctx.peer.with_direct_output(direct.clone());
         let id = ctx.id.clone();
         // A panic would otherwise end the caller's task (an HTTP connection) and leave the
-        // request unanswered; the engine catches its own through the task's join. (`then`
-        // rather than an `async` block awaiting it: the block would hold the answer twice.)
-        let answering = AssertUnwindSafe(answer(service.clone(), request, ctx, output.clone())).catch_unwind();
+        // request unanswered; the engine catches its own through the task's join.
+        let answering =
+            std::panic::AssertUnwindSafe(answer(service.clone(), request, ctx, output.clone())).catch_unwind();
         Box::pin(answering.then(move |answered| async move {
             if answered.is_err() {
                 tracing::error!(%id, "a request handler panicked");
@@ -191,6 +213,22 @@ pub(crate) fn inline_answerer<R: ServiceRole, S: Service<R>>(
             }
         }))
     })
+}
+
+/// Poll `future` once on the current task, with a waker that does nothing: a request whose
+/// handler needs no waiting is answered right there, without a task, a wake-up or any
+/// bookkeeping.
+///
+/// On `Pending` the caller must give the future to a task, whose first poll (at once) registers
+/// the task's waker: a wake-up that came in between is not lost, as that poll sees its effect.
+pub(crate) fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// `future`, boxed: for a large future, or one on a rare path, so that its size does not add to
+/// the future of every request that might await it (see "Future sizes" in the module docs).
+pub(crate) fn out_of_line<F: Future>(future: F) -> Pin<Box<F>> {
+    Box::pin(future)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use ahash::HashMap;
@@ -374,7 +374,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             JsonRpcMessage::Notification(n) => self.on_notification(n, extensions),
             JsonRpcMessage::Response(resp) => self.resolve(resp.id, Ok(resp.result)),
             JsonRpcMessage::Error(JsonRpcError { id: Some(id), error }) => {
-                self.resolve(id, Err(ServiceError::McpError(error)))
+                self.resolve(id, Err(ServiceError::ErrorResponse(error)))
             }
             JsonRpcMessage::Error(JsonRpcError { id: None, error }) => {
                 tracing::warn!(%error, "the peer reported an error about a message it could not read");
@@ -417,7 +417,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         };
         let id = ctx.id.clone();
         let mut reply =
-            Box::pin(dispatch::answer(self.service.clone(), request, ctx, dispatch::Output::Wire(self.wire.clone())));
+            Box::pin(dispatch::answer(self.service.clone(), request, ctx, dispatch::Output::Writer(self.wire.clone())));
         let inline = self.inline_requests && self.spawn_next == 0;
         self.spawn_next = self.spawn_next.saturating_sub(1);
         if inline && self.answer_inline(&id, reply.as_mut()) {
@@ -431,17 +431,15 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         self.running.insert(id, Running { ct });
     }
 
-    /// Poll a request's answer once on the engine's own task: a handler that needs no waiting
-    /// is answered without a task, a wake-up or any bookkeeping. `false` when it must wait (the
-    /// caller spawns it, and its next poll registers the task's waker in place of this no-op one).
+    /// Poll a request's answer once on the engine's own task ([`dispatch::poll_once`]). `false`
+    /// when it must wait: the caller then spawns it.
     ///
     /// A handler that computes for long before its first wait holds up the reading of every
     /// later message; after one takes over [`INLINE_BUDGET`] (a slow tool, or a first call
     /// building its schema validator), the next [`SPAWN_AFTER_SLOW`] requests get tasks at once.
     fn answer_inline(&mut self, id: &RequestId, reply: Pin<&mut (dyn Future<Output = ()> + Send)>) -> bool {
         let started = Instant::now();
-        let mut cx = Context::from_waker(futures::task::noop_waker_ref());
-        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| reply.poll(&mut cx)));
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| dispatch::poll_once(reply)));
         if started.elapsed() > INLINE_BUDGET {
             self.spawn_next = SPAWN_AFTER_SLOW;
         }

@@ -8,9 +8,9 @@ use crate::model::{ErrorCode, ErrorData, InputRequiredResult};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServiceError {
-    /// The peer answered with a JSON-RPC error.
+    /// The peer answered the request with a JSON-RPC error response (its `error` member).
     #[error("the peer answered with an error: {0}")]
-    McpError(ErrorData),
+    ErrorResponse(ErrorData),
     /// The message could not be written to the transport.
     #[error("failed to send to the transport: {0}")]
     TransportSend(#[source] std::io::Error),
@@ -54,9 +54,9 @@ pub enum ServiceError {
 
 impl ServiceError {
     /// The JSON-RPC error the peer sent, if that is what this is.
-    pub fn as_mcp_error(&self) -> Option<&ErrorData> {
+    pub fn as_error_response(&self) -> Option<&ErrorData> {
         match self {
-            ServiceError::McpError(e) => Some(e),
+            ServiceError::ErrorResponse(e) => Some(e),
             _ => None,
         }
     }

@@ -26,7 +26,7 @@ use crate::model::{
     ElicitRequestParams, ElicitResult, ElicitationMode, ElicitationSchema, ErrorData, InputRequest, InputRequests,
     InputRequiredResult, InputResponse, InputResponses, JsonObject, ListRootsResult,
 };
-use crate::router::elicitation_schema_for;
+use crate::schema::elicitation_schema_for;
 
 /// The input a 2026-07-28 request may bring along: new answers and the state of earlier rounds.
 ///
@@ -317,7 +317,7 @@ fn wrong_kind(key: &str) -> McpError {
 
 fn from_service_error(e: ServiceError) -> McpError {
     match e {
-        ServiceError::McpError(e) => McpError::Rpc(e),
+        ServiceError::ErrorResponse(e) => McpError::Rpc(e),
         other => McpError::internal_error(format!("asking the client failed: {other}")),
     }
 }

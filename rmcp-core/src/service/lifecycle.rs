@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
+use super::info::{ClientInfo, ProtocolPreference};
 use super::{Peer, RequestOptions, RoleClient, RoleServer, ServeError, ServiceError};
-use crate::handler::{ClientInfo, ProtocolPreference};
 use crate::model::{
     DiscoverResult, EmptyParams, ErrorCode, ErrorData, InitializeRequestParams, InitializeResult, Meta,
     ProtocolVersion, meta_keys, methods,
@@ -134,7 +134,7 @@ pub(crate) async fn client_handshake(peer: Peer<RoleClient>, info: ClientInfo) -
             let probe = RequestOptions::new().with_timeout(info.probe_timeout);
             match discover(&peer, &info, probe).await {
                 Ok(()) => Ok(()),
-                Err(ServeError::Handshake(ServiceError::McpError(e)))
+                Err(ServeError::Handshake(ServiceError::ErrorResponse(e)))
                     if e.code == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION =>
                 {
                     match newest_stateful(e.data.as_ref()) {
@@ -145,13 +145,13 @@ pub(crate) async fn client_handshake(peer: Peer<RoleClient>, info: ClientInfo) -
                     }
                 }
                 // Other modern errors identify a modern server that refused us: no fallback.
-                Err(ServeError::Handshake(ServiceError::McpError(e)))
+                Err(ServeError::Handshake(ServiceError::ErrorResponse(e)))
                     if e.code == ErrorCode::HEADER_MISMATCH
                         || e.code == ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY =>
                 {
-                    Err(ServeError::Handshake(ServiceError::McpError(e)))
+                    Err(ServeError::Handshake(ServiceError::ErrorResponse(e)))
                 }
-                Err(ServeError::Handshake(ServiceError::McpError(_) | ServiceError::Timeout { .. })) => {
+                Err(ServeError::Handshake(ServiceError::ErrorResponse(_) | ServiceError::Timeout { .. })) => {
                     initialize(&peer, &info, ProtocolVersion::LATEST_STATEFUL).await
                 }
                 Err(e) => Err(e),

@@ -1,24 +1,10 @@
-//! Log messages from a request to the client, sent only when the client wants them.
-
-use std::sync::atomic::Ordering;
+//! Log messages from a request to the client, sent only when the client wants them. The
+//! session's level (`logging/setLevel`) is kept on the peer: [`Peer::log_level`](super::Peer::log_level).
 
 use serde_json::Value;
 
-use super::{Peer, RequestContext, RoleServer, ServiceError};
+use super::{RequestContext, RoleServer, ServiceError};
 use crate::model::{LoggingLevel, LoggingMessageNotificationParams};
-
-impl Peer<RoleServer> {
-    /// Record the level the client set with `logging/setLevel` (2025 era).
-    pub(crate) fn set_log_level(&self, level: LoggingLevel) {
-        self.shared.log_level.store(level as u8 + 1, Ordering::Relaxed);
-    }
-
-    /// The level the client set with `logging/setLevel`, if it did.
-    pub fn log_level(&self) -> Option<LoggingLevel> {
-        let stored = self.shared.log_level.load(Ordering::Relaxed);
-        stored.checked_sub(1).and_then(|i| LoggingLevel::ALL.get(i as usize).copied())
-    }
-}
 
 impl RequestContext<RoleServer> {
     /// Whether the client wants log messages of `level` from this request: on 2026-07-28 only

@@ -4,32 +4,40 @@
 //! the [`Peer`] handle sends requests and notifications from any task; incoming requests reach the
 //! service with a [`RequestContext`].
 
+#[cfg(feature = "client")]
 mod client_peer;
 mod context;
 pub(crate) mod dispatch;
 mod engine;
 mod error;
 mod ids;
+mod info;
+#[cfg(feature = "server")]
 pub(crate) mod input;
+#[cfg(feature = "client")]
 mod input_retry;
 pub mod lifecycle;
 mod log;
 mod options;
 mod peer;
+#[cfg(feature = "server")]
 pub(crate) mod request_state;
 mod role;
 mod running;
 mod server_peer;
+#[cfg(feature = "client")]
 mod tasks_client;
 
 pub use context::{NotificationContext, RequestContext};
 pub use engine::QuitReason;
 pub use error::{McpError, ServeError, ServiceError};
 pub use ids::{AtomicCounter, ProgressTokenProvider, RequestIdProvider};
+pub use info::{ClientInfo, DEFAULT_MAX_INPUT_ROUNDS, ProtocolPreference, ServerInfo};
+#[cfg(feature = "server")]
 pub use input::Elicitation;
-pub use input_retry::DEFAULT_MAX_INPUT_ROUNDS;
 pub use options::{ProgressCallback, RequestOptions};
 pub use peer::Peer;
+#[cfg(feature = "server")]
 pub use request_state::RequestStateKey;
 pub use role::{RoleClient, RoleServer, ServiceRole};
 pub use running::{DynService, RunningService, ServeOptions, Service, ServiceExt};

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::transport::Outbound;
 
-use super::dispatch::Deliver;
+use super::dispatch::DirectOutput;
 use super::{ProgressTokenProvider, RequestIdProvider, RequestOptions, ServiceError, ServiceRole};
 use crate::model::{
     JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, Meta, ProgressNotificationParams, ProgressToken,
@@ -78,15 +78,33 @@ pub(crate) type LocalHandler<R> = Arc<
 ///
 /// Typed methods for each request and notification of the role live on `Peer<RoleClient>` and
 /// `Peer<RoleServer>`; [`Peer::send_request`] and [`Peer::send_notification`] send anything.
+/// A [`RunningService`](super::RunningService) dereferences to its peer; handlers get one in
+/// their [`RequestContext`](super::RequestContext).
+///
+/// ```no_run
+/// use rmcp_core::model::CallToolRequestParams;
+/// use rmcp_core::service::ServiceExt;
+/// use rmcp_core::transport::ChildProcess;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = ().serve(ChildProcess::new(tokio::process::Command::new("my-server"))?).await?;
+/// // Requests from any task share the connection; answers are matched by id.
+/// let peer = client.peer().clone();
+/// let slow = tokio::spawn(async move { peer.call_tool(CallToolRequestParams::new("slow")).await });
+/// let tools = client.list_all_tools().await?;
+/// let result = slow.await??;
+/// # Ok(())
+/// # }
+/// ```
 pub struct Peer<R: ServiceRole> {
     /// The peer's request this handle was given for: what it sends belongs to that request.
     related: Option<RequestId>,
     /// Set on handles given to 2026-07-28 requests: that protocol has no server-to-client
     /// requests (servers return `input_required` results instead).
     no_requests: bool,
-    /// Set on handles given to requests served inline by a transport that takes their messages
+    /// Set on handles given to requests a transport serves directly, taking their messages
     /// itself: notifications go there rather than to the writer, in order with the answer.
-    direct: Option<Arc<dyn Deliver>>,
+    direct: Option<Arc<dyn DirectOutput>>,
     pub(crate) shared: Arc<PeerShared<R>>,
 }
 
@@ -157,6 +175,7 @@ impl<R: ServiceRole> Peer<R> {
     }
 
     /// How this side described itself when the service started.
+    #[cfg(any(feature = "server", feature = "client"))]
     pub(crate) fn own_info(&self) -> Option<&R::Info> {
         self.shared.info.get()
     }
@@ -174,8 +193,9 @@ impl<R: ServiceRole> Peer<R> {
         self
     }
 
-    /// A handle whose notifications go to `direct` (for requests served inline).
-    pub(crate) fn delivering_to(mut self, direct: Arc<dyn Deliver>) -> Self {
+    /// A handle whose notifications go to `direct` (for requests served directly).
+    #[cfg(feature = "http-server")]
+    pub(crate) fn with_direct_output(mut self, direct: Arc<dyn DirectOutput>) -> Self {
         self.direct = Some(direct);
         self
     }
@@ -312,7 +332,7 @@ impl<R: ServiceRole> Peer<R> {
         let msg = JsonRpcMessage::Notification(JsonRpcNotification { method: method.into(), params: Some(params) });
         let out = Outbound::related(msg, self.related.clone());
         let sent = match &self.direct {
-            Some(direct) => direct.deliver(out).await,
+            Some(direct) => direct.send(out).await,
             None => self.shared.wire.send(Box::new(out)).await.is_ok(),
         };
         if sent { Ok(()) } else { Err(ServiceError::TransportClosed) }

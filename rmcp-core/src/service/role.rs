@@ -5,9 +5,9 @@ use std::fmt::Debug;
 use futures::future::BoxFuture;
 use serde::Serialize;
 
+use super::info::{ClientInfo, ServerInfo};
 use super::lifecycle;
 use super::{Peer, ServeError};
-use crate::handler::{ClientInfo, ServerInfo};
 use crate::model::{
     ClientNotification, ClientRequest, ClientResult, ErrorData, InboundMessage, InitializeRequestParams,
     InitializeResult, Meta, ProtocolVersion, ServerNotification, ServerRequest, ServerResult,

@@ -11,7 +11,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-use super::dispatch::{self, Deliver, InlineAnswerer};
+#[cfg(feature = "http-server")]
+use super::dispatch::{self, DirectAnswerer, DirectOutput};
 use super::engine::{COMMAND_QUEUE, Engine, QuitReason, WIRE_QUEUE};
 use super::peer::{Command, LocalHandler};
 use super::{
@@ -179,6 +180,33 @@ impl ServeOptions {
 /// Run services on transports.
 pub trait ServiceExt<R: ServiceRole>: Service<R> + Sized {
     /// Serve on `transport`. A client performs its handshake before this returns.
+    ///
+    /// A server and a client in one process, over an in-memory [`duplex`](crate::transport::duplex)
+    /// pair (`()` is a client that answers nothing):
+    ///
+    /// ```
+    /// use rmcp_core::handler::{ServerHandler, ServerInfo};
+    /// use rmcp_core::model::{Implementation, ServerCapabilities};
+    /// use rmcp_core::service::ServiceExt;
+    ///
+    /// struct Hello;
+    /// impl ServerHandler for Hello {
+    ///     fn get_info(&self) -> ServerInfo {
+    ///         ServerInfo::new(Implementation::new("hello", "1.0.0"), ServerCapabilities::default())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (server_end, client_end) = rmcp_core::transport::duplex(64 * 1024);
+    /// let server = tokio::spawn(Hello.serve(server_end));
+    /// let client = ().serve(client_end).await?;
+    /// assert_eq!(client.server_info().unwrap().server_info.name, "hello");
+    /// client.cancel().await;
+    /// server.await??.waiting().await; // ends once the client has left
+    /// # Ok(())
+    /// # }
+    /// ```
     fn serve<T, M>(self, transport: T) -> impl Future<Output = Result<RunningService<R, Self>, ServeError>> + Send
     where
         T: IntoTransport<M>,
@@ -265,6 +293,20 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
 /// A service running on a connection. Dereferences to its [`Peer`].
 ///
 /// Dropping it cancels the service; [`waiting`](Self::waiting) lets it run until the peer leaves.
+///
+/// ```no_run
+/// use rmcp_core::service::ServiceExt;
+/// use rmcp_core::transport::ChildProcess;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = ().serve(ChildProcess::new(tokio::process::Command::new("my-server"))?).await?;
+/// let name = client.server_info().map(|info| info.server_info.name.clone());
+/// let tools = client.list_all_tools().await?; // a `Peer<RoleClient>` method
+/// let reason = client.cancel().await; // close the connection and wait for it to end
+/// println!("{name:?}: {} tools; closed: {reason:?}", tools.len());
+/// # Ok(())
+/// # }
+/// ```
 pub struct RunningService<R: ServiceRole, S> {
     service: Arc<S>,
     peer: Peer<R>,
@@ -300,12 +342,13 @@ impl<R: ServiceRole, S> RunningService<R, S> {
         self.ct.clone()
     }
 
-    /// Serve requests of this connection outside the engine (see [`InlineAnswerer`]).
-    pub(crate) fn inline_answerer(&self, direct: Arc<dyn Deliver>) -> InlineAnswerer
+    /// Serve requests of this connection directly, without the engine (see [`DirectAnswerer`]).
+    #[cfg(feature = "http-server")]
+    pub(crate) fn direct_answerer(&self, direct: Arc<dyn DirectOutput>) -> DirectAnswerer
     where
         S: Service<R>,
     {
-        dispatch::inline_answerer(self.service.clone(), self.peer.clone(), direct)
+        dispatch::direct_answerer(self.service.clone(), self.peer.clone(), direct)
     }
 
     async fn join(&mut self) -> QuitReason {

@@ -1,10 +1,14 @@
-//! Typed requests and notifications a server sends to its client.
+//! Every method a server calls on its client: typed requests and notifications, and the
+//! session's log level.
+
+use std::sync::atomic::Ordering;
 
 use super::{Peer, RequestOptions, RoleServer, ServiceError};
 use crate::model::{
     CancelledNotificationParams, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
     ElicitationCompleteNotificationParams, EmptyParams, EmptyResult, InitializeRequestParams, ListRootsResult,
-    LoggingMessageNotificationParams, ProgressNotificationParams, ResourceUpdatedNotificationParams, methods,
+    LoggingLevel, LoggingMessageNotificationParams, ProgressNotificationParams, ResourceUpdatedNotificationParams,
+    methods,
 };
 
 impl Peer<RoleServer> {
@@ -77,5 +81,21 @@ impl Peer<RoleServer> {
         params: ElicitationCompleteNotificationParams,
     ) -> Result<(), ServiceError> {
         self.send_notification(methods::NOTIFICATION_ELICITATION_COMPLETE, &params).await
+    }
+}
+
+/// The session's log level (2025 era); on 2026-07-28 each request carries its own, see
+/// [`RequestContext::wants_log`](super::RequestContext::wants_log).
+impl Peer<RoleServer> {
+    /// Record the level the client set with `logging/setLevel` (2025 era).
+    #[cfg(feature = "server")]
+    pub(crate) fn set_log_level(&self, level: LoggingLevel) {
+        self.shared.log_level.store(level as u8 + 1, Ordering::Relaxed);
+    }
+
+    /// The level the client set with `logging/setLevel`, if it did.
+    pub fn log_level(&self) -> Option<LoggingLevel> {
+        let stored = self.shared.log_level.load(Ordering::Relaxed);
+        stored.checked_sub(1).and_then(|i| LoggingLevel::ALL.get(i as usize).copied())
     }
 }

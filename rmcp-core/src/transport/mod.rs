@@ -5,19 +5,30 @@
 //! write can never deadlock us). [`IntoTransport`] lets `serve` take anything that can become one:
 //! a `(reader, writer)` pair, a [`ChildProcess`], or a transport itself.
 
+#[cfg(feature = "child-process")]
 mod child_process;
+#[cfg(feature = "stdio")]
 mod duplex;
 mod framing;
+#[cfg(any(feature = "http-server", feature = "http-client"))]
 pub mod http;
+#[cfg(feature = "stdio")]
 mod io;
+mod principal;
+#[cfg(feature = "stdio")]
 mod stdio;
 
 use futures::{Sink, Stream};
 
+#[cfg(feature = "child-process")]
 pub use child_process::{ChildProcess, ChildProcessBuilder};
-pub use duplex::duplex;
+#[cfg(feature = "stdio")]
+pub use duplex::{DuplexTransport, duplex};
 pub use framing::{DEFAULT_MAX_LINE_LENGTH, Frame, JsonLinesCodec};
+#[cfg(feature = "stdio")]
 pub use io::AsyncRwTransport;
+pub use principal::Principal;
+#[cfg(feature = "stdio")]
 pub use stdio::{StdinReader, StdoutWriter, stdio};
 
 use crate::model::{JsonRpcMessage, RequestId};

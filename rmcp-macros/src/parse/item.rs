@@ -3,64 +3,107 @@
 //! attributes that are ours, so it can be emitted unchanged otherwise.
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{
     Attribute, Expr, ExprLit, FnArg, GenericArgument, GenericParam, Ident, ImplItem, ImplItemFn, ItemImpl, Lit, Meta,
     Pat, PathArguments, ReturnType, Type, TypeParamBound,
 };
 
-use super::attr::{AttrArgs, RouteAttr, RouteKind, attr_ident};
+use super::args::{AttrArgs, attr_ident};
+use super::attr::RouteAttr;
+use super::kind::RouteKind;
 use crate::errors::Errors;
+use crate::symbol::{CFG, DOC, SCHEMARS, SERDE};
 
-/// Extractor types, recognised by the last segment of their path; everything else beside
-/// `Parameters<T>` is a plain input.
-pub const EXTRACTORS: &[&str] = &["RequestContext", "Peer", "CancellationToken", "Meta", "ProgressReporter"];
+/// The extractors: arguments built from the request rather than read from the input,
+/// recognised by the last segment of their type's path. Everything else beside `Parameters<T>`
+/// is a plain input.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Extractor {
+    RequestContext,
+    Peer,
+    CancellationToken,
+    Meta,
+    ProgressReporter,
+}
+
+impl Extractor {
+    const ALL: [Self; 5] =
+        [Self::RequestContext, Self::Peer, Self::CancellationToken, Self::Meta, Self::ProgressReporter];
+
+    /// The type's name, as users import it.
+    fn type_name(self) -> &'static str {
+        match self {
+            Self::RequestContext => "RequestContext",
+            Self::Peer => "Peer",
+            Self::CancellationToken => "CancellationToken",
+            Self::Meta => "Meta",
+            Self::ProgressReporter => "ProgressReporter",
+        }
+    }
+
+    fn from_type_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.type_name() == name)
+    }
+}
 
 /// An impl block under a router attribute.
-pub struct RouterImpl {
+pub(crate) struct RouterImpl {
     /// The impl with our attributes removed.
-    pub item: ItemImpl,
-    pub routes: Vec<Route>,
+    pub(crate) item: ItemImpl,
+    pub(crate) routes: Vec<Route>,
     /// Our attributes on items that are not methods.
-    pub misplaced: Vec<Misplaced>,
+    pub(crate) misplaced: Vec<Misplaced>,
     /// Names of the impl's type and const parameters (hidden argument structs cannot use them).
-    pub generic_params: Vec<Ident>,
+    pub(crate) generic_params: Vec<Ident>,
     /// The self type's name, to name hidden items.
-    pub self_name: String,
+    pub(crate) self_name: String,
 }
 
 /// A method marked with one of the router's attributes.
-pub struct Route {
-    pub attr: RouteAttr,
-    pub method: Method,
+pub(crate) struct Route {
+    pub(crate) attr: RouteAttr,
+    pub(crate) method: Method,
     /// Further route attributes on the same method (an error).
-    pub repeated: Vec<(RouteKind, Span)>,
+    pub(crate) repeated: Vec<(RouteKind, Span)>,
 }
 
-pub struct Misplaced {
-    pub kind: RouteKind,
-    pub span: Span,
+impl Route {
+    /// The route's programmatic name and the span to blame for it: `name = "..."` if given, else
+    /// the method's name (without `r#`).
+    pub(crate) fn name(&self) -> (String, Span) {
+        match &self.attr.name {
+            Some(lit) => (lit.value(), lit.span()),
+            None => (self.method.ident.unraw().to_string(), self.method.ident.span()),
+        }
+    }
+}
+
+pub(crate) struct Misplaced {
+    pub(crate) kind: RouteKind,
+    pub(crate) span: Span,
     /// "a constant", "an associated type", ...
-    pub item: &'static str,
+    pub(crate) item: &'static str,
 }
 
-pub struct Method {
-    pub ident: Ident,
+pub(crate) struct Method {
+    pub(crate) ident: Ident,
     /// `async fn`, or a plain fn returning `impl Future`: the call is awaited.
-    pub awaited: bool,
-    pub unsafety: Option<Span>,
-    pub receiver: Receiver,
+    pub(crate) awaited: bool,
+    pub(crate) unsafety: Option<Span>,
+    pub(crate) receiver: Receiver,
     /// Type and const parameters, and `impl Trait` arguments: things a router cannot name.
-    pub generics: Vec<Span>,
-    pub args: Vec<Arg>,
+    pub(crate) generics: Vec<Span>,
+    pub(crate) args: Vec<Arg>,
     /// What the call yields (after `.await` if awaited); `()` when no return type is written.
-    pub ret: Type,
-    pub docs: Vec<DocPiece>,
+    pub(crate) ret: Type,
+    pub(crate) docs: Vec<DocPiece>,
     /// `#[cfg(...)]` on the method: the generated items and the registration carry them too.
-    pub cfgs: Vec<Attribute>,
+    pub(crate) cfgs: Vec<Attribute>,
 }
 
-pub enum Receiver {
+pub(crate) enum Receiver {
     /// `&self` (any lifetime).
     Shared,
     /// `&mut self`.
@@ -73,20 +116,20 @@ pub enum Receiver {
     Missing,
 }
 
-pub struct Arg {
+pub(crate) struct Arg {
     /// The parameter's name when its pattern is a plain identifier.
-    pub ident: Option<Ident>,
-    pub pat_span: Span,
-    pub ty: Type,
-    pub kind: ArgKind,
-    pub docs: Vec<DocPiece>,
+    pub(crate) ident: Option<Ident>,
+    pub(crate) pat_span: Span,
+    pub(crate) ty: Type,
+    pub(crate) kind: ArgKind,
+    pub(crate) docs: Vec<DocPiece>,
     /// `#[serde(...)]` and `#[schemars(...)]`, moved onto the hidden argument struct's field.
-    pub forwarded: Vec<Attribute>,
+    pub(crate) forwarded: Vec<Attribute>,
 }
 
-pub enum ArgKind {
+pub(crate) enum ArgKind {
     /// Built from the request context (`RequestContext<RoleServer>`, `Peer<RoleServer>`, ...).
-    Extractor,
+    Extractor(Extractor),
     /// `Parameters<T>`: the whole input; `T` when written with one type argument.
     Parameters(Option<Box<Type>>),
     /// A plain input (`a: i64`): a property of the arguments object, a prompt argument or a
@@ -96,14 +139,14 @@ pub enum ArgKind {
 
 /// One `#[doc = ...]` line: usually a literal, possibly a macro call such as `include_str!`.
 #[derive(Clone)]
-pub enum DocPiece {
+pub(crate) enum DocPiece {
     Lit(String),
     Expr(Expr),
 }
 
 /// Parse `item` as the impl a router attribute is on, claiming methods whose attributes satisfy
 /// `claims`. Attribute syntax errors go to `errors`; the model is built regardless.
-pub fn parse_router_impl(
+pub(crate) fn parse_router_impl(
     mut item: ItemImpl,
     claims: &dyn Fn(RouteKind, &Attribute) -> bool,
     errors: &mut Errors,
@@ -174,14 +217,14 @@ fn name_span(attr: &Attribute) -> Span {
 }
 
 /// The argument of a route attribute a router has already consumed.
-pub const ROUTED_MARKER: MarkerIdent = MarkerIdent;
+pub(crate) const ROUTED_MARKER: MarkerIdent = MarkerIdent;
 
 /// `__rmcp_routed`, as a token.
 #[derive(Clone, Copy)]
-pub struct MarkerIdent;
+pub(crate) struct MarkerIdent;
 
 impl MarkerIdent {
-    pub const NAME: &'static str = "__rmcp_routed";
+    pub(crate) const NAME: &'static str = "__rmcp_routed";
 }
 
 impl quote::ToTokens for MarkerIdent {
@@ -191,7 +234,7 @@ impl quote::ToTokens for MarkerIdent {
 }
 
 /// Whether `attr` is `#[x(__rmcp_routed)]`.
-pub fn is_routed_marker(attr: &Attribute) -> bool {
+pub(crate) fn is_routed_marker(attr: &Attribute) -> bool {
     matches!(&attr.meta, Meta::List(l) if l.tokens.to_string() == MarkerIdent::NAME)
 }
 
@@ -242,10 +285,10 @@ fn parse_method(f: &mut ImplItemFn) -> Method {
                 let mut docs = Vec::new();
                 let mut forwarded = Vec::new();
                 pt.attrs.retain(|a| {
-                    if a.path().is_ident("doc") {
+                    if a.path() == DOC {
                         docs.extend(doc_piece(a));
                         false
-                    } else if a.path().is_ident("serde") || a.path().is_ident("schemars") {
+                    } else if a.path() == SERDE || a.path() == SCHEMARS {
                         forwarded.push(a.clone());
                         false
                     } else {
@@ -287,12 +330,12 @@ fn parse_method(f: &mut ImplItemFn) -> Method {
         args,
         ret,
         docs: f.attrs.iter().flat_map(doc_piece).collect(),
-        cfgs: f.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect(),
+        cfgs: f.attrs.iter().filter(|a| a.path() == CFG).cloned().collect(),
     }
 }
 
 /// Classify an argument by its type's last path segment.
-pub fn classify(ty: &Type) -> ArgKind {
+pub(crate) fn classify(ty: &Type) -> ArgKind {
     let Type::Path(p) = ty else { return ArgKind::Plain };
     let Some(last) = p.path.segments.last() else { return ArgKind::Plain };
     let name = last.ident.to_string();
@@ -306,7 +349,7 @@ pub fn classify(ty: &Type) -> ArgKind {
         };
         return ArgKind::Parameters(inner);
     }
-    if EXTRACTORS.contains(&name.as_str()) { ArgKind::Extractor } else { ArgKind::Plain }
+    Extractor::from_type_name(&name).map_or(ArgKind::Plain, ArgKind::Extractor)
 }
 
 /// `X` of `impl Future<Output = X> (+ Send ...)`.
@@ -327,7 +370,7 @@ fn future_output(ty: &Type) -> Option<Type> {
 }
 
 fn doc_piece(attr: &Attribute) -> Option<DocPiece> {
-    if !attr.path().is_ident("doc") {
+    if attr.path() != DOC {
         return None;
     }
     match &attr.meta {
@@ -341,7 +384,7 @@ fn doc_piece(attr: &Attribute) -> Option<DocPiece> {
 
 /// Join doc lines the way rustdoc shows them: one leading space dropped per line, blank edges
 /// trimmed. `None` when there are no docs.
-pub fn join_docs(docs: &[DocPiece]) -> Option<String> {
+pub(crate) fn join_docs(docs: &[DocPiece]) -> Option<String> {
     if docs.iter().any(|d| matches!(d, DocPiece::Expr(_))) {
         return None;
     }

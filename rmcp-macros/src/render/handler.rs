@@ -7,10 +7,10 @@ use quote::quote;
 use syn::{Ident, ImplItem, ItemImpl};
 
 use super::krate;
-use crate::parse::RouterKind;
 use crate::parse::attr::HandlerAttr;
+use crate::parse::kind::RouterKind;
 
-pub fn render(kind: RouterKind, attr: &HandlerAttr, mut item: ItemImpl) -> TokenStream {
+pub(crate) fn render(kind: RouterKind, attr: &HandlerAttr, mut item: ItemImpl) -> TokenStream {
     let k = krate(attr.krate.as_ref());
     let router = match &attr.router {
         Some(e) => quote!(#e),
@@ -34,7 +34,7 @@ pub fn render(kind: RouterKind, attr: &HandlerAttr, mut item: ItemImpl) -> Token
         let name = Ident::new(name, Span::call_site());
         let ret = future(result, quote!('_));
         // Only the tool router reads the context (to track the peer for list-changed notices).
-        let ctx_name = Ident::new(if name == "list_tools" { "ctx" } else { "_ctx" }, Span::call_site());
+        let ctx_name = Ident::new(if kind == RouterKind::Tool { "ctx" } else { "_ctx" }, Span::call_site());
         quote! {
             fn #name(&self, params: #paginated, #ctx_name: #ctx) -> #ret {
                 ::core::future::ready((#router).#call)

@@ -5,22 +5,12 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{ImplItem, Visibility};
 
-use super::{krate, prompt, resource, tool};
-use crate::parse::RouterKind;
-use crate::parse::attr::{RouteKind, RouterAttr};
+use super::{completion, krate, prompt, resource, tool};
+use crate::parse::attr::RouterAttr;
 use crate::parse::item::RouterImpl;
+use crate::parse::kind::{RouteKind, RouterKind};
 
-/// What one route adds: items inside the impl, items beside it, and its registration call on
-/// the router under construction.
-pub struct RouteTokens {
-    /// The method's `#[cfg]`s, repeated on everything generated for it.
-    pub cfgs: TokenStream,
-    pub impl_items: TokenStream,
-    pub outer_items: TokenStream,
-    pub register: TokenStream,
-}
-
-pub fn render(kind: RouterKind, attr: &RouterAttr, mut imp: RouterImpl) -> TokenStream {
+pub(crate) fn render(kind: RouterKind, attr: &RouterAttr, mut imp: RouterImpl) -> TokenStream {
     let mut outer = TokenStream::new();
     let mut registers = Vec::new();
     for route in &imp.routes {
@@ -28,7 +18,7 @@ pub fn render(kind: RouterKind, attr: &RouterAttr, mut imp: RouterImpl) -> Token
         let tokens = match route.attr.kind {
             RouteKind::Tool => tool::render(route, &imp.self_name, &krate),
             RouteKind::Prompt => prompt::render(route, &imp.self_name, &krate),
-            RouteKind::Completion => prompt::render_completion(route, &krate),
+            RouteKind::Completion => completion::render(route, &krate),
             RouteKind::Resource | RouteKind::ResourceTemplate => resource::render(route, &krate),
         };
         imp.item.items.push(ImplItem::Verbatim(tokens.impl_items));
@@ -43,7 +33,7 @@ pub fn render(kind: RouterKind, attr: &RouterAttr, mut imp: RouterImpl) -> Token
 
 /// After errors: the impl as written (minus our attributes) and a router without routes, so
 /// the only errors the user sees are ours, not "no function `tool_router`" cascades.
-pub fn render_fallback(kind: RouterKind, attr: &RouterAttr, mut imp: RouterImpl) -> TokenStream {
+pub(crate) fn render_fallback(kind: RouterKind, attr: &RouterAttr, mut imp: RouterImpl) -> TokenStream {
     let claimed: Vec<_> = imp.routes.iter().map(|r| r.method.ident.clone()).collect();
     let mut routed = Vec::new();
     for item in std::mem::take(&mut imp.item.items) {

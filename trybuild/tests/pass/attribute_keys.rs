@@ -5,6 +5,9 @@ use rmcp_core::router::ToolRouter;
 use rmcp_core::{tool, tool_router};
 use serde_json::json;
 
+/// Text keys take any expression yielding a string, such as a constant.
+const TITLE: &str = "Described";
+
 fn icons() -> Vec<Icon> {
     vec![Icon::new("https://example.com/a.svg").with_mime_type("image/svg+xml")]
 }
@@ -50,7 +53,7 @@ impl Server {
         format!("{url} {timeout} {type:?}", type = r#type)
     }
 
-    #[tool(description = concat!("Built ", "from an expression"), icons = icons(), meta = meta())]
+    #[tool(title = TITLE, description = concat!("Built ", "from an expression"), icons = icons(), meta = meta())]
     fn described(&self) {}
 
     /// Doc comments are ignored when a description is given.
@@ -88,6 +91,7 @@ fn main() {
     assert_eq!(schema["required"], json!(["url"]));
 
     let described = tool("described");
+    assert_eq!(described.title.as_deref(), Some("Described"));
     assert_eq!(described.description.as_deref(), Some("Built from an expression"));
     assert_eq!(described.icons.as_ref().unwrap()[0].mime_type.as_deref(), Some("image/svg+xml"));
     assert_eq!(described.meta.as_ref().unwrap()["source"], "expr");

@@ -7,7 +7,7 @@ use rmcp_core::model::{
     CreateMessageRequestParams, ElicitRequestFormParams, InputRequest, InputRequests, InputResponse, PromptMessage,
     Role, SamplingContent, SamplingMessage,
 };
-use rmcp_core::router::elicitation_schema_for;
+use rmcp_core::schema::elicitation_schema_for;
 use rmcp_core::service::{Elicitation, McpError, RequestContext, RoleServer};
 use rmcp_core::{prompt, prompt_router, tool, tool_router};
 use schemars::JsonSchema;

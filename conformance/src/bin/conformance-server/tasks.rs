@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use rmcp_core::handler::tasks::{TaskContext, TaskSupport};
 use rmcp_core::model::{CallToolResult, ContentBlock, InputRequest, InputRequests, InputResponse};
-use rmcp_core::router::{Parameters, elicitation_schema_for};
+use rmcp_core::router::Parameters;
+use rmcp_core::schema::elicitation_schema_for;
 use rmcp_core::service::{Elicitation, McpError, RequestContext, RoleServer};
 use rmcp_core::{tool, tool_router};
 use schemars::JsonSchema;

@@ -8,11 +8,18 @@
 //!
 //! Both follow the 2025-11-25 and 2026-07-28 revisions of the transport (`basic/transports`).
 
+#[cfg(feature = "http-client")]
 pub mod client;
+#[cfg(feature = "http-server")]
 pub mod server;
 mod wire;
 
-pub use client::{AuthChallenge, AuthProvider, StreamableHttpClientConfig, StreamableHttpClientTransport};
+#[cfg(feature = "http-client")]
+pub use client::{
+    AuthChallenge, AuthProvider, BearerChallenge, StreamableHttpClientConfig, StreamableHttpClientTransport,
+    is_insufficient_scope,
+};
+#[cfg(feature = "http-server")]
 pub use server::{
     AllowList, ClientRequestId, EventStore, InMemoryEventStore, ResponseBody, StreamControl, StreamableHttpConfig,
     StreamableHttpService,

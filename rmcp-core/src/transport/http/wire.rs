@@ -71,19 +71,20 @@ pub(crate) struct HeaderParam {
     pub name: String,
     /// The chain of `properties` keys from the schema root to the parameter.
     pub path: Vec<String>,
+    /// The JSON type the schema gives the parameter: how the header value is written and read.
     pub kind: ParamKind,
 }
 
 impl HeaderParam {
     /// The header's name (lowercase, as `http` stores header names).
-    pub fn header_name(&self) -> Result<HeaderName, String> {
+    pub(crate) fn header_name(&self) -> Result<HeaderName, String> {
         HeaderName::try_from(format!("{PARAM_PREFIX}{}", self.name.to_ascii_lowercase()))
             .map_err(|e| format!("`{}` is no header name: {e}", self.name))
     }
 
     /// The argument's value at the parameter's path; `None` when absent or `null`, in which case
     /// no header is sent nor expected.
-    pub fn value_in<'a>(&self, arguments: &'a JsonObject) -> Option<&'a Value> {
+    pub(crate) fn value_in<'a>(&self, arguments: &'a JsonObject) -> Option<&'a Value> {
         let (last, parents) = self.path.split_last()?;
         let mut object = arguments;
         for key in parents {
@@ -95,6 +96,7 @@ impl HeaderParam {
 
 /// The header text of an argument value: strings as they are, integers in decimal, booleans as
 /// `true`/`false`. Other values are not mirrored.
+#[cfg(feature = "http-client")]
 pub(crate) fn header_text(value: &Value) -> Option<Cow<'_, str>> {
     match value {
         Value::String(s) => Some(Cow::Borrowed(s)),
@@ -107,6 +109,7 @@ pub(crate) fn header_text(value: &Value) -> Option<Cow<'_, str>> {
 /// Whether a decoded header value carries the body value. Numbers compare by value (`42.0`
 /// equals `42`), as the 2026-07-28 transport rules recommend; integers compare exactly, never
 /// through floating point (where 2^53 + 1 would equal 2^53).
+#[cfg(feature = "http-server")]
 pub(crate) fn header_matches(header: &str, body: &Value) -> bool {
     match body {
         Value::String(s) => header == s,
@@ -127,6 +130,7 @@ pub(crate) fn header_matches(header: &str, body: &Value) -> bool {
 
 /// The integer a header writes in decimal: digits with an optional sign, and optionally a
 /// fraction of zeros (`42`, `-7`, `42.0`).
+#[cfg(feature = "http-server")]
 fn integer_text(text: &str) -> Option<i128> {
     let whole = match text.split_once('.') {
         Some((w, f)) if !f.is_empty() && f.bytes().all(|b| b == b'0') => w,
@@ -292,6 +296,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "http-server")]
     #[test]
     fn numbers_compare_numerically() {
         assert!(header_matches("42.0", &json!(42)));

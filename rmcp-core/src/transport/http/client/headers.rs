@@ -90,7 +90,7 @@ impl ToolHeaders {
     /// Read a `tools/list` result: remember each tool's annotated parameters, and drop the tools
     /// whose annotations are invalid (a client must not offer them). Returns the result to hand
     /// on when tools were dropped.
-    pub fn read_list(&self, result: &RawValue) -> Option<Box<RawValue>> {
+    pub(crate) fn read_list(&self, result: &RawValue) -> Option<Box<RawValue>> {
         let mut value: Value = serde_json::from_str(result.get()).ok()?;
         let tools = value.get_mut("tools")?.as_array_mut()?;
         let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());

@@ -27,6 +27,7 @@
 //! longer knows (404, unless its body is a JSON-RPC "method not found" about the request) ends
 //! the connection.
 
+mod challenge;
 mod headers;
 mod sse;
 mod transport;
@@ -39,6 +40,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
+pub use challenge::{BearerChallenge, is_insufficient_scope};
 pub use transport::{HttpSink, HttpStream, StreamableHttpClientTransport};
 
 /// The default of [`StreamableHttpClientConfig::max_message_bytes`]: 16 MiB.

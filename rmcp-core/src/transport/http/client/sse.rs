@@ -51,7 +51,7 @@ impl Default for SseParser {
 
 impl SseParser {
     /// A parser accepting events of at most `max_event` bytes.
-    pub fn new(max_event: usize) -> Self {
+    pub(crate) fn new(max_event: usize) -> Self {
         Self {
             buf: Vec::new(),
             scanned: 0,
@@ -69,7 +69,7 @@ impl SseParser {
     /// Feed a chunk; returns the events it completes, or an error once an event is larger than
     /// the limit (the parser is then of no further use). Each byte is scanned once, however the
     /// chunks split the lines.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, EventTooLarge> {
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, EventTooLarge> {
         let mut chunk = chunk;
         if self.after_cr {
             self.after_cr = false;

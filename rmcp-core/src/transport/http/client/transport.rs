@@ -27,6 +27,27 @@ use crate::transport::{Frame, Outbound, Transport};
 const DELETE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A Streamable HTTP client transport; see the [module docs](super).
+///
+/// [`new`](Self::new) is enough for most servers; a [`StreamableHttpClientConfig`] adds headers,
+/// authorization and limits, and [`with_client`](Self::with_client) brings a `reqwest::Client`
+/// of your own (TLS roots, proxy, timeouts).
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// use http::{HeaderName, HeaderValue};
+/// use rmcp_core::service::ServiceExt;
+/// use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClientTransport};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = StreamableHttpClientConfig::new("https://mcp.example.com/mcp")
+///     .with_header(HeaderName::from_static("x-api-key"), HeaderValue::from_static("secret"));
+/// let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build()?;
+/// let client = ().serve(StreamableHttpClientTransport::with_client(http, config)).await?;
+/// let tools = client.list_all_tools().await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct StreamableHttpClientTransport {
     config: StreamableHttpClientConfig,
@@ -260,7 +281,7 @@ impl Worker {
                     .get_all(header::WWW_AUTHENTICATE)
                     .iter()
                     .filter_map(|v| v.to_str().ok())
-                    .any(crate::auth::is_insufficient_scope));
+                    .any(super::is_insufficient_scope));
         if !challenged || *attempts >= self.config.max_auth_attempts {
             return false;
         }

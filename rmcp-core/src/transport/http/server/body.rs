@@ -98,19 +98,22 @@ pub(crate) struct Rejection {
 }
 
 impl Rejection {
-    pub fn new(status: StatusCode, error: ErrorData) -> Self {
+    /// Refuse with `status`, explained by `error`.
+    pub(crate) fn new(status: StatusCode, error: ErrorData) -> Self {
         Self { status, error, id: None, headers: Vec::new() }
     }
     /// Echo the request's id in the error body.
-    pub fn with_id(mut self, id: Option<RequestId>) -> Self {
+    pub(crate) fn with_id(mut self, id: Option<RequestId>) -> Self {
         self.id = id;
         self
     }
-    pub fn with_header(mut self, name: HeaderName, value: &'static str) -> Self {
+    /// Add a header to the response.
+    pub(crate) fn with_header(mut self, name: HeaderName, value: &'static str) -> Self {
         self.headers.push((name, HeaderValue::from_static(value)));
         self
     }
-    pub fn into_response(self) -> HttpResponse {
+    /// The response: the status, the headers, and the JSON-RPC error as its body.
+    pub(crate) fn into_response(self) -> HttpResponse {
         let body = JsonRpcMessage::error(self.id, self.error).to_json();
         let mut response = json(self.status, body);
         for (name, value) in self.headers {

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use futures::future::BoxFuture;
 
+use super::sync::lock_ignoring_poison;
+
 /// Storage for SSE events, keyed by session, stream and sequence number.
 ///
 /// Event ids on the wire are `<stream>-<seq>`; the transport parses them, so a store only deals
@@ -82,8 +84,7 @@ impl InMemoryEventStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic while holding the lock leaves consistent data (every update is one push/pop).
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        lock_ignoring_poison(&self.inner)
     }
 }
 

@@ -1,5 +1,6 @@
-//! The 2026-07-28 header checks: `Mcp-Method` and `Mcp-Name` must repeat the body, and
-//! `Mcp-Param-<Name>` headers must carry the tool arguments annotated with `x-mcp-header`.
+//! Reading request headers, and the 2026-07-28 header checks: `Mcp-Method` and `Mcp-Name` must
+//! repeat the body, and `Mcp-Param-<Name>` headers must carry the tool arguments annotated with
+//! `x-mcp-header`.
 //!
 //! Intermediaries route on these headers without reading the body; a request whose headers say
 //! one thing and whose body another is refused (400, -32020), so they can never disagree with
@@ -8,11 +9,17 @@
 use std::borrow::Cow;
 
 use http::HeaderMap;
+use http::request::Parts;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::model::{ErrorData, JsonObject, methods};
 use crate::transport::http::wire::{self, HeaderParam};
+
+/// A header as text, trimmed, if present and readable.
+pub(crate) fn header_str<'a>(parts: &'a Parts, name: &http::HeaderName) -> Option<&'a str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+}
 
 /// The parts of a request's params the header checks compare.
 #[derive(Debug, Default, Deserialize)]
@@ -24,17 +31,17 @@ pub(crate) struct ParamsProbe<'a> {
     #[serde(rename = "taskId", borrow, default)]
     task_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    pub arguments: Option<&'a RawValue>,
+    pub(crate) arguments: Option<&'a RawValue>,
 }
 
 impl<'a> ParamsProbe<'a> {
     /// Read the probe; params that do not parse leave it empty (the engine reports them).
-    pub fn read(params: Option<&'a RawValue>) -> Self {
+    pub(crate) fn read(params: Option<&'a RawValue>) -> Self {
         params.and_then(|p| serde_json::from_str(p.get()).ok()).unwrap_or_default()
     }
 
     /// The tool name of a `tools/call`.
-    pub fn name(&self) -> Option<&str> {
+    pub(crate) fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 }

@@ -22,7 +22,8 @@ use tokio::sync::Semaphore;
 use tokio::time::Sleep;
 use tokio_util::sync::CancellationToken;
 
-use super::{StreamableHttpConfig, StreamableHttpService};
+use super::config::StreamableHttpConfig;
+use super::service::StreamableHttpService;
 use crate::handler::ServerHandler;
 
 /// How long open connections may take to finish once the server stops.
@@ -30,7 +31,7 @@ const DRAIN: Duration = Duration::from_secs(5);
 
 impl<S: ServerHandler> StreamableHttpService<S> {
     /// Bind `addr` and serve until the process ends. Every path answers as the MCP endpoint;
-    /// mount the service on a router to serve it at one path only.
+    /// mount the service on an HTTP router to serve it at one path only.
     pub async fn serve_on(self, addr: impl ToSocketAddrs) -> io::Result<()> {
         let listener = TcpListener::bind(addr).await?;
         self.serve_listener(listener, CancellationToken::new()).await

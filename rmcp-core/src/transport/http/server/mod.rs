@@ -1,43 +1,58 @@
 //! The Streamable HTTP server: one endpoint serving both protocol eras.
 //!
-//! Each POST is routed to its era: a request whose `_meta` holds `io.modelcontextprotocol/`
+//! Each POST goes to its era: a request whose `_meta` holds `io.modelcontextprotocol/`
 //! keys (or a session-less request naming a newer protocol in `MCP-Protocol-Version`) goes to the
 //! stateless 2026-07-28 path, validated and served by one engine shared by all such requests;
 //! everything else belongs to a 2025-era session (`initialize` opens one, `Mcp-Session-Id` names
 //! it afterwards), each with its own engine.
 //!
-//! | file | job |
+//! Each module imports only modules of the rows below its own:
+//!
+//! | module | job |
 //! |---|---|
+//! | `listener` | the one-call server |
 //! | `service` | the tower `Service`: security, body, era dispatch |
+//! | `stateful` | 2025 sessions over HTTP: POST (single or batch), GET, DELETE |
+//! | `post_response` | the response to a 2025 POST: JSON or SSE |
+//! | `stateless` | 2026: a POST, checked and served by the shared engine |
+//! | `state` | what every request of a service shares |
+//! | `session` | 2025 sessions: lifecycle, expiry, lone requests served directly |
+//! | `session_streams` | the SSE streams of one session, and which message goes to which |
+//! | `stateless_engine` | 2026: the shared engine, the checks of a request, listen streams |
+//! | `tool_table` | 2026: the tools whose arguments the `Mcp-Param-*` headers mirror |
+//! | `stateless_requests` | 2026: the requests in flight (the id mapping) and where messages go |
+//! | `sse` | SSE encoding, the queue of each response, SSE bodies |
 //! | `config` | the configuration |
-//! | `stateful` / `answer` | 2025 sessions over HTTP: POST (single or batch), GET, DELETE; the shape of a POST's answer |
-//! | `session` / `streams` | 2025 sessions: lifecycle and expiry; SSE routing |
-//! | `stateless` / `routes` / `headers` / `tool_table` | 2026: validation, the shared engine and its id mapping, header checks and the tool table they read |
-//! | `sse` / `event_store` | SSE encoding and response streams; resumable event storage |
-//! | `security` / `body` / `listener` | Host/Origin allow-lists; responses; the one-call server |
+//! | `event_store` | resumable event storage |
+//! | `security` / `headers` | Host/Origin allow-lists; reading and checking headers |
+//! | `body` / `sync` | responses; locks and queues |
 
-mod answer;
 mod body;
 mod config;
 mod event_store;
 mod headers;
 mod listener;
-mod routes;
+mod post_response;
 mod security;
 mod service;
 mod session;
+mod session_streams;
 mod sse;
+mod state;
 mod stateful;
 mod stateless;
-mod streams;
+mod stateless_engine;
+mod stateless_requests;
+mod sync;
 mod tool_table;
 
 pub use body::ResponseBody;
 pub use config::StreamableHttpConfig;
 pub use event_store::{EventStore, InMemoryEventStore};
-pub use routes::ClientRequestId;
 pub use security::AllowList;
 pub use service::StreamableHttpService;
-pub use streams::StreamControl;
+pub use session_streams::StreamControl;
+pub use stateless_requests::ClientRequestId;
 
+#[cfg(feature = "auth-server")]
 pub(crate) use listener::serve_service;

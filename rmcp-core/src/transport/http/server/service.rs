@@ -13,23 +13,25 @@ use futures::future::BoxFuture;
 use http::request::Parts;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::StreamableHttpConfig;
 use super::body::{HttpResponse, Rejection, ResponseBody};
+use super::config::StreamableHttpConfig;
+use super::headers::header_str;
 use super::security;
-use super::session::Sessions;
-use super::stateful::{self, Posted, SESSION_VERSIONS, header as header_str};
-use super::stateless::Stateless;
+use super::session::SESSION_VERSIONS;
+use super::state::ServiceState;
+use super::stateful::{self, PostBody};
+use super::stateless;
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, methods};
+use crate::service::dispatch::{may_contain_meta, out_of_line};
 use crate::transport::http::wire;
 
 /// A Streamable HTTP endpoint serving both protocol eras, as a tower `Service`.
 ///
 /// Each 2025-era session gets its own handler from the factory; all 2026-07-28 (stateless)
-/// requests share one handler made on first use. Mount it on a router, or run it with
+/// requests share one handler made on first use. Mount it on an HTTP router (axum's, for one), or run it with
 /// [`serve_on`](Self::serve_on) / [`serve_listener`](Self::serve_listener).
 ///
 /// ```no_run
@@ -46,68 +48,21 @@ use crate::transport::http::wire;
 /// # }
 /// ```
 pub struct StreamableHttpService<S> {
-    inner: Arc<Shared<S>>,
+    state: Arc<ServiceState<S>>,
 }
 
 impl<S> Clone for StreamableHttpService<S> {
     fn clone(&self) -> Self {
-        Self { inner: self.inner.clone() }
+        Self { state: self.state.clone() }
     }
 }
 
 impl<S> fmt::Debug for StreamableHttpService<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StreamableHttpService")
-            .field("config", &self.inner.config)
-            .field("sessions", &self.inner.sessions)
+            .field("config", &self.state.config)
+            .field("sessions", &self.state.sessions)
             .finish()
-    }
-}
-
-/// What every request of a service shares.
-pub(crate) struct Shared<S> {
-    pub factory: Box<dyn Fn() -> S + Send + Sync>,
-    pub config: StreamableHttpConfig,
-    pub sessions: Arc<Sessions>,
-    stateless: OnceCell<Arc<Stateless>>,
-    /// Slots of POSTs and their answers.
-    streams: Arc<Semaphore>,
-    /// Slots of long-lived streams: GET and `subscriptions/listen`.
-    long_streams: Arc<Semaphore>,
-    ct: CancellationToken,
-}
-
-impl<S: ServerHandler> Shared<S> {
-    /// The engine of the 2026-07-28 era, which all its requests share, started on first use.
-    pub async fn stateless(&self) -> std::io::Result<&Arc<Stateless>> {
-        let start = || Stateless::start((self.factory)(), &self.config, self.ct.child_token());
-        self.stateless.get_or_try_init(start).await
-    }
-}
-
-impl<S> Shared<S> {
-    /// A slot for one more POST; refused with 503 at the limit.
-    pub fn stream_permit(&self) -> Result<OwnedSemaphorePermit, Rejection> {
-        permit(&self.streams, "too many requests in progress; retry later")
-    }
-
-    /// A slot for one more long-lived stream; refused with 503 at the limit.
-    pub fn long_stream_permit(&self) -> Result<OwnedSemaphorePermit, Rejection> {
-        permit(&self.long_streams, "too many open streams; retry later")
-    }
-}
-
-fn permit(pool: &Arc<Semaphore>, message: &'static str) -> Result<OwnedSemaphorePermit, Rejection> {
-    pool.clone().try_acquire_owned().map_err(|_| {
-        Rejection::new(StatusCode::SERVICE_UNAVAILABLE, ErrorData::internal_error(message))
-            .with_header(header::RETRY_AFTER, "1")
-    })
-}
-
-impl<S> Drop for Shared<S> {
-    fn drop(&mut self) {
-        // The last handle is gone: stop the session reaper, the engines and their streams.
-        self.ct.cancel();
     }
 }
 
@@ -115,48 +70,27 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     /// A service making a handler with `factory` for each session (and one for all stateless
     /// requests).
     pub fn new(factory: impl Fn() -> S + Send + Sync + 'static, config: StreamableHttpConfig) -> Self {
-        let ct = CancellationToken::new();
-        let sessions = Arc::new(Sessions::new(
-            config.max_sessions,
-            config.session_idle_timeout,
-            config.session_init_timeout,
-            config.event_store.clone(),
-            config.inline_requests,
-            ct.clone(),
-        ));
-        let pool = |n: usize| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)));
-        Self {
-            inner: Arc::new(Shared {
-                factory: Box::new(factory),
-                sessions,
-                stateless: OnceCell::new(),
-                streams: pool(config.max_concurrent_streams),
-                long_streams: pool(config.max_long_lived_streams),
-                config,
-                ct,
-            }),
-        }
+        Self { state: Arc::new(ServiceState::new(factory, config)) }
     }
 
     /// The configuration.
     pub fn config(&self) -> &StreamableHttpConfig {
-        &self.inner.config
+        &self.state.config
     }
 
     /// How many 2025-era sessions are open.
     pub fn session_count(&self) -> usize {
-        self.inner.sessions.len()
+        self.state.sessions.len()
     }
 
     /// Stop: end every session, the stateless engine and every open stream.
     pub fn shutdown(&self) {
-        self.inner.ct.cancel();
-        self.inner.sessions.clear();
+        self.state.shutdown();
     }
 
     /// A token cancelled when the service shuts down.
     pub fn cancellation_token(&self) -> CancellationToken {
-        self.inner.ct.clone()
+        self.state.cancellation_token().clone()
     }
 
     /// Answer one HTTP request.
@@ -183,25 +117,25 @@ impl<S: ServerHandler> StreamableHttpService<S> {
         T: Send + 'static,
     {
         let (parts, body) = request.into_parts();
-        let config = &self.inner.config;
+        let config = &self.state.config;
         let ready = |response: HttpResponse| futures::future::ready(wrap(response)).boxed();
         if let Err(r) = security::check_request(&parts, &config.allowed_hosts, &config.allowed_origins) {
             return ready(r.into_response());
         }
         match parts.method {
-            Method::POST => post(self.inner.clone(), parts, body).map(wrap).boxed(),
+            Method::POST => post(self.state.clone(), parts, body).map(wrap).boxed(),
             Method::GET | Method::DELETE => {
                 let Some(session) = header_str(&parts, &wire::SESSION_ID).map(str::to_owned) else {
                     return ready(session_less(&parts));
                 };
                 if parts.method == Method::DELETE {
-                    return ready(stateful::delete(&self.inner, &parts, &session));
+                    return ready(stateful::delete(&self.state, &parts, &session));
                 }
-                if !Accept::of(&parts).sse {
+                if !Accept::from_request(&parts).sse {
                     return ready(not_acceptable("a GET must accept text/event-stream"));
                 }
-                let shared = self.inner.clone();
-                Box::pin(async move { wrap(stateful::get(&shared, parts, &session).await) })
+                let state = self.state.clone();
+                Box::pin(async move { wrap(stateful::get(&state, parts, &session).await) })
             }
             _ => ready(
                 Rejection::new(StatusCode::METHOD_NOT_ALLOWED, ErrorData::invalid_request("method not allowed"))
@@ -213,8 +147,8 @@ impl<S: ServerHandler> StreamableHttpService<S> {
 }
 
 /// A POST: either era, told apart by its message.
-#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
-fn post<S, B>(shared: Arc<Shared<S>>, parts: Parts, body: B) -> impl Future<Output = HttpResponse> + Send
+#[allow(clippy::manual_async_fn)] // see "Future sizes" in `service::dispatch`
+fn post<S, B>(state: Arc<ServiceState<S>>, parts: Parts, body: B) -> impl Future<Output = HttpResponse> + Send
 where
     S: ServerHandler,
     B: http_body::Body + Send + 'static,
@@ -229,30 +163,31 @@ where
             let e = ErrorData::invalid_request("the body must be `Content-Type: application/json`");
             return Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, e).into_response();
         }
-        let accept = Accept::of(&parts);
+        let accept = Accept::from_request(&parts);
         if !accept.json {
             return not_acceptable("a POST must accept application/json and text/event-stream");
         }
         let accepts_sse = accept.sse;
-        let limit = shared.config.max_body_bytes;
+        let limit = state.config.max_body_bytes;
         let declared = header_str(&parts, &header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit as u64) {
             return too_large(limit);
         }
         // The slot is taken before the body is read: bodies in memory are bounded by the limit.
-        let permit = match shared.stream_permit() {
+        let permit = match state.post_slot() {
             Ok(p) => p,
             Err(r) => return r.into_response(),
         };
-        let bytes = match read_body(body, limit, shared.config.body_read_timeout).await {
+        let bytes = match read_body(body, limit, state.config.body_read_timeout).await {
             Ok(bytes) => bytes,
             Err(response) => return response,
         };
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
             return match parse_batch(&parts, &bytes) {
-                // Boxed: rare (2025-03-26 only), it would widen the future of every POST.
+                // Out of line: rare (2025-03-26 only).
                 Ok(messages) => {
-                    Box::pin(stateful::post(&shared, parts, Posted::Batch(messages), accepts_sse, permit)).await
+                    let batch = PostBody::Batch(messages);
+                    out_of_line(stateful::post(&state, parts, batch, accepts_sse, permit)).await
                 }
                 Err(r) => r.into_response(),
             };
@@ -264,10 +199,10 @@ where
         // The message owns its data: the body's buffer goes back now, not after the answer.
         drop(bytes);
         if !is_stateless(&parts, &message) {
-            return stateful::post(&shared, parts, Posted::One(message), accepts_sse, permit).await;
+            return stateful::post(&state, parts, PostBody::One(message), accepts_sse, permit).await;
         }
-        // The stateless era gets a future of its own: it would otherwise widen the session's.
-        Box::pin(Stateless::post(&shared, parts, message, accepts_sse, permit)).await
+        // Out of line: larger than the session path's.
+        out_of_line(stateless::post(&state, parts, message, accepts_sse, permit)).await
     }
 }
 
@@ -280,7 +215,7 @@ where
 {
     let mut read = std::pin::pin!(Limited::new(body, limit).collect());
     // A body that came with its headers (nearly every one) is read at once, without arming a timer.
-    let collected = match futures::poll!(read.as_mut()) {
+    let collected = match std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await {
         Poll::Ready(collected) => collected,
         Poll::Pending => match timeout {
             Some(t) => tokio::time::timeout(t, read).await.map_err(|_| {
@@ -346,7 +281,7 @@ fn has_reserved_meta(params: &serde_json::value::RawValue) -> bool {
         #[serde(rename = "_meta", borrow, default)]
         meta: Option<std::collections::HashMap<std::borrow::Cow<'a, str>, serde::de::IgnoredAny>>,
     }
-    if !crate::service::dispatch::may_hold_meta(params.get()) {
+    if !may_contain_meta(params.get()) {
         return false;
     }
     serde_json::from_str::<Probe<'_>>(params.get())
@@ -376,7 +311,7 @@ struct Accept {
 }
 
 impl Accept {
-    fn of(parts: &Parts) -> Self {
+    fn from_request(parts: &Parts) -> Self {
         const BOTH: Accept = Accept { json: true, sse: true };
         let values = parts.headers.get_all(header::ACCEPT);
         let mut iter = values.iter();
@@ -444,7 +379,7 @@ mod tests {
             request = request.header(http::header::ACCEPT, *v);
         }
         let (parts, ()) = request.body(()).unwrap().into_parts();
-        let a = Accept::of(&parts);
+        let a = Accept::from_request(&parts);
         (a.json, a.sse)
     }
 

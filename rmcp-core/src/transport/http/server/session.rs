@@ -1,7 +1,7 @@
-//! 2025-era sessions: each is an engine reading from a channel and writing into the router of
-//! its streams.
-//! The manager creates them (with ids from a CSPRNG), finds them, enforces the session limit and
-//! removes the ones idle for too long.
+//! 2025-era sessions: each is an engine reading from a channel and writing into the session's
+//! streams ([`SessionStreams`]), and serving the lone requests of established sessions directly.
+//! The manager, [`Sessions`], creates them (with ids from a CSPRNG), finds them, enforces the
+//! session limit and removes the ones idle for too long.
 
 use std::any::Any;
 use std::fmt;
@@ -9,11 +9,10 @@ use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use ahash::HashMap;
-use futures::{FutureExt, Stream};
+use futures::FutureExt;
 use http::StatusCode;
 use http::request::Parts;
 use tokio::sync::mpsc;
@@ -21,53 +20,50 @@ use tokio_util::sync::CancellationToken;
 
 use super::body::Rejection;
 use super::event_store::EventStore;
-use super::streams::{Router, RouterSink, SharedRouter};
-use crate::auth::TokenClaims;
+use super::session_streams::{SessionStreams, SessionStreamsSink, SharedSessionStreams};
+use super::sync::{UnboxingReceiver, lock_ignoring_poison};
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, JsonRpcRequest, ProtocolVersion};
-use crate::service::dispatch::InlineAnswerer;
+use crate::service::dispatch::{DirectAnswerer, poll_once};
 use crate::service::{Peer, RoleServer, ServeOptions, ServiceExt};
-use crate::transport::{Frame, SinkStreamTransport};
+use crate::transport::{Frame, Principal, SinkStreamTransport};
+
+/// The protocol versions served on sessions.
+pub(crate) const SESSION_VERSIONS: [&str; 4] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
 
 /// How many messages from the HTTP side may wait for a session's engine.
 const INPUT_QUEUE: usize = 64;
-/// How many requests of a session may run inline at once (the engine's default in-flight limit).
-const INLINE_LIMIT: usize = 8192;
+/// How many requests of a session may be served directly at once (the engine's default
+/// in-flight limit).
+const DIRECT_LIMIT: usize = 8192;
 
-/// Serving a session's lone requests on their POST's own task, outside the engine.
-struct Inline {
-    answer: InlineAnswerer,
-    /// The engine's token: requests served inline stop with the engine.
+/// The error for a request naming a session that does not exist (any more, or for this user).
+pub(crate) fn session_gone() -> ErrorData {
+    ErrorData::invalid_request("Session not found: it expired or was closed; start a new one with `initialize`")
+}
+
+/// Serving a session's lone requests directly: on their POST's own task, without the engine.
+struct DirectRequests {
+    answerer: DirectAnswerer,
+    /// The engine's token: requests served directly stop with the engine.
     engine_ct: CancellationToken,
-    /// Requests served inline whose handlers still run: a client that disconnects leaves its
+    /// Requests served directly whose handlers still run: a client that disconnects leaves its
     /// handler running, so without a bound it could pile up handlers without end.
     running: Arc<AtomicUsize>,
 }
 
-/// Counts a request served inline until its handler is done.
-struct InlineRunning(Arc<AtomicUsize>);
+/// Counts a request served directly until its handler is done.
+struct DirectRunning(Arc<AtomicUsize>);
 
-impl Drop for InlineRunning {
+impl Drop for DirectRunning {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
-/// A tokio receiver of boxed items as a `Stream` of the items (what the engine reads frames from).
-///
-/// Channel items are boxed because a tokio channel allocates its first block of 32 slots when
-/// it is created: boxed, an idle session's queues cost 8 bytes a slot instead of a message's size.
-pub(crate) struct RecvStream<T>(pub mpsc::Receiver<Box<T>>);
-
-impl<T> Stream for RecvStream<T> {
-    type Item = T;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.0.poll_recv(cx).map(|item| item.map(|boxed| *boxed))
-    }
-}
-
-/// Who opened a session: the subject and client of the access token its `initialize` carried
-/// (the OAuth resource layer puts the [`TokenClaims`] in the request's extensions). A session
+/// Who opened a session: the subject and client of the [`Principal`] its `initialize` carried
+/// (an authentication layer in front, such as the OAuth resource layer, put it in the request's
+/// extensions). A session
 /// id is a bearer of its own: bound to its owner, it is of no use to another user's token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Owner {
@@ -76,19 +72,19 @@ pub(crate) struct Owner {
 }
 
 impl Owner {
-    /// The owner a request speaks for; `None` without verified claims (no OAuth layer).
-    pub fn of(parts: &Parts) -> Option<Self> {
-        let claims = parts.extensions.get::<TokenClaims>()?;
-        Some(Self { subject: claims.subject.clone(), client_id: claims.client_id.clone() })
+    /// The owner a request speaks for; `None` without a principal (no authentication layer).
+    pub(crate) fn of(parts: &Parts) -> Option<Self> {
+        let principal = parts.extensions.get::<Principal>()?;
+        Some(Self { subject: principal.subject.clone(), client_id: principal.client_id.clone() })
     }
 }
 
 /// One 2025-era session.
 pub(crate) struct Session {
-    pub id: Arc<str>,
+    pub(crate) id: Arc<str>,
     input: mpsc::Sender<Box<io::Result<Frame>>>,
     /// Where the session's messages go: the streams of its POSTs and GETs.
-    pub router: SharedRouter,
+    pub(crate) streams: SharedSessionStreams,
     next_stream: Arc<AtomicU64>,
     /// HTTP requests and streams of the session now open; a session is idle only at zero.
     open: AtomicUsize,
@@ -104,8 +100,8 @@ pub(crate) struct Session {
     ct: CancellationToken,
     /// The engine's handle to the client, for the negotiated protocol version.
     peer: Peer<RoleServer>,
-    /// Serves requests on their POST's own task, unless turned off.
-    inline: Option<Inline>,
+    /// Serves lone requests directly, unless inline serving is turned off.
+    direct: Option<DirectRequests>,
     /// The running engine; dropping it stops the engine.
     _engine: Box<dyn Any + Send + Sync>,
 }
@@ -118,17 +114,17 @@ impl fmt::Debug for Session {
 
 impl Session {
     /// Hand a message to the session's engine; `false` when the session is gone.
-    pub async fn send(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
+    pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
         self.input.send(Box::new(Ok(Frame::Message(message, extensions)))).await.is_ok()
     }
 
     /// A fresh stream id (unique within the session, so event ids are too).
-    pub fn next_stream(&self) -> u64 {
+    pub(crate) fn next_stream(&self) -> u64 {
         self.next_stream.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Mark the session busy until the guard drops.
-    pub fn activity(self: &Arc<Self>) -> ActivityGuard {
+    pub(crate) fn activity(self: &Arc<Self>) -> ActivityGuard {
         self.open.fetch_add(1, Ordering::Relaxed);
         ActivityGuard(self.clone())
     }
@@ -139,38 +135,35 @@ impl Session {
 
     /// The client sent a message after `initialize`: the session is in use, not an abandoned
     /// handshake.
-    pub fn establish(&self) {
+    pub(crate) fn establish(&self) {
         self.established.store(true, Ordering::Relaxed);
     }
 
     /// Whether the session has ended (deleted, expired, or its engine stopped).
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         self.ct.is_cancelled() || self.input.is_closed()
     }
 
-    /// The token of a request about to be served inline; `None` when inline serving is off,
-    /// or when [`INLINE_LIMIT`] requests run inline already (the request then goes through the
-    /// engine, which refuses those beyond its own in-flight limit).
-    pub fn inline_token(&self) -> Option<CancellationToken> {
-        let inline = self.inline.as_ref()?;
-        (inline.running.load(Ordering::Relaxed) < INLINE_LIMIT).then(|| inline.engine_ct.child_token())
+    /// The token of a request about to be served directly; `None` when inline serving is off,
+    /// or when [`DIRECT_LIMIT`] requests are served directly already (the request then goes
+    /// through the engine, which refuses those beyond its own in-flight limit).
+    pub(crate) fn direct_request_token(&self) -> Option<CancellationToken> {
+        let direct = self.direct.as_ref()?;
+        (direct.running.load(Ordering::Relaxed) < DIRECT_LIMIT).then(|| direct.engine_ct.child_token())
     }
 
-    /// Serve `request` outside the engine, on the caller's task as far as it can go without
-    /// waiting, then on a task of its own (a client that disconnects does not cancel a 2025
-    /// request). Only for requests after `initialize`, registered with the router under `ct`,
-    /// which [`inline_token`](Self::inline_token) made.
-    pub fn serve_inline(&self, request: JsonRpcRequest, extensions: http::Extensions, ct: CancellationToken) {
-        let Some(inline) = &self.inline else { return };
-        inline.running.fetch_add(1, Ordering::Relaxed);
-        let running = InlineRunning(inline.running.clone());
-        let mut answer = (inline.answer)(request, extensions, ct).map(move |()| drop(running));
-        // The first poll may use a waker that does nothing: a handler still waiting after it goes
-        // to a task, which polls it again at once and so registers its own waker; no wake-up can
-        // be lost in between.
-        if answer.poll_unpin(&mut Context::from_waker(Waker::noop())).is_pending() {
+    /// Serve `request` directly: on the caller's task as far as it can go without waiting
+    /// ([`poll_once`]), then on a task of its own (a client that disconnects does not cancel a
+    /// 2025 request). Only for requests after `initialize`, registered with the session's
+    /// streams under `ct`, which [`direct_request_token`](Self::direct_request_token) made.
+    pub(crate) fn serve_direct(&self, request: JsonRpcRequest, extensions: http::Extensions, ct: CancellationToken) {
+        let Some(direct) = &self.direct else { return };
+        direct.running.fetch_add(1, Ordering::Relaxed);
+        let running = DirectRunning(direct.running.clone());
+        let mut answer = (direct.answerer)(request, extensions, ct).map(move |()| drop(running));
+        if poll_once(Pin::new(&mut answer)).is_pending() {
             // Like the engine's own tasks, it ends with the session (the token only asks).
-            let engine = inline.engine_ct.clone();
+            let engine = direct.engine_ct.clone();
             tokio::spawn(async move {
                 tokio::select! {
                     biased;
@@ -182,7 +175,7 @@ impl Session {
     }
 
     /// The protocol version negotiated by `initialize`, once done.
-    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+    pub(crate) fn protocol_version(&self) -> Option<ProtocolVersion> {
         self.peer.protocol_version()
     }
 }
@@ -205,7 +198,8 @@ pub(crate) struct Sessions {
     idle_timeout: Option<Duration>,
     init_timeout: Option<Duration>,
     store: Option<Arc<dyn EventStore>>,
-    /// Sessions serve requests inline (`StreamableHttpConfig::inline_requests`).
+    /// Sessions serve requests inline, and lone ones directly
+    /// (`StreamableHttpConfig::inline_requests`).
     inline_requests: bool,
     reaper_started: AtomicBool,
     epoch: Instant,
@@ -219,7 +213,9 @@ impl fmt::Debug for Sessions {
 }
 
 impl Sessions {
-    pub fn new(
+    /// No session yet; at most `max`, each closed after `idle_timeout` without an open request
+    /// or stream, or `init_timeout` after an `initialize` its client did not follow up.
+    pub(crate) fn new(
         max: usize,
         idle_timeout: Option<Duration>,
         init_timeout: Option<Duration>,
@@ -241,22 +237,23 @@ impl Sessions {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Arc<Session>>> {
-        // Every update is a single insert or remove: the map is consistent even after a panic.
-        self.map.lock().unwrap_or_else(|e| e.into_inner())
+        lock_ignoring_poison(&self.map)
     }
 
-    pub fn len(&self) -> usize {
+    /// How many sessions are open.
+    pub(crate) fn len(&self) -> usize {
         self.lock().len()
     }
 
-    pub fn get(&self, id: &str) -> Option<Arc<Session>> {
+    /// The session `id`, whoever owns it.
+    fn get(&self, id: &str) -> Option<Arc<Session>> {
         self.lock().get(id).cloned()
     }
 
     /// The session `id`, for the request `parts`: `None` when there is none, or when it is
     /// bound to an owner the request does not speak for (answered as if it did not exist, so
     /// another user cannot even learn that the id is live).
-    pub fn get_for(&self, id: &str, parts: &Parts) -> Option<Arc<Session>> {
+    pub(crate) fn get_for(&self, id: &str, parts: &Parts) -> Option<Arc<Session>> {
         let session = self.get(id)?;
         if session.owner.as_ref().is_some_and(|owner| Owner::of(parts).as_ref() != Some(owner)) {
             tracing::debug!("a request for a session opened by another user; refused");
@@ -266,7 +263,7 @@ impl Sessions {
     }
 
     /// Start a session serving `handler`, bound to `owner` when there is one.
-    pub async fn create<S: ServerHandler>(
+    pub(crate) async fn create<S: ServerHandler>(
         self: &Arc<Self>,
         handler: S,
         owner: Option<Owner>,
@@ -281,9 +278,9 @@ impl Sessions {
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
         let id: Arc<str> = new_session_id().into();
         let next_stream = Arc::new(AtomicU64::new(1));
-        let router = Router::new(id.clone(), self.store.clone(), next_stream.clone(), input.downgrade());
-        let router: SharedRouter = Arc::new(tokio::sync::Mutex::new(router));
-        let transport = SinkStreamTransport::new(RouterSink::new(router.clone()), RecvStream(input_rx));
+        let streams = SessionStreams::new(id.clone(), self.store.clone(), next_stream.clone(), input.downgrade());
+        let streams: SharedSessionStreams = Arc::new(tokio::sync::Mutex::new(streams));
+        let transport = SinkStreamTransport::new(SessionStreamsSink::new(streams.clone()), UnboxingReceiver(input_rx));
         let ct = self.ct.child_token();
         let options = ServeOptions::default().with_ct(ct.clone()).with_inline_requests(self.inline_requests);
         let running = handler.serve_with_options(transport, options).await.map_err(|e| {
@@ -293,7 +290,7 @@ impl Sessions {
         let session = Arc::new(Session {
             id: id.clone(),
             input,
-            router: router.clone(),
+            streams: streams.clone(),
             next_stream,
             open: AtomicUsize::new(0),
             last_active: AtomicU64::new(now),
@@ -303,8 +300,8 @@ impl Sessions {
             epoch: self.epoch,
             ct,
             peer: running.peer().clone(),
-            inline: self.inline_requests.then(|| Inline {
-                answer: running.inline_answerer(router.clone()),
+            direct: self.inline_requests.then(|| DirectRequests {
+                answerer: running.direct_answerer(streams.clone()),
                 engine_ct: running.cancellation_token(),
                 running: Arc::default(),
             }),
@@ -324,16 +321,16 @@ impl Sessions {
     }
 
     /// End a session; `false` if there was none with this id.
-    pub fn remove(&self, id: &str) -> bool {
+    pub(crate) fn remove(&self, id: &str) -> bool {
         let Some(session) = self.lock().remove(id) else { return false };
-        // The engine stops, its writer closes the router, which ends every stream and forgets
-        // the session's events.
+        // The engine stops, its writer closes the session's streams, which ends every one of them
+        // and forgets the session's events.
         session.ct.cancel();
         true
     }
 
     /// End every session.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let all: Vec<_> = self.lock().drain().map(|(_, s)| s).collect();
         for s in all {
             s.ct.cancel();

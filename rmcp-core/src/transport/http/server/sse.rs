@@ -1,12 +1,13 @@
-//! Server-Sent Events: encoding events, and the body stream that writes a response's events as
-//! the router hands them over (with keep-alive comments while nothing happens).
+//! Server-Sent Events: encoding events, the queue of each HTTP response, and the body stream that
+//! writes a response's events as they are queued (with keep-alive comments while nothing
+//! happens).
 
 use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -16,80 +17,98 @@ use http::StatusCode;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
+use super::config::StreamableHttpConfig;
+use super::sync::lock_ignoring_poison;
 use crate::model::JsonRpcMessage;
 
 /// One serialized message on its way to an HTTP response.
 #[derive(Debug, Clone)]
 pub(crate) struct Item {
     /// The SSE event id, on resumable (2025) streams.
-    pub event_id: Option<String>,
-    /// The JSON-RPC message; empty for the [end marker](Self::end).
-    pub data: Bytes,
+    pub(crate) event_id: Option<String>,
+    /// The JSON-RPC message; empty for the [end marker](ItemKind::End).
+    pub(crate) data: Bytes,
+    /// What the message is.
+    pub(crate) kind: ItemKind,
     /// Nothing follows this item: it ends the response.
-    pub last: bool,
-    /// The message answers a request of the client (a response or an error).
-    pub response: bool,
-    /// The message is a JSON-RPC error.
-    pub error: bool,
+    pub(crate) last: bool,
+    /// The HTTP status the response gets if it is answered as plain JSON.
+    pub(crate) status: StatusCode,
+}
+
+/// What an [`Item`] carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ItemKind {
+    /// A JSON-RPC response answering a request of the client.
+    Response,
+    /// A JSON-RPC error answering a request of the client.
+    Error,
     /// A notification: the one kind of message that may be dropped when a client reads too
     /// slowly.
-    pub notification: bool,
-    /// The HTTP status the response gets if it is answered as plain JSON.
-    pub status: StatusCode,
+    Notification,
+    /// A request to the client.
+    Request,
+    /// Every request the response served was cancelled, so no answer comes: the response ends
+    /// here without writing anything.
+    End,
+}
+
+impl ItemKind {
+    fn of_message(message: &JsonRpcMessage) -> Self {
+        match message {
+            JsonRpcMessage::Response(_) => Self::Response,
+            JsonRpcMessage::Error(_) => Self::Error,
+            JsonRpcMessage::Notification(_) => Self::Notification,
+            JsonRpcMessage::Request(_) => Self::Request,
+        }
+    }
+
+    /// Whether the item answers a request of the client (a response or an error).
+    pub(crate) fn is_answer(self) -> bool {
+        matches!(self, Self::Response | Self::Error)
+    }
 }
 
 // Items are made boxed, as they travel (see [`items`]).
 impl Item {
     /// `message`, serialized as `data`.
-    pub fn new(event_id: Option<String>, data: Bytes, message: &JsonRpcMessage, last: bool) -> Box<Self> {
-        let response = matches!(message, JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_));
-        let error = matches!(message, JsonRpcMessage::Error(_));
-        let notification = matches!(message, JsonRpcMessage::Notification(_));
-        Box::new(Self { event_id, data, last, response, error, notification, status: StatusCode::OK })
+    pub(crate) fn new(event_id: Option<String>, data: Bytes, message: &JsonRpcMessage, last: bool) -> Box<Self> {
+        let kind = ItemKind::of_message(message);
+        Box::new(Self { event_id, data, kind, last, status: StatusCode::OK })
     }
 
     /// `message`, serialized.
-    pub fn of(message: &JsonRpcMessage, last: bool) -> Box<Self> {
+    pub(crate) fn from_message(message: &JsonRpcMessage, last: bool) -> Box<Self> {
         Self::new(None, Bytes::from(message.to_json()), message, last)
     }
 
     /// Set the HTTP status of a JSON answer.
-    pub fn with_status(mut self: Box<Self>, status: StatusCode) -> Box<Self> {
+    pub(crate) fn with_status(mut self: Box<Self>, status: StatusCode) -> Box<Self> {
         self.status = status;
         self
     }
 
-    /// The end marker: every request the response served was cancelled, so no answer comes;
-    /// a stream ends here without writing anything.
-    pub fn end() -> Box<Self> {
-        Box::new(Self {
-            event_id: None,
-            data: Bytes::new(),
-            last: true,
-            response: false,
-            error: false,
-            notification: false,
-            status: StatusCode::OK,
-        })
+    /// The [end marker](ItemKind::End).
+    pub(crate) fn end() -> Box<Self> {
+        Box::new(Self { event_id: None, data: Bytes::new(), kind: ItemKind::End, last: true, status: StatusCode::OK })
     }
 
-    /// Whether this is the [end marker](Self::end).
-    pub fn is_end(&self) -> bool {
-        self.data.is_empty()
+    /// Whether this is the [end marker](ItemKind::End).
+    pub(crate) fn is_end(&self) -> bool {
+        self.kind == ItemKind::End
     }
 }
 
-/// How many items may wait for one HTTP response before the router stops feeding it.
+/// How many items may wait for one HTTP response whose client does not read.
 const ITEM_QUEUE: usize = 256;
 
-/// The sending side of the queue between the router and one HTTP response.
+/// The sending side of the queue of one HTTP response.
 pub(crate) type ItemTx = mpsc::Sender<Box<Item>>;
-/// The receiving side of the queue between the router and one HTTP response.
+/// The receiving side of the queue of one HTTP response.
 pub(crate) type ItemRx = mpsc::Receiver<Box<Item>>;
 
-/// The queue of one HTTP response. Its items travel boxed: the queue allocates slots 32 at a
-/// time, and 32 items inline would cost every POST 2 kB from the slow end of the allocator for
-/// what is nearly always one answer.
+/// The queue of one HTTP response. Its items travel boxed, as on every queue of the server (see
+/// [`UnboxingReceiver`](super::sync::UnboxingReceiver) for why).
 pub(crate) fn items() -> (ItemTx, ItemRx) {
     mpsc::channel(ITEM_QUEUE)
 }
@@ -131,13 +150,14 @@ const KEEP_ALIVE: &[u8] = b":\n\n";
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Timing {
     /// How often an idle stream gets a keep-alive comment.
-    pub keep_alive: Option<Duration>,
+    pub(crate) keep_alive: Option<Duration>,
     /// How long the stream may go without being read before it gives up its guard.
-    pub write_timeout: Option<Duration>,
+    pub(crate) write_timeout: Option<Duration>,
 }
 
 impl Timing {
-    pub fn of(config: &super::StreamableHttpConfig) -> Self {
+    /// The timers `config` sets.
+    pub(crate) fn from_config(config: &StreamableHttpConfig) -> Self {
         Self { keep_alive: config.sse_keep_alive, write_timeout: config.sse_write_timeout }
     }
 }
@@ -163,13 +183,13 @@ impl Watch {
         Duration::from_millis((self.epoch.elapsed().as_millis() as u64).saturating_sub(last))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn Any + Send>>> {
-        self.guard.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Option<Box<dyn Any + Send>>> {
+        lock_ignoring_poison(&self.guard)
     }
 }
 
-/// The body of an SSE response: first the events already known, then the router's items until
-/// the last one (or until the router drops its end).
+/// The body of an SSE response: first the events already known, then the items of its queue
+/// until the last one (or until the sending end is dropped).
 ///
 /// With a write timeout, a timer wakes the body regularly; the HTTP server polls it whenever it
 /// can write. A body not polled for the whole timeout belongs to a client that does not read:
@@ -196,7 +216,8 @@ fn interval(period: Duration) -> Interval {
 }
 
 impl EventStream {
-    pub fn new(
+    /// A body writing `head`, then the items of `rx`, holding `guard` while the response is open.
+    pub(crate) fn new(
         head: impl IntoIterator<Item = Bytes>,
         rx: Option<ItemRx>,
         timing: Timing,
@@ -284,14 +305,14 @@ impl Stream for EventStream {
     }
 }
 
-/// Hand an item to a response without ever blocking the router: a full queue drops a
-/// notification (the client reads too slowly), but anything else always gets through.
-/// Returns `false` when the response is gone.
-pub(crate) fn deliver(tx: &ItemTx, item: Box<Item>) -> bool {
+/// Queue an item for a response without ever making the caller (an engine's writer) wait: a full
+/// queue drops a notification (the client reads too slowly), but anything else always gets
+/// through. Returns `false` when the response is gone.
+pub(crate) fn enqueue(tx: &ItemTx, item: Box<Item>) -> bool {
     match tx.try_send(item) {
         Ok(()) => true,
         Err(mpsc::error::TrySendError::Closed(_)) => false,
-        Err(mpsc::error::TrySendError::Full(item)) if !item.notification => {
+        Err(mpsc::error::TrySendError::Full(item)) if item.kind != ItemKind::Notification => {
             let tx = tx.clone();
             tokio::spawn(async move {
                 let _ = tx.send(item).await;
@@ -333,7 +354,7 @@ mod tests {
     }
 
     fn note() -> Box<Item> {
-        Item::of(&JsonRpcMessage::notification("notifications/x", &serde_json::json!({})).unwrap(), false)
+        Item::from_message(&JsonRpcMessage::notification("notifications/x", &serde_json::json!({})).unwrap(), false)
     }
 
     #[tokio::test]

@@ -2,28 +2,31 @@
 //! opens (or resumes) an SSE stream, DELETE ends the session. A session opened with an access
 //! token serves only requests with a token of the same subject and client; to any other it is
 //! 404, as if it did not exist.
+//!
+//! A POST finds its session ([`find_session`], or opens one), registers its requests on the
+//! session's streams before any of them runs, then serves a lone request directly
+//! ([`serve_lone_request`]) or hands its messages to the session's engine ([`hand_to_engine`]),
+//! and responds ([`PostResponse`]).
+
+use std::sync::Arc;
 
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
 use tokio::sync::OwnedSemaphorePermit;
+use tokio_util::sync::CancellationToken;
 
-use super::answer::Answer;
 use super::body::{self, HttpResponse, Rejection};
-use super::service::Shared;
-use super::session::Owner;
+use super::headers::header_str;
+use super::post_response::PostResponse;
+use super::session::{Owner, SESSION_VERSIONS, Session, Sessions, session_gone};
+use super::session_streams::{PostRefused, StandaloneRefused, StreamControl};
 use super::sse::{self, EventStream, Timing};
-use super::streams::{PostRefused, StreamControl};
+use super::state::ServiceState;
+use super::sync::lock_trying_first;
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion, RequestId, methods};
+use crate::service::dispatch::out_of_line;
 use crate::transport::http::wire;
-
-/// The protocol versions served on sessions.
-pub(crate) const SESSION_VERSIONS: [&str; 4] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
-
-/// A header as text, if present and readable.
-pub(crate) fn header<'a>(parts: &'a Parts, name: &http::HeaderName) -> Option<&'a str> {
-    parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
-}
 
 /// An unsupported `MCP-Protocol-Version` is refused with 400; no header means 2025-03-26.
 fn check_version(parts: &Parts) -> Result<(), ErrorData> {
@@ -40,15 +43,47 @@ fn check_version(parts: &Parts) -> Result<(), ErrorData> {
     }
 }
 
-pub(crate) fn session_gone() -> ErrorData {
-    ErrorData::invalid_request("Session not found: it expired or was closed; start a new one with `initialize`")
+/// The body of a POST on the session path.
+#[derive(Debug)]
+pub(crate) enum PostBody {
+    /// One message.
+    One(JsonRpcMessage),
+    /// A JSON-RPC batch (2025-03-26 only).
+    Batch(Vec<JsonRpcMessage>),
 }
 
-/// The body of a POST on the session path: one message, or a batch (2025-03-26 only).
-#[derive(Debug)]
-pub(crate) enum Posted {
-    One(JsonRpcMessage),
-    Batch(Vec<JsonRpcMessage>),
+impl PostBody {
+    /// The id of a lone request, to echo in a refusal.
+    #[inline]
+    fn request_id(&self) -> Option<RequestId> {
+        match self {
+            PostBody::One(JsonRpcMessage::Request(r)) => Some(r.id.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether the POST opens a session: its message is `initialize`. A batch must hold none.
+    #[inline]
+    fn opens_session(&self) -> Result<bool, Rejection> {
+        let initialize =
+            |m: &JsonRpcMessage| matches!(m, JsonRpcMessage::Request(r) if r.method == methods::INITIALIZE);
+        match self {
+            PostBody::One(m) => Ok(initialize(m)),
+            PostBody::Batch(ms) if ms.iter().any(initialize) => {
+                let e = ErrorData::invalid_request("`initialize` must not be part of a JSON-RPC batch");
+                Err(Rejection::new(StatusCode::BAD_REQUEST, e))
+            }
+            PostBody::Batch(_) => Ok(false),
+        }
+    }
+
+    #[inline]
+    fn into_messages(self) -> Vec<JsonRpcMessage> {
+        match self {
+            PostBody::One(m) => vec![m],
+            PostBody::Batch(ms) => ms,
+        }
+    }
 }
 
 /// The versions whose sessions accept JSON-RPC batches (removed in 2025-06-18).
@@ -56,111 +91,176 @@ fn takes_batches(version: Option<ProtocolVersion>) -> bool {
     matches!(version, Some(ProtocolVersion::V2024_11_05 | ProtocolVersion::V2025_03_26))
 }
 
-/// A POST on the session path.
-#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
+/// A POST on the session path: find (or open) its session, register its requests on the
+/// session's streams, hand its messages on, and respond.
+#[allow(clippy::manual_async_fn)] // see "Future sizes" in `service::dispatch`
 pub(crate) fn post<S: ServerHandler>(
-    shared: &Shared<S>,
+    state: &ServiceState<S>,
     parts: Parts,
-    posted: Posted,
+    body: PostBody,
     accepts_sse: bool,
     permit: OwnedSemaphorePermit,
 ) -> impl Future<Output = HttpResponse> + Send + '_ {
+    // The steps are plain functions, and the waits all here: a step that waited would be a
+    // future within this one, which costs a move of what it holds and a drop on every POST.
     async move {
-        let request_id = match &posted {
-            Posted::One(JsonRpcMessage::Request(r)) => Some(r.id.clone()),
-            _ => None,
-        };
-        let reject = |status: StatusCode, error: ErrorData| Rejection::new(status, error).with_id(request_id.clone());
+        let request_id = body.request_id();
+        let reject = |rejection: Rejection| rejection.with_id(request_id.clone()).into_response();
         if let Err(e) = check_version(&parts) {
-            return reject(StatusCode::BAD_REQUEST, e).into_response();
+            return reject(Rejection::new(StatusCode::BAD_REQUEST, e));
         }
-        let initialize =
-            |m: &JsonRpcMessage| matches!(m, JsonRpcMessage::Request(r) if r.method == methods::INITIALIZE);
-        let (is_initialize, batch) = match &posted {
-            Posted::One(m) => (initialize(m), false),
-            Posted::Batch(ms) if ms.iter().any(initialize) => {
-                let e = ErrorData::invalid_request("`initialize` must not be part of a JSON-RPC batch");
-                return reject(StatusCode::BAD_REQUEST, e).into_response();
-            }
-            Posted::Batch(_) => (false, true),
+        let initialize = match body.opens_session() {
+            Ok(initialize) => initialize,
+            Err(r) => return reject(r),
         };
-        let (session, created) = match header(&parts, &wire::SESSION_ID) {
-            Some(id) => match shared.sessions.get_for(id, &parts) {
-                Some(_) if is_initialize => {
-                    let e = ErrorData::invalid_request(
-                        "this session is already initialized; send `initialize` without Mcp-Session-Id to start another",
-                    );
-                    return reject(StatusCode::BAD_REQUEST, e).into_response();
-                }
-                Some(s) => (s, false),
-                None => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
+        let batch = matches!(body, PostBody::Batch(_));
+
+        let (session, created) = match find_session(state, &parts, initialize) {
+            Ok(Some(session)) => (session, false),
+            // Out of line: once per session.
+            Ok(None) => match out_of_line(state.sessions.create((state.factory)(), Owner::of(&parts))).await {
+                Ok(session) => (session, true),
+                Err(r) => return reject(r),
             },
-            // Boxed: once per session, it would otherwise widen the future of every request.
-            None if is_initialize => {
-                match Box::pin(shared.sessions.create((shared.factory)(), Owner::of(&parts))).await {
-                    Ok(s) => (s, true),
-                    Err(r) => return r.with_id(request_id).into_response(),
-                }
-            }
-            None => {
-                let e = ErrorData::invalid_request("missing Mcp-Session-Id header: start a session with `initialize`");
-                return reject(StatusCode::BAD_REQUEST, e).into_response();
-            }
+            Err(r) => return reject(r),
         };
         if batch && !takes_batches(session.protocol_version()) {
             let e = ErrorData::invalid_request(
                 "JSON-RPC batches are only accepted on 2025-03-26 sessions; send one message per request",
             );
-            return reject(StatusCode::BAD_REQUEST, e).into_response();
+            return reject(Rejection::new(StatusCode::BAD_REQUEST, e));
         }
         if !created {
             session.establish();
         }
         let activity = session.activity();
-        let messages = match posted {
-            Posted::One(m) => vec![m],
-            Posted::Batch(ms) => ms,
+        let messages = body.into_messages();
+        let requests = match request_ids(&messages, batch) {
+            Ok(requests) => requests,
+            Err(r) => return reject(r),
         };
-        let requests: Vec<RequestId> = messages
-            .iter()
-            .filter_map(|m| match m {
-                JsonRpcMessage::Request(r) => Some(r.id.clone()),
-                _ => None,
-            })
-            .collect();
-        if batch && has_duplicate(&requests) {
-            let e = ErrorData::invalid_request("two requests of the batch have the same id");
-            return reject(StatusCode::BAD_REQUEST, e).into_response();
-        }
 
-        // Requests get a stream for their answers, registered before they reach the engine.
-        let mut rx = None;
+        // The requests get a stream for their messages before any of them runs.
         let stream = session.next_stream();
-        let json = shared.config.json_response || !accepts_sse;
-        // A lone request on an established session is served from here, not through the engine:
-        // the hot path of a session, two task switches shorter.
-        let lone = !created && !batch && requests.len() == 1 && session.protocol_version().is_some();
-        let inline = if lone { session.inline_token() } else { None };
+        let json = state.config.json_response || !accepts_sse;
+        let direct = direct_token(&session, created, batch, &requests);
+        let mut rx = None;
         if !requests.is_empty() {
             let (tx, items) = sse::items();
-            // Uncontended but for the engine's writer, the lock is nearly always free at once:
-            // taking it without building the lock future keeps that future out of every POST's.
-            let mut router = match session.router.try_lock() {
-                Ok(router) => router,
-                Err(_) => session.router.lock().await,
-            };
-            let posted = router.post(requests, stream, tx, json, accepts_sse, inline.clone());
-            drop(router);
-            match posted {
+            let registered = lock_trying_first(&session.streams).await.register_post(
+                requests,
+                stream,
+                tx,
+                json,
+                accepts_sse,
+                direct.clone(),
+            );
+            match registered {
                 Ok(()) => rx = Some(items),
-                Err(PostRefused::Closed) => return reject(StatusCode::NOT_FOUND, session_gone()).into_response(),
-                Err(PostRefused::InFlight(id)) => {
-                    let e =
-                        ErrorData::invalid_request(format!("request id {id} is already in use by a request in flight"));
-                    return reject(StatusCode::BAD_REQUEST, e).into_response();
+                Err(refused) => return reject(post_refusal(refused)),
+            }
+        }
+
+        match direct {
+            Some(ct) => serve_lone_request(&session, messages, parts, ct),
+            None => {
+                if let Err(r) = hand_to_engine(&session, messages, parts).await {
+                    return reject(r);
                 }
             }
         }
+        // Notifications and responses (to our requests) alone: handed over, acknowledged.
+        let Some(rx) = rx else { return body::accepted() };
+
+        let shape = PostResponse { config: &state.config, session: &session, stream, json, batch };
+        let (mut response, refused) = shape.build(rx, (permit, activity)).await;
+        if created {
+            settle_new_session(&state.sessions, &session, refused, &mut response);
+        }
+        response
+    }
+}
+
+/// The session a POST belongs to; `None` for an `initialize` without a session id, which opens
+/// one.
+#[inline]
+fn find_session<S>(
+    state: &ServiceState<S>,
+    parts: &Parts,
+    initialize: bool,
+) -> Result<Option<Arc<Session>>, Rejection> {
+    let bad_request = |e: ErrorData| Err(Rejection::new(StatusCode::BAD_REQUEST, e));
+    match header_str(parts, &wire::SESSION_ID) {
+        Some(id) => match state.sessions.get_for(id, parts) {
+            Some(_) if initialize => bad_request(ErrorData::invalid_request(
+                "this session is already initialized; send `initialize` without Mcp-Session-Id to start another",
+            )),
+            Some(session) => Ok(Some(session)),
+            None => Err(Rejection::new(StatusCode::NOT_FOUND, session_gone())),
+        },
+        None if initialize => Ok(None),
+        None => {
+            bad_request(ErrorData::invalid_request("missing Mcp-Session-Id header: start a session with `initialize`"))
+        }
+    }
+}
+
+/// The ids of the requests among `messages`; two the same in a batch are refused.
+#[inline]
+fn request_ids(messages: &[JsonRpcMessage], batch: bool) -> Result<Vec<RequestId>, Rejection> {
+    let requests: Vec<RequestId> = messages
+        .iter()
+        .filter_map(|m| match m {
+            JsonRpcMessage::Request(r) => Some(r.id.clone()),
+            _ => None,
+        })
+        .collect();
+    if batch && has_duplicate(&requests) {
+        let e = ErrorData::invalid_request("two requests of the batch have the same id");
+        return Err(Rejection::new(StatusCode::BAD_REQUEST, e));
+    }
+    Ok(requests)
+}
+
+/// The token under which the POST's request is served directly, if it is: a lone request on an
+/// established session (the hot path of a session; see `service::dispatch` for what it saves).
+#[inline]
+fn direct_token(session: &Session, created: bool, batch: bool, requests: &[RequestId]) -> Option<CancellationToken> {
+    let lone = !created && !batch && requests.len() == 1 && session.protocol_version().is_some();
+    if lone { session.direct_request_token() } else { None }
+}
+
+/// Why the session's streams did not take a POST's requests, as a response.
+fn post_refusal(refused: PostRefused) -> Rejection {
+    match refused {
+        PostRefused::Closed => Rejection::new(StatusCode::NOT_FOUND, session_gone()),
+        PostRefused::InFlight(id) => {
+            let e = ErrorData::invalid_request(format!("request id {id} is already in use by a request in flight"));
+            Rejection::new(StatusCode::BAD_REQUEST, e)
+        }
+    }
+}
+
+/// Serve a POST's lone request directly, under `ct` ([`Session::serve_direct`]); `messages`
+/// holds that request only.
+#[inline]
+fn serve_lone_request(session: &Session, messages: Vec<JsonRpcMessage>, parts: Parts, ct: CancellationToken) {
+    let Some(JsonRpcMessage::Request(request)) = messages.into_iter().next() else { return };
+    let mut extensions = http::Extensions::new();
+    extensions.insert(StreamControl::new(request.id.clone(), session.streams.clone()));
+    extensions.insert(parts);
+    session.serve_direct(request, extensions, ct);
+}
+
+/// Hand each message of a POST to the session's engine. A `notifications/cancelled` also reaches
+/// the session's streams, which cancel a request served directly.
+#[allow(clippy::manual_async_fn)] // see "Future sizes" in `service::dispatch`
+fn hand_to_engine(
+    session: &Session,
+    messages: Vec<JsonRpcMessage>,
+    parts: Parts,
+) -> impl Future<Output = Result<(), Rejection>> + Send + '_ {
+    async move {
         // Each message carries the request's parts; the last one takes them rather than a copy.
         let mut parts = Some(parts);
         let count = messages.len();
@@ -168,38 +268,32 @@ pub(crate) fn post<S: ServerHandler>(
             let mut extensions = http::Extensions::new();
             match &message {
                 JsonRpcMessage::Request(r) => {
-                    extensions.insert(StreamControl::new(r.id.clone(), session.router.clone()));
+                    extensions.insert(StreamControl::new(r.id.clone(), session.streams.clone()));
                 }
                 other => {
                     if let Some(request) = cancelled_request(other) {
-                        session.router.lock().await.cancelled(&request);
+                        session.streams.lock().await.cancelled(&request);
                     }
                 }
             }
             let parts = if i + 1 == count { parts.take() } else { parts.clone() };
             extensions.insert(parts.expect("taken only by the last message"));
-            match (message, &inline) {
-                (JsonRpcMessage::Request(request), Some(ct)) => session.serve_inline(request, extensions, ct.clone()),
-                (message, _) => {
-                    // Boxed: not on the path of a lone request, it would widen every POST's future.
-                    if !Box::pin(session.send(message, extensions)).await {
-                        return reject(StatusCode::NOT_FOUND, session_gone()).into_response();
-                    }
-                }
+            // Out of line: not on the path of a lone request.
+            if !out_of_line(session.send_to_engine(message, extensions)).await {
+                return Err(Rejection::new(StatusCode::NOT_FOUND, session_gone()));
             }
         }
-        // Notifications and responses (to our requests) alone: handed over, acknowledged.
-        let Some(rx) = rx else { return body::accepted() };
+        Ok(())
+    }
+}
 
-        let answer = Answer { shared, session: &session, stream, json, batch };
-        let (mut response, refused) = answer.give(rx, (permit, activity)).await;
-        if created && refused {
-            // A refused `initialize` leaves no session behind (and names none).
-            shared.sessions.remove(&session.id);
-        } else if created && let Ok(value) = HeaderValue::from_str(&session.id) {
-            response.headers_mut().insert(wire::SESSION_ID, value);
-        }
-        response
+/// The response to the POST that opened a session names it; if its `initialize` was refused, the
+/// session goes again.
+fn settle_new_session(sessions: &Sessions, session: &Session, refused: bool, response: &mut HttpResponse) {
+    if refused {
+        sessions.remove(&session.id);
+    } else if let Ok(value) = HeaderValue::from_str(&session.id) {
+        response.headers_mut().insert(wire::SESSION_ID, value);
     }
 }
 
@@ -225,51 +319,53 @@ fn parse_event_id(id: &str) -> Option<(u64, u64)> {
 }
 
 /// A GET with a session id: the standalone stream, or the resumption of any stream.
-pub(crate) async fn get<S: ServerHandler>(shared: &Shared<S>, parts: Parts, session_id: &str) -> HttpResponse {
+pub(crate) async fn get<S>(state: &ServiceState<S>, parts: Parts, session_id: &str) -> HttpResponse {
     if let Err(e) = check_version(&parts) {
         return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
     }
-    let Some(session) = shared.sessions.get_for(session_id, &parts) else {
+    let Some(session) = state.sessions.get_for(session_id, &parts) else {
         return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
     };
     let activity = session.activity();
-    let permit = match shared.long_stream_permit() {
+    let permit = match state.long_stream_slot() {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
     let (tx, rx) = sse::items();
-    let head = match header(&parts, &wire::LAST_EVENT_ID).and_then(parse_event_id) {
+    let head = match header_str(&parts, &wire::LAST_EVENT_ID).and_then(parse_event_id) {
         Some((stream, after)) => {
-            let Some(missed) = session.router.lock().await.resume(stream, after, tx).await else {
+            let Some(missed) = session.streams.lock().await.resume(stream, after, tx).await else {
                 return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
             };
             missed.into_iter().map(|(seq, data)| sse::event(Some(&format!("{stream}-{seq}")), &data)).collect()
         }
         None => {
-            let opened = session.router.lock().await.standalone(tx);
+            let opened = session.streams.lock().await.open_standalone(tx);
             match opened {
-                Some(Some((stream, seq))) if shared.config.event_store.is_some() => {
-                    vec![sse::priming(&format!("{stream}-{seq}"), shared.config.sse_retry)]
+                Ok((stream, seq)) if state.config.event_store.is_some() => {
+                    vec![sse::priming(&format!("{stream}-{seq}"), state.config.sse_retry)]
                 }
-                Some(Some(_)) => Vec::new(),
-                Some(None) => {
+                Ok(_) => Vec::new(),
+                Err(StandaloneRefused::AlreadyOpen) => {
                     let e = ErrorData::invalid_request("this session already has a standalone SSE stream open");
                     return Rejection::new(StatusCode::CONFLICT, e).into_response();
                 }
-                None => return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response(),
+                Err(StandaloneRefused::Closed) => {
+                    return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
+                }
             }
         }
     };
-    body::sse(EventStream::new(head, Some(rx), Timing::of(&shared.config), (permit, activity)))
+    body::sse(EventStream::new(head, Some(rx), Timing::from_config(&state.config), (permit, activity)))
 }
 
 /// A DELETE with a session id ends the session.
-pub(crate) fn delete<S>(shared: &Shared<S>, parts: &Parts, session_id: &str) -> HttpResponse {
+pub(crate) fn delete<S>(state: &ServiceState<S>, parts: &Parts, session_id: &str) -> HttpResponse {
     if let Err(e) = check_version(parts) {
         return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
     }
     // Another user's session is left alone, and looks as absent as a closed one.
-    if shared.sessions.get_for(session_id, parts).is_some_and(|s| shared.sessions.remove(&s.id)) {
+    if state.sessions.get_for(session_id, parts).is_some_and(|s| state.sessions.remove(&s.id)) {
         let mut response = http::Response::new(body::ResponseBody::empty());
         *response.status_mut() = StatusCode::OK;
         response

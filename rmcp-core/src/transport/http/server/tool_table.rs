@@ -16,8 +16,9 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::body::Rejection;
-use super::routes::Routes;
 use super::sse;
+use super::stateless_requests::StatelessRequests;
+use super::sync::lock_ignoring_poison;
 use crate::model::{ErrorCode, ErrorData, JsonRpcMessage, ListToolsResult, RequestId, meta_keys, methods};
 use crate::transport::http::wire::{self, HeaderParam};
 
@@ -31,15 +32,17 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Tool name to its `x-mcp-header` parameters (tools without any are left out).
 pub(crate) type ToolHeaders = HashMap<String, Vec<HeaderParam>>;
 
+/// The `x-mcp-header` parameters of the shared engine's tools, read when needed (see the module
+/// docs).
 pub(crate) struct ToolTable {
-    routes: Arc<Routes>,
-    state: Mutex<State>,
+    requests: Arc<StatelessRequests>,
+    state: Mutex<TableState>,
     /// Held by the one read in progress.
     reading: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
-struct State {
+struct TableState {
     cached: Option<Cached>,
     /// Reads done so far; a caller that waited for a read sees this change.
     reads: u64,
@@ -62,16 +65,17 @@ fn unavailable(reason: &str) -> Rejection {
 }
 
 impl ToolTable {
-    pub fn new(routes: Arc<Routes>) -> Self {
-        Self { routes, state: Mutex::new(State::default()), reading: tokio::sync::Mutex::new(()) }
+    /// A table not read yet, to be read through the engine serving `requests`.
+    pub(crate) fn new(requests: Arc<StatelessRequests>) -> Self {
+        Self { requests, state: Mutex::new(TableState::default()), reading: tokio::sync::Mutex::new(()) }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, TableState> {
+        lock_ignoring_poison(&self.state)
     }
 
     fn generation(&self) -> u64 {
-        self.routes.tools_generation.load(std::sync::atomic::Ordering::Relaxed)
+        self.requests.tools_generation.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The table if it is current; and the number of reads done so far.
@@ -87,7 +91,7 @@ impl ToolTable {
     }
 
     /// The table, read again if it is stale; 503 when it cannot be read.
-    pub async fn get(&self) -> Result<Arc<ToolHeaders>, Rejection> {
+    pub(crate) async fn get(&self) -> Result<Arc<ToolHeaders>, Rejection> {
         let (fresh, reads) = self.current(false);
         if let Some(tools) = fresh {
             return Ok(tools);
@@ -166,9 +170,9 @@ impl ToolTable {
     /// parameters with headers.
     async fn internal_request(&self, method: &'static str, params: &serde_json::Value) -> Option<JsonRpcMessage> {
         let (tx, mut rx) = sse::items();
-        let guard = self.routes.register_internal(RequestId::Number(0), tx);
+        let guard = self.requests.register_internal(RequestId::Number(0), tx);
         let request = JsonRpcMessage::request(guard.internal_id(), method, params).ok()?;
-        if !self.routes.send(request, http::Extensions::new()).await {
+        if !self.requests.send_to_engine(request, http::Extensions::new()).await {
             return None;
         }
         loop {

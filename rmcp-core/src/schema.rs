@@ -1,5 +1,8 @@
 //! JSON Schemas from Rust types (schemars, JSON Schema 2020-12), generated once per type, and
 //! validation of tool arguments against them.
+//!
+//! A module of its own below the engine and the routers: the engine builds elicitation forms
+//! from types, the routers tool and prompt schemas.
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -125,19 +128,34 @@ pub fn empty_object_schema() -> Arc<JsonObject> {
 }
 
 /// A compiled JSON Schema.
+#[cfg(feature = "schema-validation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema-validation")))]
 pub struct SchemaValidator {
     validator: jsonschema::Validator,
 }
 
+#[cfg(feature = "schema-validation")]
 impl std::fmt::Debug for SchemaValidator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SchemaValidator").finish_non_exhaustive()
     }
 }
 
+#[cfg(feature = "schema-validation")]
 impl SchemaValidator {
     /// Compile `schema` (JSON Schema 2020-12 unless it says otherwise). Remote `$ref`s are not
     /// fetched.
+    ///
+    /// ```
+    /// use rmcp_core::schema::{SchemaValidator, tool_input_schema};
+    ///
+    /// #[derive(schemars::JsonSchema)]
+    /// struct Args { count: u32 }
+    ///
+    /// let validator = SchemaValidator::new(&tool_input_schema::<Args>()).unwrap();
+    /// assert!(validator.validate(&serde_json::json!({"count": 3})).is_ok());
+    /// assert!(validator.validate(&serde_json::json!({"count": "three"})).is_err());
+    /// ```
     pub fn new(schema: &JsonObject) -> Result<Self, String> {
         let schema = Value::Object(schema.clone());
         jsonschema::options()
@@ -167,6 +185,41 @@ impl SchemaValidator {
     }
 }
 
+/// Why a value did not pass a [`LazyValidator`].
+#[derive(Debug)]
+pub(crate) enum ValidationError {
+    /// The schema itself does not compile.
+    #[cfg_attr(not(feature = "schema-validation"), allow(dead_code))]
+    BadSchema(String),
+    /// The value breaks the schema: the first few problems, each naming where it is.
+    #[cfg_attr(not(feature = "schema-validation"), allow(dead_code))]
+    Invalid(String),
+}
+
+/// A schema's validator, compiled on first use and shared by the clones of a route.
+///
+/// Without the `schema-validation` feature every value passes: tool arguments are then checked
+/// by serde alone, as they are deserialized into the tool's typed parameters.
+#[derive(Clone, Default)]
+pub(crate) struct LazyValidator {
+    #[cfg(feature = "schema-validation")]
+    compiled: std::sync::Arc<std::sync::OnceLock<Result<SchemaValidator, String>>>,
+}
+
+impl LazyValidator {
+    /// Check `instance` against `schema` (the same schema on every call).
+    #[cfg_attr(not(feature = "schema-validation"), allow(unused_variables))]
+    pub(crate) fn validate(&self, schema: &JsonObject, instance: &Value) -> Result<(), ValidationError> {
+        #[cfg(feature = "schema-validation")]
+        {
+            let validator = self.compiled.get_or_init(|| SchemaValidator::new(schema));
+            let validator = validator.as_ref().map_err(|e| ValidationError::BadSchema(e.clone()))?;
+            validator.validate(instance).map_err(ValidationError::Invalid)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +241,7 @@ mod tests {
         assert!(Arc::ptr_eq(&s, &schema_for::<__Args>()));
     }
 
+    #[cfg(feature = "schema-validation")]
     #[test]
     fn validation_names_the_field() {
         let v = SchemaValidator::new(&tool_input_schema::<__Args>()).unwrap();

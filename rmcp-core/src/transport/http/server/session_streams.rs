@@ -1,10 +1,13 @@
-//! The router of one 2025-era session: it puts each of the session engine's outgoing messages on
-//! the SSE stream it belongs to, numbering (and storing) events so that streams resume.
+//! The streams of one 2025-era session: each of the session engine's outgoing messages goes on
+//! the SSE stream it belongs to (a POST's, or the standalone GET stream), its events numbered
+//! (and stored) so that streams resume.
 //!
-//! The router is the engine's sink: the engine's writer routes each message as it writes it,
-//! and the HTTP side registers and resumes streams under the same lock. So a resume (replay,
-//! then attach the new connection) never interleaves with a message being routed, nothing is
-//! lost, and a session costs no task and no queue of its own.
+//! [`SessionStreams`] is the engine's sink: the engine's writer forwards each message as it
+//! writes it, and the HTTP side registers and resumes streams under the same lock. So a resume
+//! (replay, then attach the new connection) never interleaves with a message being forwarded,
+//! nothing is lost, and a session costs no task and no queue of its own. Requests the session
+//! serves directly (without its engine) send their messages here too, from their own tasks
+//! ([`DirectOutput`]).
 
 use std::io;
 use std::pin::Pin;
@@ -20,9 +23,9 @@ use tokio::sync::{Mutex, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::event_store::EventStore;
-use super::sse::{Item, ItemTx, deliver};
+use super::sse::{Item, ItemTx, enqueue};
 use crate::model::{ErrorData, JsonRpcMessage, RequestId};
-use crate::service::dispatch::Deliver;
+use crate::service::dispatch::DirectOutput;
 use crate::transport::{Frame, Outbound};
 
 /// Why a POST's requests were not taken.
@@ -34,8 +37,17 @@ pub(crate) enum PostRefused {
     InFlight(RequestId),
 }
 
-/// A session's router, shared by its engine's writer and the HTTP requests of the session.
-pub(crate) type SharedRouter = Arc<Mutex<Router>>;
+/// Why a GET could not open the standalone stream.
+#[derive(Debug)]
+pub(crate) enum StandaloneRefused {
+    /// The session has ended.
+    Closed,
+    /// The session's standalone stream is open on another connection.
+    AlreadyOpen,
+}
+
+/// A session's streams, shared by its engine's writer and the HTTP requests of the session.
+pub(crate) type SharedSessionStreams = Arc<Mutex<SessionStreams>>;
 
 /// A handle a handler finds in the extensions of a 2025-era request
 /// ([`RequestContext::extensions`](crate::service::RequestContext)) to control the SSE stream
@@ -43,7 +55,7 @@ pub(crate) type SharedRouter = Arc<Mutex<Router>>;
 #[derive(Clone)]
 pub struct StreamControl {
     request: RequestId,
-    router: SharedRouter,
+    streams: SharedSessionStreams,
 }
 
 impl std::fmt::Debug for StreamControl {
@@ -53,8 +65,8 @@ impl std::fmt::Debug for StreamControl {
 }
 
 impl StreamControl {
-    pub(crate) fn new(request: RequestId, router: SharedRouter) -> Self {
-        Self { request, router }
+    pub(crate) fn new(request: RequestId, streams: SharedSessionStreams) -> Self {
+        Self { request, streams }
     }
 
     /// Close the HTTP connection of this request's SSE stream without ending the stream (SSE
@@ -63,11 +75,12 @@ impl StreamControl {
     /// followed, including the result. Without an event store this does nothing, as nothing
     /// could be resumed.
     pub async fn close_connection(&self) {
-        self.router.lock().await.disconnect(&self.request);
+        self.streams.lock().await.disconnect(&self.request);
     }
 }
 
-struct Stream {
+/// One SSE stream of the session: a POST's, or the standalone one a GET opens.
+struct StreamState {
     /// The live connection, if any.
     tx: Option<ItemTx>,
     /// The last event's sequence number.
@@ -81,26 +94,31 @@ struct Stream {
     /// The client was given an event id of this stream (its connection was closed for SSE
     /// polling), so it may resume it.
     primed: bool,
+    /// The session's standalone stream (opened by a GET); it never ends with an answer.
     standalone: bool,
 }
 
-pub(crate) struct Router {
+/// The SSE streams of one 2025-era session, and which request's messages go to which.
+pub(crate) struct SessionStreams {
     session: Arc<str>,
     store: Option<Arc<dyn EventStore>>,
     next_stream: Arc<AtomicU64>,
-    /// The engine's input, to fail server-to-client requests that cannot be delivered.
+    /// The engine's input, to fail the requests to the client that can reach it nowhere.
     input: mpsc::WeakSender<Box<io::Result<Frame>>>,
-    streams: HashMap<u64, Stream>,
+    streams: HashMap<u64, StreamState>,
+    /// The stream of each request in flight.
     by_request: HashMap<RequestId, u64>,
-    /// The tokens of requests served outside the engine, which the engine cannot cancel.
-    inline: HashMap<RequestId, CancellationToken>,
+    /// The tokens of requests served directly, which the engine cannot cancel.
+    direct: HashMap<RequestId, CancellationToken>,
     standalone: Option<u64>,
     /// The engine stopped: every stream has ended and no new one opens.
     closed: bool,
 }
 
-impl Router {
-    pub fn new(
+impl SessionStreams {
+    /// The streams of session `session`, storing events in `store` and failing through `input`
+    /// the requests to the client that can reach it nowhere.
+    pub(crate) fn new(
         session: Arc<str>,
         store: Option<Arc<dyn EventStore>>,
         next_stream: Arc<AtomicU64>,
@@ -113,7 +131,7 @@ impl Router {
             input,
             streams: HashMap::default(),
             by_request: HashMap::default(),
-            inline: HashMap::default(),
+            direct: HashMap::default(),
             standalone: None,
             closed: false,
         }
@@ -122,16 +140,16 @@ impl Router {
     /// A POST carrying `requests` (one, or a 2025-03-26 batch) reads its messages from `tx` on
     /// stream `stream`. With `json`, only the responses go there and the rest goes to the
     /// standalone stream, except requests to the client, which make it an SSE answer when
-    /// `sse_ok`. A request served outside the engine brings its token (`inline`), for
+    /// `sse_ok`. A request served directly brings its token (`direct`), for
     /// `notifications/cancelled` to reach it.
-    pub fn post(
+    pub(crate) fn register_post(
         &mut self,
         requests: Vec<RequestId>,
         stream: u64,
         tx: ItemTx,
         json: bool,
         sse_ok: bool,
-        inline: Option<CancellationToken>,
+        direct: Option<CancellationToken>,
     ) -> Result<(), PostRefused> {
         if self.closed {
             return Err(PostRefused::Closed);
@@ -139,11 +157,11 @@ impl Router {
         if let Some(id) = requests.iter().find(|id| self.by_request.contains_key(id)) {
             return Err(PostRefused::InFlight(id.clone()));
         }
-        if let (Some(ct), [id]) = (inline, requests.as_slice()) {
-            self.inline.insert(id.clone(), ct);
+        if let (Some(ct), [id]) = (direct, requests.as_slice()) {
+            self.direct.insert(id.clone(), ct);
         }
         let pending = requests.len();
-        let s = Stream { tx: Some(tx), seq: 0, json, sse_ok, pending, primed: false, standalone: false };
+        let s = StreamState { tx: Some(tx), seq: 0, json, sse_ok, pending, primed: false, standalone: false };
         self.streams.insert(stream, s);
         for request in requests {
             self.by_request.insert(request, stream);
@@ -151,22 +169,22 @@ impl Router {
         Ok(())
     }
 
-    /// A GET opens the standalone stream: its id and last sequence number, `Some(None)` when
-    /// one is already open, `None` when the session has ended.
-    pub fn standalone(&mut self, tx: ItemTx) -> Option<Option<(u64, u64)>> {
+    /// A GET opens the standalone stream (or takes it over from a connection that went away):
+    /// its id and last sequence number.
+    pub(crate) fn open_standalone(&mut self, tx: ItemTx) -> Result<(u64, u64), StandaloneRefused> {
         if self.closed {
-            return None;
+            return Err(StandaloneRefused::Closed);
         }
         let open = self.standalone.and_then(|id| self.streams.get_mut(&id).map(|s| (id, s)));
-        Some(match open {
-            Some((_, s)) if s.tx.as_ref().is_some_and(|t| !t.is_closed()) => None,
+        match open {
+            Some((_, s)) if s.tx.as_ref().is_some_and(|t| !t.is_closed()) => Err(StandaloneRefused::AlreadyOpen),
             Some((id, s)) => {
                 s.tx = Some(tx);
-                Some((id, s.seq))
+                Ok((id, s.seq))
             }
             None => {
                 let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
-                let stream = Stream {
+                let stream = StreamState {
                     tx: Some(tx),
                     seq: 0,
                     json: false,
@@ -177,15 +195,15 @@ impl Router {
                 };
                 self.streams.insert(id, stream);
                 self.standalone = Some(id);
-                Some((id, 0))
+                Ok((id, 0))
             }
-        })
+        }
     }
 
     /// A GET with `Last-Event-ID` resumes `stream` after `after`: the events missed, after
     /// which `tx` receives what follows (nothing if the stream is over). `None` when the
     /// session has ended.
-    pub async fn resume(&mut self, stream: u64, after: u64, tx: ItemTx) -> Option<Vec<(u64, Bytes)>> {
+    pub(crate) async fn resume(&mut self, stream: u64, after: u64, tx: ItemTx) -> Option<Vec<(u64, Bytes)>> {
         if self.closed {
             return None;
         }
@@ -202,7 +220,7 @@ impl Router {
     }
 
     /// Close the connection of the stream serving `request` without ending the stream.
-    pub fn disconnect(&mut self, request: &RequestId) {
+    pub(crate) fn disconnect(&mut self, request: &RequestId) {
         if self.store.is_some()
             && let Some(s) = self.by_request.get(request).and_then(|id| self.streams.get_mut(id))
             && !s.json
@@ -214,8 +232,8 @@ impl Router {
 
     /// The client cancelled `request`: no answer will come, so its stream ends now (once every
     /// request of its POST is answered or cancelled).
-    pub fn cancelled(&mut self, request: &RequestId) {
-        if let Some(ct) = self.inline.remove(request) {
+    pub(crate) fn cancelled(&mut self, request: &RequestId) {
+        if let Some(ct) = self.direct.remove(request) {
             ct.cancel();
         }
         let Some(id) = self.by_request.remove(request) else { return };
@@ -224,7 +242,7 @@ impl Router {
         if stream.pending == 0 {
             // No answer will come: the response ends now, without one.
             if let Some(tx) = &stream.tx {
-                deliver(tx, Item::end());
+                enqueue(tx, Item::end());
             }
             self.streams.remove(&id);
         }
@@ -237,17 +255,17 @@ impl Router {
         }
         self.streams.clear();
         self.by_request.clear();
-        self.inline.clear();
+        self.direct.clear();
         self.standalone = None;
         if let Some(store) = &self.store {
             store.remove_session(&self.session).await;
         }
     }
 
-    /// Put one of the engine's messages where it belongs.
-    async fn route(&mut self, out: Outbound) {
+    /// Put one of the session's outgoing messages on the stream it belongs to.
+    async fn forward(&mut self, out: Outbound) {
         let Outbound { message, related_request: related, .. } = out;
-        let answers = match (&message, &related) {
+        let is_answer = match (&message, &related) {
             (JsonRpcMessage::Response(r), Some(id)) => r.id == *id,
             (JsonRpcMessage::Error(e), Some(id)) => e.id.as_ref() == Some(id),
             _ => false,
@@ -255,7 +273,7 @@ impl Router {
         let is_request = matches!(message, JsonRpcMessage::Request(_));
         let own = related.as_ref().and_then(|id| self.by_request.get(id).copied());
         let target = match own {
-            Some(id) if answers => Some(id),
+            Some(id) if is_answer => Some(id),
             Some(id) => match self.streams.get_mut(&id) {
                 Some(s) if !s.json => Some(id),
                 // A request to the client while the POST is answered as JSON: answer it with SSE
@@ -269,35 +287,35 @@ impl Router {
             },
             // The answer to a request whose stream is gone (cancelled): a response never goes
             // to the standalone stream.
-            None if answers => return,
+            None if is_answer => return,
             // Unrelated messages, and those of requests answered as plain JSON, go to the
             // standalone stream (2025: "server-initiated messages on the GET stream").
             None => self.standalone,
         };
-        if answers && let Some(id) = &related {
+        if is_answer && let Some(id) = &related {
             self.by_request.remove(id);
-            self.inline.remove(id);
+            self.direct.remove(id);
         }
-        let delivered = match target {
-            Some(stream_id) => self.send(stream_id, &message, answers).await,
+        let reached = match target {
+            Some(stream_id) => self.put(stream_id, &message, is_answer).await,
             None => false,
         };
-        if !delivered && let JsonRpcMessage::Request(r) = &message {
-            self.refuse(r.id.clone());
+        if !reached && let JsonRpcMessage::Request(r) = &message {
+            self.refuse_request(r.id.clone());
         }
-        if !delivered && !is_request {
+        if !reached && !is_request {
             tracing::debug!("no open stream for a message of this session; dropped");
         }
     }
 
     /// Put a message on a stream; `false` when it reached no one (no connection, and nothing
     /// stored for a later one).
-    async fn send(&mut self, stream_id: u64, message: &JsonRpcMessage, answers: bool) -> bool {
+    async fn put(&mut self, stream_id: u64, message: &JsonRpcMessage, is_answer: bool) -> bool {
         let Some(stream) = self.streams.get_mut(&stream_id) else { return false };
-        if answers {
+        if is_answer {
             stream.pending = stream.pending.saturating_sub(1);
         }
-        let ends_stream = answers && !stream.standalone && stream.pending == 0;
+        let ends_stream = is_answer && !stream.standalone && stream.pending == 0;
         stream.seq += 1;
         let seq = stream.seq;
         let data = Bytes::from(message.to_json());
@@ -314,7 +332,7 @@ impl Router {
         };
         let stored = event_id.is_some();
         let Some(stream) = self.streams.get_mut(&stream_id) else { return stored };
-        let mut delivered = stored;
+        let mut reached = stored;
         if let Some(tx) = &stream.tx {
             let item = Item::new(event_id, data, message, ends_stream);
             let alive = match tx.try_send(item) {
@@ -323,9 +341,9 @@ impl Router {
                 // The client reads too slowly: with a store, drop the connection and let it
                 // resume from the store; without one, hand over what must not be lost.
                 Err(mpsc::error::TrySendError::Full(_)) if stored => false,
-                Err(mpsc::error::TrySendError::Full(item)) => deliver(tx, item),
+                Err(mpsc::error::TrySendError::Full(item)) => enqueue(tx, item),
             };
-            delivered |= alive;
+            reached |= alive;
             if !alive {
                 stream.tx = None;
             }
@@ -333,12 +351,12 @@ impl Router {
         if ends_stream {
             self.streams.remove(&stream_id);
         }
-        delivered
+        reached
     }
 
     /// A request to the client that can reach it nowhere: fail it at once, so the handler
     /// waiting for the answer does not wait forever.
-    fn refuse(&self, id: RequestId) {
+    fn refuse_request(&self, id: RequestId) {
         let error = ErrorData::internal_error(
             "the client has no open stream to receive this request (no standalone GET stream, and \
              the POST it belongs to is answered as JSON)",
@@ -353,18 +371,20 @@ impl Router {
     }
 }
 
-/// The engine's sink for a session: each message is routed by the engine's writer task itself.
-pub(crate) struct RouterSink {
-    router: SharedRouter,
-    /// The message being routed (or, at the end, the closing), while it waits for the lock or
+/// The engine's sink for a session: each message is forwarded to its stream by the engine's
+/// writer task itself.
+pub(crate) struct SessionStreamsSink {
+    streams: SharedSessionStreams,
+    /// The message being forwarded (or, at the end, the closing), while it waits for the lock or
     /// the event store.
     busy: Option<BoxFuture<'static, ()>>,
     closed: bool,
 }
 
-impl RouterSink {
-    pub fn new(router: SharedRouter) -> Self {
-        Self { router, busy: None, closed: false }
+impl SessionStreamsSink {
+    /// The sink forwarding to `streams`.
+    pub(crate) fn new(streams: SharedSessionStreams) -> Self {
+        Self { streams, busy: None, closed: false }
     }
 
     fn poll_busy(&mut self, cx: &mut Context<'_>) -> Poll<()> {
@@ -376,7 +396,7 @@ impl RouterSink {
     }
 }
 
-impl Sink<Outbound> for RouterSink {
+impl Sink<Outbound> for SessionStreamsSink {
     type Error = io::Error;
 
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -388,8 +408,8 @@ impl Sink<Outbound> for RouterSink {
         if this.closed {
             return Err(io::Error::from(io::ErrorKind::BrokenPipe));
         }
-        let router = this.router.clone();
-        this.busy = Some(Box::pin(async move { router.lock().await.route(out).await }));
+        let streams = this.streams.clone();
+        this.busy = Some(Box::pin(async move { streams.lock().await.forward(out).await }));
         Ok(())
     }
 
@@ -402,38 +422,37 @@ impl Sink<Outbound> for RouterSink {
         ready!(this.poll_busy(cx));
         if !this.closed {
             this.closed = true;
-            let router = this.router.clone();
-            this.busy = Some(Box::pin(async move { router.lock().await.close().await }));
+            let streams = this.streams.clone();
+            this.busy = Some(Box::pin(async move { streams.lock().await.close().await }));
             ready!(this.poll_busy(cx));
         }
         Poll::Ready(Ok(()))
     }
 }
 
-impl Drop for RouterSink {
+impl Drop for SessionStreamsSink {
     /// A writer that was abandoned (not closed) still ends the session's streams: they hold
     /// the session alive, and their clients wait for the end.
     fn drop(&mut self) {
         if self.closed && self.busy.is_none() {
             return;
         }
-        let router = self.router.clone();
+        let streams = self.streams.clone();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move { router.lock().await.close().await });
+            runtime.spawn(async move { streams.lock().await.close().await });
         }
     }
 }
 
-/// Requests served inline write straight into the router, on their own task: a call that needs
-/// no waiting is answered without a single task switch.
-impl Deliver for Mutex<Router> {
-    fn deliver(&self, out: Outbound) -> BoxFuture<'_, bool> {
+/// Requests served directly put their messages on their streams themselves, on their own task.
+impl DirectOutput for Mutex<SessionStreams> {
+    fn send(&self, out: Outbound) -> BoxFuture<'_, bool> {
         Box::pin(async move {
-            let mut router = self.lock().await;
-            if router.closed {
+            let mut streams = self.lock().await;
+            if streams.closed {
                 return false;
             }
-            router.route(out).await;
+            streams.forward(out).await;
             true
         })
     }

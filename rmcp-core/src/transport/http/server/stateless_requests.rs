@@ -1,8 +1,8 @@
-//! Where the shared 2026-07-28 engine's messages go.
+//! The requests in flight on the shared 2026-07-28 engine, and where its messages go.
 //!
 //! Every stateless request gets a unique internal id on its way into the engine (many HTTP
-//! clients may use the same JSON-RPC ids); the routes map it back to the client's id and to the
-//! HTTP response waiting for it. List-change notifications go instead to the open
+//! clients may use the same JSON-RPC ids); [`StatelessRequests`] maps it back to the client's id
+//! and to the HTTP response waiting for it. List-change notifications go instead to the open
 //! `subscriptions/listen` streams that asked for them.
 
 use std::io;
@@ -19,7 +19,8 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::body::status_of_error;
-use super::sse::{Item, ItemTx, deliver};
+use super::sse::{Item, ItemTx, enqueue};
+use super::sync::lock_ignoring_poison;
 use crate::model::{
     CancelledNotificationParams, ErrorCode, ErrorData, JsonRpcMessage, JsonRpcNotification, RequestId,
     SubscriptionFilter, SubscriptionsListenResult, meta_keys, methods,
@@ -34,9 +35,9 @@ use crate::transport::{Frame, Outbound};
 pub struct ClientRequestId(pub RequestId);
 
 /// The HTTP response waiting for one request.
-struct Route {
+struct WaitingResponse {
     /// The id the client used.
-    original: RequestId,
+    client_id: RequestId,
     tx: ItemTx,
 }
 
@@ -48,9 +49,10 @@ struct Listener {
     tx: ItemTx,
 }
 
-/// The routing tables of the shared stateless engine.
-pub(crate) struct Routes {
-    requests: Mutex<HashMap<i64, Route>>,
+/// The requests in flight on the shared stateless engine, by internal id, and its open listen
+/// streams.
+pub(crate) struct StatelessRequests {
+    requests: Mutex<HashMap<i64, WaitingResponse>>,
     /// At most this many client requests in `requests` (internal ones are not counted).
     max_in_flight: usize,
     in_flight: std::sync::atomic::AtomicUsize,
@@ -58,24 +60,21 @@ pub(crate) struct Routes {
     next_id: AtomicI64,
     next_listener: AtomicU64,
     /// Bumped by every tool list change, so cached tool schemas are read again.
-    pub tools_generation: AtomicU64,
+    pub(crate) tools_generation: AtomicU64,
     /// The engine's input, to cancel requests and refuse server-to-client requests.
     input: mpsc::Sender<Box<io::Result<Frame>>>,
 }
 
-impl std::fmt::Debug for Routes {
+impl std::fmt::Debug for StatelessRequests {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Routes").finish_non_exhaustive()
+        f.debug_struct("StatelessRequests").finish_non_exhaustive()
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Every update is one insert or remove: the maps stay consistent even after a panic.
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Routes {
-    pub fn new(input: mpsc::Sender<Box<io::Result<Frame>>>, max_in_flight: usize) -> Self {
+impl StatelessRequests {
+    /// No request in flight yet; at most `max_in_flight` of the clients' at once; the engine
+    /// reads from `input`.
+    pub(crate) fn new(input: mpsc::Sender<Box<io::Result<Frame>>>, max_in_flight: usize) -> Self {
         Self {
             requests: Mutex::new(HashMap::default()),
             max_in_flight,
@@ -91,43 +90,44 @@ impl Routes {
     /// Register a client's request under a fresh internal id; the guard cancels it if the HTTP
     /// response goes away before the answer (closing the stream is the 2026 way to cancel).
     /// `None` when `max_in_flight` requests are being served already.
-    pub fn register(self: &Arc<Self>, original: RequestId, tx: ItemTx) -> Option<RouteGuard> {
+    pub(crate) fn register(self: &Arc<Self>, client_id: RequestId, tx: ItemTx) -> Option<RequestGuard> {
         let taken = self.in_flight.fetch_add(1, Ordering::AcqRel);
         if taken >= self.max_in_flight {
             self.in_flight.fetch_sub(1, Ordering::AcqRel);
             return None;
         }
-        let mut guard = self.register_internal(original, tx);
+        let mut guard = self.register_internal(client_id, tx);
         guard.counted = true;
         Some(guard)
     }
 
     /// Register a request the transport itself makes (not counted against the limit).
-    pub fn register_internal(self: &Arc<Self>, original: RequestId, tx: ItemTx) -> RouteGuard {
+    pub(crate) fn register_internal(self: &Arc<Self>, client_id: RequestId, tx: ItemTx) -> RequestGuard {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        lock(&self.requests).insert(id, Route { original, tx });
-        RouteGuard { routes: self.clone(), id, counted: false }
+        lock_ignoring_poison(&self.requests).insert(id, WaitingResponse { client_id, tx });
+        RequestGuard { requests: self.clone(), id, counted: false }
     }
 
     /// Open a listen stream.
-    pub fn listen(self: &Arc<Self>, id: RequestId, filter: SubscriptionFilter, tx: ItemTx) -> ListenerGuard {
+    pub(crate) fn listen(self: &Arc<Self>, id: RequestId, filter: SubscriptionFilter, tx: ItemTx) -> ListenerGuard {
         let key = self.next_listener.fetch_add(1, Ordering::Relaxed);
-        lock(&self.listeners).insert(key, Listener { id, filter, tx });
-        ListenerGuard { routes: self.clone(), key }
+        lock_ignoring_poison(&self.listeners).insert(key, Listener { id, filter, tx });
+        ListenerGuard { requests: self.clone(), key }
     }
 
     /// End every listen stream with its closing result (the service is shutting down).
-    pub fn close_listeners(&self) {
-        let all: Vec<Listener> = lock(&self.listeners).drain().map(|(_, l)| l).collect();
+    pub(crate) fn close_listeners(&self) {
+        let all: Vec<Listener> = lock_ignoring_poison(&self.listeners).drain().map(|(_, l)| l).collect();
         for l in all {
             let result = SubscriptionsListenResult::new(&l.id);
             if let Ok(msg) = JsonRpcMessage::response(l.id.clone(), &result) {
-                deliver(&l.tx, Item::of(&msg, true));
+                enqueue(&l.tx, Item::from_message(&msg, true));
             }
         }
     }
 
-    fn route(&self, out: Outbound) {
+    /// Put one of the engine's outgoing messages where it belongs.
+    fn forward(&self, out: Outbound) {
         let Outbound { message, related_request, .. } = out;
         match &message {
             JsonRpcMessage::Notification(n) if is_list_change(&n.method) => return self.broadcast(n),
@@ -144,29 +144,29 @@ impl Routes {
             _ => false,
         };
         let target = {
-            let mut requests = lock(&self.requests);
+            let mut requests = lock_ignoring_poison(&self.requests);
             if last {
-                requests.remove(&internal).map(|r| (r.original, r.tx))
+                requests.remove(&internal).map(|r| (r.client_id, r.tx))
             } else {
-                requests.get(&internal).map(|r| (r.original.clone(), r.tx.clone()))
+                requests.get(&internal).map(|r| (r.client_id.clone(), r.tx.clone()))
             }
         };
         // Gone: the client closed the response, and the request was cancelled.
-        let Some((original, tx)) = target else { return };
+        let Some((client_id, tx)) = target else { return };
         let (message, status) = match message {
             JsonRpcMessage::Response(mut r) => {
-                r.id = original;
+                r.id = client_id;
                 (JsonRpcMessage::Response(r), StatusCode::OK)
             }
             JsonRpcMessage::Error(mut e) => {
                 let status =
                     if is_saturation(&e.error) { StatusCode::SERVICE_UNAVAILABLE } else { status_of_error(&e.error) };
-                e.id = Some(original);
+                e.id = Some(client_id);
                 (JsonRpcMessage::Error(e), status)
             }
             other => (other, StatusCode::OK),
         };
-        deliver(&tx, Item::of(&message, last).with_status(status));
+        enqueue(&tx, Item::from_message(&message, last).with_status(status));
     }
 
     /// Send a list change (or resource update) to every listen stream that asked for it, with
@@ -181,7 +181,7 @@ impl Routes {
             self.tools_generation.fetch_add(1, Ordering::Relaxed);
         }
         let uri = params.get("uri").and_then(Value::as_str).map(str::to_owned);
-        let listeners = lock(&self.listeners);
+        let listeners = lock_ignoring_poison(&self.listeners);
         for l in listeners.values() {
             let wanted = match n.method.as_ref() {
                 methods::NOTIFICATION_TOOLS_LIST_CHANGED => l.filter.tools_list_changed == Some(true),
@@ -201,7 +201,7 @@ impl Routes {
                 meta.insert(meta_keys::SUBSCRIPTION_ID.to_owned(), serde_json::to_value(&l.id).unwrap_or_default());
             }
             if let Ok(msg) = JsonRpcMessage::notification(n.method.clone(), &params) {
-                deliver(&l.tx, Item::of(&msg, false));
+                enqueue(&l.tx, Item::from_message(&msg, false));
             }
         }
     }
@@ -212,10 +212,12 @@ impl Routes {
         let error = ErrorData::invalid_request(
             "a 2026-07-28 server cannot send requests to its client: return an input_required result instead",
         );
-        self.feed(JsonRpcMessage::error(Some(id), error));
+        self.feed_engine(JsonRpcMessage::error(Some(id), error));
     }
 
-    fn feed(&self, message: JsonRpcMessage) {
+    /// Hand the engine a message of the transport's own without waiting (from a drop, or from
+    /// the engine's writer): when its input is full, a task waits for room.
+    fn feed_engine(&self, message: JsonRpcMessage) {
         let frame = Box::new(Ok(Frame::Message(message, http::Extensions::new())));
         if let Err(mpsc::error::TrySendError::Full(frame)) = self.input.try_send(frame)
             && let Ok(rt) = tokio::runtime::Handle::try_current()
@@ -227,14 +229,14 @@ impl Routes {
         }
     }
 
-    /// Hand a request to the engine under its internal id.
-    pub async fn send(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
+    /// Hand a request to the engine under its internal id; `false` when the engine is gone.
+    pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
         self.input.send(Box::new(Ok(Frame::Message(message, extensions)))).await.is_ok()
     }
 }
 
-/// The engine's refusal of a request beyond its in-flight limit (the routes refuse before it
-/// does; this catches the races): the server is saturated, which is a 503.
+/// The engine's refusal of a request beyond its in-flight limit ([`StatelessRequests::register`]
+/// refuses before it does; this catches the races): the server is saturated, which is a 503.
 fn is_saturation(error: &ErrorData) -> bool {
     error.code == ErrorCode::INTERNAL_ERROR && error.message.starts_with("too many requests in flight")
 }
@@ -251,30 +253,30 @@ fn is_list_change(method: &str) -> bool {
 
 /// A stateless request in flight; dropping it before the answer cancels the request.
 #[derive(Debug)]
-pub(crate) struct RouteGuard {
-    routes: Arc<Routes>,
+pub(crate) struct RequestGuard {
+    requests: Arc<StatelessRequests>,
     id: i64,
     /// Counted against the in-flight limit.
     counted: bool,
 }
 
-impl RouteGuard {
+impl RequestGuard {
     /// The request's id inside the engine.
-    pub fn internal_id(&self) -> RequestId {
+    pub(crate) fn internal_id(&self) -> RequestId {
         RequestId::Number(self.id)
     }
 }
 
-impl Drop for RouteGuard {
+impl Drop for RequestGuard {
     fn drop(&mut self) {
         if self.counted {
-            self.routes.in_flight.fetch_sub(1, Ordering::AcqRel);
+            self.requests.in_flight.fetch_sub(1, Ordering::AcqRel);
         }
-        if lock(&self.routes.requests).remove(&self.id).is_some() {
+        if lock_ignoring_poison(&self.requests.requests).remove(&self.id).is_some() {
             let mut params = CancelledNotificationParams::new(RequestId::Number(self.id));
             params.reason = Some("the client closed the response stream".to_owned());
             if let Ok(msg) = JsonRpcMessage::notification(methods::NOTIFICATION_CANCELLED, &params) {
-                self.routes.feed(msg);
+                self.requests.feed_engine(msg);
             }
         }
     }
@@ -283,28 +285,28 @@ impl Drop for RouteGuard {
 /// An open listen stream; dropping it unsubscribes.
 #[derive(Debug)]
 pub(crate) struct ListenerGuard {
-    routes: Arc<Routes>,
+    requests: Arc<StatelessRequests>,
     key: u64,
 }
 
 impl Drop for ListenerGuard {
     fn drop(&mut self) {
-        lock(&self.routes.listeners).remove(&self.key);
+        lock_ignoring_poison(&self.requests.listeners).remove(&self.key);
     }
 }
 
-/// The engine's sink: routes every outgoing message at once, never waiting on a client.
+/// The shared engine's sink: forwards every outgoing message at once, never waiting on a client.
 #[derive(Debug)]
-pub(crate) struct RouteSink(pub Arc<Routes>);
+pub(crate) struct StatelessSink(pub(crate) Arc<StatelessRequests>);
 
-impl Sink<Outbound> for RouteSink {
+impl Sink<Outbound> for StatelessSink {
     type Error = io::Error;
 
     fn poll_ready(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
     }
     fn start_send(self: Pin<&mut Self>, out: Outbound) -> io::Result<()> {
-        self.0.route(out);
+        self.0.forward(out);
         Ok(())
     }
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
