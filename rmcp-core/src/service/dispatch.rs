@@ -162,7 +162,7 @@ pub(crate) fn probe_meta(params: Option<&RawValue>) -> Option<Meta> {
 /// Whether JSON `params` may hold a `_meta` key, without parsing them: params without the key
 /// need no second parse to find it. A key can only be spelled otherwise with an escape, so
 /// params with one may hold it.
-#[inline] // two callers, on every request: inlined, each gets a search specialized for its needle
+#[inline] // twice a request, from two modules: out of line it measured 150 Ir more a request
 pub(crate) fn may_contain_meta(params: &str) -> bool {
     params.contains("_meta") || params.contains('\\')
 }
