@@ -14,8 +14,8 @@
 //!   processes, in-process pairs.
 //! - `schema`: JSON Schemas from Rust types, for tool inputs and elicitation forms, and their
 //!   validation (features `server`, `schema-validation`).
-//! - [`service`]: the role-generic engine: [`Peer`](service::Peer), [`serve`](service::ServiceExt::serve),
-//!   [`RunningService`](service::RunningService), request ids, cancellation, timeouts, progress,
+//! - [`service`]: the role-generic engine: [`Peer`], [`serve`](service::ServiceExt::serve),
+//!   [`RunningService`], request ids, cancellation, timeouts, progress,
 //!   and how each side describes itself.
 //! - [`handler`]: what users implement: `ServerHandler` and `ClientHandler`.
 //! - `router`: what the macros generate into: tool, prompt and resource dispatch tables

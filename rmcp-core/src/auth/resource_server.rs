@@ -220,7 +220,7 @@ impl<S> tower_layer::Layer<S> for OAuthResourceLayer {
     }
 }
 
-/// An MCP endpoint behind bearer-token checks; see the [module docs](self).
+/// An MCP endpoint behind bearer-token checks; see [`OAuthResourceLayer`].
 #[derive(Clone)]
 pub struct OAuthResourceService<S> {
     inner: S,
