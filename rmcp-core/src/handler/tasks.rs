@@ -85,9 +85,13 @@ fn principal(ctx: &RequestContext<RoleServer>) -> Option<Owner> {
 /// A fresh task id: 128 random bits in hex. Ids are bearer-like (whoever knows one may poll the
 /// task when no principal owns it), so they come from the operating system's random source.
 fn task_id() -> String {
+    use std::fmt::Write;
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().fold(String::with_capacity(32), |mut id, b| {
+        let _ = write!(id, "{b:02x}");
+        id
+    })
 }
 
 /// A task parked on input: what is still unanswered, what came in, and whom to wake.

@@ -235,42 +235,47 @@ impl KeyReader {
 
     /// A path (`crate = ::my_rmcp`) or a string holding one (`crate = "my_rmcp"`).
     pub(crate) fn path(&mut self, key: Symbol, errors: &mut Errors) -> Option<Path> {
-        let entry = self.take(key)?;
-        let parsed = match &entry.value {
+        let direct = |value: &AttrValue| match value {
             AttrValue::Expr(Expr::Path(p)) if p.qself.is_none() => Some(p.path.clone()),
-            AttrValue::Expr(Expr::Lit(ExprLit { lit: Lit::Str(s), .. })) => s.parse::<Path>().ok(),
             _ => None,
         };
-        if parsed.is_none() {
-            errors.at(&entry.value_tokens(), format!("`{key}` expects a path, such as `{key} = ::rmcp_core`"));
-        }
-        parsed
+        self.direct_or_quoted(key, direct, format!("a path, such as `{key} = ::rmcp_core`"), errors)
     }
 
     /// An identifier (`router = my_router`) or a string holding one.
     pub(crate) fn ident(&mut self, key: Symbol, errors: &mut Errors) -> Option<Ident> {
-        let entry = self.take(key)?;
-        let parsed = match &entry.value {
+        let direct = |value: &AttrValue| match value {
             AttrValue::Expr(Expr::Path(p)) if p.qself.is_none() => p.path.get_ident().cloned(),
-            AttrValue::Expr(Expr::Lit(ExprLit { lit: Lit::Str(s), .. })) => s.parse::<Ident>().ok(),
             _ => None,
         };
-        if parsed.is_none() {
-            errors.at(&entry.value_tokens(), format!("`{key}` expects a function name, such as `{key} = my_router`"));
-        }
-        parsed
+        self.direct_or_quoted(key, direct, format!("a function name, such as `{key} = my_router`"), errors)
     }
 
     /// A visibility (`vis = pub(crate)`) or a string holding one (`vis = "pub(crate)"`).
     pub(crate) fn vis(&mut self, key: Symbol, errors: &mut Errors) -> Option<Visibility> {
-        let entry = self.take(key)?;
-        let parsed = match &entry.value {
+        let direct = |value: &AttrValue| match value {
             AttrValue::Vis(v) => Some(v.clone()),
-            AttrValue::Expr(Expr::Lit(ExprLit { lit: Lit::Str(s), .. })) => s.parse::<Visibility>().ok(),
             _ => None,
         };
+        self.direct_or_quoted(key, direct, format!("a visibility, such as `{key} = \"pub(crate)\"`"), errors)
+    }
+
+    /// A value written as itself (what `direct` accepts) or as a string literal holding its
+    /// source; anything else is reported as not being `expected`.
+    fn direct_or_quoted<T: syn::parse::Parse>(
+        &mut self,
+        key: Symbol,
+        direct: impl FnOnce(&AttrValue) -> Option<T>,
+        expected: String,
+        errors: &mut Errors,
+    ) -> Option<T> {
+        let entry = self.take(key)?;
+        let parsed = match &entry.value {
+            AttrValue::Expr(Expr::Lit(ExprLit { lit: Lit::Str(s), .. })) => s.parse::<T>().ok(),
+            value => direct(value),
+        };
         if parsed.is_none() {
-            errors.at(&entry.value_tokens(), format!("`{key}` expects a visibility, such as `{key} = \"pub(crate)\"`"));
+            errors.at(&entry.value_tokens(), format!("`{key}` expects {expected}"));
         }
         parsed
     }

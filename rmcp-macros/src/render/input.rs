@@ -8,7 +8,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Ident, Type};
 
-use super::call::arg_local;
+use super::call::{self, CallFn, arg_local};
 use super::hidden;
 use crate::parse::item::{Arg, ArgKind, DocPiece, Route};
 use crate::parse::kind::RouteKind;
@@ -62,9 +62,9 @@ impl<'a> Input<'a> {
             .collect()
     }
 
-    /// The call function's prelude (the hidden struct deserialized, if any) and bindings: each
-    /// plain argument a field of it, any other argument through the kind's extractor trait.
-    pub(crate) fn bindings(&self, krate: &TokenStream) -> (Option<TokenStream>, Vec<TokenStream>) {
+    /// The route's call function: the hidden struct deserialized (if any), then each plain
+    /// argument a field of it, any other argument through the kind's extractor trait.
+    pub(crate) fn call_fn(&self, krate: &TokenStream) -> CallFn {
         let name = &self.struct_name;
         let prelude = (!self.plain.is_empty()).then(|| quote!(let __rmcp_input: #name = __rmcp_cx.arguments()?;));
         let (extract, extract_fn) = match self.route.attr.kind {
@@ -89,7 +89,7 @@ impl<'a> Input<'a> {
                 }
             })
             .collect();
-        (prelude, bindings)
+        call::render(self.route, krate, prelude, bindings)
     }
 
     /// The hidden struct, beside the impl; nothing without plain arguments. `#[serde]` and

@@ -4,7 +4,6 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::call;
 use super::input::Input;
 use super::metadata::{description, icons, meta, name};
 use super::route_tokens::RouteTokens;
@@ -24,8 +23,7 @@ pub(crate) fn render(route: &Route, self_name: &str, krate: &TokenStream) -> Rou
     let meta = meta(attr.meta.as_ref(), krate);
     let name = name(route);
 
-    let (prelude, bindings) = input.bindings(krate);
-    let call = call::render(route, krate, prelude, bindings);
+    let call = input.call_fn(krate);
     let call_fn = &call.name;
     let build = quote! {
         #(#assertions)*
