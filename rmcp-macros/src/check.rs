@@ -20,7 +20,7 @@ use crate::uri_template;
 /// The rules for a `#[tool_router]` / `#[prompt_router]` / `#[resource_router]` impl.
 pub(crate) fn check_router(kind: RouterKind, attr: &RouterAttr, imp: &RouterImpl, errors: &mut Errors) {
     check_leftovers(&attr.leftovers, errors);
-    if let Some((_, path, _)) = &imp.item.trait_ {
+    if let Some((path, _)) = &imp.item.trait_ {
         errors.with_help(
             path,
             format!("`#[{}]` goes on an inherent impl, not on a trait impl", kind.attr_name()),

@@ -7,7 +7,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{
     Attribute, Expr, ExprLit, FnArg, GenericArgument, GenericParam, Ident, ImplItem, ImplItemFn, ItemImpl, Lit, Meta,
-    Pat, PathArguments, ReturnType, Type, TypeParamBound,
+    Pat, PathArguments, ReceiverKind, ReturnType, Safety, Type, TypeParamBound,
 };
 
 use super::args::{AttrArgs, attr_ident};
@@ -271,14 +271,13 @@ fn parse_method(f: &mut ImplItemFn) -> Method {
             FnArg::Receiver(r) => {
                 // Point at the token that is wrong (`mut`, `self`, the type): on stable a span
                 // cannot cover `&mut self` whole.
-                receiver = if r.colon_token.is_some() {
-                    Receiver::Typed(r.ty.span())
-                } else if r.reference.is_none() {
-                    Receiver::Value(r.self_token.span)
-                } else if let Some(m) = r.mutability {
-                    Receiver::Mut(m.span)
-                } else {
-                    Receiver::Shared
+                receiver = match &r.kind {
+                    ReceiverKind::Reference(_, _, None) => Receiver::Shared,
+                    ReceiverKind::Reference(_, _, Some(m)) => Receiver::Mut(m.span),
+                    ReceiverKind::Value => Receiver::Value(r.self_token.span),
+                    ReceiverKind::Typed(_, ty) => Receiver::Typed(ty.span()),
+                    // A receiver syntax newer than this parser: not one a route can take.
+                    _ => Receiver::Typed(r.self_token.span),
                 };
             }
             FnArg::Typed(pt) => {
@@ -324,7 +323,10 @@ fn parse_method(f: &mut ImplItemFn) -> Method {
     Method {
         ident: sig.ident.clone(),
         awaited,
-        unsafety: sig.unsafety.map(|u| u.span),
+        unsafety: match sig.safety {
+            Safety::Unsafe(u) => Some(u.span),
+            _ => None,
+        },
         receiver,
         generics,
         args,
