@@ -58,7 +58,7 @@
 //!
 //! | feature | default | what it enables | what it pulls in |
 //! |---|---|---|---|
-//! | `server` | yes | `ServerHandler`, the tool/prompt/resource routers, schemas, tasks, sealed MRTR `requestState` | schemars, arc-swap, hmac, sha2, getrandom, humantime |
+//! | `server` | yes | `ServerHandler`, the tool/prompt/resource routers, schemas, tasks, sealed MRTR `requestState` | schemars, arc-swap, hmac, sha2, getrandom, humantime, percent-encoding |
 //! | `client` | yes | `ClientHandler`, the client handshake, typed calls, pipelined calls, `ClientGroup` | nothing more |
 //! | `macros` | yes | `#[tool]`, `#[prompt]`, `#[resource]` and their routers and handlers (implies `server`) | rmcp-macros (syn, quote) |
 //! | `stdio` | yes | stdio, any `AsyncRead`/`AsyncWrite`, in-process `duplex` pairs | tokio's `io-std`, `net` (non-blocking pipes) |

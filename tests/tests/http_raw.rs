@@ -218,6 +218,30 @@ async fn one_standalone_stream_per_session_and_it_starts_with_a_priming_event() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zero_keep_alive_period_turns_keep_alives_off() {
+    // `Some(Duration::ZERO)` used to reach tokio's `interval`, which panics on a zero period:
+    // every long-lived stream died at once.
+    let server = start(StreamableHttpConfig::default().with_sse_keep_alive(Some(Duration::ZERO))).await;
+    let session = open_session(&server.url).await;
+    let mut stream = reqwest::Client::new()
+        .get(&server.url)
+        .header("accept", "text/event-stream")
+        .header("Mcp-Session-Id", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let priming = stream.chunk().await.unwrap().expect("the priming event");
+    assert!(priming.starts_with(b"id: "), "{priming:?}");
+    // The stream stays open: no keep-alive, and no end.
+    let next = tokio::time::timeout(Duration::from_millis(300), stream.chunk()).await;
+    assert!(next.is_err(), "the stream ended or sent something: {next:?}");
+    let echo = tool_call(json!(1), "echo", json!({"text": "on"}));
+    let r = post(&server.url, &echo).header("Mcp-Session-Id", &session).send().await.unwrap();
+    assert_eq!(json_of(r).await["result"]["content"][0]["text"], "on");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_closed_by_the_server_resumes_on_get_with_last_event_id() {
     let server = start(StreamableHttpConfig::default().with_sse_retry(Some(Duration::from_millis(100)))).await;
     let url = &server.url;

@@ -74,6 +74,17 @@ impl UriTemplate {
     }
 
     /// If `uri` is an instance of this template, the (percent-decoded) variable values.
+    ///
+    /// A value with a `.` or `..` segment, a backslash or a control character does not match,
+    /// so a handler may join a value onto a directory or key prefix without climbing out of it.
+    ///
+    /// ```
+    /// use rmcp_core::router::UriTemplate;
+    ///
+    /// let template = UriTemplate::parse("file:///{+path}").unwrap();
+    /// assert_eq!(template.matches("file:///notes/a%20b.md").unwrap()["path"], "notes/a b.md");
+    /// assert!(template.matches("file:///notes/../../etc/passwd").is_none());
+    /// ```
     pub fn matches(&self, uri: &str) -> Option<BTreeMap<String, String>> {
         let mut values = BTreeMap::new();
         let mut rest = uri;
@@ -87,9 +98,9 @@ impl UriTemplate {
                         _ => rest.len(),
                     };
                     let value = &rest[..end];
-                    let decoded = percent_decode(value);
+                    let decoded = percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned();
                     // Judged after decoding, so `%2F` cannot smuggle a `/` into one segment.
-                    if value.is_empty() || (!reserved && decoded.contains('/')) {
+                    if value.is_empty() || (!reserved && decoded.contains('/')) || !is_safe_value(&decoded) {
                         return None;
                     }
                     values.insert(name.clone(), decoded);
@@ -101,23 +112,12 @@ impl UriTemplate {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(h) = bytes.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(h).unwrap_or("zz"), 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Whether a decoded variable value is safe to hand to a handler that maps it onto a path or a
+/// key: no `.` or `..` segment to climb out of where it is joined, no backslash (a separator on
+/// Windows), and no control character (`%00` ends a C string early).
+fn is_safe_value(value: &str) -> bool {
+    !value.split('/').any(|segment| segment == "." || segment == "..")
+        && !value.chars().any(|c| c == '\\' || c.is_control())
 }
 
 #[cfg(test)]
@@ -136,6 +136,26 @@ mod tests {
         assert!(t.matches("users://42/posts/").is_none());
         let t = UriTemplate::parse("file:///{name}").unwrap();
         assert!(t.matches("file:///..%2F..%2Fetc%2Fpasswd").is_none(), "an encoded slash is still a slash");
+    }
+
+    #[test]
+    fn values_that_climb_out_or_hide_characters_do_not_match() {
+        let name = UriTemplate::parse("file:///{name}").unwrap();
+        let path = UriTemplate::parse("file:///{+path}").unwrap();
+        for uri in ["file:///..", "file:///%2E%2E", "file:///.", "file:///a%00b", "file:///a%5Cb", "file:///a%0Ab"] {
+            assert!(name.matches(uri).is_none(), "{uri}");
+        }
+        for uri in
+            ["file:///a/../etc/passwd", "file:///a/%2e%2e/b", "file:///../x", "file:///a/./b", "file:///a%5C..%5Cb"]
+        {
+            assert!(path.matches(uri).is_none(), "{uri}");
+        }
+        assert_eq!(
+            path.matches("file:///a/b..c/.d.txt").unwrap()["path"],
+            "a/b..c/.d.txt",
+            "dots inside names are fine"
+        );
+        assert_eq!(name.matches("file:///%C3%A9t%C3%A9").unwrap()["name"], "été");
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub struct StreamableHttpConfig {
     /// Default: 1 s.
     pub sse_retry: Option<Duration>,
     /// Send an SSE comment on an idle stream this often, so proxies keep it open and a client
-    /// that went away is noticed. Default: 15 s.
+    /// that went away is noticed. Default: 15 s; `None` or zero: never.
     pub sse_keep_alive: Option<Duration>,
     /// End an SSE stream whose client has not taken any data for this long while data waited
     /// (a client that never reads), releasing its slot. Default: 30 s; `None`: never.
@@ -162,7 +162,7 @@ impl StreamableHttpConfig {
         self.sse_retry = retry;
         self
     }
-    /// Set the SSE keep-alive period.
+    /// Set the SSE keep-alive period (`None` or zero: no keep-alives).
     pub fn with_sse_keep_alive(mut self, period: Option<Duration>) -> Self {
         self.sse_keep_alive = period;
         self

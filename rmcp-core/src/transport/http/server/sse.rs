@@ -158,7 +158,10 @@ pub(crate) struct Timing {
 impl Timing {
     /// The timers `config` sets.
     pub(crate) fn from_config(config: &StreamableHttpConfig) -> Self {
-        Self { keep_alive: config.sse_keep_alive, write_timeout: config.sse_write_timeout }
+        // A zero period means none: a timer cannot tick every zero seconds (tokio's `interval`
+        // panics on it).
+        let keep_alive = config.sse_keep_alive.filter(|period| !period.is_zero());
+        Self { keep_alive, write_timeout: config.sse_write_timeout }
     }
 }
 
