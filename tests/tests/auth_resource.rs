@@ -155,3 +155,43 @@ async fn a_session_answers_only_the_user_and_client_that_opened_it() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// A verifier whose errors say more than a caller should see, across lines.
+struct Indiscreet;
+
+impl rmcp_core::auth::TokenVerifier for Indiscreet {
+    fn verify<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<TokenClaims, rmcp_core::auth::VerifyError>> {
+        let error = match token {
+            "down" => rmcp_core::auth::VerifyError::Unavailable("introspection at 10.0.0.7:8443 timed out\r\nX".into()),
+            _ => rmcp_core::auth::VerifyError::Invalid("no row in tokens_v2 (db 10.0.0.5)\r\nInjected: yes".into()),
+        };
+        Box::pin(async move { Err(error) })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verifiers_own_words_stay_on_the_server_and_the_challenge_survives_them() {
+    use rmcp_core::auth::{OAuthResourceLayer, ResourceServerConfig};
+    use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    let config = ResourceServerConfig::new(url.clone(), vec!["https://as.example".into()]);
+    let service = StreamableHttpService::new(http_support::HttpServer::default, StreamableHttpConfig::default());
+    let ct = rmcp_core::CancellationToken::new();
+    tokio::spawn(OAuthResourceLayer::new(config, Indiscreet).wrap(service).serve_listener(listener, ct.clone()));
+    for (token, status) in [("forged", StatusCode::UNAUTHORIZED), ("down", StatusCode::SERVICE_UNAVAILABLE)] {
+        let response = post(&url, &initialize(1)).bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status(), status);
+        let header =
+            response.headers().get("www-authenticate").expect("a challenge despite CR/LF").to_str().unwrap().to_owned();
+        assert!(header.contains(r#"resource_metadata=""#), "{header}");
+        let body = response.text().await.unwrap();
+        for secret in ["10.0.0", "tokens_v2", "Injected"] {
+            assert!(!header.contains(secret) && !body.contains(secret), "{secret} leaked: {header} / {body}");
+        }
+    }
+    ct.cancel();
+}

@@ -70,13 +70,17 @@ const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
 /// The HTTP client for authorization endpoints: redirects are never followed, so an
 /// authorization response (a redirect carrying the code) is read rather than chased, and a
-/// metadata or token request cannot be bounced elsewhere.
+/// metadata or token request cannot be bounced elsewhere. Every exchange times out after 30 s.
+///
+/// # Panics
+/// If the TLS backend cannot be initialized, as `reqwest::Client::new` does. There is no
+/// fallback: a default client would follow redirects and never time out.
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(HTTP_TIMEOUT)
         .build()
-        .unwrap_or_default()
+        .expect("the HTTP client's TLS backend could not be initialized")
 }
 
 /// Whether `url` may carry OAuth traffic (codes, client secrets, assertions, tokens): `https`,

@@ -110,6 +110,9 @@ impl TokenClaims {
 }
 
 /// Why a token was not accepted.
+///
+/// The text is for the operator: it is logged with `tracing`, and the caller gets a fixed
+/// description, so it may name hosts, tables or upstream errors.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
@@ -257,12 +260,18 @@ impl Shared {
         };
         let claims = match self.verifier.verify(token).await {
             Ok(claims) => claims,
-            Err(VerifyError::Invalid(why)) => return Err(invalid(&why)),
+            // The verifier's own words (hosts, tables, upstream errors) are for the operator's
+            // log; an unauthenticated caller gets a fixed description.
+            Err(VerifyError::Invalid(why)) => {
+                tracing::debug!(reason = %why, "access token refused by the verifier");
+                return Err(invalid("the access token is not valid"));
+            }
             Err(VerifyError::Unavailable(why)) => {
+                tracing::warn!(reason = %why, "access token verification unavailable");
                 return Err(Refusal {
                     status: StatusCode::SERVICE_UNAVAILABLE,
                     error: "temporarily_unavailable",
-                    description: why,
+                    description: "token verification is unavailable; try again later".to_owned(),
                 });
             }
         };
@@ -298,7 +307,11 @@ impl Shared {
 
     /// The challenge answering a refusal.
     fn refusal<B: From<Bytes>>(&self, refusal: Refusal) -> Response<B> {
-        let quote = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        // A quoted-string of RFC 9110: backslash and quote escaped, control characters (a CR/LF
+        // would make the whole header invalid and drop the challenge) left out.
+        let quote = |s: &str| {
+            s.chars().filter(|c| !c.is_control()).collect::<String>().replace('\\', "\\\\").replace('"', "\\\"")
+        };
         let mut challenge = format!(r#"Bearer resource_metadata="{}""#, quote(&self.metadata_url));
         if !self.config.required_scopes.is_empty() {
             challenge.push_str(&format!(r#", scope="{}""#, quote(&self.config.required_scopes.join(" "))));
