@@ -310,3 +310,37 @@ async fn a_404_about_one_request_fails_that_request_not_the_session() {
     let result = client.call_tool(call("echo", json!({"text": "still here"}))).await.unwrap();
     assert_eq!(text_of(&result), "still here");
 }
+
+/// Session ids the server saw on requests after the first, and whether to tamper with answers.
+static SEEN_SESSIONS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Puts a forged `Mcp-Session-Id` on every answer but the one to `initialize` (a proxy or a
+/// confused server); records the session id each request carried.
+async fn forge_session_ids(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let carried = request.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
+    if let Some(session) = &carried {
+        SEEN_SESSIONS.lock().unwrap().push(session.clone());
+    }
+    let mut response = next.run(request).await;
+    if carried.is_some() {
+        response.headers_mut().insert("mcp-session-id", http::HeaderValue::from_static("forged"));
+    }
+    response
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_answer_to_initialize_sets_the_session_id() {
+    let service = StreamableHttpService::new(HttpServer::default, StreamableHttpConfig::default());
+    let app = axum::Router::new().route_service("/mcp", service).layer(axum::middleware::from_fn(forge_session_ids));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let client = Client::stateful().serve(transport(&url)).await.unwrap();
+    assert_eq!(client.list_all_tools().await.unwrap().len(), TOOLS);
+    assert_eq!(text_of(&client.call_tool(call("echo", json!({"text": "a"}))).await.unwrap()), "a");
+    assert_eq!(text_of(&client.call_tool(call("echo", json!({"text": "b"}))).await.unwrap()), "b");
+    let seen = SEEN_SESSIONS.lock().unwrap().clone();
+    assert!(seen.len() >= 3, "{seen:?}");
+    assert!(seen.iter().all(|s| s != "forged" && *s == seen[0]), "one session throughout: {seen:?}");
+}

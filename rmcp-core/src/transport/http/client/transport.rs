@@ -213,6 +213,9 @@ impl Worker {
                         () = this.clone().request(out, id.clone()) => {}
                     }
                     lock(&this.in_flight).remove(&id);
+                    // A `tools/list` that failed, was cancelled or got an error has no answer
+                    // to read the schemas from: forget it here, not only when an answer comes.
+                    lock(&this.tool_lists).remove(&id);
                 });
             }
             None => {
@@ -260,9 +263,12 @@ impl Worker {
         let (builder, authorization) =
             self.with_common(self.client.post(&self.config.url), &Method::POST, session_bound).await;
         let result = builder.headers(out.headers.clone()).body(out.body.clone()).send().await;
+        // The server assigns the session in its answer to `initialize`; a session id on any
+        // other answer (a proxy's, a confused server's) must not move the client elsewhere.
         if let Ok(response) = &result
             && let Some(id) = response.headers().get(&wire::SESSION_ID)
             && session_bound
+            && out.method.as_deref() == Some(methods::INITIALIZE)
         {
             *lock(&self.session) = Some(id.clone());
         }
@@ -606,4 +612,63 @@ fn http_error(id: RequestId, status: StatusCode, www_authenticate: Option<Header
 
 fn session_gone() -> io::Error {
     io::Error::new(io::ErrorKind::NotFound, "the server no longer knows this session (HTTP 404); start a new one")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_tools_list_answered_with_an_error_is_forgotten() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        // A server that answers every POST with 500 and an empty body.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = vec![0; 64 * 1024];
+                    while let Ok(n) = socket.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        let answer = b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n";
+                        if socket.write_all(answer).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        let (frames, mut frames_rx) = mpsc::channel(16);
+        let worker = Arc::new(Worker {
+            client: reqwest::Client::new(),
+            config: StreamableHttpClientConfig::new(url),
+            frames,
+            session: Mutex::new(None),
+            version: Mutex::new(None),
+            initialize: Mutex::new(None),
+            tool_lists: Mutex::new(HashSet::default()),
+            tools: ToolHeaders::default(),
+            in_flight: Mutex::new(HashMap::default()),
+            standalone_open: AtomicBool::new(false),
+            ct: CancellationToken::new(),
+        });
+        for id in 1..=3 {
+            let list = JsonRpcMessage::request(RequestId::Number(id), methods::TOOLS_LIST, &serde_json::json!({}));
+            worker.dispatch(list.unwrap());
+        }
+        for _ in 1..=3 {
+            let frame = tokio::time::timeout(Duration::from_secs(10), frames_rx.recv()).await.expect("an answer");
+            assert!(matches!(frame, Some(Ok(Frame::Message(JsonRpcMessage::Error(_), _)))), "{frame:?}");
+        }
+        for _ in 0..200 {
+            if lock(&worker.in_flight).is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(lock(&worker.in_flight).is_empty());
+        assert!(lock(&worker.tool_lists).is_empty(), "{:?}", lock(&worker.tool_lists));
+    }
 }
