@@ -7,12 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use axum::body::Bytes;
 use futures::future::BoxFuture;
 use http_support::raw::{ACCEPT, expect_error, json_of, open_session, post, ready_session, stateless, tool_call};
 use http_support::{meta, sse_events, start};
 use reqwest::StatusCode;
-use rmcp_core::transport::http::{EventStore, InMemoryEventStore, StreamableHttpConfig};
+use rmcp_core::transport::http::{EventStore, EventStoreError, InMemoryEventStore, StoredEvent, StreamableHttpConfig};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -146,11 +145,19 @@ struct Counting {
 }
 
 impl EventStore for Counting {
-    fn store<'a>(&'a self, session: &'a str, stream: u64, seq: u64, data: Bytes) -> BoxFuture<'a, ()> {
+    fn store<'a>(&'a self, session: &'a str, event: StoredEvent) -> BoxFuture<'a, Result<(), EventStoreError>> {
         self.stored.fetch_add(1, Ordering::SeqCst);
-        self.inner.store(session, stream, seq, data)
+        self.inner.store(session, event)
     }
-    fn replay<'a>(&'a self, session: &'a str, stream: u64, after: u64) -> BoxFuture<'a, Vec<(u64, Bytes)>> {
+    fn delivered(&self, session: &str, stream: u64, seq: u64) {
+        self.inner.delivered(session, stream, seq);
+    }
+    fn replay<'a>(
+        &'a self,
+        session: &'a str,
+        stream: u64,
+        after: u64,
+    ) -> BoxFuture<'a, Result<Vec<StoredEvent>, EventStoreError>> {
         self.inner.replay(session, stream, after)
     }
     fn remove_session<'a>(&'a self, session: &'a str) -> BoxFuture<'a, ()> {

@@ -12,7 +12,7 @@ use url::Url;
 use super::jwt::Es256Key;
 use super::metadata::{self, AuthorizationServerMetadata};
 use super::token::{self, ClientAuth, TokenEndpointAuth, TokenSet};
-use super::{AuthError, http_client, http_error, oauth_error, read_json, require_secure};
+use super::{AuthError, host_scope, http_client, http_error, oauth_error, read_json, require_secure};
 use crate::transport::http::BearerChallenge;
 use crate::transport::http::{AuthChallenge, AuthProvider};
 
@@ -299,9 +299,15 @@ impl ClientCredentialsProvider {
                     prm.authorization_servers
                 ))
             })?,
-            None => prm.authorization_servers.first().cloned().ok_or_else(|| {
-                AuthError::Discovery("the protected resource metadata names no authorization server".into())
-            })?,
+            None => {
+                let issuer = prm.authorization_servers.first().cloned().ok_or_else(|| {
+                    AuthError::Discovery("the protected resource metadata names no authorization server".into())
+                })?;
+                // The server chose it (a bound issuer is the application's choice): not one on
+                // a more private network than the server itself.
+                host_scope::check("authorization server", &issuer, &inner.server_url)?;
+                issuer
+            }
         };
         let metadata = metadata::discover_authorization_server(&inner.http, &issuer).await?;
         // The metadata's `resource` only had to cover this endpoint: the token is for it alone.

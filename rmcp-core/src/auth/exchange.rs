@@ -61,6 +61,29 @@ pub enum AuthError {
     /// A key or assertion could not be used.
     #[error("invalid key: {0}")]
     Key(String),
+    /// The MCP server named an authorization server (or that server's metadata an endpoint) on
+    /// a more private network than itself: this machine or a private or link-local network
+    /// (169.254.169.254 among them) while it is not there. Nothing was sent there. A server on
+    /// a loopback address may name anything: that is local development.
+    #[error("{what} {url} is on a more private network than {relative_to}; refused")]
+    PrivateAddress {
+        /// What the URL is (`issuer`, `token_endpoint`, ...).
+        what: String,
+        /// The refused URL.
+        url: String,
+        /// The MCP server or issuer that named it.
+        relative_to: String,
+    },
+    /// The server's `WWW-Authenticate` challenge named protected resource metadata on another
+    /// origin, which is never fetched (it could be any host, internal ones included), and the
+    /// server's own well-known locations had none.
+    #[error("the resource metadata URL {url} is not on the MCP server's origin ({server}); refused")]
+    ForeignResourceMetadata {
+        /// The `resource_metadata` URL of the challenge.
+        url: String,
+        /// The MCP server.
+        server: String,
+    },
 }
 
 /// How long one HTTP exchange with an authorization endpoint may take.

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::resource_metadata::ProtectedResourceMetadata;
-use super::{AuthError, http_error, read_json, require_secure};
+use super::{AuthError, host_scope, http_error, read_json, require_secure};
 
 /// RFC 8414 authorization server metadata (OpenID Connect discovery documents parse too).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -86,9 +86,12 @@ impl AuthorizationServerMetadata {
     }
 
     /// Refuse metadata whose issuer or endpoints are neither `https` nor `http` on a loopback
-    /// host: codes, secrets and tokens would cross the network in clear text.
+    /// host (codes, secrets and tokens would cross the network in clear text), or whose
+    /// endpoints are on a more private network than the issuer
+    /// ([`AuthError::PrivateAddress`]: an authorization server on the internet has no business
+    /// sending the client to 127.0.0.1 or 169.254.169.254).
     pub fn check_endpoints(&self) -> Result<(), AuthError> {
-        require_secure("issuer", &self.issuer)?;
+        let issuer = require_secure("issuer", &self.issuer)?;
         let endpoints = [
             ("authorization_endpoint", &self.authorization_endpoint),
             ("token_endpoint", &self.token_endpoint),
@@ -97,6 +100,7 @@ impl AuthorizationServerMetadata {
         for (what, url) in endpoints {
             if let Some(url) = url {
                 require_secure(what, url)?;
+                host_scope::check(what, url, &issuer)?;
             }
         }
         Ok(())
@@ -129,14 +133,18 @@ pub(crate) fn canonical_resource(server_url: &Url) -> String {
     if url.path() == "/" && url.query().is_none() { text.trim_end_matches('/').to_owned() } else { text }
 }
 
-/// Where the protected resource metadata may be: the challenge's `resource_metadata`, then the
-/// path-based well-known URL, then the root one.
+/// The challenge's `resource_metadata`, resolved against the server's URL: `Ok` on the
+/// server's own origin, `Err` elsewhere; `None` when it is no `http(s)` URL.
+fn resolve_hint(server_url: &Url, hint: &str) -> Option<Result<Url, Url>> {
+    let url = server_url.join(hint).ok().filter(|u| matches!(u.scheme(), "http" | "https"))?;
+    Some(if url.origin() == server_url.origin() { Ok(url) } else { Err(url) })
+}
+
+/// Where the protected resource metadata may be: the challenge's `resource_metadata` (on the
+/// server's origin only), then the path-based well-known URL, then the root one.
 fn prm_candidates(server_url: &Url, hint: Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(hint) = hint
-        && let Ok(url) = server_url.join(hint)
-        && matches!(url.scheme(), "http" | "https")
-    {
+    if let Some(Some(Ok(url))) = hint.map(|h| resolve_hint(server_url, h)) {
         out.push(url.to_string());
     }
     let origin = server_url.origin().ascii_serialization();
@@ -151,11 +159,23 @@ fn prm_candidates(server_url: &Url, hint: Option<&str>) -> Vec<String> {
 
 /// Fetch the protected resource metadata of `server_url` (trying each candidate location) and
 /// check that it is about that server.
+///
+/// A `resource_metadata` on another origin is never fetched: the server could point the client
+/// at any host that way (169.254.169.254, an admin page on the user's network), and the document
+/// must describe this server, which publishes it at its well-known locations too. Those are
+/// tried instead; when they have none, [`AuthError::ForeignResourceMetadata`].
 pub(crate) async fn discover_resource(
     http: &reqwest::Client,
     server_url: &Url,
     hint: Option<&str>,
 ) -> Result<Option<ProtectedResourceMetadata>, AuthError> {
+    let foreign = match hint.and_then(|h| resolve_hint(server_url, h)) {
+        Some(Err(url)) => {
+            tracing::warn!(%url, server = %server_url, "resource_metadata on another origin; not fetched");
+            Some(url)
+        }
+        _ => None,
+    };
     for candidate in prm_candidates(server_url, hint) {
         let Some(prm) = get_document::<ProtectedResourceMetadata>(http, &candidate).await? else { continue };
         if !resource_matches(&prm.resource, server_url.as_str()) {
@@ -164,7 +184,10 @@ pub(crate) async fn discover_resource(
         tracing::debug!(url = %candidate, resource = %prm.resource, "protected resource metadata");
         return Ok(Some(prm));
     }
-    Ok(None)
+    match foreign {
+        Some(url) => Err(AuthError::ForeignResourceMetadata { url: url.to_string(), server: server_url.to_string() }),
+        None => Ok(None),
+    }
 }
 
 /// The well-known URLs of issuer `issuer`'s metadata, in the order the MCP specification
@@ -290,8 +313,49 @@ mod tests {
         metadata.token_endpoint = Some("https://as.example/token".into());
         metadata.registration_endpoint = Some("http://as.example/register".into());
         assert!(metadata.check_endpoints().is_err());
+        // Plain http on a loopback host is fine (for a local issuer: see `host_scope`).
+        metadata.issuer = "http://127.0.0.1:9".into();
         metadata.registration_endpoint = Some("http://127.0.0.1:9/register".into());
         assert!(metadata.check_endpoints().is_ok() && metadata.token_endpoint().is_ok());
+    }
+
+    #[test]
+    fn resource_metadata_on_another_origin_is_never_a_candidate() {
+        let server = Url::parse("http://127.0.0.1:8000/mcp").unwrap();
+        for foreign in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://127.0.0.1:8001/.well-known/oauth-protected-resource",
+            "https://127.0.0.1:8000/prm",
+            "//evil.example/prm",
+        ] {
+            let candidates = prm_candidates(&server, Some(foreign));
+            assert_eq!(
+                candidates,
+                [
+                    "http://127.0.0.1:8000/.well-known/oauth-protected-resource/mcp",
+                    "http://127.0.0.1:8000/.well-known/oauth-protected-resource",
+                ],
+                "{foreign}"
+            );
+            assert!(matches!(resolve_hint(&server, foreign), Some(Err(_))), "{foreign}");
+        }
+        assert_eq!(prm_candidates(&server, Some("/prm"))[0], "http://127.0.0.1:8000/prm");
+    }
+
+    #[test]
+    fn endpoints_more_private_than_their_issuer_are_refused() {
+        let mut metadata = AuthorizationServerMetadata {
+            issuer: "https://as.example".into(),
+            token_endpoint: Some("http://127.0.0.1:9/token".into()),
+            ..Default::default()
+        };
+        assert!(matches!(metadata.check_endpoints(), Err(AuthError::PrivateAddress { .. })));
+        metadata.token_endpoint = Some("https://169.254.169.254/token".into());
+        assert!(matches!(metadata.check_endpoints(), Err(AuthError::PrivateAddress { .. })));
+        // A local authorization server may have local endpoints.
+        metadata.issuer = "http://127.0.0.1:9".into();
+        metadata.token_endpoint = Some("http://127.0.0.1:9/token".into());
+        assert!(metadata.check_endpoints().is_ok());
     }
 
     #[test]

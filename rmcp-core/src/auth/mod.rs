@@ -29,6 +29,7 @@
 //! |---|---|
 //! | `exchange` | the error type, and HTTP exchanges with authorization endpoints |
 //! | `metadata` | protected resource metadata (RFC 9728), authorization server metadata (RFC 8414, OpenID) |
+//! | `host_scope` | loopback, private or public: no server sends the client somewhere more private than itself |
 //! | `registration` | pre-registered clients, client ID metadata documents, dynamic registration (RFC 7591) |
 //! | `pkce` | code verifier, challenge and `state` |
 //! | `token` | the token endpoint: requests, client authentication, the token set |
@@ -52,6 +53,8 @@ mod exchange;
 mod flow;
 #[cfg(feature = "auth")]
 mod handler;
+#[cfg(feature = "auth")]
+mod host_scope;
 #[cfg(feature = "auth")]
 mod jwt;
 #[cfg(feature = "auth")]

@@ -16,7 +16,7 @@ use super::metadata::{self, AuthorizationServerMetadata};
 use super::registration::{self, ApplicationType, ClientRegistration, PreRegisteredClient, RegisteredClient};
 use super::store::{CredentialStore, InMemoryCredentialStore, StoredCredentials};
 use super::token::{self, TokenSet};
-use super::{AuthError, http_client};
+use super::{AuthError, host_scope, http_client};
 use crate::transport::http::BearerChallenge;
 use crate::transport::http::{AuthChallenge, AuthProvider};
 
@@ -258,6 +258,8 @@ impl OAuthClient {
             // A server without resource metadata (2025-03-26): its origin is the issuer.
             None => (inner.server_url.origin().ascii_serialization(), canonical, None),
         };
+        // The server chose the issuer: not one on a more private network than itself.
+        host_scope::check("authorization server", &issuer, &inner.server_url)?;
         let metadata = metadata::discover_authorization_server(http, &issuer).await?;
         let stored = inner.config.store.load(&issuer).await.unwrap_or_default();
 

@@ -398,6 +398,7 @@ impl<H: ServerHandler> OAuthResourceService<StreamableHttpService<H>> {
     pub async fn serve_listener(self, listener: TcpListener, ct: CancellationToken) -> io::Result<()> {
         let mcp = self.inner.clone();
         let config = mcp.config().clone();
-        serve_service(self, &config, listener, ct, mcp.cancellation_token(), move || mcp.shutdown()).await
+        let stopped = mcp.cancellation_token();
+        serve_service(self, &config, listener, ct, stopped, async move { mcp.shutdown_gracefully().await }).await
     }
 }

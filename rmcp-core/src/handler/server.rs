@@ -2,6 +2,8 @@
 
 use std::future::Future;
 
+use futures::future::BoxFuture;
+
 use super::subscriptions::ResourceSubscriptions;
 use super::tasks::{self, TaskStore};
 use crate::model::{
@@ -138,17 +140,48 @@ pub trait ServerHandler: Send + Sync + 'static {
         None
     }
 
-    /// `resources/subscribe` (2025 era): recorded in
-    /// [`resource_subscriptions`](Self::resource_subscriptions) when there is one.
+    /// Whether the client may watch the resource at `uri`, asked before anything is recorded:
+    /// for every `resources/subscribe` (2025 era, before [`subscribe`](Self::subscribe)) and for
+    /// every resource URI a `subscriptions/listen` stream asks for (2026-07-28; the stream leaves
+    /// a refused URI out of what it honours). Refuse an unknown URI, or one the caller may not
+    /// read: the HTTP request (`http::request::Parts`, with any
+    /// [`Principal`](crate::transport::Principal) in its extensions) is in `ctx.extensions`. The
+    /// default accepts every URI.
+    ///
+    /// ```
+    /// use rmcp_core::handler::ServerHandler;
+    /// use rmcp_core::model::ErrorData;
+    /// use rmcp_core::service::{RequestContext, RoleServer};
+    ///
+    /// struct Docs;
+    ///
+    /// impl ServerHandler for Docs {
+    ///     async fn check_subscription(&self, uri: &str, _ctx: &RequestContext<RoleServer>) -> Result<(), ErrorData> {
+    ///         if uri.starts_with("docs://") { Ok(()) } else { Err(ErrorData::resource_not_found(uri)) }
+    ///     }
+    /// }
+    /// ```
+    fn check_subscription<'a>(
+        &'a self,
+        uri: &'a str,
+        ctx: &'a RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<(), ErrorData>> + Send + 'a {
+        std::future::ready(Ok(()))
+    }
+
+    /// `resources/subscribe` (2025 era), once [`check_subscription`](Self::check_subscription)
+    /// accepted the URI: recorded in [`resource_subscriptions`](Self::resource_subscriptions)
+    /// when there is one, which refuses a connection's subscriptions beyond its limit.
     fn subscribe(
         &self,
         params: SubscribeRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<EmptyResult, McpError>> + Send + '_ {
-        if let Some(subscriptions) = self.resource_subscriptions() {
-            subscriptions.subscribe(&params.uri, &ctx.peer);
-        }
-        std::future::ready(Ok(EmptyResult::default()))
+        let recorded = match self.resource_subscriptions() {
+            Some(subscriptions) => subscriptions.subscribe(&params.uri, &ctx.peer).map_err(McpError::Rpc),
+            None => Ok(()),
+        };
+        std::future::ready(recorded.map(|()| EmptyResult::default()))
     }
 
     /// `resources/unsubscribe` (2025 era).
@@ -462,7 +495,14 @@ impl<H: ServerHandler> Service<RoleServer> for H {
                     self.list_resource_templates(p, ctx).await.map(ServerResult::ListResourceTemplates)
                 }
                 ClientRequest::ReadResource(p) => self.read_resource(p, ctx).await.map(ServerResult::ReadResource),
-                ClientRequest::Subscribe(p) => self.subscribe(p, ctx).await.map(ServerResult::Empty),
+                ClientRequest::Subscribe(p) => {
+                    // Boxed: a rare request, whose check must not widen every request's future.
+                    let checked: BoxFuture<'_, _> = Box::pin(self.check_subscription(&p.uri, &ctx));
+                    match checked.await {
+                        Ok(()) => self.subscribe(p, ctx).await.map(ServerResult::Empty),
+                        Err(refused) => Err(McpError::Rpc(refused)),
+                    }
+                }
                 ClientRequest::Unsubscribe(p) => self.unsubscribe(p, ctx).await.map(ServerResult::Empty),
                 ClientRequest::ListPrompts(p) => self.list_prompts(p, ctx).await.map(ServerResult::ListPrompts),
                 ClientRequest::GetPrompt(p) => self.get_prompt(p, ctx).await.map(ServerResult::GetPrompt),

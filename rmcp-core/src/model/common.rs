@@ -35,6 +35,20 @@ pub mod meta_keys {
     pub const TRACESTATE: &str = "tracestate";
     /// The prefix every reserved key starts with.
     pub const RESERVED_PREFIX: &str = "io.modelcontextprotocol/";
+
+    /// The keys of a 2026-07-28 request's own metadata (the schema's `RequestMetaObject`),
+    /// which no 2025-era message carries. Other reserved keys do not tell the era: 2025-11-25
+    /// messages carry `io.modelcontextprotocol/related-task`, and extensions name keys of their
+    /// own under the prefix.
+    pub const STATELESS_REQUEST_KEYS: [&str; 4] = [PROTOCOL_VERSION, CLIENT_CAPABILITIES, CLIENT_INFO, LOG_LEVEL];
+
+    /// Whether a `_meta` key marks its message as 2026-07-28: it is one of
+    /// [`STATELESS_REQUEST_KEYS`]. See `service::lifecycle::is_stateless_request` for the era
+    /// rule built on it.
+    pub fn marks_stateless(key: &str) -> bool {
+        // Every one of them starts with the prefix: one comparison rules out nearly every other key.
+        key.starts_with(RESERVED_PREFIX) && STATELESS_REQUEST_KEYS.contains(&key)
+    }
 }
 
 /// How a client must read a result (2026-07-28). Absent means [`ResultType::Complete`].

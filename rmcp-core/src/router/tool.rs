@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use ahash::HashMap;
 use arc_swap::ArcSwap;
-use futures::future::{BoxFuture, Either};
+use futures::future::{BoxFuture, Either, join_all};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -250,7 +250,7 @@ impl<S> ToolTable<S> {
 /// ```
 pub struct ToolRouter<S> {
     table: Arc<ArcSwap<ToolTable<S>>>,
-    peers: Arc<Mutex<Vec<Peer<RoleServer>>>>,
+    peers: Arc<Mutex<TrackedPeers>>,
     /// Tools per `tools/list` page; `None`: one page.
     page_size: Option<usize>,
 }
@@ -279,7 +279,7 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
     pub fn new() -> Self {
         Self {
             table: Arc::new(ArcSwap::from_pointee(ToolTable::build(Vec::new()))),
-            peers: Arc::new(Mutex::new(Vec::new())),
+            peers: Arc::default(),
             page_size: None,
         }
     }
@@ -385,33 +385,29 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
     }
 
     /// Remember a connection to tell it when the list changes (2025-era sessions; 2026-07-28
-    /// clients learn of changes through `subscriptions/listen`).
+    /// clients learn of changes through `subscriptions/listen`). Every call and listing does
+    /// this, so it is one hash lookup for a connection already known.
     pub fn track_peer(&self, peer: &Peer<RoleServer>) {
         if peer.protocol_version().is_none_or(|v| v.is_stateless()) {
             return;
         }
-        let mut peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());
-        peers.retain(|p| !p.is_closed());
-        if !peers.iter().any(|p| p.same_connection(peer)) {
-            peers.push(peer.clone());
-        }
+        self.lock_peers().track(peer);
     }
 
-    /// Send `notifications/tools/list_changed` to every tracked connection.
+    fn lock_peers(&self) -> std::sync::MutexGuard<'_, TrackedPeers> {
+        self.peers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Send `notifications/tools/list_changed` to every tracked connection, all at once: one
+    /// slow to take it does not hold up the others.
     pub fn notify_changed(&self) {
-        let peers: Vec<Peer<RoleServer>> = {
-            let mut peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());
-            peers.retain(|p| !p.is_closed());
-            peers.clone()
-        };
+        let peers = self.lock_peers().open();
         if peers.is_empty() {
             return;
         }
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(async move {
-                for peer in peers {
-                    let _ = peer.notify_tool_list_changed().await;
-                }
+                join_all(peers.iter().map(|peer| peer.notify_tool_list_changed())).await;
             });
         }
     }
@@ -499,6 +495,38 @@ impl<S: Send + Sync + 'static> ToolRouter<S> {
     }
 }
 
+/// The connections a router tells of list changes, by [`Peer::connection_key`].
+#[derive(Default)]
+struct TrackedPeers {
+    by_connection: HashMap<usize, Peer<RoleServer>>,
+    /// Closed connections are swept out when the map reaches this size, which then doubles what
+    /// is left: a sweep's cost is spread over the connections that filled the map.
+    sweep_at: usize,
+}
+
+/// The smallest map [`TrackedPeers`] sweeps.
+const MIN_SWEEP: usize = 64;
+
+impl TrackedPeers {
+    fn track(&mut self, peer: &Peer<RoleServer>) {
+        let key = peer.connection_key();
+        if self.by_connection.contains_key(&key) {
+            return;
+        }
+        if self.by_connection.len() >= self.sweep_at {
+            self.by_connection.retain(|_, p| !p.is_closed());
+            self.sweep_at = (self.by_connection.len() * 2).max(MIN_SWEEP);
+        }
+        self.by_connection.insert(key, peer.clone());
+    }
+
+    /// The open connections, forgetting the closed ones.
+    fn open(&mut self) -> Vec<Peer<RoleServer>> {
+        self.by_connection.retain(|_, p| !p.is_closed());
+        self.by_connection.values().cloned().collect()
+    }
+}
+
 /// `entries` with `route` added, or replacing the route of the same name.
 fn with_entry<S>(mut entries: Vec<Entry<S>>, route: ToolRoute<S>) -> Vec<Entry<S>> {
     match entries.iter().position(|e| e.route.tool.name == route.tool.name) {
@@ -522,5 +550,22 @@ impl<S: Send + Sync + 'static> std::ops::Add for ToolRouter<S> {
             entries = with_entry(entries, e.route.clone());
         }
         self.rebuilt(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_connections_are_swept_as_new_ones_come() {
+        let mut tracked = TrackedPeers::default();
+        for _ in 0..1000 {
+            // A detached handle reaches no connection: it counts as closed.
+            tracked.track(&Peer::detached());
+            assert!(tracked.by_connection.len() <= MIN_SWEEP, "{}", tracked.by_connection.len());
+        }
+        assert!(tracked.open().is_empty());
+        assert!(tracked.by_connection.is_empty());
     }
 }

@@ -18,24 +18,55 @@ use crate::model::{
 };
 
 /// Fetch pages until the server gives no further cursor, so callers see one list.
-async fn collect_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ServiceError>
+///
+/// The cursors are the server's to choose, so the walk is bounded: a cursor seen before (a
+/// loop) fails with [`ServiceError::RepeatedCursor`], and more than `max_pages` pages or
+/// `max_items` items (a server inventing cursors forever) with [`ServiceError::ListTooLong`].
+/// Cursors are remembered by a keyed hash: a server cannot make them cost memory by making
+/// them long, nor choose two that collide.
+async fn collect_pages<T, F, Fut>(
+    method: &'static str,
+    (max_pages, max_items): (usize, usize),
+    mut fetch: F,
+) -> Result<Vec<T>, ServiceError>
 where
     F: FnMut(PaginatedRequestParams) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<Cursor>), ServiceError>>,
 {
+    let hasher = ahash::RandomState::new();
+    let mut seen = ahash::HashSet::default();
     let mut all = Vec::new();
     let mut params = PaginatedRequestParams::new();
+    let mut pages = 0;
     loop {
         let (items, next) = fetch(params).await?;
+        pages += 1;
         all.extend(items);
-        match next {
-            Some(cursor) if !cursor.is_empty() => params = PaginatedRequestParams::new().with_cursor(cursor),
+        let cursor = match next {
+            Some(cursor) if !cursor.is_empty() => cursor,
             _ => return Ok(all),
+        };
+        if !seen.insert(hasher.hash_one(cursor.as_str())) {
+            return Err(ServiceError::RepeatedCursor { method, pages });
         }
+        if pages >= max_pages || all.len() >= max_items {
+            return Err(ServiceError::ListTooLong { method, pages, items: all.len() });
+        }
+        params = PaginatedRequestParams::new().with_cursor(cursor);
     }
 }
 
 impl Peer<RoleClient> {
+    /// The bounds of a `list_all_*` walk: [`ClientInfo::max_list_pages`] and
+    /// [`ClientInfo::max_list_items`](crate::handler::ClientInfo::max_list_items).
+    ///
+    /// [`ClientInfo::max_list_pages`]: crate::handler::ClientInfo::max_list_pages
+    fn list_limits(&self) -> (usize, usize) {
+        self.own_info().map_or((super::info::DEFAULT_MAX_LIST_PAGES, super::info::DEFAULT_MAX_LIST_ITEMS), |i| {
+            (i.max_list_pages, i.max_list_items)
+        })
+    }
+
     /// What the server said about itself at the handshake (or `server/discover`).
     pub fn server_info(&self) -> Option<&InitializeResult> {
         self.peer_info()
@@ -56,9 +87,10 @@ impl Peer<RoleClient> {
         self.send_request(methods::TOOLS_LIST, &params.unwrap_or_default(), RequestOptions::new()).await
     }
 
-    /// Every tool, following the pagination cursor.
+    /// Every tool, following the pagination cursor (within bounds: see
+    /// [`ClientInfo::max_list_pages`](crate::handler::ClientInfo::max_list_pages)).
     pub async fn list_all_tools(&self) -> Result<Vec<Tool>, ServiceError> {
-        collect_pages(|params| async move {
+        collect_pages(methods::TOOLS_LIST, self.list_limits(), |params| async move {
             let page = self.list_tools(Some(params)).await?;
             Ok((page.tools.into_vec(), page.next_cursor))
         })
@@ -92,7 +124,7 @@ impl Peer<RoleClient> {
 
     /// Every resource, following the pagination cursor.
     pub async fn list_all_resources(&self) -> Result<Vec<Resource>, ServiceError> {
-        collect_pages(|params| async move {
+        collect_pages(methods::RESOURCES_LIST, self.list_limits(), |params| async move {
             let page = self.list_resources(Some(params)).await?;
             Ok((page.resources, page.next_cursor))
         })
@@ -109,7 +141,7 @@ impl Peer<RoleClient> {
 
     /// Every resource template, following the pagination cursor.
     pub async fn list_all_resource_templates(&self) -> Result<Vec<ResourceTemplate>, ServiceError> {
-        collect_pages(|params| async move {
+        collect_pages(methods::RESOURCES_TEMPLATES_LIST, self.list_limits(), |params| async move {
             let page = self.list_resource_templates(Some(params)).await?;
             Ok((page.resource_templates, page.next_cursor))
         })
@@ -141,7 +173,7 @@ impl Peer<RoleClient> {
 
     /// Every prompt, following the pagination cursor.
     pub async fn list_all_prompts(&self) -> Result<Vec<Prompt>, ServiceError> {
-        collect_pages(|params| async move {
+        collect_pages(methods::PROMPTS_LIST, self.list_limits(), |params| async move {
             let page = self.list_prompts(Some(params)).await?;
             Ok((page.prompts, page.next_cursor))
         })

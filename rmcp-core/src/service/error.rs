@@ -50,6 +50,27 @@ pub enum ServiceError {
         /// The timeout that elapsed.
         timeout: Duration,
     },
+    /// A `list_all_*` call was handed a cursor it had followed already: the server's pages
+    /// go round in a loop.
+    #[error("`{method}` returned a cursor already followed, after {pages} pages")]
+    RepeatedCursor {
+        /// The list method.
+        method: &'static str,
+        /// The pages fetched.
+        pages: usize,
+    },
+    /// A `list_all_*` call went past
+    /// [`ClientInfo::max_list_pages`](crate::handler::ClientInfo::max_list_pages) pages or
+    /// [`max_list_items`](crate::handler::ClientInfo::max_list_items) items.
+    #[error("`{method}` went on past {pages} pages and {items} items; gave up")]
+    ListTooLong {
+        /// The list method.
+        method: &'static str,
+        /// The pages fetched.
+        pages: usize,
+        /// The items collected.
+        items: usize,
+    },
 }
 
 impl ServiceError {

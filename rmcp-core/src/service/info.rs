@@ -84,6 +84,13 @@ pub struct ClientInfo {
     /// How many `input_required` rounds (2026-07-28) one request may take before the client
     /// gives up with [`ServiceError::TooManyInputRounds`](crate::service::ServiceError::TooManyInputRounds).
     pub max_input_rounds: usize,
+    /// How many pages one `list_all_*` call follows before it gives up with
+    /// [`ServiceError::ListTooLong`](crate::service::ServiceError::ListTooLong): a server can
+    /// hand out fresh cursors forever. Default: 1000.
+    pub max_list_pages: usize,
+    /// How many items one `list_all_*` call collects before it gives up the same way.
+    /// Default: 100 000.
+    pub max_list_items: usize,
 }
 
 impl Default for ClientInfo {
@@ -95,6 +102,8 @@ impl Default for ClientInfo {
             handshake_timeout: Some(Duration::from_secs(30)),
             probe_timeout: Duration::from_secs(5),
             max_input_rounds: DEFAULT_MAX_INPUT_ROUNDS,
+            max_list_pages: DEFAULT_MAX_LIST_PAGES,
+            max_list_items: DEFAULT_MAX_LIST_ITEMS,
         }
     }
 }
@@ -109,6 +118,12 @@ impl ClientInfo {
         self.max_input_rounds = rounds;
         self
     }
+    /// Set how many pages and items one `list_all_*` call may collect.
+    pub fn with_list_limits(mut self, max_pages: usize, max_items: usize) -> Self {
+        self.max_list_pages = max_pages;
+        self.max_list_items = max_items;
+        self
+    }
     /// Choose the protocol era.
     pub fn with_protocol(mut self, protocol: ProtocolPreference) -> Self {
         self.protocol = protocol;
@@ -118,3 +133,7 @@ impl ClientInfo {
 
 /// How many `input_required` rounds one request may take unless the client says otherwise.
 pub const DEFAULT_MAX_INPUT_ROUNDS: usize = 8;
+/// How many pages one `list_all_*` call follows unless the client says otherwise.
+pub(crate) const DEFAULT_MAX_LIST_PAGES: usize = 1000;
+/// How many items one `list_all_*` call collects unless the client says otherwise.
+pub(crate) const DEFAULT_MAX_LIST_ITEMS: usize = 100_000;

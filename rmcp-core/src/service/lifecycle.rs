@@ -1,10 +1,15 @@
 //! The two eras' lifecycles: the 2025 handshake and the 2026 per-request admission.
 //!
-//! A server decides per request which era it belongs to (the same rule the Streamable HTTP
-//! endpoint uses): `_meta` with reserved `io.modelcontextprotocol/` keys means the stateless
-//! 2026-07-28 protocol; anything else belongs to the 2025 session, which starts with `initialize`.
+//! A server decides per message which era it belongs to, by one rule that the engine and the
+//! Streamable HTTP endpoint share ([`is_stateless_request`]): the metadata of a 2026-07-28 request
+//! in `_meta` (or `server/discover`) means the stateless protocol; anything else belongs to the
+//! 2025 session, which starts with `initialize`.
 
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::info::{ClientInfo, ProtocolPreference};
 use super::{Peer, RequestOptions, RoleClient, RoleServer, ServeError, ServiceError};
@@ -26,15 +31,112 @@ const REMOVED_IN_2026: [&str; 6] = [
     methods::NOTIFICATION_INITIALIZED,
 ];
 
-/// Reserved keys that 2025-era messages carry too, so they do not mark a request as stateless.
-const SESSION_ERA_KEYS: [&str; 1] = ["io.modelcontextprotocol/related-task"];
+/// The era rule: whether a message (request or notification) with `method` and `_meta` belongs
+/// to the stateless 2026-07-28 protocol. It does when it is `server/discover`, or when its
+/// `_meta` carries a key of a 2026-07-28 request's own metadata
+/// ([`meta_keys::marks_stateless`]): the specification's "a request carrying modern per-request
+/// `_meta` is served statelessly". Any other reserved key leaves a message in its 2025 session
+/// (2025-11-25 messages carry `io.modelcontextprotocol/related-task`). A 2026 request missing a
+/// required key but carrying another is still judged stateless, and refused for what it lacks.
+pub fn is_stateless_request(method: &str, meta: Option<&Meta>) -> bool {
+    era_rule(method, || meta.is_some_and(|m| m.keys().any(|k| meta_keys::marks_stateless(k))))
+}
 
-/// Whether `_meta` marks a request as stateless (2026-07-28): it carries a reserved key other
-/// than those the 2025 revisions use.
-pub fn is_stateless_meta(meta: Option<&Meta>) -> bool {
-    meta.is_some_and(|m| {
-        m.keys().any(|k| k.starts_with(meta_keys::RESERVED_PREFIX) && !SESSION_ERA_KEYS.contains(&k.as_str()))
-    })
+/// [`is_stateless_request`] for a message whose params are still raw JSON (the Streamable HTTP
+/// endpoint's, before it knows where the message goes): reads only the keys of `_meta`, without
+/// allocating.
+pub fn is_stateless_raw_request(method: &str, params: Option<&RawValue>) -> bool {
+    era_rule(method, || params.is_some_and(raw_meta_marks_stateless))
+}
+
+/// The rule both forms share.
+fn era_rule(method: &str, meta_marks_stateless: impl FnOnce() -> bool) -> bool {
+    method == methods::SERVER_DISCOVER || meta_marks_stateless()
+}
+
+/// Whether the `_meta` of raw JSON `params` holds a key that marks a stateless message.
+fn raw_meta_marks_stateless(params: &RawValue) -> bool {
+    if !super::dispatch::may_contain_meta(params.get()) {
+        return false;
+    }
+    let mut params = serde_json::Deserializer::from_str(params.get());
+    // Params that are not an object, or a `_meta` that is not one, mark nothing.
+    params.deserialize_map(ParamsMeta).unwrap_or(false)
+}
+
+/// Visits params: whether their `_meta` holds a marking key (the other values are skipped).
+struct ParamsMeta;
+
+impl<'de> Visitor<'de> for ParamsMeta {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("request params")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut marked = false;
+        while let Some(is_meta) = map.next_key_seed(KeyTest(|k| k == "_meta"))? {
+            if is_meta {
+                marked |= map.next_value_seed(MetaKeys)?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(marked)
+    }
+}
+
+/// Visits `_meta`: whether one of its keys marks a stateless message (the values are skipped).
+struct MetaKeys;
+
+impl<'de> DeserializeSeed<'de> for MetaKeys {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MetaKeys {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a `_meta` object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut marked = false;
+        while let Some(marks) = map.next_key_seed(KeyTest(meta_keys::marks_stateless))? {
+            marked |= marks;
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(marked)
+    }
+}
+
+/// Reads a key and tells whether it passes a test, without keeping it (a key with escapes is
+/// tested unescaped, as a parsed `_meta` would hold it).
+struct KeyTest(fn(&str) -> bool);
+
+impl<'de> DeserializeSeed<'de> for KeyTest {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyTest {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+        Ok((self.0)(key))
+    }
 }
 
 /// Validate a stateless request's `_meta` and return its version.
@@ -82,7 +184,7 @@ pub(crate) fn admit_server_request(
     meta: Option<&Meta>,
     method_known: bool,
 ) -> Result<ProtocolVersion, ErrorData> {
-    if is_stateless_meta(meta) || method == methods::SERVER_DISCOVER {
+    if is_stateless_request(method, meta) {
         let version = validate_stateless_request(method, meta)?;
         if !method_known {
             return Err(ErrorData::method_not_found(method));
@@ -226,6 +328,32 @@ mod tests {
 
     fn meta(v: Value) -> Meta {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn one_era_rule_for_parsed_and_raw_params() {
+        let cases = [
+            ("tools/list", r#"{"_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}}"#, true),
+            ("tools/list", r#"{"_meta": {"io.modelcontextprotocol/clientCapabilities": {}}}"#, true),
+            ("tools/list", r#"{"_meta": {"io.modelcontextprotocol/logLevel": "info", "x": 1}}"#, true),
+            ("tools/list", r#"{"_meta": {"io.modelcontextprotocol\/clientInfo": {}}}"#, true),
+            ("server/discover", r#"{}"#, true),
+            (
+                "tools/call",
+                r#"{"name": "a", "_meta": {"io.modelcontextprotocol/related-task": {"taskId": "t"}}}"#,
+                false,
+            ),
+            ("notifications/cancelled", r#"{"requestId": 1, "_meta": {"io.modelcontextprotocol/ui": {}}}"#, false),
+            ("tools/list", r#"{"_meta": {"progressToken": 1}, "io.modelcontextprotocol/protocolVersion": 1}"#, false),
+            ("tools/list", r#"{"_meta": null}"#, false),
+            ("tools/list", r#"[1, 2]"#, false),
+        ];
+        for (method, params, stateless) in cases {
+            let raw = RawValue::from_string(params.to_owned()).unwrap();
+            assert_eq!(is_stateless_raw_request(method, Some(&raw)), stateless, "raw: {method} {params}");
+            let meta = super::super::dispatch::probe_meta(Some(&raw));
+            assert_eq!(is_stateless_request(method, meta.as_ref()), stateless, "parsed: {method} {params}");
+        }
     }
 
     #[test]

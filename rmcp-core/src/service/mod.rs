@@ -40,4 +40,4 @@ pub use peer::Peer;
 #[cfg(feature = "server")]
 pub use request_state::RequestStateKey;
 pub use role::{RoleClient, RoleServer, ServiceRole};
-pub use running::{DynService, RunningService, ServeOptions, Service, ServiceExt};
+pub use running::{DEFAULT_CLIENT_REQUEST_TIMEOUT, DynService, RunningService, ServeOptions, Service, ServiceExt};

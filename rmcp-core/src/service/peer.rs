@@ -61,6 +61,9 @@ pub(crate) struct PeerShared<R: ServiceRole> {
     /// The least severe log level the peer wants (2025 `logging/setLevel`): 0 = not set, else
     /// the level's index + 1.
     pub log_level: std::sync::atomic::AtomicU8,
+    /// The timeout of a request whose options set none (a server's
+    /// [`client_request_timeout`](super::ServeOptions::client_request_timeout)).
+    pub request_timeout: Option<Duration>,
 }
 
 /// A type-erased call into this side's service. It holds the service weakly, so a service that
@@ -135,6 +138,7 @@ impl<R: ServiceRole> Peer<R> {
         wire: mpsc::Sender<Box<Outbound>>,
         ids: Arc<dyn RequestIdProvider>,
         progress_tokens: Arc<dyn ProgressTokenProvider>,
+        request_timeout: Option<Duration>,
     ) -> Self {
         Self {
             related: None,
@@ -151,6 +155,7 @@ impl<R: ServiceRole> Peer<R> {
                 info: OnceLock::new(),
                 local: OnceLock::new(),
                 log_level: Default::default(),
+                request_timeout,
             }),
         }
     }
@@ -161,7 +166,7 @@ impl<R: ServiceRole> Peer<R> {
         let (commands, _) = mpsc::channel(1);
         let (wire, _) = mpsc::channel(1);
         let counter = Arc::new(super::AtomicCounter::default());
-        Self::new(commands, wire, counter.clone(), counter)
+        Self::new(commands, wire, counter.clone(), counter, None)
     }
 
     /// What the peer said about itself at the handshake (2025 era), if it happened.
@@ -210,6 +215,19 @@ impl<R: ServiceRole> Peer<R> {
         self.shared.commands.is_closed()
     }
 
+    /// Wait until the connection is gone (at once if it is already).
+    pub async fn closed(&self) {
+        self.shared.commands.closed().await
+    }
+
+    /// A number naming the connection: equal for handles that reach the same one. It is unique
+    /// among open connections, and stays so while a handle to it is kept (a registry keyed by it
+    /// keeps the handle beside the key).
+    #[cfg(feature = "server")] // its users: subscriptions and the tool router
+    pub(crate) fn connection_key(&self) -> usize {
+        Arc::as_ptr(&self.shared) as *const () as usize
+    }
+
     pub(crate) fn set_peer_info(&self, info: R::PeerInfo, version: ProtocolVersion) {
         let _ = self.shared.peer_info.set(info);
         let _ = self.shared.protocol_version.set(version);
@@ -226,7 +244,9 @@ impl<R: ServiceRole> Peer<R> {
     /// Send a request and wait for its result.
     ///
     /// Dropping the returned future before it completes cancels the request: the peer gets
-    /// `notifications/cancelled`. A timeout does the same and returns [`ServiceError::Timeout`].
+    /// `notifications/cancelled`. A timeout does the same and returns [`ServiceError::Timeout`];
+    /// without [`RequestOptions::timeout`], a server's requests to its client time out after
+    /// [`ServeOptions::client_request_timeout`](super::ServeOptions::client_request_timeout).
     pub async fn send_request<T: DeserializeOwned>(
         &self,
         method: impl Into<Cow<'static, str>>,
@@ -244,18 +264,23 @@ impl<R: ServiceRole> Peer<R> {
         &self,
         method: impl Into<Cow<'static, str>>,
         params: &impl Serialize,
-        options: RequestOptions,
+        mut options: RequestOptions,
     ) -> Result<Box<RawValue>, ServiceError> {
         if self.no_requests {
             return Err(ServiceError::Unsupported(
                 "a 2026-07-28 request cannot send requests to the client; return an input_required result instead",
             ));
         }
-        // The timeout covers the whole call, including waiting for room in the engine's queue.
-        let mut deadline = options.timeout.map(|t| tokio::time::Instant::now() + t);
+        // The connection's default (a server's `client_request_timeout`) when the call sets none.
+        options.timeout = options.timeout.or(self.shared.request_timeout);
+        // The timeout covers the whole call, including waiting for room in the engine's queue;
+        // with the time it names, for the error.
+        let start = tokio::time::Instant::now();
+        let mut deadline = options.deadline(start, start);
         let id = self.shared.ids.next_request_id();
         // Progress is asked for when someone listens, or when it keeps the timeout alive.
-        let wants_progress = options.progress.is_some() || (options.reset_timeout_on_progress && deadline.is_some());
+        let wants_progress =
+            options.progress.is_some() || (options.reset_timeout_on_progress && options.timeout.is_some());
         let progress = wants_progress.then(|| {
             let (tx, rx) = mpsc::unbounded_channel();
             (self.shared.progress_tokens.next_progress_token(), tx, rx)
@@ -270,9 +295,9 @@ impl<R: ServiceRole> Peer<R> {
         let command = Command::Request { request, related: self.related.clone(), responder, progress: progress_tx };
         let enqueue = self.shared.commands.send(Box::new(command));
         match deadline {
-            Some(d) => match tokio::time::timeout_at(d, enqueue).await {
+            Some((d, timeout)) => match tokio::time::timeout_at(d, enqueue).await {
                 Ok(sent) => sent.map_err(|_| ServiceError::TransportClosed)?,
-                Err(_) => return Err(ServiceError::Timeout { timeout: options.timeout.unwrap_or_default() }),
+                Err(_) => return Err(ServiceError::Timeout { timeout }),
             },
             None => enqueue.await.map_err(|_| ServiceError::TransportClosed)?,
         }
@@ -282,7 +307,7 @@ impl<R: ServiceRole> Peer<R> {
         loop {
             let sleep = async {
                 match deadline {
-                    Some(d) => tokio::time::sleep_until(d).await,
+                    Some((d, _)) => tokio::time::sleep_until(d).await,
                     None => std::future::pending().await,
                 }
             };
@@ -309,11 +334,12 @@ impl<R: ServiceRole> Peer<R> {
                         cb(p);
                     }
                     if options.reset_timeout_on_progress {
-                        deadline = options.timeout.map(|t| tokio::time::Instant::now() + t);
+                        // Never past the bound on the whole call (`options.deadline`).
+                        deadline = options.deadline(start, tokio::time::Instant::now());
                     }
                 }
                 () = sleep => {
-                    let timeout = options.timeout.unwrap_or_default();
+                    let timeout = deadline.map_or(Duration::ZERO, |(_, t)| t);
                     guard.cancel(Some(format!("timed out after {timeout:?}")));
                     return Err(ServiceError::Timeout { timeout });
                 }

@@ -123,7 +123,20 @@ pub struct ServeOptions {
     /// `block_in_place`: the connection's task would wait for itself. Await it instead, or turn
     /// this off.
     pub inline_requests: bool,
+    /// For a server: how long a request it sends to its client (sampling, elicitation, roots,
+    /// ping) waits for the answer when the call sets no timeout of its own
+    /// ([`RequestOptions::timeout`](super::RequestOptions::timeout)); then the call fails with
+    /// [`ServiceError::Timeout`](super::ServiceError::Timeout) and the client gets
+    /// `notifications/cancelled`. A client that never answers cannot hold the handler that
+    /// asked (and what it holds) forever. A client's own requests are not affected: a tool may
+    /// rightly run for long. Default: [`DEFAULT_CLIENT_REQUEST_TIMEOUT`]; `None`: wait forever.
+    pub client_request_timeout: Option<Duration>,
 }
+
+/// The default [`ServeOptions::client_request_timeout`]: 5 minutes, time for a person to read
+/// and answer an elicitation or approve a sampling request, yet a bound on what an abandoned
+/// request holds.
+pub const DEFAULT_CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 impl Default for ServeOptions {
     fn default() -> Self {
@@ -135,6 +148,7 @@ impl Default for ServeOptions {
             drain_timeout: Duration::from_secs(10),
             max_in_flight: 8192,
             inline_requests: true,
+            client_request_timeout: Some(DEFAULT_CLIENT_REQUEST_TIMEOUT),
         }
     }
 }
@@ -168,6 +182,12 @@ impl ServeOptions {
     /// [`inline_requests`](Self::inline_requests)).
     pub fn with_inline_requests(mut self, inline: bool) -> Self {
         self.inline_requests = inline;
+        self
+    }
+    /// For a server: how long a request to the client waits for its answer when the call sets no
+    /// timeout (see [`client_request_timeout`](Self::client_request_timeout); `None`: forever).
+    pub fn with_client_request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.client_request_timeout = timeout;
         self
     }
     /// How long in-flight requests may run after the peer closes its side.
@@ -258,7 +278,9 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
 ) -> RunningService<R, S> {
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
     let (wire, wire_rx) = mpsc::channel(WIRE_QUEUE);
-    let peer = Peer::new(commands_tx, wire.clone(), options.request_ids, options.progress_tokens);
+    // The default timeout is for the requests a server sends its client only.
+    let request_timeout = if R::IS_SERVER { options.client_request_timeout } else { None };
+    let peer = Peer::new(commands_tx, wire.clone(), options.request_ids, options.progress_tokens, request_timeout);
     let _ = peer.shared.info.set(service.get_info());
     let service = Arc::new(service);
     let weak = Arc::downgrade(&service);

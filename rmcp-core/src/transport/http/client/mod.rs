@@ -16,8 +16,10 @@
 //! `MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name` and `Mcp-Param-*` headers and are cancelled
 //! by closing their stream; on a 2025-era session the `Mcp-Session-Id` from the `initialize`
 //! response and the negotiated version go on every later request, a standalone GET stream is
-//! opened after initialization, interrupted SSE streams are resumed with `Last-Event-ID`, and the
-//! session is deleted when the transport closes.
+//! opened after initialization, interrupted SSE streams are resumed with `Last-Event-ID` (after
+//! the server's `retry`, kept between 100 ms and
+//! [`max_retry_delay`](StreamableHttpClientConfig::max_retry_delay)), and the session is deleted
+//! when the transport closes.
 //!
 //! Failing to reach the server at all is an `io::Error` on the transport's stream, which ends
 //! the connection (pending calls fail with `TransportClosed`); an HTTP error answering one
@@ -29,6 +31,7 @@
 
 mod challenge;
 mod headers;
+mod reconnect;
 mod sse;
 mod transport;
 
@@ -146,12 +149,17 @@ pub struct StreamableHttpClientConfig {
     /// Open the standalone GET stream of a 2025-era session once it is initialized, to receive
     /// server messages unrelated to any request. Default: on.
     pub standalone_stream: bool,
-    /// How many times in a row an interrupted SSE stream is resumed before giving up.
+    /// How many times in a row an interrupted SSE stream is resumed without bringing a new
+    /// event before giving up; each of these attempts waits twice as long as the one before.
     /// Default: 5.
     pub max_reconnects: usize,
     /// How long to wait before resuming a stream when the server named no `retry`.
     /// Default: 1 s.
     pub default_retry: Duration,
+    /// The longest wait before resuming a stream, whatever the server's `retry` asks (and
+    /// however far attempts in a row backed off). The shortest is 100 ms: a `retry` of 0 must
+    /// not make a busy loop. Default: 60 s.
+    pub max_retry_delay: Duration,
     /// Send `DELETE` for the session when the transport closes. Default: on.
     pub delete_session_on_close: bool,
     /// The largest message accepted from the server, in bytes: a JSON answer, or one SSE event.
@@ -171,6 +179,7 @@ impl fmt::Debug for StreamableHttpClientConfig {
             .field("standalone_stream", &self.standalone_stream)
             .field("max_reconnects", &self.max_reconnects)
             .field("default_retry", &self.default_retry)
+            .field("max_retry_delay", &self.max_retry_delay)
             .field("delete_session_on_close", &self.delete_session_on_close)
             .field("max_message_bytes", &self.max_message_bytes)
             .field("max_auth_attempts", &self.max_auth_attempts)
@@ -188,6 +197,7 @@ impl StreamableHttpClientConfig {
             standalone_stream: true,
             max_reconnects: 5,
             default_retry: Duration::from_secs(1),
+            max_retry_delay: Duration::from_secs(60),
             delete_session_on_close: true,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             max_auth_attempts: 3,
@@ -217,6 +227,11 @@ impl StreamableHttpClientConfig {
     /// Resume interrupted streams at most this many times in a row.
     pub fn with_max_reconnects(mut self, max: usize) -> Self {
         self.max_reconnects = max;
+        self
+    }
+    /// Wait at most `max` before resuming a stream, whatever the server's `retry` says.
+    pub fn with_max_retry_delay(mut self, max: Duration) -> Self {
+        self.max_retry_delay = max;
         self
     }
     /// Delete (or not) the session when the transport closes.

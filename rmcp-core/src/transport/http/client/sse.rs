@@ -39,7 +39,8 @@ pub(crate) struct SseParser {
     event: Option<String>,
     /// The last event id seen (what `Last-Event-ID` sends on reconnection).
     pub last_event_id: Option<String>,
-    /// The reconnection delay the server asked for, in milliseconds.
+    /// The reconnection delay the server asked for, in milliseconds: as sent, untrusted
+    /// (`reconnect::delay` keeps it within bounds).
     pub retry_ms: Option<u64>,
 }
 

@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
 use super::headers::{self, Outgoing, ToolHeaders};
+use super::reconnect;
 use super::sse::{EventTooLarge, SseParser};
 use super::{AuthChallenge, StreamableHttpClientConfig};
 use crate::model::{CancelledNotificationParams, ErrorCode, ErrorData, JsonRpcMessage, RequestId, methods};
@@ -405,8 +406,7 @@ impl Worker {
         let mut attempts = 0;
         while attempts < self.config.max_reconnects {
             attempts += 1;
-            let delay = parser.retry_ms.map(Duration::from_millis).unwrap_or(self.config.default_retry);
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep(self.reconnect_delay(&parser, attempts)).await;
             match self.get(parser.last_event_id.as_deref()).await {
                 Ok(r) if r.status().is_success() && is_sse(r.headers()) => {
                     let before = parser.last_event_id.clone();
@@ -429,6 +429,11 @@ impl Worker {
         }
         let e = ErrorData::internal_error("the response stream was interrupted and could not be resumed");
         self.incoming(JsonRpcMessage::error(Some(id), e)).await;
+    }
+
+    /// The wait before resuming a stream after `failures` attempts in a row brought nothing.
+    fn reconnect_delay(&self, parser: &SseParser, failures: usize) -> Duration {
+        reconnect::delay(parser.retry_ms, self.config.default_retry, self.config.max_retry_delay, failures)
     }
 
     /// A request whose answer holds a message larger than the limit fails.
@@ -523,7 +528,7 @@ impl Worker {
             if failures > self.config.max_reconnects {
                 return;
             }
-            tokio::time::sleep(parser.retry_ms.map(Duration::from_millis).unwrap_or(self.config.default_retry)).await;
+            tokio::time::sleep(self.reconnect_delay(&parser, failures)).await;
         }
     }
 }

@@ -102,6 +102,18 @@ impl Rejection {
     pub(crate) fn new(status: StatusCode, error: ErrorData) -> Self {
         Self { status, error, id: None, headers: Vec::new() }
     }
+    /// 429 Too Many Requests, with `Retry-After: 1`: the client already holds its share of one
+    /// of the service's pools (a per-principal or per-session limit); its own requests ending
+    /// make room.
+    pub(crate) fn too_many(message: String) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, ErrorData::internal_error(message))
+            .with_header(header::RETRY_AFTER, "1")
+    }
+    /// 503 with `Retry-After: 1`: the service is shutting down and takes no new work (another
+    /// instance, or this one restarted, will).
+    pub(crate) fn shutting_down() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, shutting_down_error()).with_header(header::RETRY_AFTER, "1")
+    }
     /// Echo the request's id in the error body.
     pub(crate) fn with_id(mut self, id: Option<RequestId>) -> Self {
         self.id = id;
@@ -121,6 +133,11 @@ impl Rejection {
         }
         response
     }
+}
+
+/// The error answering a request the service will not serve, or not finish, as it shuts down.
+pub(crate) fn shutting_down_error() -> ErrorData {
+    ErrorData::internal_error("the server is shutting down; retry later")
 }
 
 /// A JSON response.

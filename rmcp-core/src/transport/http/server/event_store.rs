@@ -1,60 +1,188 @@
 //! Where the events of resumable (2025-era) SSE streams are kept, so a client that lost its
 //! connection gets what it missed after reconnecting with `Last-Event-ID`.
+//!
+//! What the store may drop, and what the client then sees:
+//! - A [response](EventKind::Response) is kept until it was written to a connection
+//!   ([`EventStore::delivered`]): the client may have no other way to get it. Only then may it be
+//!   evicted like any other event.
+//! - Notifications and requests to the client may be evicted under pressure, or not stored at all
+//!   when the store is full or fails. Event numbers are consecutive, so the transport sees each
+//!   missing one, and a resumed stream whose replay misses events starts with a `gap` event (see
+//!   [`StreamableHttpConfig::event_store`](super::StreamableHttpConfig::event_store)).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use ahash::HashMap;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 
 use super::sync::lock_ignoring_poison;
+
+/// What an event carries, which decides how long a store must keep it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// The response (or error) answering a request of the client. A store keeps it until it
+    /// is [delivered](EventStore::delivered): a client whose connection was closed has no
+    /// other way to get it.
+    Response,
+    /// A notification, or a request to the client: a store may evict it under pressure (a
+    /// client resuming is then told of the gap).
+    Message,
+}
+
+/// One event of a stream: message `seq` (counting from 1) of stream `stream`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// The stream, unique within its session.
+    pub stream: u64,
+    /// The event's number in its stream: 1, 2, 3, ... with no number skipped.
+    pub seq: u64,
+    /// What the event carries.
+    pub kind: EventKind,
+    /// The JSON-RPC message, serialized.
+    pub data: Bytes,
+}
+
+/// Why an [`EventStore`] did not keep an event, or could not replay a stream. The transport
+/// treats both alike: the event is delivered live only, and a replay missing it reports a gap.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum EventStoreError {
+    /// The store's budget is spent, and nothing of the session could be evicted to make room.
+    Full,
+    /// The store failed (for example, a networked store that could not be reached).
+    Failed(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl fmt::Display for EventStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Full => f.write_str("the event store is full"),
+            Self::Failed(e) => write!(f, "the event store failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for EventStoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Full => None,
+            Self::Failed(e) => Some(&**e),
+        }
+    }
+}
 
 /// Storage for SSE events, keyed by session, stream and sequence number.
 ///
 /// Event ids on the wire are `<stream>-<seq>`; the transport parses them, so a store only deals
 /// in numbers. Implement this to keep events outside the process (for example to resume on
 /// another replica); [`InMemoryEventStore`] is the bounded default.
+///
+/// The transport never holds a lock of its own while it waits for a store, so a slow store
+/// holds up only the stream whose event it is storing (for at most
+/// [`event_store_timeout`](super::StreamableHttpConfig::event_store_timeout), after which the
+/// event counts as not stored). A store reports a gap by omission: numbers are consecutive, so
+/// an event missing from a replay (evicted, or never stored) is seen, and reported to the client.
+///
+/// # Example
+///
+/// A store that keeps nothing, so that no stream can be resumed (each resumption is told of
+/// its gap):
+///
+/// ```
+/// use futures::future::BoxFuture;
+/// use rmcp_core::transport::http::{EventStore, EventStoreError, StoredEvent};
+///
+/// #[derive(Debug)]
+/// struct Nowhere;
+///
+/// impl EventStore for Nowhere {
+///     fn store<'a>(&'a self, _: &'a str, _: StoredEvent) -> BoxFuture<'a, Result<(), EventStoreError>> {
+///         Box::pin(async { Err(EventStoreError::Full) })
+///     }
+///     fn replay<'a>(&'a self, _: &'a str, _: u64, _: u64) -> BoxFuture<'a, Result<Vec<StoredEvent>, EventStoreError>> {
+///         Box::pin(async { Ok(Vec::new()) })
+///     }
+///     fn remove_session<'a>(&'a self, _: &'a str) -> BoxFuture<'a, ()> {
+///         Box::pin(async {})
+///     }
+/// }
+/// ```
 pub trait EventStore: Send + Sync + fmt::Debug + 'static {
-    /// Remember event `seq` (counting from 1) of stream `stream` in session `session`.
-    fn store<'a>(&'a self, session: &'a str, stream: u64, seq: u64, data: Bytes) -> BoxFuture<'a, ()>;
+    /// Keep `event` of session `session`. The events of one stream are handed over in the order
+    /// of their numbers, though their stores may overlap (the transport does not wait for one
+    /// before handing over the next). A [response](EventKind::Response) must be kept until it is
+    /// [`delivered`](Self::delivered); anything else may be evicted, or refused with an error.
+    fn store<'a>(&'a self, session: &'a str, event: StoredEvent) -> BoxFuture<'a, Result<(), EventStoreError>>;
 
-    /// The events of `stream` after `after`, oldest first. Events the store has already evicted
-    /// are missing from the answer.
-    fn replay<'a>(&'a self, session: &'a str, stream: u64, after: u64) -> BoxFuture<'a, Vec<(u64, Bytes)>>;
+    /// Response `seq` of `stream` was written to its client's connection: the store need no
+    /// longer keep it, and may evict it like any other event. A hint, from the response's writer:
+    /// it must not block (a networked store sends it in the background). The default does
+    /// nothing, for a store that never evicts a response, or only ever by age.
+    fn delivered(&self, session: &str, stream: u64, seq: u64) {
+        let _ = (session, stream, seq);
+    }
+
+    /// The events of `stream` numbered after `after`, in any order. An event the store no longer
+    /// has is simply missing (the transport reports the gap).
+    fn replay<'a>(
+        &'a self,
+        session: &'a str,
+        stream: u64,
+        after: u64,
+    ) -> BoxFuture<'a, Result<Vec<StoredEvent>, EventStoreError>>;
 
     /// Forget everything of `session` (it was closed or expired).
     fn remove_session<'a>(&'a self, session: &'a str) -> BoxFuture<'a, ()>;
 }
 
-/// An [`EventStore`] in memory, bounded per session and in total: past the limits the oldest
-/// events go (the oldest of the session, or the oldest of all sessions).
+/// How many shards the sessions are split into, so that sessions rarely wait for each other's
+/// lock.
+const SHARDS: usize = 16;
+
+/// An [`EventStore`] in memory, bounded per session and in total.
+///
+/// Past a session's limits its oldest notifications and requests go; past the total budget the
+/// session storing makes room from its own events only, so one session's flood never evicts
+/// another's events. A response is never evicted before it was delivered: it counts towards
+/// the limits (other events go first to make room) but may exceed them, bounded as it is by the
+/// requests a session may have in flight. An event that finds no room is refused
+/// ([`EventStoreError::Full`]).
+///
+/// ```
+/// use std::sync::Arc;
+/// use rmcp_core::transport::http::{InMemoryEventStore, StreamableHttpConfig};
+///
+/// // 64 events and 256 kB per session, 16 MiB in all.
+/// let store = InMemoryEventStore::new(64, 256 * 1024).with_max_total_bytes(16 * 1024 * 1024);
+/// let config = StreamableHttpConfig::default().with_event_store(Some(Arc::new(store)));
+/// # let _ = config;
+/// ```
 #[derive(Debug)]
 pub struct InMemoryEventStore {
     max_events: usize,
     max_bytes: usize,
     max_total_bytes: usize,
-    inner: Mutex<Inner>,
+    /// The bytes of every session's events.
+    total_bytes: AtomicUsize,
+    shards: [Mutex<HashMap<Box<str>, SessionEvents>>; SHARDS],
+    hasher: ahash::RandomState,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
-    sessions: HashMap<Arc<str>, SessionEvents>,
-    /// Every stored event in the order stored, by session and number: where the global budget
-    /// evicts from. Entries of events already evicted by their session's limits are skipped
-    /// (and compacted away).
-    order: VecDeque<(Arc<str>, u64)>,
-    /// Events stored now, and their bytes.
-    live: usize,
-    bytes: usize,
-    next: u64,
-}
-
+/// The events of one session, oldest first.
 #[derive(Default)]
 struct SessionEvents {
-    /// (number, stream, seq, data), oldest first.
-    events: VecDeque<(u64, u64, u64, Bytes)>,
+    events: VecDeque<Kept>,
     bytes: usize,
+}
+
+struct Kept {
+    event: StoredEvent,
+    /// A response not yet delivered: never evicted.
+    pinned: bool,
 }
 
 impl fmt::Debug for SessionEvents {
@@ -74,7 +202,14 @@ impl InMemoryEventStore {
     /// A store keeping at most `max_events` events and `max_bytes` bytes of events per session,
     /// and no limit across sessions (see [`with_max_total_bytes`](Self::with_max_total_bytes)).
     pub fn new(max_events: usize, max_bytes: usize) -> Self {
-        Self { max_events: max_events.max(1), max_bytes, max_total_bytes: usize::MAX, inner: Mutex::default() }
+        Self {
+            max_events: max_events.max(1),
+            max_bytes,
+            max_total_bytes: usize::MAX,
+            total_bytes: AtomicUsize::new(0),
+            shards: std::array::from_fn(|_| Mutex::default()),
+            hasher: ahash::RandomState::new(),
+        }
     }
 
     /// Keep at most `max` bytes of events across all sessions.
@@ -83,88 +218,96 @@ impl InMemoryEventStore {
         self
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        lock_ignoring_poison(&self.inner)
+    fn shard(&self, session: &str) -> std::sync::MutexGuard<'_, HashMap<Box<str>, SessionEvents>> {
+        lock_ignoring_poison(&self.shards[self.hasher.hash_one(session) as usize % SHARDS])
     }
-}
 
-impl Inner {
-    fn pop_oldest_of(&mut self, session: &str) {
-        let Some(events) = self.sessions.get_mut(session) else { return };
-        if let Some((_, _, _, old)) = events.events.pop_front() {
-            events.bytes -= old.len();
-            self.bytes -= old.len();
-            self.live -= 1;
+    fn over_budget(&self, events: &SessionEvents) -> bool {
+        events.events.len() > self.max_events
+            || events.bytes > self.max_bytes
+            || self.total_bytes.load(Ordering::Relaxed) > self.max_total_bytes
+    }
+
+    /// Evict the session's events, oldest first, among its first `among`, until it is within
+    /// its budgets or only responses not yet delivered are left.
+    fn make_room(&self, events: &mut SessionEvents, among: usize) {
+        let mut among = among.min(events.events.len());
+        let mut from = 0;
+        while self.over_budget(events) {
+            let Some(i) = events.events.range(from..among).position(|k| !k.pinned).map(|i| i + from) else {
+                return;
+            };
+            let gone = events.events.remove(i).expect("within range");
+            events.bytes -= gone.event.data.len();
+            self.total_bytes.fetch_sub(gone.event.data.len(), Ordering::Relaxed);
+            (from, among) = (i, among - 1);
         }
     }
 
-    /// Whether event `number` of `session` is still stored (a session's events are numbered in
-    /// order, and only ever evicted from the front).
-    fn is_live(&self, session: &str, number: u64) -> bool {
-        self.sessions.get(session).and_then(|e| e.events.front()).is_some_and(|(first, ..)| *first <= number)
+    /// Keep `event` in `events`, making room from the session's own older events.
+    fn keep(&self, events: &mut SessionEvents, event: StoredEvent) -> Result<(), EventStoreError> {
+        let len = event.data.len();
+        let pinned = event.kind == EventKind::Response;
+        events.bytes += len;
+        self.total_bytes.fetch_add(len, Ordering::Relaxed);
+        events.events.push_back(Kept { event, pinned });
+        self.make_room(events, events.events.len() - 1);
+        if self.over_budget(events) && !pinned {
+            // No room even so: refused, rather than evicting a response or another session's
+            // events.
+            events.events.pop_back();
+            events.bytes -= len;
+            self.total_bytes.fetch_sub(len, Ordering::Relaxed);
+            return Err(EventStoreError::Full);
+        }
+        Ok(())
     }
 }
 
 impl EventStore for InMemoryEventStore {
-    fn store<'a>(&'a self, session: &'a str, stream: u64, seq: u64, data: Bytes) -> BoxFuture<'a, ()> {
-        let mut inner = self.lock();
-        let inner = &mut *inner;
-        let number = inner.next;
-        inner.next += 1;
-        let key = match inner.sessions.get_key_value(session) {
-            Some((k, _)) => k.clone(),
-            None => Arc::from(session),
+    fn store<'a>(&'a self, session: &'a str, event: StoredEvent) -> BoxFuture<'a, Result<(), EventStoreError>> {
+        let mut shard = self.shard(session);
+        let kept = match shard.get_mut(session) {
+            Some(events) => self.keep(events, event),
+            None => self.keep(shard.entry(Box::from(session)).or_default(), event),
         };
-        let events = inner.sessions.entry(key.clone()).or_default();
-        events.bytes += data.len();
-        inner.bytes += data.len();
-        inner.live += 1;
-        events.events.push_back((number, stream, seq, data));
-        inner.order.push_back((key.clone(), number));
-        loop {
-            let events = &inner.sessions[&key];
-            let over =
-                events.events.len() > self.max_events || (events.bytes > self.max_bytes && events.events.len() > 1);
-            if !over {
-                break;
-            }
-            inner.pop_oldest_of(&key);
-        }
-        // Past the global budget the oldest event of all goes, keeping at least the newest.
-        while inner.bytes > self.max_total_bytes && inner.live > 1 {
-            let Some((owner, number)) = inner.order.pop_front() else { break };
-            if inner.is_live(&owner, number) {
-                inner.pop_oldest_of(&owner);
-            }
-        }
-        if inner.order.len() > 2 * inner.live + 1024 {
-            let order = std::mem::take(&mut inner.order);
-            inner.order = order.into_iter().filter(|(s, n)| inner.is_live(s, *n)).collect();
-        }
-        Box::pin(std::future::ready(()))
+        Box::pin(std::future::ready(kept))
     }
 
-    fn replay<'a>(&'a self, session: &'a str, stream: u64, after: u64) -> BoxFuture<'a, Vec<(u64, Bytes)>> {
+    fn delivered(&self, session: &str, stream: u64, seq: u64) {
+        let mut shard = self.shard(session);
+        let Some(events) = shard.get_mut(session) else { return };
+        // A response is nearly always among the newest events.
+        if let Some(kept) = events.events.iter_mut().rev().find(|k| k.event.stream == stream && k.event.seq == seq) {
+            kept.pinned = false;
+        }
+        let all = events.events.len();
+        self.make_room(events, all);
+    }
+
+    fn replay<'a>(
+        &'a self,
+        session: &'a str,
+        stream: u64,
+        after: u64,
+    ) -> BoxFuture<'a, Result<Vec<StoredEvent>, EventStoreError>> {
         let found = self
-            .lock()
-            .sessions
+            .shard(session)
             .get(session)
             .map(|e| {
                 e.events
                     .iter()
-                    .filter(|(_, s, seq, _)| *s == stream && *seq > after)
-                    .map(|(_, _, seq, data)| (*seq, data.clone()))
+                    .filter(|k| k.event.stream == stream && k.event.seq > after)
+                    .map(|k| k.event.clone())
                     .collect()
             })
             .unwrap_or_default();
-        Box::pin(std::future::ready(found))
+        Box::pin(std::future::ready(Ok(found)))
     }
 
     fn remove_session<'a>(&'a self, session: &'a str) -> BoxFuture<'a, ()> {
-        let mut inner = self.lock();
-        if let Some(events) = inner.sessions.remove(session) {
-            inner.bytes -= events.bytes;
-            inner.live -= events.events.len();
+        if let Some(events) = self.shard(session).remove(session) {
+            self.total_bytes.fetch_sub(events.bytes, Ordering::Relaxed);
         }
         Box::pin(std::future::ready(()))
     }
@@ -174,35 +317,70 @@ impl EventStore for InMemoryEventStore {
 mod tests {
     use super::*;
 
+    fn event(stream: u64, seq: u64, kind: EventKind, bytes: usize) -> StoredEvent {
+        StoredEvent { stream, seq, kind, data: Bytes::from(vec![b'x'; bytes]) }
+    }
+
+    fn message(stream: u64, seq: u64) -> StoredEvent {
+        event(stream, seq, EventKind::Message, 10)
+    }
+
+    async fn seqs(store: &InMemoryEventStore, session: &str, stream: u64, after: u64) -> Vec<u64> {
+        store.replay(session, stream, after).await.unwrap().iter().map(|e| e.seq).collect()
+    }
+
     #[tokio::test]
     async fn replays_one_stream_after_an_id_and_evicts_the_oldest() {
         let store = InMemoryEventStore::new(3, usize::MAX);
         for (stream, seq) in [(1, 1), (2, 1), (1, 2), (1, 3)] {
-            store.store("s", stream, seq, Bytes::from(format!("{stream}-{seq}"))).await;
+            store.store("s", message(stream, seq)).await.unwrap();
         }
-        let replay = store.replay("s", 1, 1).await;
-        assert_eq!(replay.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(seqs(&store, "s", 1, 1).await, [2, 3]);
         // (1, 1) was evicted by the fourth event.
-        assert_eq!(store.replay("s", 1, 0).await.len(), 2);
+        assert_eq!(seqs(&store, "s", 1, 0).await, [2, 3]);
         store.remove_session("s").await;
-        assert!(store.replay("s", 1, 0).await.is_empty());
+        assert!(seqs(&store, "s", 1, 0).await.is_empty());
+        assert_eq!(store.total_bytes.load(Ordering::Relaxed), 0);
     }
 
     #[tokio::test]
-    async fn the_global_budget_evicts_the_oldest_events_of_all_sessions() {
+    async fn a_response_is_kept_until_it_is_delivered() {
+        let store = InMemoryEventStore::new(2, usize::MAX);
+        store.store("s", event(1, 1, EventKind::Response, 10)).await.unwrap();
+        for seq in 1..=5 {
+            store.store("s", message(2, seq)).await.unwrap();
+        }
+        assert_eq!(seqs(&store, "s", 1, 0).await, [1], "never evicted before it is delivered");
+        assert_eq!(seqs(&store, "s", 2, 0).await, [5], "the other events made room");
+        // Even a session full of undelivered responses takes one more.
+        store.store("s", event(3, 1, EventKind::Response, 10)).await.unwrap();
+        store.store("s", event(4, 1, EventKind::Response, 10)).await.unwrap();
+        assert!(matches!(store.store("s", message(2, 6)).await, Err(EventStoreError::Full)));
+        store.delivered("s", 1, 1);
+        store.delivered("s", 3, 1);
+        assert!(seqs(&store, "s", 1, 0).await.is_empty(), "delivered, it may go");
+        store.store("s", message(2, 6)).await.unwrap();
+        assert_eq!(seqs(&store, "s", 4, 0).await, [1]);
+    }
+
+    #[tokio::test]
+    async fn past_the_total_budget_a_session_makes_room_from_its_own_events_only() {
         let store = InMemoryEventStore::new(100, usize::MAX).with_max_total_bytes(30);
-        for (session, seq) in [("a", 1), ("b", 1), ("a", 2), ("b", 2)] {
-            store.store(session, 1, seq, Bytes::from(vec![b'x'; 10])).await;
+        store.store("a", event(1, 1, EventKind::Response, 10)).await.unwrap();
+        store.store("a", message(2, 1)).await.unwrap();
+        for seq in 1..=5 {
+            store.store("b", message(1, seq)).await.unwrap();
         }
-        // 40 bytes stored, 30 allowed: the first event of all ("a", 1) went.
-        assert_eq!(store.replay("a", 1, 0).await.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [2]);
-        assert_eq!(store.replay("b", 1, 0).await.len(), 2);
-        store.remove_session("b").await;
-        for seq in 3..200 {
-            store.store("a", 1, seq, Bytes::from(vec![b'x'; 10])).await;
-        }
-        let inner = store.lock();
-        assert_eq!((inner.live, inner.bytes), (3, 30));
-        assert!(inner.order.len() <= 2 * inner.live + 1024, "the eviction order stays bounded");
+        // "b" evicted its own events to fit, never "a"'s.
+        assert_eq!(seqs(&store, "a", 1, 0).await, [1]);
+        assert_eq!(seqs(&store, "a", 2, 0).await, [1]);
+        assert_eq!(seqs(&store, "b", 1, 0).await, [5]);
+        // A session with nothing to give is refused.
+        store.store("b", event(2, 1, EventKind::Response, 10)).await.unwrap();
+        assert!(matches!(store.store("c", message(1, 1)).await, Err(EventStoreError::Full)));
+        assert!(seqs(&store, "c", 1, 0).await.is_empty());
+        store.remove_session("a").await;
+        store.store("c", message(1, 1)).await.unwrap();
+        assert_eq!(store.total_bytes.load(Ordering::Relaxed), 20);
     }
 }

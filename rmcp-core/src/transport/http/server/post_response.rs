@@ -10,7 +10,8 @@ use http::StatusCode;
 use super::body::{self, HttpResponse, Rejection};
 use super::config::StreamableHttpConfig;
 use super::session::{Session, session_gone};
-use super::sse::{self, EventStream, ItemKind, ItemRx, Timing};
+use super::sse::{self, EventId, EventStream, ItemKind, ItemRx, Timing};
+use crate::model::{ErrorData, JsonRpcMessage, RequestId};
 
 /// How the response to one POST is shaped.
 pub(crate) struct PostResponse<'a> {
@@ -20,6 +21,8 @@ pub(crate) struct PostResponse<'a> {
     pub(crate) stream: u64,
     /// Respond with JSON rather than SSE, unless a request to the client makes SSE necessary.
     pub(crate) json: bool,
+    /// The client accepts an SSE response.
+    pub(crate) sse_ok: bool,
     /// The POST was a batch: a JSON response is an array.
     pub(crate) batch: bool,
 }
@@ -30,9 +33,14 @@ impl PostResponse<'_> {
     ///
     /// Answers are gathered while they come alone; the first other message (progress, a request
     /// to the client) turns the response into an SSE stream. On an SSE-mode POST, an answer that
-    /// does not end the POST (a batch) does too, so that nothing waits.
+    /// does not end the POST (a batch) does too, so that nothing waits. A batch's answers
+    /// gathered past [`max_batch_response_bytes`](StreamableHttpConfig::max_batch_response_bytes)
+    /// go out as SSE too if the client takes it; if not, each answer that does not fit is
+    /// replaced by an error.
     pub(crate) async fn build(&self, mut rx: ItemRx, guard: impl Any + Send) -> (HttpResponse, bool) {
         let mut answers: Vec<Bytes> = Vec::new();
+        let limit = self.config.max_batch_response_bytes;
+        let mut gathered = 0;
         loop {
             let Some(item) = rx.recv().await else {
                 return (self.ended_early(&answers), false);
@@ -50,22 +58,36 @@ impl PostResponse<'_> {
                     // A lone answer (nearly every POST): its body as it is.
                     return (body::json(StatusCode::OK, item.data), refused);
                 }
-                answers.push(item.data);
-                if item.last {
-                    return (self.json_response(&answers), refused);
+                let fits = gathered + item.data.len() <= limit;
+                if fits || !self.sse_ok {
+                    let answer = if fits { item.data } else { answer_over_limit(&item.data, limit) };
+                    gathered += answer.len();
+                    answers.push(answer);
+                    if item.last {
+                        return (self.json_response(&answers), refused);
+                    }
+                    continue;
                 }
-                continue;
+                // Past the bound, and the client takes SSE: the answers are streamed instead.
             }
             let config = self.config;
             let mut head = Vec::with_capacity(answers.len() + 2);
             if config.event_store.is_some() {
-                head.push(sse::priming(&format!("{}-0", self.stream), config.sse_retry));
+                head.push(sse::priming(EventId { stream: self.stream, seq: 0 }, config.sse_retry));
             }
             head.extend(answers.iter().map(|r| sse::event(None, r)));
             let last = item.last;
-            head.push(sse::event(item.event_id.as_deref(), &item.data));
+            // The store keeps a response until it is written (here, or by the body).
+            let receipts = self.session.streams.receipts();
+            if let (Some(receipts), Some(id)) = (&receipts, item.event_id)
+                && item.kind.is_answer()
+            {
+                receipts.delivered(id);
+            }
+            head.push(sse::event(item.event_id, &item.data));
             let rx = (!last).then_some(rx);
-            return (body::sse(EventStream::new(head, rx, Timing::from_config(config), guard)), false);
+            let body = EventStream::new(head, rx, Timing::from_config(config), guard).with_receipts(receipts);
+            return (body::sse(body), false);
         }
     }
 
@@ -82,7 +104,10 @@ impl PostResponse<'_> {
             return body::accepted();
         }
         let config = self.config;
-        let head = config.event_store.as_ref().map(|_| sse::priming(&format!("{}-0", self.stream), config.sse_retry));
+        let head = config
+            .event_store
+            .as_ref()
+            .map(|_| sse::priming(EventId { stream: self.stream, seq: 0 }, config.sse_retry));
         body::sse(EventStream::new(head, None, Timing::from_config(config), ()))
     }
 
@@ -102,4 +127,19 @@ impl PostResponse<'_> {
         out.put_u8(b']');
         body::json(StatusCode::OK, out.freeze())
     }
+}
+
+/// What answers a batch's request whose answer would take the batch's JSON answer past `limit`
+/// bytes: an error with the request's id, naming the limit (the answer itself is dropped).
+fn answer_over_limit(answer: &[u8], limit: usize) -> Bytes {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        id: Option<RequestId>,
+    }
+    let id = serde_json::from_slice::<Answer>(answer).ok().and_then(|a| a.id);
+    let error = ErrorData::internal_error(format!(
+        "this answer does not fit in the batch's JSON answer (at most {limit} bytes): send the \
+         request alone, or accept text/event-stream"
+    ));
+    Bytes::from(JsonRpcMessage::error(id, error).to_json())
 }

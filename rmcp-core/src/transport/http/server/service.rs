@@ -24,8 +24,9 @@ use super::state::ServiceState;
 use super::stateful::{self, PostBody};
 use super::stateless;
 use crate::handler::ServerHandler;
-use crate::model::{ErrorData, JsonRpcMessage, methods};
-use crate::service::dispatch::{may_contain_meta, out_of_line};
+use crate::model::{ErrorData, JsonRpcMessage};
+use crate::service::dispatch::out_of_line;
+use crate::service::lifecycle;
 use crate::transport::http::wire;
 
 /// A Streamable HTTP endpoint serving both protocol eras, as a tower `Service`.
@@ -83,9 +84,37 @@ impl<S: ServerHandler> StreamableHttpService<S> {
         self.state.sessions.len()
     }
 
-    /// Stop: end every session, the stateless engine and every open stream.
+    /// Stop at once: refuse new work with 503, answer every request still waiting for its
+    /// handler with a 503 JSON-RPC error, cancel every handler and end every session, the
+    /// stateless engine and every open stream. See
+    /// [`shutdown_gracefully`](Self::shutdown_gracefully) to let the requests in flight finish.
     pub fn shutdown(&self) {
         self.state.shutdown();
+    }
+
+    /// Shut down gracefully, then [stop](Self::shutdown): from the start, new work (a POST
+    /// carrying a request, of either era; `initialize`; a GET opening a stream) is refused with
+    /// 503 and `Retry-After`, and long-lived streams (GET, `subscriptions/listen`) are closed;
+    /// the requests in flight get
+    /// [`shutdown_drain`](StreamableHttpConfig::shutdown_drain) to finish (what they need from
+    /// their clients, such as answers to sampling requests, still goes through); the ones still
+    /// running then are answered with a JSON-RPC error. Returns once every request is answered
+    /// and the handlers are cancelled: at once when none was in flight.
+    ///
+    /// [`serve_listener`](Self::serve_listener) does this when its token is cancelled.
+    ///
+    /// ```no_run
+    /// # use rmcp_core::handler::ServerHandler;
+    /// # use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
+    /// # #[derive(Clone)] struct Hello;
+    /// # impl ServerHandler for Hello {}
+    /// # async fn run(service: StreamableHttpService<Hello>) {
+    /// // Mounted on a router of its own: stop taking work, finish what runs, then stop.
+    /// service.shutdown_gracefully().await;
+    /// # }
+    /// ```
+    pub async fn shutdown_gracefully(&self) {
+        self.state.shutdown_gracefully().await;
     }
 
     /// A token cancelled when the service shuts down.
@@ -174,7 +203,7 @@ where
             return too_large(limit);
         }
         // The slot is taken before the body is read: bodies in memory are bounded by the limit.
-        let permit = match state.post_slot() {
+        let permit = match state.post_slot(&parts) {
             Ok(p) => p,
             Err(r) => return r.into_response(),
         };
@@ -183,9 +212,12 @@ where
             Err(response) => return response,
         };
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-            return match parse_batch(&parts, &bytes) {
+            return match parse_batch(&parts, &bytes, state.config.max_batch_len) {
                 // Out of line: rare (2025-03-26 only).
                 Ok(messages) => {
+                    if let Err(r) = refuse_new_work(&state, &messages) {
+                        return r.into_response();
+                    }
                     let batch = PostBody::Batch(messages);
                     out_of_line(stateful::post(&state, parts, batch, accepts_sse, permit)).await
                 }
@@ -198,6 +230,9 @@ where
         };
         // The message owns its data: the body's buffer goes back now, not after the answer.
         drop(bytes);
+        if let Err(r) = refuse_new_work(&state, std::slice::from_ref(&message)) {
+            return r.into_response();
+        }
         if !is_stateless(&parts, &message) {
             return stateful::post(&state, parts, PostBody::One(message), accepts_sse, permit).await;
         }
@@ -235,12 +270,45 @@ where
     }
 }
 
-/// A JSON-RPC batch (an array). Batches exist on 2025-03-26 sessions only; everything else
-/// refuses them with 400 (-32600).
-fn parse_batch(parts: &Parts, bytes: &[u8]) -> Result<Vec<JsonRpcMessage>, Rejection> {
+/// While the service shuts down, a POST carrying a request is new work: refused with 503 and
+/// `Retry-After` (never with a 404 for a session that is still there). Responses and
+/// notifications go through: they finish the work in flight (an answer to a sampling request,
+/// a cancellation).
+#[inline]
+fn refuse_new_work<S>(state: &ServiceState<S>, messages: &[JsonRpcMessage]) -> Result<(), Rejection> {
+    if !state.is_draining() {
+        return Ok(());
+    }
+    let mut requests = messages.iter().filter_map(|m| match m {
+        JsonRpcMessage::Request(r) => Some(&r.id),
+        _ => None,
+    });
+    match requests.next() {
+        None => Ok(()),
+        // A lone request's refusal names it.
+        Some(id) => Err(Rejection::shutting_down().with_id((messages.len() == 1).then(|| id.clone()))),
+    }
+}
+
+/// A JSON-RPC batch (an array) of at most `max_len` messages (413 beyond). Batches exist on
+/// 2025-03-26 sessions only; everything else refuses them with 400 (-32600).
+fn parse_batch(parts: &Parts, bytes: &[u8], max_len: usize) -> Result<Vec<JsonRpcMessage>, Rejection> {
     let bad = |e: ErrorData| Rejection::new(StatusCode::BAD_REQUEST, e);
-    let items: Vec<&serde_json::value::RawValue> =
-        serde_json::from_slice(bytes).map_err(|e| bad(ErrorData::parse_error(format!("Parse error: {e}"))))?;
+    let over = std::cell::Cell::new(false);
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let batch = BoundedBatch { max_len, over: &over };
+    let items = serde::de::DeserializeSeed::deserialize(batch, &mut deserializer).and_then(|items| {
+        deserializer.end()?;
+        Ok(items)
+    });
+    let items = match items {
+        Ok(items) => items,
+        Err(_) if over.get() => {
+            let e = ErrorData::invalid_request(format!("a JSON-RPC batch may hold at most {max_len} messages"));
+            return Err(Rejection::new(StatusCode::PAYLOAD_TOO_LARGE, e));
+        }
+        Err(e) => return Err(bad(ErrorData::parse_error(format!("Parse error: {e}")))),
+    };
     if items.is_empty() {
         return Err(bad(ErrorData::invalid_request("an empty JSON-RPC batch")));
     }
@@ -257,37 +325,57 @@ fn parse_batch(parts: &Parts, bytes: &[u8]) -> Result<Vec<JsonRpcMessage>, Rejec
     Ok(messages)
 }
 
-/// The era rule of the dual-era endpoint, per POST: `_meta` with reserved keys means
-/// 2026-07-28 (a session header is then ignored); so does `server/discover`, and, without a
-/// session, an `MCP-Protocol-Version` header naming no session version. Everything else belongs
-/// to a session.
+/// Reads a batch's messages as raw JSON, failing (and setting `over`) at the first one beyond
+/// `max_len`: a body of many thousand tiny messages is refused without reading them all.
+struct BoundedBatch<'a> {
+    max_len: usize,
+    over: &'a std::cell::Cell<bool>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for BoundedBatch<'_> {
+    type Value = Vec<&'de serde_json::value::RawValue>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for BoundedBatch<'_> {
+    type Value = Vec<&'de serde_json::value::RawValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON-RPC batch")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            if items.len() == self.max_len {
+                self.over.set(true);
+                return Err(serde::de::Error::custom("too many messages"));
+            }
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+/// The era rule of the dual-era endpoint, per POST: the engine's
+/// ([`lifecycle::is_stateless_raw_request`]: 2026-07-28 request metadata in `_meta`, or
+/// `server/discover`; a session header is then ignored), and, for a message without a session,
+/// an `MCP-Protocol-Version` header naming no session version. Everything else belongs to a
+/// session.
 fn is_stateless(parts: &Parts, message: &JsonRpcMessage) -> bool {
     let (method, params) = match message {
         JsonRpcMessage::Request(r) => (r.method.as_ref(), r.params.as_deref()),
         JsonRpcMessage::Notification(n) => (n.method.as_ref(), n.params.as_deref()),
         _ => ("", None),
     };
-    if method == methods::SERVER_DISCOVER || params.is_some_and(has_reserved_meta) {
+    if lifecycle::is_stateless_raw_request(method, params) {
         return true;
     }
     !parts.headers.contains_key(&wire::SESSION_ID)
         && header_str(parts, &wire::PROTOCOL_VERSION).is_some_and(|v| !SESSION_VERSIONS.contains(&v))
-}
-
-/// Whether `_meta` holds an `io.modelcontextprotocol/` key, reading only the keys.
-fn has_reserved_meta(params: &serde_json::value::RawValue) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Probe<'a> {
-        #[serde(rename = "_meta", borrow, default)]
-        meta: Option<std::collections::HashMap<std::borrow::Cow<'a, str>, serde::de::IgnoredAny>>,
-    }
-    if !may_contain_meta(params.get()) {
-        return false;
-    }
-    serde_json::from_str::<Probe<'_>>(params.get())
-        .ok()
-        .and_then(|p| p.meta)
-        .is_some_and(|m| m.keys().any(|k| k.starts_with(crate::model::meta_keys::RESERVED_PREFIX)))
 }
 
 /// GET or DELETE without a session: a stateless (or unknown-era) client gets 405, as the

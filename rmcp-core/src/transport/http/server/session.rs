@@ -1,7 +1,7 @@
 //! 2025-era sessions: each is an engine reading from a channel and writing into the session's
 //! streams ([`SessionStreams`]), and serving the lone requests of established sessions directly.
 //! The manager, [`Sessions`], creates them (with ids from a CSPRNG), finds them, enforces the
-//! session limit and removes the ones idle for too long.
+//! session limits (of the service, and of each principal) and removes the ones idle for too long.
 
 use std::any::Any;
 use std::fmt;
@@ -19,8 +19,11 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::body::Rejection;
+use super::config::StreamableHttpConfig;
 use super::event_store::EventStore;
-use super::session_streams::{SessionStreams, SessionStreamsSink, SharedSessionStreams};
+use super::quota::{Pool, QuotaGuard, Quotas};
+use super::session_sink::SessionStreamsSink;
+use super::session_streams::{SessionStreams, SharedSessionStreams};
 use super::sync::{UnboxingReceiver, lock_ignoring_poison};
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, JsonRpcRequest, ProtocolVersion};
@@ -104,6 +107,8 @@ pub(crate) struct Session {
     direct: Option<DirectRequests>,
     /// The running engine; dropping it stops the engine.
     _engine: Box<dyn Any + Send + Sync>,
+    /// The owner's share of the sessions, given back when the session is gone.
+    _quota: Option<QuotaGuard>,
 }
 
 impl fmt::Debug for Session {
@@ -195,12 +200,20 @@ impl Drop for ActivityGuard {
 pub(crate) struct Sessions {
     map: Mutex<HashMap<Arc<str>, Arc<Session>>>,
     max: usize,
+    /// Each principal's share of the sessions.
+    quotas: Arc<Quotas>,
     idle_timeout: Option<Duration>,
     init_timeout: Option<Duration>,
     store: Option<Arc<dyn EventStore>>,
+    /// How long the event store may take (`event_store_timeout`).
+    store_timeout: Option<Duration>,
     /// Sessions serve requests inline, and lone ones directly
     /// (`StreamableHttpConfig::inline_requests`).
     inline_requests: bool,
+    /// At most this many requests of a session in flight (`max_requests_per_session`).
+    max_requests: usize,
+    /// The default timeout of a session's requests to its client (`client_request_timeout`).
+    client_request_timeout: Option<Duration>,
     reaper_started: AtomicBool,
     epoch: Instant,
     ct: CancellationToken,
@@ -213,23 +226,21 @@ impl fmt::Debug for Sessions {
 }
 
 impl Sessions {
-    /// No session yet; at most `max`, each closed after `idle_timeout` without an open request
-    /// or stream, or `init_timeout` after an `initialize` its client did not follow up.
-    pub(crate) fn new(
-        max: usize,
-        idle_timeout: Option<Duration>,
-        init_timeout: Option<Duration>,
-        store: Option<Arc<dyn EventStore>>,
-        inline_requests: bool,
-        ct: CancellationToken,
-    ) -> Self {
+    /// No session yet; at most `max_sessions` of `config` (and each principal its share of
+    /// `quotas`), each closed after the idle timeout without an open request or stream, or the
+    /// init timeout after an `initialize` its client did not follow up.
+    pub(crate) fn new(config: &StreamableHttpConfig, quotas: Arc<Quotas>, ct: CancellationToken) -> Self {
         Self {
             map: Mutex::new(HashMap::default()),
-            max,
-            idle_timeout,
-            init_timeout,
-            store,
-            inline_requests,
+            max: config.max_sessions,
+            quotas,
+            idle_timeout: config.session_idle_timeout,
+            init_timeout: config.session_init_timeout,
+            store: config.event_store.clone(),
+            store_timeout: config.event_store_timeout,
+            inline_requests: config.inline_requests,
+            max_requests: config.max_requests_per_session.max(1),
+            client_request_timeout: config.client_request_timeout,
             reaper_started: AtomicBool::new(false),
             epoch: Instant::now(),
             ct,
@@ -262,11 +273,12 @@ impl Sessions {
         Some(session)
     }
 
-    /// Start a session serving `handler`, bound to `owner` when there is one.
+    /// Start a session serving `handler` for the `initialize` request `parts`: bound to its
+    /// [`Owner`] when it has one, and counted against its principal's share of the sessions.
     pub(crate) async fn create<S: ServerHandler>(
         self: &Arc<Self>,
         handler: S,
-        owner: Option<Owner>,
+        parts: &Parts,
     ) -> Result<Arc<Session>, Rejection> {
         if self.ct.is_cancelled() {
             let e = ErrorData::internal_error("the server is shutting down");
@@ -275,14 +287,20 @@ impl Sessions {
         if self.len() >= self.max {
             return Err(full(self.max));
         }
+        let quota = self.quotas.take(parts, Pool::Sessions)?;
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
         let id: Arc<str> = new_session_id().into();
         let next_stream = Arc::new(AtomicU64::new(1));
-        let streams = SessionStreams::new(id.clone(), self.store.clone(), next_stream.clone(), input.downgrade());
-        let streams: SharedSessionStreams = Arc::new(tokio::sync::Mutex::new(streams));
+        let streams = SessionStreams::new(id.clone(), self.store.clone(), next_stream.clone(), input.downgrade())
+            .with_max_requests(self.max_requests)
+            .with_store_timeout(self.store_timeout);
+        let streams: SharedSessionStreams = Arc::new(streams);
         let transport = SinkStreamTransport::new(SessionStreamsSink::new(streams.clone()), UnboxingReceiver(input_rx));
         let ct = self.ct.child_token();
-        let options = ServeOptions::default().with_ct(ct.clone()).with_inline_requests(self.inline_requests);
+        let options = ServeOptions::default()
+            .with_ct(ct.clone())
+            .with_inline_requests(self.inline_requests)
+            .with_client_request_timeout(self.client_request_timeout);
         let running = handler.serve_with_options(transport, options).await.map_err(|e| {
             Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(format!("{e}")))
         })?;
@@ -296,7 +314,7 @@ impl Sessions {
             last_active: AtomicU64::new(now),
             created: now,
             established: AtomicBool::new(false),
-            owner,
+            owner: Owner::of(parts),
             epoch: self.epoch,
             ct,
             peer: running.peer().clone(),
@@ -306,6 +324,7 @@ impl Sessions {
                 running: Arc::default(),
             }),
             _engine: Box::new(running),
+            _quota: quota,
         });
         {
             let mut map = self.lock();
@@ -327,6 +346,11 @@ impl Sessions {
         // and forgets the session's events.
         session.ct.cancel();
         true
+    }
+
+    /// Every open session (for the shutdown, which visits each).
+    pub(crate) fn all(&self) -> Vec<Arc<Session>> {
+        self.lock().values().cloned().collect()
     }
 
     /// End every session.

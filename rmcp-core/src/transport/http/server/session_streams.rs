@@ -2,31 +2,45 @@
 //! the SSE stream it belongs to (a POST's, or the standalone GET stream), its events numbered
 //! (and stored) so that streams resume.
 //!
-//! [`SessionStreams`] is the engine's sink: the engine's writer forwards each message as it
-//! writes it, and the HTTP side registers and resumes streams under the same lock. So a resume
-//! (replay, then attach the new connection) never interleaves with a message being forwarded,
-//! nothing is lost, and a session costs no task and no queue of its own. Requests the session
-//! serves directly (without its engine) send their messages here too, from their own tasks
-//! ([`DirectOutput`]).
+//! [`SessionStreams`] is the engine's sink (through `SessionStreamsSink`, in `session_sink.rs`):
+//! the engine's writer forwards each message as it writes it, and the HTTP side registers and resumes streams under the same lock, so a session
+//! costs no task and no queue of its own. Requests the session serves directly (without its
+//! engine) send their messages here too, from their own tasks ([`DirectOutput`]).
+//!
+//! # The event store
+//!
+//! An event is numbered under the lock and handed to the event store right there: a store done
+//! at once (the in-memory one) costs no second trip through the lock. A store that is not done
+//! is waited for with the lock released, so it holds up only the stream of its event: a stream's
+//! events are delivered in the order of their numbers (one stored early waits for the ones
+//! before it), and a resumption replays what was delivered before it took the stream over, what
+//! follows coming live. An event the store did not take (it failed, was full, or took longer
+//! than the store timeout) is delivered live only, and never lost by cutting a slow connection;
+//! a response the store did not take, whose client is away, waits here for the client to resume.
 
 use std::io;
-use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll, ready};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
+use std::time::Duration;
 
 use ahash::HashMap;
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use futures::{FutureExt, Sink};
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::event_store::EventStore;
-use super::sse::{Item, ItemTx, enqueue};
+use super::event_store::{EventKind, EventStore, EventStoreError, StoredEvent};
+use super::sse::{EventId, Item, ItemTx, Receipts, enqueue};
+use super::stream_delivery::{Placed, StreamState, replay_head};
+use super::sync::lock_ignoring_poison;
 use crate::model::{ErrorData, JsonRpcMessage, RequestId};
-use crate::service::dispatch::DirectOutput;
+use crate::service::dispatch::{DirectOutput, poll_once};
 use crate::transport::{Frame, Outbound};
+
+/// How many events of a session may wait for the event store at once. Beyond, events go
+/// unstored (live only), so a store that stalls cannot pile up tasks and events without end.
+const MAX_PENDING_STORES: usize = 1024;
 
 /// Why a POST's requests were not taken.
 #[derive(Debug)]
@@ -35,6 +49,8 @@ pub(crate) enum PostRefused {
     Closed,
     /// A request of the POST has the id of one still in flight.
     InFlight(RequestId),
+    /// The session has this many requests in flight already, its limit.
+    TooMany(usize),
 }
 
 /// Why a GET could not open the standalone stream.
@@ -47,7 +63,7 @@ pub(crate) enum StandaloneRefused {
 }
 
 /// A session's streams, shared by its engine's writer and the HTTP requests of the session.
-pub(crate) type SharedSessionStreams = Arc<Mutex<SessionStreams>>;
+pub(crate) type SharedSessionStreams = Arc<SessionStreams>;
 
 /// A handle a handler finds in the extensions of a 2025-era request
 /// ([`RequestContext::extensions`](crate::service::RequestContext)) to control the SSE stream
@@ -75,36 +91,13 @@ impl StreamControl {
     /// followed, including the result. Without an event store this does nothing, as nothing
     /// could be resumed.
     pub async fn close_connection(&self) {
-        self.streams.lock().await.disconnect(&self.request);
+        self.streams.disconnect(&self.request);
     }
 }
 
-/// One SSE stream of the session: a POST's, or the standalone one a GET opens.
-struct StreamState {
-    /// The live connection, if any.
-    tx: Option<ItemTx>,
-    /// The last event's sequence number.
-    seq: u64,
-    /// Answered as JSON: only responses go here (unless upgraded to SSE).
-    json: bool,
-    /// The client accepts an SSE answer: a JSON answer not yet given may become one.
-    sse_ok: bool,
-    /// Requests of the POST not answered yet; the stream ends with the last answer.
-    pending: usize,
-    /// The client was given an event id of this stream (its connection was closed for SSE
-    /// polling), so it may resume it.
-    primed: bool,
-    /// The session's standalone stream (opened by a GET); it never ends with an answer.
-    standalone: bool,
-}
-
-/// The SSE streams of one 2025-era session, and which request's messages go to which.
-pub(crate) struct SessionStreams {
-    session: Arc<str>,
-    store: Option<Arc<dyn EventStore>>,
-    next_stream: Arc<AtomicU64>,
-    /// The engine's input, to fail the requests to the client that can reach it nowhere.
-    input: mpsc::WeakSender<Box<io::Result<Frame>>>,
+/// What the lock of [`SessionStreams`] guards.
+#[derive(Default)]
+struct StreamTable {
     streams: HashMap<u64, StreamState>,
     /// The stream of each request in flight.
     by_request: HashMap<RequestId, u64>,
@@ -113,126 +106,14 @@ pub(crate) struct SessionStreams {
     standalone: Option<u64>,
     /// The engine stopped: every stream has ended and no new one opens.
     closed: bool,
+    /// Events waiting for the event store.
+    storing: usize,
 }
 
-impl SessionStreams {
-    /// The streams of session `session`, storing events in `store` and failing through `input`
-    /// the requests to the client that can reach it nowhere.
-    pub(crate) fn new(
-        session: Arc<str>,
-        store: Option<Arc<dyn EventStore>>,
-        next_stream: Arc<AtomicU64>,
-        input: mpsc::WeakSender<Box<io::Result<Frame>>>,
-    ) -> Self {
-        Self {
-            session,
-            store,
-            next_stream,
-            input,
-            streams: HashMap::default(),
-            by_request: HashMap::default(),
-            direct: HashMap::default(),
-            standalone: None,
-            closed: false,
-        }
-    }
-
-    /// A POST carrying `requests` (one, or a 2025-03-26 batch) reads its messages from `tx` on
-    /// stream `stream`. With `json`, only the responses go there and the rest goes to the
-    /// standalone stream, except requests to the client, which make it an SSE answer when
-    /// `sse_ok`. A request served directly brings its token (`direct`), for
-    /// `notifications/cancelled` to reach it.
-    pub(crate) fn register_post(
-        &mut self,
-        requests: Vec<RequestId>,
-        stream: u64,
-        tx: ItemTx,
-        json: bool,
-        sse_ok: bool,
-        direct: Option<CancellationToken>,
-    ) -> Result<(), PostRefused> {
-        if self.closed {
-            return Err(PostRefused::Closed);
-        }
-        if let Some(id) = requests.iter().find(|id| self.by_request.contains_key(id)) {
-            return Err(PostRefused::InFlight(id.clone()));
-        }
-        if let (Some(ct), [id]) = (direct, requests.as_slice()) {
-            self.direct.insert(id.clone(), ct);
-        }
-        let pending = requests.len();
-        let s = StreamState { tx: Some(tx), seq: 0, json, sse_ok, pending, primed: false, standalone: false };
-        self.streams.insert(stream, s);
-        for request in requests {
-            self.by_request.insert(request, stream);
-        }
-        Ok(())
-    }
-
-    /// A GET opens the standalone stream (or takes it over from a connection that went away):
-    /// its id and last sequence number.
-    pub(crate) fn open_standalone(&mut self, tx: ItemTx) -> Result<(u64, u64), StandaloneRefused> {
-        if self.closed {
-            return Err(StandaloneRefused::Closed);
-        }
-        let open = self.standalone.and_then(|id| self.streams.get_mut(&id).map(|s| (id, s)));
-        match open {
-            Some((_, s)) if s.tx.as_ref().is_some_and(|t| !t.is_closed()) => Err(StandaloneRefused::AlreadyOpen),
-            Some((id, s)) => {
-                s.tx = Some(tx);
-                Ok((id, s.seq))
-            }
-            None => {
-                let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
-                let stream = StreamState {
-                    tx: Some(tx),
-                    seq: 0,
-                    json: false,
-                    sse_ok: true,
-                    pending: 0,
-                    primed: true,
-                    standalone: true,
-                };
-                self.streams.insert(id, stream);
-                self.standalone = Some(id);
-                Ok((id, 0))
-            }
-        }
-    }
-
-    /// A GET with `Last-Event-ID` resumes `stream` after `after`: the events missed, after
-    /// which `tx` receives what follows (nothing if the stream is over). `None` when the
-    /// session has ended.
-    pub(crate) async fn resume(&mut self, stream: u64, after: u64, tx: ItemTx) -> Option<Vec<(u64, Bytes)>> {
-        if self.closed {
-            return None;
-        }
-        let missed = match &self.store {
-            Some(store) => store.replay(&self.session, stream, after).await,
-            None => Vec::new(),
-        };
-        // A stream still going continues on the new connection; one that is over ends with the
-        // replay (dropping `tx` closes the response).
-        if let Some(s) = self.streams.get_mut(&stream) {
-            s.tx = Some(tx);
-        }
-        Some(missed)
-    }
-
-    /// Close the connection of the stream serving `request` without ending the stream.
-    pub(crate) fn disconnect(&mut self, request: &RequestId) {
-        if self.store.is_some()
-            && let Some(s) = self.by_request.get(request).and_then(|id| self.streams.get_mut(id))
-            && !s.json
-        {
-            s.tx = None;
-            s.primed = true;
-        }
-    }
-
-    /// The client cancelled `request`: no answer will come, so its stream ends now (once every
-    /// request of its POST is answered or cancelled).
-    pub(crate) fn cancelled(&mut self, request: &RequestId) {
+impl StreamTable {
+    /// Forget `request`: it was cancelled, or never handed on. Its stream ends with its POST's
+    /// last request.
+    fn forget_request(&mut self, request: &RequestId) {
         if let Some(ct) = self.direct.remove(request) {
             ct.cancel();
         }
@@ -247,111 +128,438 @@ impl SessionStreams {
             self.streams.remove(&id);
         }
     }
+}
 
-    /// The engine stopped: end every stream and forget the session's events.
-    async fn close(&mut self) {
-        if std::mem::replace(&mut self.closed, true) {
+/// The SSE streams of one 2025-era session, and which request's messages go to which.
+pub(crate) struct SessionStreams {
+    session: Arc<str>,
+    store: Option<Arc<dyn EventStore>>,
+    /// How long the event store may take to keep an event or replay a stream.
+    store_timeout: Option<Duration>,
+    next_stream: Arc<AtomicU64>,
+    /// The engine's input, to fail the requests to the client that can reach it nowhere.
+    input: mpsc::WeakSender<Box<io::Result<Frame>>>,
+    /// At most this many requests in flight (`max_requests_per_session`).
+    max_requests: usize,
+    /// Never held across an await: a slow event store holds up no one else.
+    table: Mutex<StreamTable>,
+}
+
+/// How forwarding a message began.
+enum Begun<'a> {
+    /// The session has ended.
+    Closed,
+    /// Delivered, or dropped.
+    Done,
+    /// Waiting for the event store.
+    Storing(Placed, BoxFuture<'a, Result<(), EventStoreError>>),
+}
+
+impl SessionStreams {
+    /// The streams of session `session`, storing events in `store` and failing through `input`
+    /// the requests to the client that can reach it nowhere.
+    pub(crate) fn new(
+        session: Arc<str>,
+        store: Option<Arc<dyn EventStore>>,
+        next_stream: Arc<AtomicU64>,
+        input: mpsc::WeakSender<Box<io::Result<Frame>>>,
+    ) -> Self {
+        Self {
+            session,
+            store,
+            store_timeout: None,
+            next_stream,
+            input,
+            max_requests: usize::MAX,
+            table: Mutex::default(),
+        }
+    }
+
+    /// Take at most `max` requests in flight at once.
+    pub(crate) fn with_max_requests(mut self, max: usize) -> Self {
+        self.max_requests = max;
+        self
+    }
+
+    /// Give the event store at most `timeout` to keep an event or replay a stream.
+    pub(crate) fn with_store_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.store_timeout = timeout;
+        self
+    }
+
+    fn lock(&self) -> MutexGuard<'_, StreamTable> {
+        lock_ignoring_poison(&self.table)
+    }
+
+    /// What tells the event store of the responses a body writes (none without a store).
+    pub(crate) fn receipts(&self) -> Option<Receipts> {
+        self.store.as_ref().map(|store| Receipts::new(store.clone(), self.session.clone()))
+    }
+
+    /// A POST carrying `requests` (one, or a 2025-03-26 batch) reads its messages from `tx` on
+    /// stream `stream`. With `json`, only the responses go there and the rest goes to the
+    /// standalone stream, except requests to the client, which make it an SSE answer when
+    /// `sse_ok`. A request served directly brings its token (`direct`), for
+    /// `notifications/cancelled` to reach it. The requests stay registered until they are
+    /// handed on ([`Registered`]).
+    pub(crate) fn register_post(
+        &self,
+        requests: Vec<RequestId>,
+        stream: u64,
+        tx: ItemTx,
+        json: bool,
+        sse_ok: bool,
+        direct: Option<CancellationToken>,
+    ) -> Result<Registered<'_>, PostRefused> {
+        let mut table = self.lock();
+        if table.closed {
+            return Err(PostRefused::Closed);
+        }
+        if let Some(id) = requests.iter().find(|id| table.by_request.contains_key(id)) {
+            return Err(PostRefused::InFlight(id.clone()));
+        }
+        if table.by_request.len() + requests.len() > self.max_requests {
+            return Err(PostRefused::TooMany(self.max_requests));
+        }
+        if let (Some(ct), [id]) = (direct, requests.as_slice()) {
+            table.direct.insert(id.clone(), ct);
+        }
+        table.streams.insert(stream, StreamState::new(tx, json, sse_ok, requests.len(), false));
+        for request in &requests {
+            table.by_request.insert(request.clone(), stream);
+        }
+        drop(table);
+        Ok(Registered { streams: self, stream, ids: requests, handed_on: 0 })
+    }
+
+    /// A GET opens the standalone stream (or takes it over from a connection that went away):
+    /// its id, and the number of the last event delivered on it.
+    pub(crate) fn open_standalone(&self, tx: ItemTx) -> Result<(u64, u64), StandaloneRefused> {
+        let mut table = self.lock();
+        let table = &mut *table;
+        if table.closed {
+            return Err(StandaloneRefused::Closed);
+        }
+        let open = table.standalone.and_then(|id| table.streams.get_mut(&id).map(|s| (id, s)));
+        match open {
+            Some((_, s)) if s.tx.as_ref().is_some_and(|t| !t.is_closed()) => Err(StandaloneRefused::AlreadyOpen),
+            Some((id, s)) => {
+                s.tx = Some(tx);
+                Ok((id, s.delivered))
+            }
+            None => {
+                let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
+                table.streams.insert(id, StreamState::new(tx, false, true, 0, true));
+                table.standalone = Some(id);
+                Ok((id, 0))
+            }
+        }
+    }
+
+    /// A GET with `Last-Event-ID` resumes `stream` after `after`: the head of its response (the
+    /// events missed, after a [gap](super::sse::gap) event if some are lost), after which `tx`
+    /// receives what follows (nothing if the stream is over). `None` when the session has ended.
+    pub(crate) async fn resume(&self, stream: u64, after: u64, tx: ItemTx) -> Option<Vec<Bytes>> {
+        // The new connection takes the stream over first: what is delivered from now on goes to
+        // it, and what was delivered before (up to `upto`) is what the store replays. `None` for
+        // a stream that is over, whose events are all in the store.
+        let upto = {
+            let mut table = self.lock();
+            if table.closed {
+                return None;
+            }
+            match table.streams.get_mut(&stream) {
+                Some(s) => match s.parked.take() {
+                    Some(answer) => {
+                        // The last event delivered; it comes after the replay.
+                        let upto = s.delivered.saturating_sub(1);
+                        let _ = tx.try_send(answer);
+                        table.streams.remove(&stream);
+                        Some(upto)
+                    }
+                    None => {
+                        s.tx = Some(tx);
+                        Some(s.delivered)
+                    }
+                },
+                None => None,
+            }
+        };
+        let replayed = match &self.store {
+            Some(store) => self.in_time(store.replay(&self.session, stream, after)).await,
+            None => Some(Ok(Vec::new())),
+        };
+        let (events, failed) = match replayed {
+            Some(Ok(events)) => (events, false),
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "the event store could not replay a stream");
+                (Vec::new(), true)
+            }
+            None => {
+                tracing::debug!("the event store took too long to replay a stream");
+                (Vec::new(), true)
+            }
+        };
+        Some(replay_head(stream, after, upto, (!failed).then_some(events), self.receipts()))
+    }
+
+    /// Close the connection of the stream serving `request` without ending the stream.
+    pub(crate) fn disconnect(&self, request: &RequestId) {
+        if self.store.is_none() {
             return;
         }
-        self.streams.clear();
-        self.by_request.clear();
-        self.direct.clear();
-        self.standalone = None;
+        let mut table = self.lock();
+        let table = &mut *table;
+        if let Some(s) = table.by_request.get(request).and_then(|id| table.streams.get_mut(id))
+            && !s.json
+        {
+            s.tx = None;
+            s.primed = true;
+        }
+    }
+
+    /// The client cancelled `request`: no answer will come, so its stream ends now (once every
+    /// request of its POST is answered or cancelled).
+    pub(crate) fn cancelled(&self, request: &RequestId) {
+        self.lock().forget_request(request);
+    }
+
+    /// The service is shutting down: end the standalone stream, which would never end by itself
+    /// (its client, refused a new one with 503, goes elsewhere or comes back later). A stream
+    /// resumed with `Last-Event-ID` now replays what was stored and ends.
+    pub(crate) fn close_standalone(&self) {
+        let mut table = self.lock();
+        if let Some(id) = table.standalone.take() {
+            table.streams.remove(&id);
+        }
+    }
+
+    /// Whether a request of the session is not answered yet (whether or not its POST is open).
+    pub(crate) fn has_requests_in_flight(&self) -> bool {
+        !self.lock().by_request.is_empty()
+    }
+
+    /// The service is shutting down and waits no longer: answer every request in flight with
+    /// `error`, on its stream, and stop those served directly (the engine's stop with it).
+    pub(crate) async fn fail_requests_in_flight(&self, error: &ErrorData) {
+        let ids: Vec<RequestId> = self.lock().by_request.keys().cloned().collect();
+        for id in ids {
+            let direct = self.lock().direct.remove(&id);
+            if let Some(ct) = direct {
+                ct.cancel();
+            }
+            let answer = JsonRpcMessage::error(Some(id.clone()), error.clone());
+            // As if the handler had answered: its own answer, if it comes, is then dropped.
+            self.forward(Outbound::related(answer, Some(id))).await;
+        }
+    }
+
+    /// The engine stopped: end every stream. Returns whether the session was still open (its
+    /// events are then to be forgotten, with [`forget_events`](Self::forget_events)).
+    pub(super) fn close(&self) -> bool {
+        let mut table = self.lock();
+        if std::mem::replace(&mut table.closed, true) {
+            return false;
+        }
+        table.streams.clear();
+        table.by_request.clear();
+        table.direct.clear();
+        table.standalone = None;
+        true
+    }
+
+    /// Forget the session's events: it has ended.
+    pub(super) async fn forget_events(&self) {
         if let Some(store) = &self.store {
             store.remove_session(&self.session).await;
         }
     }
 
-    /// Put one of the session's outgoing messages on the stream it belongs to.
-    async fn forward(&mut self, out: Outbound) {
+    /// Put one of the session's outgoing messages on the stream it belongs to, once the event
+    /// store kept it. `false` when the session has ended.
+    pub(crate) async fn forward(&self, out: Outbound) -> bool {
+        let (placed, storing) = match self.begin(out) {
+            Begun::Closed => return false,
+            Begun::Done => return true,
+            Begun::Storing(placed, storing) => (placed, storing),
+        };
+        let mut pending = PendingStore { streams: self, placed: Some(placed) };
+        let kept = match self.in_time(storing).await {
+            Some(Ok(())) => true,
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "an event was not stored: it is delivered live only");
+                false
+            }
+            None => {
+                tracing::debug!("the event store took too long: an event is delivered live only");
+                false
+            }
+        };
+        if pending.finish(kept) {
+            // Kept after the session's events were forgotten: forget them again.
+            self.forget_events().await;
+        }
+        true
+    }
+
+    /// Forward a message from the engine's writer, which never waits: a store that is not done
+    /// at once finishes on a task of its own.
+    pub(super) fn forward_from_engine(self: &Arc<Self>, out: Outbound) {
+        if self.store.is_none() {
+            // Nothing to wait for.
+            let begun = self.begin(out);
+            debug_assert!(!matches!(begun, Begun::Storing(..)));
+            return;
+        }
+        let this = self.clone();
+        let mut forwarding = Box::pin(async move {
+            this.forward(out).await;
+        });
+        if poll_once(forwarding.as_mut()).is_pending() {
+            tokio::spawn(forwarding);
+        }
+    }
+
+    /// Number and place a message under the lock, and hand its event to the store: delivered
+    /// at once if the store is done at once (or there is nothing to store).
+    fn begin(&self, out: Outbound) -> Begun<'_> {
+        let mut table = self.lock();
+        if table.closed {
+            return Begun::Closed;
+        }
+        let Some((mut placed, event)) = self.place(&mut table, out) else { return Begun::Done };
+        let mut storing = match (&self.store, event) {
+            (Some(store), Some(event)) if table.storing < MAX_PENDING_STORES => store.store(&self.session, event),
+            _ => {
+                self.deliver(&mut table, placed);
+                return Begun::Done;
+            }
+        };
+        match poll_once(storing.as_mut()) {
+            Poll::Ready(kept) => {
+                placed.stored = kept.is_ok();
+                self.deliver(&mut table, placed);
+                Begun::Done
+            }
+            Poll::Pending => {
+                table.storing += 1;
+                Begun::Storing(placed, storing)
+            }
+        }
+    }
+
+    /// Which stream a message goes on, numbered, with the event to store; `None` when it goes
+    /// nowhere.
+    fn place(&self, table: &mut StreamTable, out: Outbound) -> Option<(Placed, Option<StoredEvent>)> {
         let Outbound { message, related_request: related, .. } = out;
         let is_answer = match (&message, &related) {
             (JsonRpcMessage::Response(r), Some(id)) => r.id == *id,
             (JsonRpcMessage::Error(e), Some(id)) => e.id.as_ref() == Some(id),
             _ => false,
         };
-        let is_request = matches!(message, JsonRpcMessage::Request(_));
-        let own = related.as_ref().and_then(|id| self.by_request.get(id).copied());
+        let request = match &message {
+            JsonRpcMessage::Request(r) => Some(r.id.clone()),
+            _ => None,
+        };
+        let own = related.as_ref().and_then(|id| table.by_request.get(id).copied());
         let target = match own {
             Some(id) if is_answer => Some(id),
-            Some(id) => match self.streams.get_mut(&id) {
+            Some(id) => match table.streams.get_mut(&id) {
                 Some(s) if !s.json => Some(id),
                 // A request to the client while the POST is answered as JSON: answer it with SSE
                 // instead if the client takes that (the JSON answer is not given yet, as it is
                 // the response itself).
-                Some(s) if is_request && s.sse_ok => {
+                Some(s) if request.is_some() && s.sse_ok => {
                     s.json = false;
                     Some(id)
                 }
-                _ => self.standalone,
+                _ => table.standalone,
             },
             // The answer to a request whose stream is gone (cancelled): a response never goes
             // to the standalone stream.
-            None if is_answer => return,
+            None if is_answer => return None,
             // Unrelated messages, and those of requests answered as plain JSON, go to the
             // standalone stream (2025: "server-initiated messages on the GET stream").
-            None => self.standalone,
+            None => table.standalone,
         };
         if is_answer && let Some(id) = &related {
-            self.by_request.remove(id);
-            self.direct.remove(id);
+            table.by_request.remove(id);
+            table.direct.remove(id);
         }
-        let reached = match target {
-            Some(stream_id) => self.put(stream_id, &message, is_answer).await,
-            None => false,
+        let Some((stream_id, stream)) = target.and_then(|id| table.streams.get_mut(&id).map(|s| (id, s))) else {
+            match request {
+                Some(id) => self.refuse_request(id),
+                None => tracing::debug!("no open stream for a message of this session; dropped"),
+            }
+            return None;
         };
-        if !reached && let JsonRpcMessage::Request(r) = &message {
-            self.refuse_request(r.id.clone());
-        }
-        if !reached && !is_request {
-            tracing::debug!("no open stream for a message of this session; dropped");
-        }
-    }
-
-    /// Put a message on a stream; `false` when it reached no one (no connection, and nothing
-    /// stored for a later one).
-    async fn put(&mut self, stream_id: u64, message: &JsonRpcMessage, is_answer: bool) -> bool {
-        let Some(stream) = self.streams.get_mut(&stream_id) else { return false };
         if is_answer {
             stream.pending = stream.pending.saturating_sub(1);
         }
         let ends_stream = is_answer && !stream.standalone && stream.pending == 0;
-        stream.seq += 1;
-        let seq = stream.seq;
-        let data = Bytes::from(message.to_json());
-        // A JSON answer cannot be resumed: its events are not kept. Neither is a response that is
-        // the first and last message of an unprimed POST: it is answered as JSON too.
-        let json_answer = stream.json || (ends_stream && seq == 1 && !stream.primed);
-        let store = self.store.as_ref().filter(|_| !json_answer);
-        let event_id = match store {
-            Some(store) => {
-                store.store(&self.session, stream_id, seq, data.clone()).await;
-                Some(format!("{stream_id}-{seq}"))
-            }
-            None => None,
+        // A JSON answer cannot be resumed, so it is neither numbered nor stored: on a POST
+        // answered as JSON, and the one message of an unprimed POST, answered as JSON too.
+        let json_answer = stream.json || (ends_stream && stream.seq == 0 && !stream.primed);
+        let seq = if json_answer || self.store.is_none() {
+            0
+        } else {
+            stream.seq += 1;
+            stream.seq
         };
-        let stored = event_id.is_some();
-        let Some(stream) = self.streams.get_mut(&stream_id) else { return stored };
-        let mut reached = stored;
-        if let Some(tx) = &stream.tx {
-            let item = Item::new(event_id, data, message, ends_stream);
-            let alive = match tx.try_send(item) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
-                // The client reads too slowly: with a store, drop the connection and let it
-                // resume from the store; without one, hand over what must not be lost.
-                Err(mpsc::error::TrySendError::Full(_)) if stored => false,
-                Err(mpsc::error::TrySendError::Full(item)) => enqueue(tx, item),
-            };
-            reached |= alive;
-            if !alive {
-                stream.tx = None;
+        let data = Bytes::from(message.to_json());
+        let event = (seq != 0).then(|| {
+            let kind = if is_answer { EventKind::Response } else { EventKind::Message };
+            StoredEvent { stream: stream_id, seq, kind, data: data.clone() }
+        });
+        let event_id = (seq != 0).then_some(EventId { stream: stream_id, seq });
+        let item = Item::new(event_id, data, &message, ends_stream);
+        Some((Placed { stream: stream_id, seq, item, request, stored: false }, event))
+    }
+
+    /// Deliver a placed event whose store is done, and the events of its stream that waited
+    /// for it; one that comes before an earlier event is done waits in turn.
+    fn deliver(&self, table: &mut StreamTable, placed: Placed) {
+        let stream_id = placed.stream;
+        let Some(stream) = table.streams.get_mut(&stream_id) else {
+            // Its stream is gone (every request of its POST was cancelled).
+            if let (false, Some(id)) = (placed.stored, placed.request) {
+                self.refuse_request(id);
             }
+            return;
+        };
+        if placed.seq > stream.delivered + 1 {
+            stream.waiting.push(placed);
+            return;
         }
-        if ends_stream {
-            self.streams.remove(&stream_id);
+        let mut next = Some(placed);
+        let mut ended = false;
+        while let Some(placed) = next.take() {
+            if placed.seq != 0 {
+                stream.delivered = placed.seq;
+            }
+            let request = placed.request.clone();
+            let (reached, over) = stream.hand_over(placed);
+            if let (false, Some(id)) = (reached, request) {
+                self.refuse_request(id);
+            }
+            if over {
+                ended = true;
+                break;
+            }
+            let due = stream.delivered + 1;
+            next = stream.waiting.iter().position(|p| p.seq == due).map(|i| stream.waiting.swap_remove(i));
         }
-        reached
+        if ended {
+            table.streams.remove(&stream_id);
+        }
+    }
+
+    /// `future`, given the store timeout; `None` when it ran out.
+    async fn in_time<T>(&self, future: impl Future<Output = T>) -> Option<T> {
+        match self.store_timeout {
+            Some(limit) => tokio::time::timeout(limit, future).await.ok(),
+            None => Some(future.await),
+        }
     }
 
     /// A request to the client that can reach it nowhere: fail it at once, so the handler
@@ -371,89 +579,74 @@ impl SessionStreams {
     }
 }
 
-/// The engine's sink for a session: each message is forwarded to its stream by the engine's
-/// writer task itself.
-pub(crate) struct SessionStreamsSink {
-    streams: SharedSessionStreams,
-    /// The message being forwarded (or, at the end, the closing), while it waits for the lock or
-    /// the event store.
-    busy: Option<BoxFuture<'static, ()>>,
-    closed: bool,
+/// An event waiting for the event store: delivered once the store is done, or (as not stored)
+/// when the wait is dropped, so that its stream never waits for it in vain.
+struct PendingStore<'a> {
+    streams: &'a SessionStreams,
+    placed: Option<Placed>,
 }
 
-impl SessionStreamsSink {
-    /// The sink forwarding to `streams`.
-    pub(crate) fn new(streams: SharedSessionStreams) -> Self {
-        Self { streams, busy: None, closed: false }
-    }
-
-    fn poll_busy(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(busy) = &mut self.busy {
-            ready!(busy.poll_unpin(cx));
-            self.busy = None;
+impl PendingStore<'_> {
+    /// The store is done, and kept the event or not: deliver it. Returns whether the session has
+    /// ended meanwhile.
+    fn finish(&mut self, kept: bool) -> bool {
+        let mut table = self.streams.lock();
+        if let Some(placed) = self.placed.take() {
+            table.storing -= 1;
+            self.streams.deliver(&mut table, Placed { stored: kept, ..placed });
         }
-        Poll::Ready(())
+        table.closed
     }
 }
 
-impl Sink<Outbound> for SessionStreamsSink {
-    type Error = io::Error;
-
-    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_busy(cx).map(Ok)
-    }
-
-    fn start_send(self: Pin<&mut Self>, out: Outbound) -> io::Result<()> {
-        let this = self.get_mut();
-        if this.closed {
-            return Err(io::Error::from(io::ErrorKind::BrokenPipe));
-        }
-        let streams = this.streams.clone();
-        this.busy = Some(Box::pin(async move { streams.lock().await.forward(out).await }));
-        Ok(())
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_busy(cx).map(Ok)
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        ready!(this.poll_busy(cx));
-        if !this.closed {
-            this.closed = true;
-            let streams = this.streams.clone();
-            this.busy = Some(Box::pin(async move { streams.lock().await.close().await }));
-            ready!(this.poll_busy(cx));
-        }
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl Drop for SessionStreamsSink {
-    /// A writer that was abandoned (not closed) still ends the session's streams: they hold
-    /// the session alive, and their clients wait for the end.
+impl Drop for PendingStore<'_> {
     fn drop(&mut self) {
-        if self.closed && self.busy.is_none() {
-            return;
+        if self.placed.is_some() {
+            self.finish(false);
         }
-        let streams = self.streams.clone();
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move { streams.lock().await.close().await });
+    }
+}
+
+/// The requests of a POST, registered on the session's streams until they are handed on to be
+/// served. Dropped before (its POST was dropped: the client went away while the POST waited for
+/// room in the engine's queue), it forgets those not handed on, so that their ids do not stay
+/// "in flight" for ever.
+pub(crate) struct Registered<'a> {
+    streams: &'a SessionStreams,
+    stream: u64,
+    /// The requests' ids, in the order of the POST's messages.
+    ids: Vec<RequestId>,
+    /// How many of them were handed on.
+    handed_on: usize,
+}
+
+impl Registered<'_> {
+    /// The next of the POST's requests was handed on.
+    pub(crate) fn handed_on(&mut self) {
+        self.handed_on += 1;
+    }
+
+    /// Every request of the POST was handed on.
+    pub(crate) fn all_handed_on(mut self) {
+        self.handed_on = self.ids.len();
+    }
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        let Some(left) = self.ids.get(self.handed_on..).filter(|left| !left.is_empty()) else { return };
+        let mut table = self.streams.lock();
+        for id in left {
+            if table.by_request.get(id) == Some(&self.stream) {
+                table.forget_request(id);
+            }
         }
     }
 }
 
 /// Requests served directly put their messages on their streams themselves, on their own task.
-impl DirectOutput for Mutex<SessionStreams> {
+impl DirectOutput for SessionStreams {
     fn send(&self, out: Outbound) -> BoxFuture<'_, bool> {
-        Box::pin(async move {
-            let mut streams = self.lock().await;
-            if streams.closed {
-                return false;
-            }
-            streams.forward(out).await;
-            true
-        })
+        Box::pin(self.forward(out))
     }
 }

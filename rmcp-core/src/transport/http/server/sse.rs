@@ -4,7 +4,7 @@
 
 use std::any::Any;
 use std::collections::VecDeque;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -18,14 +18,28 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
 use super::config::StreamableHttpConfig;
+use super::event_store::EventStore;
 use super::sync::lock_ignoring_poison;
 use crate::model::JsonRpcMessage;
+
+/// The id of an event of a resumable (2025) stream: `<stream>-<seq>` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EventId {
+    pub(crate) stream: u64,
+    pub(crate) seq: u64,
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.stream, self.seq)
+    }
+}
 
 /// One serialized message on its way to an HTTP response.
 #[derive(Debug, Clone)]
 pub(crate) struct Item {
     /// The SSE event id, on resumable (2025) streams.
-    pub(crate) event_id: Option<String>,
+    pub(crate) event_id: Option<EventId>,
     /// The JSON-RPC message; empty for the [end marker](ItemKind::End).
     pub(crate) data: Bytes,
     /// What the message is.
@@ -72,7 +86,7 @@ impl ItemKind {
 // Items are made boxed, as they travel (see [`items`]).
 impl Item {
     /// `message`, serialized as `data`.
-    pub(crate) fn new(event_id: Option<String>, data: Bytes, message: &JsonRpcMessage, last: bool) -> Box<Self> {
+    pub(crate) fn new(event_id: Option<EventId>, data: Bytes, message: &JsonRpcMessage, last: bool) -> Box<Self> {
         let kind = ItemKind::of_message(message);
         Box::new(Self { event_id, data, kind, last, status: StatusCode::OK })
     }
@@ -113,14 +127,16 @@ pub(crate) fn items() -> (ItemTx, ItemRx) {
     mpsc::channel(ITEM_QUEUE)
 }
 
+/// Room for `id: <u64>-<u64>\n`.
+const ID_LINE: usize = 4 + 20 + 1 + 20 + 1;
+
 /// One event: `id:` (when resumable) and one `data:` line. Compact JSON holds no newline, so a
 /// message always fits one line, and the whole event is one buffer: one write.
-pub(crate) fn event(id: Option<&str>, data: &[u8]) -> Bytes {
-    let mut buf = BytesMut::with_capacity(data.len() + id.map_or(0, |i| i.len() + 5) + 8);
+pub(crate) fn event(id: Option<EventId>, data: &[u8]) -> Bytes {
+    let mut buf = BytesMut::with_capacity(data.len() + ID_LINE + 8);
     if let Some(id) = id {
-        buf.put_slice(b"id: ");
-        buf.put_slice(id.as_bytes());
-        buf.put_u8(b'\n');
+        // Written in place: writing to a `BytesMut` does not fail.
+        let _ = writeln!(buf, "id: {id}");
     }
     buf.put_slice(b"data: ");
     buf.put_slice(data);
@@ -130,16 +146,46 @@ pub(crate) fn event(id: Option<&str>, data: &[u8]) -> Bytes {
 
 /// The priming event a resumable stream starts with: an id to resume from, an empty `data`, and
 /// the reconnection delay. Clients do not dispatch it, but remember its id.
-pub(crate) fn priming(id: &str, retry: Option<Duration>) -> Bytes {
-    let mut buf = BytesMut::with_capacity(id.len() + 40);
-    buf.put_slice(b"id: ");
-    buf.put_slice(id.as_bytes());
-    buf.put_u8(b'\n');
+pub(crate) fn priming(id: EventId, retry: Option<Duration>) -> Bytes {
+    let mut buf = BytesMut::with_capacity(ID_LINE + 40);
+    let _ = writeln!(buf, "id: {id}");
     if let Some(retry) = retry {
-        buf.put_slice(format!("retry: {}\n", retry.as_millis()).as_bytes());
+        let _ = writeln!(buf, "retry: {}", retry.as_millis());
     }
     buf.put_slice(b"data:\n\n");
     buf.freeze()
+}
+
+/// The event a resumed stream starts with when its replay misses events after `after`, the
+/// client's `Last-Event-ID` (evicted, or never stored): `event: gap`, with
+/// `{"lastEventId":"<after>"}` as data. Clients that know it learn that notifications or
+/// requests of the stream were lost (a response never is); the others ignore an event of a
+/// type they do not know, as the SSE standard has them do. It has no id, so the client's
+/// `Last-Event-ID` stays where it was.
+pub(crate) fn gap(after: EventId) -> Bytes {
+    let mut buf = BytesMut::with_capacity(ID_LINE + 48);
+    let _ = write!(buf, "event: gap\ndata: {{\"lastEventId\":\"{after}\"}}\n\n");
+    buf.freeze()
+}
+
+/// Tells the event store which responses were written to their connection, so that it need keep
+/// them no longer ([`EventStore::delivered`]).
+#[derive(Clone)]
+pub(crate) struct Receipts {
+    store: Arc<dyn EventStore>,
+    session: Arc<str>,
+}
+
+impl Receipts {
+    /// Receipts for the events of `session` kept in `store`.
+    pub(crate) fn new(store: Arc<dyn EventStore>, session: Arc<str>) -> Self {
+        Self { store, session }
+    }
+
+    /// The response `id` was handed to its connection.
+    pub(crate) fn delivered(&self, id: EventId) {
+        self.store.delivered(&self.session, id.stream, id.seq);
+    }
 }
 
 /// An SSE comment: ignored by clients, it keeps idle connections from being cut by proxies and
@@ -204,6 +250,8 @@ pub(crate) struct EventStream {
     keep_alive: Option<Interval>,
     liveness: Option<Interval>,
     watch: Arc<Watch>,
+    /// For resumable streams: tells the event store of each response written.
+    receipts: Option<Receipts>,
 }
 
 impl fmt::Debug for EventStream {
@@ -237,7 +285,13 @@ impl EventStream {
         if let Some(timeout) = write_timeout {
             spawn_watchdog(Arc::downgrade(&watch), timeout);
         }
-        Self { head: head.into_iter().collect(), rx, keep_alive, liveness, watch }
+        Self { head: head.into_iter().collect(), rx, keep_alive, liveness, watch, receipts: None }
+    }
+
+    /// Tell the event store, through `receipts`, of each stored response the body writes.
+    pub(crate) fn with_receipts(mut self, receipts: Option<Receipts>) -> Self {
+        self.receipts = receipts;
+        self
     }
 
     fn finish(&mut self) -> Poll<Option<Bytes>> {
@@ -290,6 +344,11 @@ impl Stream for EventStream {
         match rx.poll_recv(cx) {
             Poll::Ready(Some(item)) if item.is_end() => this.finish(),
             Poll::Ready(Some(item)) => {
+                if let (Some(receipts), Some(id)) = (&this.receipts, item.event_id)
+                    && item.kind.is_answer()
+                {
+                    receipts.delivered(id);
+                }
                 if item.last {
                     this.rx = None;
                     this.keep_alive = None;
@@ -297,7 +356,7 @@ impl Stream for EventStream {
                 } else if let Some(k) = this.keep_alive.as_mut() {
                     k.reset();
                 }
-                Poll::Ready(Some(event(item.event_id.as_deref(), &item.data)))
+                Poll::Ready(Some(event(item.event_id, &item.data)))
             }
             Poll::Ready(None) => this.finish(),
             Poll::Pending => match this.keep_alive.as_mut().map(|k| k.poll_tick(cx)) {
@@ -335,9 +394,11 @@ mod tests {
 
     #[test]
     fn event_and_priming_layout() {
-        assert_eq!(&event(Some("3-1"), b"{}")[..], b"id: 3-1\ndata: {}\n\n");
+        let id = |seq| EventId { stream: 3, seq };
+        assert_eq!(&event(Some(id(1)), b"{}")[..], b"id: 3-1\ndata: {}\n\n");
         assert_eq!(&event(None, b"{}")[..], b"data: {}\n\n");
-        assert_eq!(&priming("3-0", Some(Duration::from_millis(500)))[..], b"id: 3-0\nretry: 500\ndata:\n\n");
+        assert_eq!(&priming(id(0), Some(Duration::from_millis(500)))[..], b"id: 3-0\nretry: 500\ndata:\n\n");
+        assert_eq!(&gap(id(7))[..], b"event: gap\ndata: {\"lastEventId\":\"3-7\"}\n\n");
     }
 
     /// A guard that records being dropped.

@@ -12,17 +12,15 @@ use std::sync::Arc;
 
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
-use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 
 use super::body::{self, HttpResponse, Rejection};
 use super::headers::header_str;
 use super::post_response::PostResponse;
-use super::session::{Owner, SESSION_VERSIONS, Session, Sessions, session_gone};
-use super::session_streams::{PostRefused, StandaloneRefused, StreamControl};
-use super::sse::{self, EventStream, Timing};
-use super::state::ServiceState;
-use super::sync::lock_trying_first;
+use super::session::{SESSION_VERSIONS, Session, Sessions, session_gone};
+use super::session_streams::{PostRefused, Registered, StandaloneRefused, StreamControl};
+use super::sse::{self, EventId, EventStream, Timing};
+use super::state::{ServiceState, Slot};
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion, RequestId, methods};
 use crate::service::dispatch::out_of_line;
@@ -99,7 +97,7 @@ pub(crate) fn post<S: ServerHandler>(
     parts: Parts,
     body: PostBody,
     accepts_sse: bool,
-    permit: OwnedSemaphorePermit,
+    permit: Slot,
 ) -> impl Future<Output = HttpResponse> + Send + '_ {
     // The steps are plain functions, and the waits all here: a step that waited would be a
     // future within this one, which costs a move of what it holds and a drop on every POST.
@@ -118,7 +116,12 @@ pub(crate) fn post<S: ServerHandler>(
         let (session, created) = match find_session(state, &parts, initialize) {
             Ok(Some(session)) => (session, false),
             // Out of line: once per session.
-            Ok(None) => match out_of_line(state.sessions.create((state.factory)(), Owner::of(&parts))).await {
+            Ok(None) => match out_of_line(state.sessions.create((state.factory)(), &parts)).await {
+                // Opened as a shutdown began: it would only be closed again.
+                Ok(session) if state.is_draining() => {
+                    state.sessions.remove(&session.id);
+                    return reject(Rejection::shutting_down());
+                }
                 Ok(session) => (session, true),
                 Err(r) => return reject(r),
             },
@@ -144,36 +147,41 @@ pub(crate) fn post<S: ServerHandler>(
         let stream = session.next_stream();
         let json = state.config.json_response || !accepts_sse;
         let direct = direct_token(&session, created, batch, &requests);
-        let mut rx = None;
+        let (mut rx, mut registered) = (None, None);
         if !requests.is_empty() {
             let (tx, items) = sse::items();
-            let registered = lock_trying_first(&session.streams).await.register_post(
-                requests,
-                stream,
-                tx,
-                json,
-                accepts_sse,
-                direct.clone(),
-            );
-            match registered {
-                Ok(()) => rx = Some(items),
+            match session.streams.register_post(requests, stream, tx, json, accepts_sse, direct.clone()) {
+                Ok(r) => (rx, registered) = (Some(items), Some(r)),
+                Err(PostRefused::Closed) => return reject(session_gone_or_stopping(state)),
                 Err(refused) => return reject(post_refusal(refused)),
             }
         }
 
         match direct {
-            Some(ct) => serve_lone_request(&session, messages, parts, ct),
+            Some(ct) => {
+                serve_lone_request(&session, messages, parts, ct);
+                if let Some(registered) = registered.take() {
+                    registered.all_handed_on();
+                }
+            }
             None => {
-                if let Err(r) = hand_to_engine(&session, messages, parts).await {
-                    return reject(r);
+                // A POST dropped on the way (its client gone) leaves none of its requests
+                // registered that was not handed on.
+                if hand_to_engine(&session, messages, parts, registered.as_mut()).await.is_err() {
+                    return reject(session_gone_or_stopping(state));
                 }
             }
         }
         // Notifications and responses (to our requests) alone: handed over, acknowledged.
         let Some(rx) = rx else { return body::accepted() };
 
-        let shape = PostResponse { config: &state.config, session: &session, stream, json, batch };
+        let shape = PostResponse { config: &state.config, session: &session, stream, json, sse_ok: accepts_sse, batch };
         let (mut response, refused) = shape.build(rx, (permit, activity)).await;
+        // The session ended before the answer (a 404): if the service stopped it, the client's
+        // session is not lost for a reason of its own, and it may retry.
+        if response.status() == StatusCode::NOT_FOUND && state.is_draining() {
+            return reject(Rejection::shutting_down());
+        }
         if created {
             settle_new_session(&state.sessions, &session, refused, &mut response);
         }
@@ -196,7 +204,7 @@ fn find_session<S>(
                 "this session is already initialized; send `initialize` without Mcp-Session-Id to start another",
             )),
             Some(session) => Ok(Some(session)),
-            None => Err(Rejection::new(StatusCode::NOT_FOUND, session_gone())),
+            None => Err(session_gone_or_stopping(state)),
         },
         None if initialize => Ok(None),
         None => {
@@ -230,6 +238,12 @@ fn direct_token(session: &Session, created: bool, batch: bool, requests: &[Reque
     if lone { session.direct_request_token() } else { None }
 }
 
+/// A session not found (any more): 404, unless the service is shutting down, which is what ended
+/// it (or will): then 503, so that the client retries rather than thinking its session expired.
+fn session_gone_or_stopping<S>(state: &ServiceState<S>) -> Rejection {
+    if state.is_draining() { Rejection::shutting_down() } else { Rejection::new(StatusCode::NOT_FOUND, session_gone()) }
+}
+
 /// Why the session's streams did not take a POST's requests, as a response.
 fn post_refusal(refused: PostRefused) -> Rejection {
     match refused {
@@ -238,6 +252,9 @@ fn post_refusal(refused: PostRefused) -> Rejection {
             let e = ErrorData::invalid_request(format!("request id {id} is already in use by a request in flight"));
             Rejection::new(StatusCode::BAD_REQUEST, e)
         }
+        PostRefused::TooMany(limit) => Rejection::too_many(format!(
+            "this session has {limit} requests in flight, its limit; retry once some are answered"
+        )),
     }
 }
 
@@ -252,27 +269,30 @@ fn serve_lone_request(session: &Session, messages: Vec<JsonRpcMessage>, parts: P
     session.serve_direct(request, extensions, ct);
 }
 
-/// Hand each message of a POST to the session's engine. A `notifications/cancelled` also reaches
-/// the session's streams, which cancel a request served directly.
+/// Hand each message of a POST to the session's engine, counting the requests handed on in
+/// `registered`. A `notifications/cancelled` also reaches the session's streams, which cancel a
+/// request served directly.
 #[allow(clippy::manual_async_fn)] // see "Future sizes" in `service::dispatch`
-fn hand_to_engine(
-    session: &Session,
+fn hand_to_engine<'a>(
+    session: &'a Session,
     messages: Vec<JsonRpcMessage>,
     parts: Parts,
-) -> impl Future<Output = Result<(), Rejection>> + Send + '_ {
+    mut registered: Option<&'a mut Registered<'_>>,
+) -> impl Future<Output = Result<(), Rejection>> + Send + 'a {
     async move {
         // Each message carries the request's parts; the last one takes them rather than a copy.
         let mut parts = Some(parts);
         let count = messages.len();
         for (i, message) in messages.into_iter().enumerate() {
             let mut extensions = http::Extensions::new();
+            let is_request = matches!(message, JsonRpcMessage::Request(_));
             match &message {
                 JsonRpcMessage::Request(r) => {
                     extensions.insert(StreamControl::new(r.id.clone(), session.streams.clone()));
                 }
                 other => {
                     if let Some(request) = cancelled_request(other) {
-                        session.streams.lock().await.cancelled(&request);
+                        session.streams.cancelled(&request);
                     }
                 }
             }
@@ -281,6 +301,9 @@ fn hand_to_engine(
             // Out of line: not on the path of a lone request.
             if !out_of_line(session.send_to_engine(message, extensions)).await {
                 return Err(Rejection::new(StatusCode::NOT_FOUND, session_gone()));
+            }
+            if is_request && let Some(registered) = registered.as_deref_mut() {
+                registered.handed_on();
             }
         }
         Ok(())
@@ -323,40 +346,49 @@ pub(crate) async fn get<S>(state: &ServiceState<S>, parts: Parts, session_id: &s
     if let Err(e) = check_version(&parts) {
         return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
     }
+    let resumed = header_str(&parts, &wire::LAST_EVENT_ID).and_then(parse_event_id);
+    // While the service shuts down a new stream is new work; a resumed one brings the answers
+    // of requests in flight.
+    if resumed.is_none() && state.is_draining() {
+        return Rejection::shutting_down().into_response();
+    }
     let Some(session) = state.sessions.get_for(session_id, &parts) else {
-        return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
+        return session_gone_or_stopping(state).into_response();
     };
     let activity = session.activity();
-    let permit = match state.long_stream_slot() {
+    let permit = match state.long_stream_slot(&parts) {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
     let (tx, rx) = sse::items();
-    let head = match header_str(&parts, &wire::LAST_EVENT_ID).and_then(parse_event_id) {
-        Some((stream, after)) => {
-            let Some(missed) = session.streams.lock().await.resume(stream, after, tx).await else {
-                return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
-            };
-            missed.into_iter().map(|(seq, data)| sse::event(Some(&format!("{stream}-{seq}")), &data)).collect()
-        }
+    let head = match resumed {
+        Some((stream, after)) => match session.streams.resume(stream, after, tx).await {
+            Some(head) => head,
+            None => return session_gone_or_stopping(state).into_response(),
+        },
         None => {
-            let opened = session.streams.lock().await.open_standalone(tx);
+            let opened = session.streams.open_standalone(tx);
+            // Looked at after the opening, as the shutdown sets the flag before it closes the
+            // standalone streams: a stream opened as it began is either closed by it or here.
+            if opened.is_ok() && state.is_draining() {
+                session.streams.close_standalone();
+                return Rejection::shutting_down().into_response();
+            }
             match opened {
                 Ok((stream, seq)) if state.config.event_store.is_some() => {
-                    vec![sse::priming(&format!("{stream}-{seq}"), state.config.sse_retry)]
+                    vec![sse::priming(EventId { stream, seq }, state.config.sse_retry)]
                 }
                 Ok(_) => Vec::new(),
                 Err(StandaloneRefused::AlreadyOpen) => {
                     let e = ErrorData::invalid_request("this session already has a standalone SSE stream open");
                     return Rejection::new(StatusCode::CONFLICT, e).into_response();
                 }
-                Err(StandaloneRefused::Closed) => {
-                    return Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response();
-                }
+                Err(StandaloneRefused::Closed) => return session_gone_or_stopping(state).into_response(),
             }
         }
     };
-    body::sse(EventStream::new(head, Some(rx), Timing::from_config(&state.config), (permit, activity)))
+    let stream = EventStream::new(head, Some(rx), Timing::from_config(&state.config), (permit, activity));
+    body::sse(stream.with_receipts(session.streams.receipts()))
 }
 
 /// A DELETE with a session id ends the session.

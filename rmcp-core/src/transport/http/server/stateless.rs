@@ -4,11 +4,11 @@
 
 use http::StatusCode;
 use http::request::Parts;
-use tokio::sync::OwnedSemaphorePermit;
 
 use super::body::{self, HttpResponse, Rejection};
+use super::quota::Pool;
 use super::sse::{self, EventStream, Timing};
-use super::state::ServiceState;
+use super::state::{ServiceState, Slot};
 use super::stateless_requests::ClientRequestId;
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, JsonRpcRequest, methods};
@@ -19,7 +19,7 @@ pub(crate) async fn post<S: ServerHandler>(
     parts: Parts,
     message: JsonRpcMessage,
     accepts_sse: bool,
-    permit: OwnedSemaphorePermit,
+    mut permit: Slot,
 ) -> HttpResponse {
     let request = match message {
         JsonRpcMessage::Request(r) => r,
@@ -43,12 +43,23 @@ pub(crate) async fn post<S: ServerHandler>(
     if request.method == methods::SUBSCRIPTIONS_LISTEN {
         // A long-lived stream: it takes a slot of that budget instead.
         drop(permit);
-        return match state.long_stream_slot() {
-            Ok(permit) => engine.listen(&state.config, request, permit),
+        return match state.long_stream_slot(&parts) {
+            Ok(permit) => {
+                let stream = engine.listen(&state.config, parts, request, permit).await;
+                // Looked at once the stream is registered: a shutdown that began meanwhile has
+                // closed the listen streams, or is refused here (dropping the stream unregisters it).
+                if state.is_draining() {
+                    return Rejection::shutting_down().with_id(Some(id)).into_response();
+                }
+                stream
+            }
             Err(r) => r.with_id(Some(id)).into_response(),
         };
     }
 
+    if let Err(r) = permit.also_count(Pool::Stateless) {
+        return r.with_id(Some(id)).into_response();
+    }
     let (tx, mut rx) = sse::items();
     let Some(guard) = engine.requests.register(request.id.clone(), tx) else {
         let e = ErrorData::internal_error("the server is serving too many requests; retry later");
@@ -62,7 +73,7 @@ pub(crate) async fn post<S: ServerHandler>(
     extensions.insert(parts);
     let request = JsonRpcRequest { id: guard.internal_id(), ..request };
     if !engine.requests.send_to_engine(JsonRpcMessage::Request(request), extensions).await {
-        return reject(StatusCode::SERVICE_UNAVAILABLE, ErrorData::internal_error("the server is shutting down"));
+        return Rejection::shutting_down().with_id(Some(id)).into_response();
     }
     let json = state.config.json_response || !accepts_sse;
     // If this future is dropped (the client went away), `guard` cancels the request.
@@ -82,12 +93,7 @@ pub(crate) async fn post<S: ServerHandler>(
                 let timing = Timing::from_config(&state.config);
                 return body::sse(EventStream::new(head, Some(rx), timing, (permit, guard)));
             }
-            None => {
-                return reject(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorData::internal_error("the server is shutting down"),
-                );
-            }
+            None => return Rejection::shutting_down().with_id(Some(id)).into_response(),
         }
     }
 }

@@ -6,25 +6,28 @@ use std::any::Any;
 use std::io;
 use std::sync::Arc;
 
+use futures::future::BoxFuture;
 use http::StatusCode;
 use http::request::Parts;
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::body::{self, HttpResponse, Rejection};
 use super::config::StreamableHttpConfig;
 use super::headers::{self, ParamsProbe};
 use super::sse::{self, EventStream, Timing};
-use super::stateless_requests::{StatelessRequests, StatelessSink};
+use super::stateless_requests::{ClientRequestId, StatelessRequests, StatelessSink};
 use super::sync::UnboxingReceiver;
 use super::tool_table::ToolTable;
 use crate::handler::ServerHandler;
 use crate::model::{
-    ClientRequest, ErrorCode, ErrorData, InboundMessage, JsonObject, JsonRpcMessage, JsonRpcRequest,
-    ServerCapabilities, SubscriptionFilter, SubscriptionsAcknowledgedNotificationParams,
+    ClientRequest, ErrorCode, ErrorData, InboundMessage, JsonObject, JsonRpcMessage, JsonRpcRequest, Meta,
+    ProtocolVersion, RequestId, ServerCapabilities, SubscriptionFilter, SubscriptionsAcknowledgedNotificationParams,
     SubscriptionsListenRequestParams, meta_keys, methods,
 };
-use crate::service::{RoleServer, ServeOptions, Service, ServiceExt, dispatch, lifecycle};
+use crate::service::{
+    Peer, RequestContext, RoleServer, RunningService, ServeOptions, Service, ServiceExt, dispatch, lifecycle,
+};
 use crate::transport::SinkStreamTransport;
 use crate::transport::http::wire;
 
@@ -39,8 +42,34 @@ pub(crate) struct StatelessEngine {
     offered: SubscriptionFilter,
     /// The tools with `x-mcp-header` parameters.
     tools: ToolTable,
-    /// The running engine; dropping it stops the engine.
-    _engine: Box<dyn Any + Send + Sync>,
+    /// The running engine, which owns the handler; dropping it stops the engine.
+    engine: Box<dyn EngineHandler>,
+}
+
+/// What the HTTP side asks of the handler the shared engine owns: a listen stream is served
+/// here, not by the engine, yet the handler decides which resources it may watch.
+trait EngineHandler: Send + Sync {
+    /// The handler's [`ServerHandler::check_subscription`].
+    fn check_subscription<'a>(
+        &'a self,
+        uri: &'a str,
+        ctx: &'a RequestContext<RoleServer>,
+    ) -> BoxFuture<'a, Result<(), ErrorData>>;
+    /// The engine's peer, for the context of those checks.
+    fn peer(&self) -> &Peer<RoleServer>;
+}
+
+impl<S: ServerHandler> EngineHandler for RunningService<RoleServer, S> {
+    fn check_subscription<'a>(
+        &'a self,
+        uri: &'a str,
+        ctx: &'a RequestContext<RoleServer>,
+    ) -> BoxFuture<'a, Result<(), ErrorData>> {
+        Box::pin(self.service().check_subscription(uri, ctx))
+    }
+    fn peer(&self) -> &Peer<RoleServer> {
+        RunningService::peer(self)
+    }
 }
 
 impl std::fmt::Debug for StatelessEngine {
@@ -91,15 +120,19 @@ impl StatelessEngine {
         let options = ServeOptions::default()
             .with_ct(ct.clone())
             .with_max_in_flight(max_in_flight.saturating_add(2))
-            .with_inline_requests(config.inline_requests);
+            .with_inline_requests(config.inline_requests)
+            .with_client_request_timeout(config.client_request_timeout);
         let running = handler.serve_with_options(transport, options).await.map_err(io::Error::other)?;
         let on_stop = requests.clone();
         tokio::spawn(async move {
             ct.cancelled().await;
             on_stop.close_listeners();
+            // No answer comes from a stopped engine: the requests still waiting (even one that
+            // started the engine as the service stopped) get an error instead.
+            on_stop.fail_all();
         });
         let tools = ToolTable::new(requests.clone());
-        Ok(Arc::new(Self { requests, offered, tools, _engine: Box::new(running) }))
+        Ok(Arc::new(Self { requests, offered, tools, engine: Box::new(running) }))
     }
 
     /// The checks of a stateless request, in the order of the 2026-07-28 transport rules.
@@ -154,19 +187,35 @@ impl StatelessEngine {
     }
 
     /// `subscriptions/listen`: a stream that stays open and carries the list changes asked for,
-    /// starting with the acknowledgement.
-    pub(crate) fn listen(
+    /// starting with the acknowledgement, holding `slot` (its long-lived stream slot) while open.
+    /// It watches at most `max_listen_uris` resources, each one the handler's
+    /// [`check_subscription`](ServerHandler::check_subscription) accepted for this request.
+    pub(crate) async fn listen(
         &self,
         config: &StreamableHttpConfig,
+        parts: Parts,
         request: JsonRpcRequest,
-        permit: OwnedSemaphorePermit,
+        slot: impl Any + Send,
     ) -> HttpResponse {
         let params: SubscriptionsListenRequestParams =
             match crate::model::parse_params(methods::SUBSCRIPTIONS_LISTEN, request.params.as_deref()) {
                 Ok(p) => p,
                 Err(e) => return Rejection::new(StatusCode::BAD_REQUEST, e).with_id(Some(request.id)).into_response(),
             };
-        let filter = honoured(&params.notifications, &self.offered);
+        let mut filter = honoured(&params.notifications, &self.offered);
+        if let Some(asked) = filter.resource_subscriptions.take() {
+            let asked = distinct(asked);
+            if asked.len() > config.max_listen_uris {
+                let e = ErrorData::invalid_params(format!(
+                    "a listen stream may watch at most {} resources; this one asks for {}",
+                    config.max_listen_uris,
+                    asked.len()
+                ));
+                return Rejection::new(StatusCode::BAD_REQUEST, e).with_id(Some(request.id)).into_response();
+            }
+            let ctx = self.check_context(&request.id, params.meta, parts);
+            filter.resource_subscriptions = Some(self.allowed(asked, &ctx).await);
+        }
         let ack = SubscriptionsAcknowledgedNotificationParams::new(&request.id, filter.clone());
         let ack = match JsonRpcMessage::notification(methods::NOTIFICATION_SUBSCRIPTIONS_ACKNOWLEDGED, &ack) {
             Ok(m) => m.to_json(),
@@ -176,10 +225,49 @@ impl StatelessEngine {
             }
         };
         let (tx, rx) = sse::items();
-        let guard = self.requests.listen(request.id, filter, tx);
+        let guard = self.requests.listen(request.id, &filter, tx);
         let head = [sse::event(None, ack.as_bytes())];
-        body::sse(EventStream::new(head, Some(rx), Timing::from_config(config), (permit, guard)))
+        body::sse(EventStream::new(head, Some(rx), Timing::from_config(config), (slot, guard)))
     }
+
+    /// The context the handler's subscription checks see: the listen request's id and `_meta`,
+    /// and the HTTP request (with any principal) in its extensions, as a stateless request has.
+    fn check_context(&self, id: &RequestId, meta: Option<Meta>, parts: Parts) -> RequestContext<RoleServer> {
+        let mut ctx = RequestContext::new(id.clone(), self.engine.peer().clone().without_requests());
+        ctx.meta = meta.unwrap_or_default();
+        ctx.protocol_version = ctx
+            .meta
+            .get(meta_keys::PROTOCOL_VERSION)
+            .and_then(|v| v.as_str())
+            .map_or(ProtocolVersion::LATEST, ProtocolVersion::parse);
+        ctx.extensions.insert(ClientRequestId(id.clone()));
+        ctx.extensions.insert(parts);
+        ctx
+    }
+
+    /// The URIs of `asked` the handler lets this listen request watch; it is not told of the
+    /// others (the acknowledgement lists what the stream honours).
+    async fn allowed(&self, asked: Vec<String>, ctx: &RequestContext<RoleServer>) -> Vec<String> {
+        let mut allowed = Vec::with_capacity(asked.len());
+        for uri in asked {
+            match self.engine.check_subscription(&uri, ctx).await {
+                Ok(()) => allowed.push(uri),
+                Err(refused) => {
+                    tracing::debug!(uri, reason = %refused.message, "a listen stream may not watch this resource")
+                }
+            }
+        }
+        allowed
+    }
+}
+
+/// `uris` without repetitions, in their first order: a URI asked for twice counts once.
+fn distinct(uris: Vec<String>) -> Vec<String> {
+    let first: Vec<bool> = {
+        let mut seen = ahash::HashSet::default();
+        uris.iter().map(|uri| seen.insert(uri.as_str())).collect()
+    };
+    uris.into_iter().zip(first).filter_map(|(uri, first)| first.then_some(uri)).collect()
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use ahash::HashMap;
@@ -18,7 +18,8 @@ use http::StatusCode;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::body::status_of_error;
+use super::body::{shutting_down_error, status_of_error};
+use super::listen_streams::ListenStreams;
 use super::sse::{Item, ItemTx, enqueue};
 use super::sync::lock_ignoring_poison;
 use crate::model::{
@@ -41,24 +42,18 @@ struct WaitingResponse {
     tx: ItemTx,
 }
 
-/// An open `subscriptions/listen` stream.
-struct Listener {
-    /// The listen request's id: the subscription id its notifications carry.
-    id: RequestId,
-    filter: SubscriptionFilter,
-    tx: ItemTx,
-}
-
 /// The requests in flight on the shared stateless engine, by internal id, and its open listen
 /// streams.
 pub(crate) struct StatelessRequests {
     requests: Mutex<HashMap<i64, WaitingResponse>>,
+    /// The service is shutting down and answered every request waiting (`fail_all`): a request
+    /// registered from now on is answered at once. Set and read under the `requests` lock.
+    failed_all: AtomicBool,
     /// At most this many client requests in `requests` (internal ones are not counted).
     max_in_flight: usize,
     in_flight: std::sync::atomic::AtomicUsize,
-    listeners: Mutex<HashMap<u64, Listener>>,
+    listeners: ListenStreams,
     next_id: AtomicI64,
-    next_listener: AtomicU64,
     /// Bumped by every tool list change, so cached tool schemas are read again.
     pub(crate) tools_generation: AtomicU64,
     /// The engine's input, to cancel requests and refuse server-to-client requests.
@@ -77,11 +72,11 @@ impl StatelessRequests {
     pub(crate) fn new(input: mpsc::Sender<Box<io::Result<Frame>>>, max_in_flight: usize) -> Self {
         Self {
             requests: Mutex::new(HashMap::default()),
+            failed_all: AtomicBool::new(false),
             max_in_flight,
             in_flight: std::sync::atomic::AtomicUsize::new(0),
-            listeners: Mutex::new(HashMap::default()),
+            listeners: ListenStreams::default(),
             next_id: AtomicI64::new(1),
-            next_listener: AtomicU64::new(1),
             tools_generation: AtomicU64::new(0),
             input,
         }
@@ -104,24 +99,43 @@ impl StatelessRequests {
     /// Register a request the transport itself makes (not counted against the limit).
     pub(crate) fn register_internal(self: &Arc<Self>, client_id: RequestId, tx: ItemTx) -> RequestGuard {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        lock_ignoring_poison(&self.requests).insert(id, WaitingResponse { client_id, tx });
+        let mut requests = lock_ignoring_poison(&self.requests);
+        if self.failed_all.load(Ordering::Relaxed) {
+            drop(requests);
+            // Its answer would never come: the engine is stopping.
+            enqueue(&tx, shutting_down_answer(client_id));
+        } else {
+            requests.insert(id, WaitingResponse { client_id, tx });
+        }
         RequestGuard { requests: self.clone(), id, counted: false }
     }
 
+    /// The service is shutting down and waits no longer: answer every request waiting, and any
+    /// registered from now on, with a 503 error, so that no response waits for an engine that
+    /// is about to stop.
+    pub(crate) fn fail_all(&self) {
+        let waiting: Vec<WaitingResponse> = {
+            let mut requests = lock_ignoring_poison(&self.requests);
+            self.failed_all.store(true, Ordering::Relaxed);
+            requests.drain().map(|(_, waiting)| waiting).collect()
+        };
+        for waiting in waiting {
+            enqueue(&waiting.tx, shutting_down_answer(waiting.client_id));
+        }
+    }
+
     /// Open a listen stream.
-    pub(crate) fn listen(self: &Arc<Self>, id: RequestId, filter: SubscriptionFilter, tx: ItemTx) -> ListenerGuard {
-        let key = self.next_listener.fetch_add(1, Ordering::Relaxed);
-        lock_ignoring_poison(&self.listeners).insert(key, Listener { id, filter, tx });
+    pub(crate) fn listen(self: &Arc<Self>, id: RequestId, filter: &SubscriptionFilter, tx: ItemTx) -> ListenerGuard {
+        let key = self.listeners.open(id, filter, tx);
         ListenerGuard { requests: self.clone(), key }
     }
 
     /// End every listen stream with its closing result (the service is shutting down).
     pub(crate) fn close_listeners(&self) {
-        let all: Vec<Listener> = lock_ignoring_poison(&self.listeners).drain().map(|(_, l)| l).collect();
-        for l in all {
-            let result = SubscriptionsListenResult::new(&l.id);
-            if let Ok(msg) = JsonRpcMessage::response(l.id.clone(), &result) {
-                enqueue(&l.tx, Item::from_message(&msg, true));
+        for (id, tx) in self.listeners.close_all() {
+            let result = SubscriptionsListenResult::new(&id);
+            if let Ok(msg) = JsonRpcMessage::response(id, &result) {
+                enqueue(&tx, Item::from_message(&msg, true));
             }
         }
     }
@@ -181,27 +195,13 @@ impl StatelessRequests {
             self.tools_generation.fetch_add(1, Ordering::Relaxed);
         }
         let uri = params.get("uri").and_then(Value::as_str).map(str::to_owned);
-        let listeners = lock_ignoring_poison(&self.listeners);
-        for l in listeners.values() {
-            let wanted = match n.method.as_ref() {
-                methods::NOTIFICATION_TOOLS_LIST_CHANGED => l.filter.tools_list_changed == Some(true),
-                methods::NOTIFICATION_PROMPTS_LIST_CHANGED => l.filter.prompts_list_changed == Some(true),
-                methods::NOTIFICATION_RESOURCES_LIST_CHANGED => l.filter.resources_list_changed == Some(true),
-                _ => l
-                    .filter
-                    .resource_subscriptions
-                    .as_ref()
-                    .is_some_and(|s| uri.as_ref().is_some_and(|u| s.contains(u))),
-            };
-            if !wanted {
-                continue;
-            }
+        for (id, tx) in self.listeners.wanting(&n.method, uri.as_deref()) {
             let meta = params.entry("_meta").or_insert_with(|| Value::Object(Default::default()));
             if let Value::Object(meta) = meta {
-                meta.insert(meta_keys::SUBSCRIPTION_ID.to_owned(), serde_json::to_value(&l.id).unwrap_or_default());
+                meta.insert(meta_keys::SUBSCRIPTION_ID.to_owned(), serde_json::to_value(&id).unwrap_or_default());
             }
             if let Ok(msg) = JsonRpcMessage::notification(n.method.clone(), &params) {
-                enqueue(&l.tx, Item::from_message(&msg, false));
+                enqueue(&tx, Item::from_message(&msg, false));
             }
         }
     }
@@ -233,6 +233,12 @@ impl StatelessRequests {
     pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
         self.input.send(Box::new(Ok(Frame::Message(message, extensions)))).await.is_ok()
     }
+}
+
+/// The last item of a response the service will not finish, as it shuts down: a 503 error.
+fn shutting_down_answer(client_id: RequestId) -> Box<Item> {
+    let error = JsonRpcMessage::error(Some(client_id), shutting_down_error());
+    Item::from_message(&error, true).with_status(StatusCode::SERVICE_UNAVAILABLE)
 }
 
 /// The engine's refusal of a request beyond its in-flight limit ([`StatelessRequests::register`]
@@ -291,7 +297,7 @@ pub(crate) struct ListenerGuard {
 
 impl Drop for ListenerGuard {
     fn drop(&mut self) {
-        lock_ignoring_poison(&self.requests.listeners).remove(&self.key);
+        self.requests.listeners.close(self.key);
     }
 }
 

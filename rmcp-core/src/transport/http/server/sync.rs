@@ -1,4 +1,4 @@
-//! Small mechanisms the server's parts share: two ways of locking, and queues of boxed items.
+//! Small mechanisms the server's parts share: poison-tolerant locking, and queues of boxed items.
 
 use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard};
@@ -14,17 +14,6 @@ use tokio::sync::mpsc;
 /// keeps one failed request from failing every later one.
 pub(crate) fn lock_ignoring_poison<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Lock a `tokio` mutex, trying first without waiting.
-///
-/// For a lock that is nearly always free at once (a session's streams, contended only by its
-/// engine's writer): `try_lock` then takes it without building and polling the lock's future.
-pub(crate) async fn lock_trying_first<T>(mutex: &tokio::sync::Mutex<T>) -> tokio::sync::MutexGuard<'_, T> {
-    match mutex.try_lock() {
-        Ok(guard) => guard,
-        Err(_) => mutex.lock().await,
-    }
 }
 
 /// The receiving end of a queue of boxed items, as a `Stream` of the items: what an engine reads
