@@ -85,6 +85,11 @@ pub mod schema;
 pub mod service;
 pub mod transport;
 
+/// The wire parsers' entry points for the fuzz targets and property tests: not an API.
+#[doc(hidden)]
+#[path = "fuzz_entry.rs"]
+pub mod __fuzz;
+
 /// Crates the macros' generated code names, so users need not depend on them directly.
 #[doc(hidden)]
 pub mod __private {

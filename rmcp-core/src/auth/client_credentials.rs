@@ -305,7 +305,7 @@ impl ClientCredentialsProvider {
                 })?;
                 // The server chose it (a bound issuer is the application's choice): not one on
                 // a more private network than the server itself.
-                host_scope::check("authorization server", &issuer, &inner.server_url)?;
+                host_scope::check_resolved("authorization server", &issuer, &inner.server_url).await?;
                 issuer
             }
         };

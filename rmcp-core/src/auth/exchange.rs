@@ -65,6 +65,14 @@ pub enum AuthError {
     /// a more private network than itself: this machine or a private or link-local network
     /// (169.254.169.254 among them) while it is not there. Nothing was sent there. A server on
     /// a loopback address may name anything: that is local development.
+    ///
+    /// Host names count by what they resolve to as well (the system's resolver, through tokio;
+    /// the most private address wins), for the named URL and for the server naming it. DNS
+    /// rebinding is not fully covered: the name is resolved again when the request connects, and
+    /// one whose answers change in between can pass the check with a public address and then
+    /// reach a private one. Where that matters, give
+    /// [`OAuthConfig::http`](super::OAuthConfig::http) a client whose resolver refuses private
+    /// addresses, or enforce an egress policy.
     #[error("{what} {url} is on a more private network than {relative_to}; refused")]
     PrivateAddress {
         /// What the URL is (`issuer`, `token_endpoint`, ...).

@@ -7,11 +7,24 @@
 //! codes and secrets, into the user's own network on its behalf. A server on 127.0.0.1 may name
 //! one there: that is local development, and the user started both.
 //!
-//! The host is judged as written: names are not resolved, so any name but `localhost` and the
-//! reserved private suffixes counts as public. A public name that resolves to a private address
-//! (or is rebound to one) is not caught here; an egress policy is the place for that.
+//! A host is judged by its name (`localhost` and the reserved private suffixes) and, where the
+//! OAuth client names an authorization server or accepts its endpoints, by the addresses the
+//! name resolves to (tokio's resolver, the system's): the most private of them counts. So a
+//! public-looking name whose DNS answers 127.0.0.1 or 169.254.169.254 is refused like the
+//! address, and an MCP server whose own name resolves to this machine or a private network
+//! counts as being there (the local-development exception above applies to it).
+//!
+//! DNS rebinding is not fully covered. The check resolves the name once, before the request;
+//! the HTTP client resolves it again when it connects, and a name whose answers change in
+//! between (a short TTL, or a server answering differently to each query) can pass the check
+//! with a public address and then be reached on a private one. The check catches names that
+//! resolve to private addresses, nothing more; where that matters, pin the resolution (give
+//! [`OAuthConfig::http`](super::OAuthConfig::http) a client with a resolver that refuses
+//! private addresses) or enforce an egress policy. A name that does not resolve (or not within
+//! 5 s) is judged by the name alone: the request to it then fails anyway.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
 
 use url::{Host, Url};
 
@@ -31,8 +44,12 @@ pub(crate) enum HostScope {
     Public,
 }
 
+/// How long resolving a host name for the check may take; past it, the name is judged as written.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl HostScope {
-    /// The scope of `url`'s host; a URL without one counts as this machine (the strictest).
+    /// The scope of `url`'s host as written; a URL without one counts as this machine (the
+    /// strictest).
     pub(crate) fn of(url: &Url) -> Self {
         match url.host() {
             Some(Host::Ipv4(ip)) => ipv4(ip),
@@ -41,6 +58,39 @@ impl HostScope {
             None => Self::Loopback,
         }
     }
+
+    /// The scope of `url`'s host, its name resolved: the most private of the name's own scope
+    /// and those of the addresses it resolves to.
+    pub(crate) async fn resolved(url: &Url) -> Self {
+        let written = Self::of(url);
+        let Some(Host::Domain(name)) = url.host() else { return written };
+        if written == Self::Loopback {
+            return written;
+        }
+        let port = url.port_or_known_default().unwrap_or(443);
+        match tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((name, port))).await {
+            Ok(Ok(addrs)) => most_private(written, addrs.map(|a| a.ip())),
+            Ok(Err(e)) => {
+                tracing::debug!(host = name, error = %e, "not resolved; judged by its name");
+                written
+            }
+            Err(_) => {
+                tracing::debug!(host = name, "not resolved in time; judged by its name");
+                written
+            }
+        }
+    }
+}
+
+/// The most private of `scope` and the scopes of `addrs`.
+fn most_private(scope: HostScope, addrs: impl IntoIterator<Item = IpAddr>) -> HostScope {
+    addrs
+        .into_iter()
+        .map(|ip| match ip {
+            IpAddr::V4(ip) => ipv4(ip),
+            IpAddr::V6(ip) => ipv6(ip),
+        })
+        .fold(scope, Ord::min)
 }
 
 fn ipv4(ip: Ipv4Addr) -> HostScope {
@@ -85,18 +135,34 @@ fn domain(name: &str) -> HostScope {
     }
 }
 
-/// Refuse `url` (`what`: an issuer, an endpoint) when its host is more private than that of
-/// `relative_to` (the MCP server, or the issuer whose metadata named it), before any request.
+/// Refuse `url` (`what`: an issuer, an endpoint) when its host, as written, is more private
+/// than that of `relative_to` (the MCP server, or the issuer whose metadata named it), before
+/// any request.
 pub(super) fn check(what: &str, url: &str, relative_to: &Url) -> Result<(), AuthError> {
-    let parsed = Url::parse(url).map_err(|e| AuthError::Discovery(format!("{what} {url} is not a URL: {e}")))?;
+    let parsed = parse(what, url)?;
     if HostScope::of(&parsed) < HostScope::of(relative_to) {
-        return Err(AuthError::PrivateAddress {
-            what: what.to_owned(),
-            url: url.to_owned(),
-            relative_to: relative_to.to_string(),
-        });
+        return Err(refused(what, url, relative_to));
     }
     Ok(())
+}
+
+/// [`check`] with both names resolved ([`HostScope::resolved`]): `url`'s name may resolve to a
+/// more private address than it looks, and `relative_to`'s to a private network that makes
+/// `url` acceptable (it is resolved only then).
+pub(super) async fn check_resolved(what: &str, url: &str, relative_to: &Url) -> Result<(), AuthError> {
+    let target = HostScope::resolved(&parse(what, url)?).await;
+    if target >= HostScope::of(relative_to) || target >= HostScope::resolved(relative_to).await {
+        return Ok(());
+    }
+    Err(refused(what, url, relative_to))
+}
+
+fn parse(what: &str, url: &str) -> Result<Url, AuthError> {
+    Url::parse(url).map_err(|e| AuthError::Discovery(format!("{what} {url} is not a URL: {e}")))
+}
+
+fn refused(what: &str, url: &str, relative_to: &Url) -> AuthError {
+    AuthError::PrivateAddress { what: what.to_owned(), url: url.to_owned(), relative_to: relative_to.to_string() }
 }
 
 #[cfg(test)]
@@ -167,5 +233,26 @@ mod tests {
         let private = Url::parse("http://10.0.0.2/mcp").unwrap();
         assert!(check("issuer", "https://10.0.0.5", &private).is_ok());
         assert!(check("issuer", "http://127.0.0.1:9000", &private).is_err());
+    }
+
+    #[test]
+    fn the_most_private_resolved_address_counts() {
+        let addrs = |list: &[&str]| list.iter().map(|a| a.parse::<IpAddr>().unwrap()).collect::<Vec<_>>();
+        let public = HostScope::Public;
+        assert_eq!(most_private(public, addrs(&["8.8.8.8", "2001:db8::1"])), HostScope::Public);
+        assert_eq!(most_private(public, addrs(&["8.8.8.8", "10.0.0.1"])), HostScope::Private);
+        assert_eq!(most_private(public, addrs(&["169.254.169.254", "127.0.0.1"])), HostScope::Loopback);
+        assert_eq!(most_private(public, addrs(&["::1"])), HostScope::Loopback);
+        assert_eq!(most_private(HostScope::Private, addrs(&["8.8.8.8"])), HostScope::Private, "the name counts too");
+        assert_eq!(most_private(public, []), HostScope::Public);
+    }
+
+    #[tokio::test]
+    async fn names_are_resolved_with_the_system_resolver() {
+        let scope = |url: &str| Url::parse(url).unwrap();
+        assert_eq!(HostScope::resolved(&scope("http://localhost:1/")).await, HostScope::Loopback);
+        assert_eq!(HostScope::resolved(&scope("http://10.0.0.1/")).await, HostScope::Private);
+        // `.invalid` never resolves (RFC 6761): judged by its name.
+        assert_eq!(HostScope::resolved(&scope("https://as.invalid/")).await, HostScope::Public);
     }
 }

@@ -89,7 +89,8 @@ impl AuthorizationServerMetadata {
     /// host (codes, secrets and tokens would cross the network in clear text), or whose
     /// endpoints are on a more private network than the issuer
     /// ([`AuthError::PrivateAddress`]: an authorization server on the internet has no business
-    /// sending the client to 127.0.0.1 or 169.254.169.254).
+    /// sending the client to 127.0.0.1 or 169.254.169.254). Hosts are judged as written here;
+    /// discovery also resolves their names before it accepts the metadata.
     pub fn check_endpoints(&self) -> Result<(), AuthError> {
         let issuer = require_secure("issuer", &self.issuer)?;
         let endpoints = [
@@ -226,6 +227,12 @@ pub(crate) async fn discover_authorization_server(
             continue;
         }
         metadata.check_endpoints()?;
+        // As written first (no request), then resolved: a public-looking endpoint name may
+        // resolve to this machine or a private network.
+        let endpoints = [&metadata.authorization_endpoint, &metadata.token_endpoint, &metadata.registration_endpoint];
+        for endpoint in endpoints.into_iter().flatten() {
+            host_scope::check_resolved("endpoint", endpoint, &url).await?;
+        }
         tracing::debug!(url = %candidate, issuer, "authorization server metadata");
         return Ok(metadata);
     }

@@ -58,7 +58,7 @@ mod host_scope;
 #[cfg(feature = "auth")]
 mod jwt;
 #[cfg(feature = "auth")]
-mod metadata;
+pub(crate) mod metadata;
 #[cfg(feature = "auth")]
 mod pkce;
 #[cfg(feature = "auth")]
@@ -71,7 +71,7 @@ mod resource_server;
 #[cfg(feature = "auth")]
 mod store;
 #[cfg(feature = "auth")]
-mod token;
+pub(crate) mod token;
 
 #[cfg(feature = "auth")]
 pub use self::{

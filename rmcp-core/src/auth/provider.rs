@@ -259,7 +259,7 @@ impl OAuthClient {
             None => (inner.server_url.origin().ascii_serialization(), canonical, None),
         };
         // The server chose the issuer: not one on a more private network than itself.
-        host_scope::check("authorization server", &issuer, &inner.server_url)?;
+        host_scope::check_resolved("authorization server", &issuer, &inner.server_url).await?;
         let metadata = metadata::discover_authorization_server(http, &issuer).await?;
         let stored = inner.config.store.load(&issuer).await.unwrap_or_default();
 

@@ -131,7 +131,7 @@ pub(crate) struct Target<'a> {
 }
 
 #[derive(Deserialize)]
-struct TokenResponse {
+pub(crate) struct TokenResponse {
     access_token: String,
     #[serde(default)]
     token_type: Option<String>,
@@ -191,11 +191,16 @@ pub(crate) async fn request(
         return Err(oauth_error(endpoint, response).await);
     };
     let body: TokenResponse = read_json(endpoint, response).await?;
+    Ok(token_set(body, target))
+}
+
+/// The tokens a token endpoint's answer gives, for `target`.
+pub(crate) fn token_set(body: TokenResponse, target: &Target<'_>) -> TokenSet {
     let scopes = match body.scope {
         Some(s) => s.split_whitespace().map(str::to_owned).collect(),
         None => target.scopes.to_vec(),
     };
-    Ok(TokenSet {
+    TokenSet {
         access_token: body.access_token,
         token_type: body.token_type.unwrap_or_else(|| "Bearer".into()),
         refresh_token: body.refresh_token,
@@ -203,7 +208,7 @@ pub(crate) async fn request(
         scopes,
         resource: target.resource.to_owned(),
         issuer: target.issuer.to_owned(),
-    })
+    }
 }
 
 /// Use a refresh token; the old refresh token stays when no new one is issued.

@@ -9,8 +9,18 @@
 //!
 //! Return the store from [`ServerHandler::task_store`](super::ServerHandler::task_store): the
 //! handler then declares the extension and serves the `tasks/*` methods from it.
+//!
+//! The store holds at most `max_tasks` tasks, and each principal at most its share of them (a
+//! quarter of `max_tasks` by default, see
+//! [`with_max_tasks_per_principal`](TaskStore::with_max_tasks_per_principal)), so that one client
+//! cannot take every task slot, neither with work that runs nor with finished tasks kept until
+//! they expire. A principal is whom the HTTP server's fair shares count a request
+//! against: the subject of its [`Principal`], else its peer's address
+//! ([`RemoteAddr`](crate::transport::RemoteAddr)); a request with neither (a stdio or in-process
+//! connection) has no share, and only `max_tasks` applies to it.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -27,6 +37,7 @@ use crate::model::{
 use crate::service::input::{check_capability, elicit_outcome, elicit_request, parse_answer};
 use crate::service::{Elicitation, McpError, RequestContext, RoleServer};
 use crate::transport::Principal;
+use crate::transport::principal_key::PrincipalKey;
 
 /// Whether a tool must run as a task or merely may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +58,7 @@ pub struct TaskStore {
 impl std::fmt::Debug for TaskStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TaskStore")
-            .field("tasks", &self.lock().len())
+            .field("tasks", &self.lock().entries.len())
             .field("ttl", &self.inner.ttl)
             .field("poll_interval", &self.inner.poll_interval)
             .finish()
@@ -55,16 +66,29 @@ impl std::fmt::Debug for TaskStore {
 }
 
 struct Inner {
-    tasks: Mutex<HashMap<String, Entry>>,
+    tasks: Mutex<Tasks>,
     ttl: Duration,
     poll_interval: Duration,
     max_tasks: usize,
+    /// How many tasks one principal may hold; an atomic so that the builder works on a store
+    /// already shared.
+    max_per_principal: AtomicUsize,
+}
+
+/// The tasks, and how many each principal holds (under one lock, so the two always agree).
+#[derive(Default)]
+struct Tasks {
+    entries: HashMap<String, Entry>,
+    /// Principals with at least one task in the store; an entry goes at zero.
+    held: ahash::HashMap<PrincipalKey, usize>,
 }
 
 struct Entry {
     task: Task,
     /// Who created the task, when the request was authenticated: only they may see or steer it.
     owner: Option<Owner>,
+    /// The principal whose share the task holds until it leaves the store.
+    counted: Option<PrincipalKey>,
     expires: Instant,
     ct: CancellationToken,
     result: Option<JsonObject>,
@@ -80,6 +104,39 @@ type Owner = (Option<String>, Option<String>);
 fn principal(ctx: &RequestContext<RoleServer>) -> Option<Owner> {
     let principal = ctx.extensions.get::<http::request::Parts>()?.extensions.get::<Principal>()?;
     Some((principal.subject.clone(), principal.client_id.clone()))
+}
+
+/// Whose share a request's task counts against, by the rule of the HTTP server's fair shares.
+fn share_of(ctx: &RequestContext<RoleServer>) -> Option<PrincipalKey> {
+    PrincipalKey::of(&ctx.extensions.get::<http::request::Parts>()?.extensions)
+}
+
+/// Give back the share `entry` holds: it leaves the store.
+fn release(held: &mut ahash::HashMap<PrincipalKey, usize>, entry: &mut Entry) {
+    let Some(key) = entry.counted.take() else { return };
+    if let Some(count) = held.get_mut(&key) {
+        *count -= 1;
+        if *count == 0 {
+            held.remove(&key);
+        }
+    }
+}
+
+/// Make room in `key`'s share by dropping its oldest finished task, if it has one. A scan of
+/// the store, but only for a principal at its limit, and the store is bounded.
+fn evict_oldest_finished(
+    entries: &mut HashMap<String, Entry>,
+    held: &mut ahash::HashMap<PrincipalKey, usize>,
+    key: &PrincipalKey,
+) -> bool {
+    let oldest = entries
+        .iter()
+        .filter(|(_, e)| e.counted.as_ref() == Some(key) && e.task.status.is_terminal())
+        .min_by_key(|(_, e)| e.expires)
+        .map(|(id, _)| id.clone());
+    let Some(mut entry) = oldest.and_then(|id| entries.remove(&id)) else { return false };
+    release(held, &mut entry);
+    true
 }
 
 /// A fresh task id: 128 random bits in hex. Ids are bearer-like (whoever knows one may poll the
@@ -108,18 +165,46 @@ impl Default for TaskStore {
 }
 
 impl TaskStore {
-    /// A store keeping tasks for an hour, suggesting polls every second, holding at most 10,000.
+    /// A store keeping tasks for an hour, suggesting polls every second, holding at most 10,000,
+    /// and at most 2,500 per principal.
     pub fn new() -> Self {
         Self::with_limits(Duration::from_secs(3600), Duration::from_secs(1), 10_000)
     }
 
     /// A store keeping each task for `ttl` after creation, suggesting `poll_interval`, and holding
-    /// at most `max_tasks` (further task creation fails with -32603 until some expire).
+    /// at most `max_tasks` (further task creation fails with -32603 until some expire), and at
+    /// most a quarter of `max_tasks` (at least 1) per principal (see
+    /// [`with_max_tasks_per_principal`](Self::with_max_tasks_per_principal)).
     pub fn with_limits(ttl: Duration, poll_interval: Duration, max_tasks: usize) -> Self {
-        Self { inner: Arc::new(Inner { tasks: Mutex::new(HashMap::new()), ttl, poll_interval, max_tasks }) }
+        let max_per_principal = AtomicUsize::new((max_tasks / 4).max(1));
+        let tasks = Mutex::new(Tasks::default());
+        Self { inner: Arc::new(Inner { tasks, ttl, poll_interval, max_tasks, max_per_principal }) }
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+    /// Let one principal hold at most `max` tasks in the store. At that limit a new task first
+    /// takes the place of the principal's own oldest finished (completed, failed or cancelled)
+    /// task, whose result then goes before it expires; when all of them still run (or wait for
+    /// input), creating one more fails with -32603 and a message naming the limit, while other
+    /// principals are still served. So a client cannot fill the store, neither with work nor
+    /// with results kept for the whole `ttl`.
+    /// Default: a quarter of `max_tasks` (2,500 for [`new`](Self::new)), as the HTTP server's
+    /// `*_per_principal` shares are: one client cannot take every slot, and many clients behind
+    /// one address still fit.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use rmcp_core::handler::tasks::TaskStore;
+    ///
+    /// let tasks = TaskStore::with_limits(Duration::from_secs(600), Duration::from_secs(1), 1_000)
+    ///     .with_max_tasks_per_principal(50);
+    /// # let _ = tasks;
+    /// ```
+    pub fn with_max_tasks_per_principal(self, max: usize) -> Self {
+        self.inner.max_per_principal.store(max.max(1), Ordering::Relaxed);
+        self
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Tasks> {
         self.inner.tasks.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -161,8 +246,13 @@ impl TaskStore {
                 TaskSupport::Optional => work(TaskContext { mode: Mode::Inline(ctx.clone()) }).await,
             };
         }
-        let (id, ct) = self.create(principal(ctx))?;
-        let task = self.lock().get(&id).map(|e| e.task.clone()).ok_or_else(|| McpError::internal_error("lost task"))?;
+        let (id, ct) = self.create(principal(ctx), share_of(ctx))?;
+        let task = self
+            .lock()
+            .entries
+            .get(&id)
+            .map(|e| e.task.clone())
+            .ok_or_else(|| McpError::internal_error("lost task"))?;
         let capabilities = Box::new(ctx.client_capabilities().unwrap_or_default());
         let mode = Mode::Task { store: self.clone(), id: id.clone(), ct: ct.clone(), capabilities };
         let work = work(TaskContext { mode });
@@ -178,20 +268,40 @@ impl TaskStore {
         Err(McpError::TaskCreated(Box::new(CreateTaskResult::new(task))))
     }
 
-    /// Register a new `working` task; it is retrievable before its id is handed out.
-    fn create(&self, owner: Option<Owner>) -> Result<(String, CancellationToken), McpError> {
+    /// Register a new `working` task, counted against `share` when the request has a principal;
+    /// it is retrievable before its id is handed out.
+    fn create(
+        &self,
+        owner: Option<Owner>,
+        share: Option<PrincipalKey>,
+    ) -> Result<(String, CancellationToken), McpError> {
         let now = Instant::now();
         let mut tasks = self.lock();
+        let Tasks { entries, held } = &mut *tasks;
         // An expired task's work is stopped too, so the limit bounds running work, not just entries.
-        tasks.retain(|_, e| {
+        entries.retain(|_, e| {
             let keep = e.expires > now;
             if !keep {
                 e.ct.cancel();
+                release(held, e);
             }
             keep
         });
-        if tasks.len() >= self.inner.max_tasks {
+        // A principal at its share makes room from its own finished tasks first: their results
+        // go before their time rather than its new work being refused, and never another's.
+        if let Some(key) = &share {
+            let limit = self.inner.max_per_principal.load(Ordering::Relaxed);
+            if held.get(key).is_some_and(|&count| count >= limit) && !evict_oldest_finished(entries, held, key) {
+                return Err(McpError::internal_error(format!(
+                    "this client has too many tasks in progress (limit {limit}); try again later"
+                )));
+            }
+        }
+        if entries.len() >= self.inner.max_tasks {
             return Err(McpError::internal_error("too many tasks; try again later"));
+        }
+        if let Some(key) = &share {
+            *held.entry(*key).or_default() += 1;
         }
         let id = task_id();
         let stamp = timestamp();
@@ -203,20 +313,21 @@ impl TaskStore {
         let entry = Entry {
             task,
             owner,
+            counted: share,
             expires: now + self.inner.ttl,
             ct: ct.clone(),
             result: None,
             error: None,
             waiting: None,
         };
-        tasks.insert(id.clone(), entry);
+        entries.insert(id.clone(), entry);
         Ok((id, ct))
     }
 
     /// Record how the work ended, unless the task was cancelled meanwhile.
     fn finish(&self, id: &str, outcome: Result<CallToolResult, McpError>) {
         let mut tasks = self.lock();
-        let Some(entry) = tasks.get_mut(id) else { return };
+        let Some(entry) = tasks.entries.get_mut(id) else { return };
         if entry.task.status.is_terminal() {
             return;
         }
@@ -246,7 +357,7 @@ impl TaskStore {
     /// for an unknown id, or a task another principal created.
     pub fn get(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<GetTaskResult, McpError> {
         let tasks = self.lock();
-        let entry = owned(live(&tasks, task_id)?, ctx, task_id)?;
+        let entry = owned(live(&tasks.entries, task_id)?, ctx, task_id)?;
         let task = entry.task.clone();
         let detail = match task.status {
             TaskStatus::InputRequired => DetailedTask::input_required(
@@ -273,7 +384,7 @@ impl TaskStore {
         ctx: &RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
         let mut tasks = self.lock();
-        let entry = owned_mut(live_mut(&mut tasks, task_id)?, ctx, task_id)?;
+        let entry = owned_mut(live_mut(&mut tasks.entries, task_id)?, ctx, task_id)?;
         let Some(waiting) = entry.waiting.as_mut() else { return Ok(()) };
         // Answers are checked against what was asked before any is taken, so a malformed one
         // is refused here (-32602) rather than failing the task later.
@@ -302,7 +413,7 @@ impl TaskStore {
     /// that already ended is left as it is. -32602 for an unknown id.
     pub fn cancel(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<(), McpError> {
         let mut tasks = self.lock();
-        let entry = owned_mut(live_mut(&mut tasks, task_id)?, ctx, task_id)?;
+        let entry = owned_mut(live_mut(&mut tasks.entries, task_id)?, ctx, task_id)?;
         if !entry.task.status.is_terminal() {
             entry.ct.cancel();
             entry.waiting = None;
@@ -317,7 +428,7 @@ impl TaskStore {
         let (wake, woken) = oneshot::channel();
         {
             let mut tasks = self.lock();
-            let entry = live_mut(&mut tasks, id)?;
+            let entry = live_mut(&mut tasks.entries, id)?;
             if entry.waiting.is_some() {
                 return Err(McpError::internal_error(
                     "the task is already waiting for input: ask for several inputs at once with `inputs`",

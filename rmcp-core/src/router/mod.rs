@@ -8,7 +8,7 @@
 mod completion;
 pub(crate) mod extract;
 mod output;
-mod pagination;
+pub(crate) mod pagination;
 pub(crate) mod prompt;
 mod resource;
 mod tool;

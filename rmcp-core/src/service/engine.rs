@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::dispatch;
 use super::peer::{Cancel, Command};
-use super::{NotificationContext, Peer, Service, ServiceError, ServiceRole};
+use super::{EngineStats, NotificationContext, Peer, Service, ServiceError, ServiceRole};
 use crate::model::{
     CancelledNotificationParams, ErrorData, InboundMessage, JsonRpcError, JsonRpcMessage, JsonRpcNotification,
     JsonRpcRequest, ProgressNotificationParams, ProgressToken, RequestId, methods,
@@ -203,6 +203,9 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                         }
                     }
                     Command::Cancel(cancel) => st.cancel_outgoing(cancel),
+                    Command::Stats(reply) => {
+                        let _ = reply.send(st.stats());
+                    }
                     Command::Close(timeout) => {
                         reading = false;
                         st.fail_pending(|| ServiceError::Cancelled { reason: Some("the service is closing".into()) });
@@ -218,6 +221,10 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                         burst += 1;
                         tracing::debug!(error = %err.error, "malformed input");
                         st.write(Outbound::new(JsonRpcMessage::Error(err)));
+                    }
+                    Some(Ok(Frame::AnswerLost { id, reason })) => {
+                        burst += 1;
+                        st.resolve(id, Err(ServiceError::AnswerLost { reason }));
                     }
                     Some(Err(e)) => {
                         tracing::debug!(error = %e, "transport read failed");
@@ -249,6 +256,14 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
             }
         }
 
+        // No command is served from here on: refuse new ones at once, and fail those queued,
+        // rather than leave them waiting while the writer takes its time to give up.
+        commands.close();
+        while let Ok(command) = commands.try_recv() {
+            if let Command::Request { responder, .. } = *command {
+                let _ = responder.send(Err(ServiceError::TransportClosed));
+            }
+        }
         // Whatever is still running now is cut short.
         for running in st.running.values() {
             running.ct.cancel();
@@ -279,6 +294,19 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
 }
 
 impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
+    fn stats(&self) -> EngineStats {
+        EngineStats {
+            pending_requests: self.pending.len(),
+            progress_subscriptions: self.progress.len(),
+            requests_running: self.running.len(),
+            tasks: self.tasks.len(),
+            task_ids: self.task_ids.len(),
+            held_messages: self.held.len(),
+            queued_notifications: self.notifications.len(),
+            overflow_messages: self.overflow.len(),
+        }
+    }
+
     /// Queue a message for the writer without waiting.
     fn write(&mut self, msg: Outbound) {
         let msg = Box::new(msg);

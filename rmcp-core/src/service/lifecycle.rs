@@ -76,8 +76,14 @@ impl<'de> Visitor<'de> for ParamsMeta {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         let mut marked = false;
+        let mut seen = false;
         while let Some(is_meta) = map.next_key_seed(KeyTest(|k| k == "_meta"))? {
             if is_meta {
+                // Parsed params refuse a repeated `_meta` (so the engine sees none): so does this
+                // reading, or the endpoint would route by a `_meta` the engine never reads.
+                if std::mem::replace(&mut seen, true) {
+                    return Err(serde::de::Error::duplicate_field("_meta"));
+                }
                 marked |= map.next_value_seed(MetaKeys)?;
             } else {
                 map.next_value::<IgnoredAny>()?;

@@ -25,6 +25,7 @@ pub(crate) mod request_state;
 mod role;
 mod running;
 mod server_peer;
+mod stats;
 #[cfg(feature = "client")]
 mod tasks_client;
 
@@ -41,3 +42,4 @@ pub use peer::Peer;
 pub use request_state::RequestStateKey;
 pub use role::{RoleClient, RoleServer, ServiceRole};
 pub use running::{DEFAULT_CLIENT_REQUEST_TIMEOUT, DynService, RunningService, ServeOptions, Service, ServiceExt};
+pub use stats::EngineStats;

@@ -33,6 +33,8 @@ pub(crate) enum Command {
     Cancel(Cancel),
     /// Stop reading, let in-flight work finish for at most this long, then stop.
     Close(Duration),
+    /// Report the sizes of the engine's tables ([`Peer::stats`]).
+    Stats(oneshot::Sender<super::EngineStats>),
 }
 
 /// A pending request the caller gave up on.

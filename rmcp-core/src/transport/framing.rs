@@ -24,6 +24,15 @@ pub enum Frame {
     Message(JsonRpcMessage, http::Extensions),
     /// Input that is not a message: the error response that answers it.
     Malformed(JsonRpcError),
+    /// The transport knows that the answer to request `id` can no longer arrive (an HTTP
+    /// stream's replay reported a gap and ended without it): the request fails with
+    /// [`ServiceError::AnswerLost`](crate::service::ServiceError::AnswerLost) at once.
+    AnswerLost {
+        /// The request whose answer is lost.
+        id: crate::model::RequestId,
+        /// What the transport saw.
+        reason: String,
+    },
 }
 
 impl Frame {

@@ -15,6 +15,8 @@ pub mod http;
 #[cfg(feature = "stdio")]
 mod io;
 mod principal;
+#[cfg(feature = "server")]
+pub(crate) mod principal_key;
 #[cfg(feature = "stdio")]
 mod stdio;
 
@@ -28,6 +30,8 @@ pub use framing::{DEFAULT_MAX_LINE_LENGTH, Frame, JsonLinesCodec};
 #[cfg(feature = "stdio")]
 pub use io::AsyncRwTransport;
 pub use principal::Principal;
+#[cfg(feature = "server")]
+pub use principal_key::RemoteAddr;
 #[cfg(feature = "stdio")]
 pub use stdio::{StdinReader, StdoutWriter, stdio};
 

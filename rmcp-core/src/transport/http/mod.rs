@@ -12,7 +12,7 @@
 pub mod client;
 #[cfg(feature = "http-server")]
 pub mod server;
-mod wire;
+pub(crate) mod wire;
 
 #[cfg(feature = "http-client")]
 pub use client::{
@@ -21,8 +21,9 @@ pub use client::{
 };
 #[cfg(feature = "http-server")]
 pub use server::{
-    AllowList, ClientRequestId, EventKind, EventStore, EventStoreError, InMemoryEventStore, RemoteAddr, ResponseBody,
-    StoredEvent, StreamControl, StreamableHttpConfig, StreamableHttpService,
+    AllowList, ClientRequestId, EventKind, EventStore, EventStoreError, HttpServerStats, InMemoryEventStore,
+    RemoteAddr, ResponseBody, SessionPrincipal, StoredEvent, StreamControl, StreamableHttpConfig,
+    StreamableHttpService,
 };
 pub use wire::{
     LAST_EVENT_ID, MCP_METHOD, MCP_NAME, PARAM_PREFIX, PROTOCOL_VERSION, SESSION_ID, decode_header_value,

@@ -28,11 +28,21 @@
 //! [`max_message_bytes`](StreamableHttpClientConfig::max_message_bytes). A session the server no
 //! longer knows (404, unless its body is a JSON-RPC "method not found" about the request) ends
 //! the connection.
+//!
+//! A server is not trusted with where the messages go: the default HTTP client follows
+//! redirects within the endpoint's origin only (at most [`MAX_REDIRECTS`]), and a redirect to
+//! another origin fails the request (a -32603 whose `data.location` names it). A JSON answer to
+//! a POST that names another request's id fails that POST's request rather than leave it
+//! waiting. When a resumed stream's replay starts with a `gap` event (the server lost events)
+//! and ends without the answer, the request fails with
+//! [`ServiceError::AnswerLost`](crate::service::ServiceError::AnswerLost) at once.
 
+mod answer;
 mod challenge;
 mod headers;
 mod reconnect;
-mod sse;
+mod redirect;
+pub(crate) mod sse;
 mod transport;
 
 use std::fmt;
@@ -48,6 +58,10 @@ pub use transport::{HttpSink, HttpStream, StreamableHttpClientTransport};
 
 /// The default of [`StreamableHttpClientConfig::max_message_bytes`]: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The most redirects the transport's default HTTP client follows for one request, each within
+/// the endpoint's origin; a redirect to another origin is never followed.
+pub const MAX_REDIRECTS: usize = 5;
 
 /// Supplies the credentials of each request (for example from an OAuth session that refreshes
 /// them) and answers the server's authorization challenges. Any

@@ -67,12 +67,22 @@ impl SseParser {
         }
     }
 
+    /// Start reading another stream (a resumption): what the last one left unfinished (a line,
+    /// an event's data) is dropped, as a stream's end drops it; the last event id and `retry`
+    /// carry over.
+    pub(crate) fn new_stream(&mut self) {
+        let (last_event_id, retry_ms) = (self.last_event_id.take(), self.retry_ms);
+        *self = Self { last_event_id, retry_ms, ..Self::new(self.max_event) };
+    }
+
     /// Feed a chunk; returns the events it completes, or an error once an event is larger than
     /// the limit (the parser is then of no further use). Each byte is scanned once, however the
     /// chunks split the lines.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, EventTooLarge> {
         let mut chunk = chunk;
-        if self.after_cr {
+        // An empty read (an HTTP/2 DATA frame may be empty) leaves a pending CR pending: the LF
+        // after it would otherwise read as a blank line and dispatch the event early.
+        if self.after_cr && !chunk.is_empty() {
             self.after_cr = false;
             if let Some(rest) = chunk.strip_prefix(b"\n") {
                 chunk = rest;

@@ -10,17 +10,21 @@ use std::time::Duration;
 
 use ahash::{HashMap, HashSet};
 use futures::{Sink, Stream, StreamExt};
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, Method, StatusCode, header};
 use reqwest::Response;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
+use super::answer::{
+    answered_another, answers, http_error, is_session_gone, is_sse, may_retry_version, read_capped, session_gone,
+};
 use super::headers::{self, Outgoing, ToolHeaders};
 use super::reconnect;
+use super::redirect::same_origin_client;
 use super::sse::{EventTooLarge, SseParser};
 use super::{AuthChallenge, StreamableHttpClientConfig};
-use crate::model::{CancelledNotificationParams, ErrorCode, ErrorData, JsonRpcMessage, RequestId, methods};
+use crate::model::{CancelledNotificationParams, ErrorData, JsonRpcError, JsonRpcMessage, RequestId, methods};
 use crate::transport::http::wire;
 use crate::transport::{Frame, Outbound, Transport};
 
@@ -60,11 +64,21 @@ impl StreamableHttpClientTransport {
     pub fn new(url: impl Into<String>) -> Self {
         Self::with_config(StreamableHttpClientConfig::new(url))
     }
-    /// A transport with this configuration.
+    /// A transport with this configuration, on an HTTP client that follows redirects within
+    /// the endpoint's origin only (at most [`MAX_REDIRECTS`](super::MAX_REDIRECTS) of them).
+    ///
+    /// # Panics
+    /// If the TLS backend cannot be initialized, as `reqwest::Client::new` does. There is no
+    /// fallback: reqwest's default client would follow redirects anywhere.
     pub fn with_config(config: StreamableHttpClientConfig) -> Self {
-        Self::with_client(reqwest::Client::new(), config)
+        Self::with_client(same_origin_client(), config)
     }
     /// A transport using this HTTP client (for its TLS, proxy or timeout settings).
+    ///
+    /// Give it a redirect policy that stays on the endpoint's origin (or
+    /// `reqwest::redirect::Policy::none()`): a message that a redirect took to another origin
+    /// has been sent there already. Its answer is refused all the same, as the default
+    /// client's would be.
     pub fn with_client(client: reqwest::Client, config: StreamableHttpClientConfig) -> Self {
         Self { config, client }
     }
@@ -307,6 +321,13 @@ impl Worker {
         builder.send().await
     }
 
+    /// Whether `response` comes from another origin than the endpoint's: a redirect followed
+    /// by a client given to [`with_client`](StreamableHttpClientTransport::with_client).
+    fn answered_elsewhere(&self, response: &Response) -> bool {
+        let endpoint = reqwest::Url::parse(&self.config.url).map(|u| u.origin());
+        endpoint.is_ok_and(|origin| response.url().origin() != origin)
+    }
+
     /// The transport cannot go on: tell the engine (which fails every pending call) and stop.
     async fn fail(&self, error: io::Error) {
         if !self.ct.is_cancelled() {
@@ -356,10 +377,18 @@ impl Worker {
             if self.renewed_credentials(&response, authorization, &mut auth_attempts).await {
                 continue;
             }
+            if self.answered_elsewhere(&response) {
+                let e = ErrorData::internal_error(format!(
+                    "the answer came from {} after a redirect to another origin; refused",
+                    response.url().origin().ascii_serialization()
+                ));
+                return self.incoming(JsonRpcMessage::error(Some(id), e)).await;
+            }
             let status = response.status();
             if status.is_success() && is_sse(response.headers()) {
                 return self.read_answer_stream(response, &out, id).await;
             }
+            let location = status.is_redirection().then(|| response.headers().get(header::LOCATION).cloned()).flatten();
             let www_authenticate = response.headers().get(header::WWW_AUTHENTICATE).cloned();
             let body = match read_capped(response, self.config.max_message_bytes).await {
                 Ok(body) => body,
@@ -373,6 +402,12 @@ impl Worker {
                 return;
             }
             let message = match JsonRpcMessage::from_slice(&body) {
+                // The body of a POST answers that POST's request: one naming another id would
+                // reach no one (or the wrong caller), and this request would wait for ever.
+                Ok(JsonRpcMessage::Response(r)) if r.id != id => answered_another(id, &r.id),
+                Ok(JsonRpcMessage::Error(JsonRpcError { id: Some(other), .. })) if other != id => {
+                    answered_another(id, &other)
+                }
                 Ok(JsonRpcMessage::Error(mut e)) => {
                     e.id.get_or_insert_with(|| id.clone());
                     if !version_retried && may_retry_version(&e.error, out.stateless_version.as_deref()) {
@@ -384,7 +419,7 @@ impl Worker {
                     JsonRpcMessage::Error(e)
                 }
                 Ok(m @ JsonRpcMessage::Response(_)) if status.is_success() => m,
-                _ => http_error(id, status, www_authenticate),
+                _ => http_error(id, status, www_authenticate, location),
             };
             return self.incoming(message).await;
         }
@@ -397,6 +432,7 @@ impl Worker {
         match self.read_stream(response, &mut parser, Some(&id)).await {
             Read::Answered => return,
             Read::TooLarge(e) => return self.too_large(id, e).await,
+            Read::Gap => return self.lost(id).await,
             Read::Ended => {}
         }
         if out.stateless_version.is_some() || parser.last_event_id.is_none() {
@@ -408,11 +444,12 @@ impl Worker {
             attempts += 1;
             tokio::time::sleep(self.reconnect_delay(&parser, attempts)).await;
             match self.get(parser.last_event_id.as_deref()).await {
-                Ok(r) if r.status().is_success() && is_sse(r.headers()) => {
+                Ok(r) if r.status().is_success() && is_sse(r.headers()) && !self.answered_elsewhere(&r) => {
                     let before = parser.last_event_id.clone();
                     match self.read_stream(r, &mut parser, Some(&id)).await {
                         Read::Answered => return,
                         Read::TooLarge(e) => return self.too_large(id, e).await,
+                        Read::Gap => return self.lost(id).await,
                         Read::Ended => {}
                     }
                     if parser.last_event_id != before {
@@ -442,9 +479,22 @@ impl Worker {
         self.incoming(JsonRpcMessage::error(Some(id), e)).await;
     }
 
+    /// The request's stream was resumed, the server's replay reported lost events (a `gap`
+    /// event), and the stream ended without the answer: it will not come, on this stream or
+    /// another (a resumption would replay the same).
+    async fn lost(&self, id: RequestId) {
+        tracing::warn!(%id, "the server lost events of this request's stream, its answer among them");
+        let reason = "the server's replay of the request's stream reported lost events and ended without the answer";
+        let _ = self.frames.send(Ok(Frame::AnswerLost { id, reason: reason.to_owned() })).await;
+    }
+
     /// Hand every message of an SSE response to the engine, until the answer to `wanted`.
     async fn read_stream(&self, response: Response, parser: &mut SseParser, wanted: Option<&RequestId>) -> Read {
+        parser.new_stream();
         let mut chunks = response.bytes_stream();
+        // The server's replay reported missing events (`event: gap`, from our server or one
+        // like it): if the stream ends without the answer now, the answer was among them.
+        let mut gap = false;
         while let Some(chunk) = chunks.next().await {
             let Ok(chunk) = chunk else { break };
             let events = match parser.push(&chunk) {
@@ -452,6 +502,11 @@ impl Worker {
                 Err(e) => return Read::TooLarge(e),
             };
             for event in events {
+                if event.event.as_deref() == Some("gap") {
+                    tracing::warn!(data = %event.data, "the server lost events of a stream it replays");
+                    gap = true;
+                    continue;
+                }
                 if event.event.as_deref().is_some_and(|e| e != "message") {
                     continue;
                 }
@@ -467,7 +522,7 @@ impl Worker {
                 }
             }
         }
-        Read::Ended
+        if gap { Read::Gap } else { Read::Ended }
     }
 
     /// A message from the server, on its way to the engine. Answers to `initialize` and
@@ -486,7 +541,21 @@ impl Worker {
                 r.result = filtered;
             }
         }
+        let answered = match &message {
+            JsonRpcMessage::Response(r) => Some(r.id.clone()),
+            JsonRpcMessage::Error(e) => e.id.clone(),
+            _ => None,
+        };
         let _ = self.frames.send(Ok(Frame::Message(message, http::Extensions::new()))).await;
+        // Answered, on its own stream or another (a server may answer on the standalone or a
+        // resumed stream): stop reading the request's stream, which a server could otherwise
+        // hold open, with its connection and task, for as long as it likes. Only once the
+        // answer is handed on: the reader may be the one calling.
+        if let Some(id) = answered
+            && let Some(flight) = lock(&self.in_flight).remove(&id)
+        {
+            flight.ct.cancel();
+        }
     }
 
     /// Open the standalone GET stream of a session, once.
@@ -511,7 +580,7 @@ impl Worker {
         let mut failures = 0;
         loop {
             match self.get(parser.last_event_id.as_deref()).await {
-                Ok(r) if r.status().is_success() && is_sse(r.headers()) => {
+                Ok(r) if r.status().is_success() && is_sse(r.headers()) && !self.answered_elsewhere(&r) => {
                     let before = parser.last_event_id.clone();
                     if let Read::TooLarge(e) = self.read_stream(r, &mut parser, None).await {
                         // Resuming would replay the same event: give the stream up.
@@ -548,75 +617,10 @@ enum Read {
     Answered,
     /// The stream ended first.
     Ended,
+    /// The stream ended first, after the server reported lost events (`event: gap`).
+    Gap,
     /// An event exceeded the size limit.
     TooLarge(EventTooLarge),
-}
-
-/// A body of at most `max` bytes.
-async fn read_capped(response: Response, max: usize) -> Result<bytes::Bytes, String> {
-    let too_large = || format!("the answer exceeds the limit of {max} bytes");
-    if response.content_length().is_some_and(|n| n > max as u64) {
-        return Err(too_large());
-    }
-    let mut body = bytes::BytesMut::new();
-    let mut chunks = response.bytes_stream();
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|e| format!("the answer could not be read: {e}"))?;
-        if body.len() + chunk.len() > max {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
-/// Whether a 404 means the session is gone: it does unless its body is a JSON-RPC "method not
-/// found", which is about the request alone.
-fn is_session_gone(status: StatusCode, body: &[u8]) -> bool {
-    status == StatusCode::NOT_FOUND
-        && !matches!(JsonRpcMessage::from_slice(body), Ok(JsonRpcMessage::Error(e)) if e.error.code == ErrorCode::METHOD_NOT_FOUND)
-}
-
-fn is_sse(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/event-stream"))
-}
-
-/// Whether `message` is the answer to request `id`.
-fn answers(message: &JsonRpcMessage, id: &RequestId) -> bool {
-    match message {
-        JsonRpcMessage::Response(r) => r.id == *id,
-        JsonRpcMessage::Error(e) => e.id.as_ref() == Some(id),
-        _ => false,
-    }
-}
-
-/// A 2026 `UnsupportedProtocolVersion` error that lists the version the request used.
-fn may_retry_version(error: &ErrorData, sent: Option<&str>) -> bool {
-    let Some(sent) = sent else { return false };
-    error.code == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION
-        && error
-            .data
-            .as_ref()
-            .and_then(|d| d.get("supported"))
-            .and_then(Value::as_array)
-            .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(sent)))
-}
-
-/// The error a request gets when the server answered with an HTTP error and no JSON-RPC error.
-fn http_error(id: RequestId, status: StatusCode, www_authenticate: Option<HeaderValue>) -> JsonRpcMessage {
-    let mut data = serde_json::json!({ "httpStatus": status.as_u16() });
-    if let Some(v) = www_authenticate.as_ref().and_then(|v| v.to_str().ok()) {
-        data["wwwAuthenticate"] = Value::String(v.to_owned());
-    }
-    let error = ErrorData::new(ErrorCode::INTERNAL_ERROR, format!("the server answered HTTP {status}"), Some(data));
-    JsonRpcMessage::error(Some(id), error)
-}
-
-fn session_gone() -> io::Error {
-    io::Error::new(io::ErrorKind::NotFound, "the server no longer knows this session (HTTP 404); start a new one")
 }
 
 #[cfg(test)]

@@ -122,7 +122,9 @@ pub struct StreamableHttpConfig {
     pub sse_write_timeout: Option<Duration>,
     /// Where events of 2025-era streams are kept so they can be resumed with `Last-Event-ID`;
     /// `None` makes streams non-resumable. Default: [`InMemoryEventStore`] (256 events and 1 MiB
-    /// per session, 64 MiB in all).
+    /// per session, 64 MiB in all), with
+    /// [`max_event_bytes_per_principal`](Self::max_event_bytes_per_principal) for each
+    /// principal's sessions together.
     ///
     /// A response is kept until it was written to a connection; notifications and requests to
     /// the client may be evicted. A resumed stream whose replay misses events (evicted, or never
@@ -136,6 +138,17 @@ pub struct StreamableHttpConfig {
     /// in time is reported as a gap. A slow store holds up only the stream whose event it
     /// stores, never the session's other streams. Default: 5 s; `None`: wait for ever.
     pub event_store_timeout: Option<Duration>,
+    /// At most this many bytes of events kept in the event store for all the sessions of one
+    /// principal together (the principal of
+    /// [`max_sessions_per_principal`](Self::max_sessions_per_principal): the authenticated
+    /// subject, else the peer's address), so that one client opening many sessions cannot take
+    /// the store's whole budget. Past it, a session makes room from its own older notifications,
+    /// or its new ones are kept for live delivery only (a resumption reports the gap); a response
+    /// not yet delivered is kept all the same. A session with no principal counts against the
+    /// store's own budgets only. The store enforces it ([`EventStore::open_session`];
+    /// [`InMemoryEventStore`] does). Default: 16 MiB, a quarter of the default store's 64 MiB in
+    /// all, like the other `*_per_principal` shares: lower it with the store's budget.
+    pub max_event_bytes_per_principal: usize,
     /// For [`serve_listener`](super::StreamableHttpService::serve_listener): at most this many
     /// connections at once; more wait in the listen backlog. Default: 20 000.
     pub max_connections: usize,
@@ -206,6 +219,7 @@ impl Default for StreamableHttpConfig {
             sse_write_timeout: Some(Duration::from_secs(30)),
             event_store: Some(Arc::new(InMemoryEventStore::default())),
             event_store_timeout: Some(Duration::from_secs(5)),
+            max_event_bytes_per_principal: 16 * 1024 * 1024,
             max_connections: 20_000,
             max_connections_per_ip: 5_000,
             header_read_timeout: Some(Duration::from_secs(30)),
@@ -353,6 +367,11 @@ impl StreamableHttpConfig {
     /// for ever).
     pub fn with_event_store_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.event_store_timeout = timeout;
+        self
+    }
+    /// Set how many bytes of events the sessions of one principal may keep in the event store.
+    pub fn with_max_event_bytes_per_principal(mut self, max: usize) -> Self {
+        self.max_event_bytes_per_principal = max;
         self
     }
     /// Set the connection limit of `serve_listener`.

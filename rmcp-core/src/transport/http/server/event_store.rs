@@ -9,17 +9,35 @@
 //!   when the store is full or fails. Event numbers are consecutive, so the transport sees each
 //!   missing one, and a resumed stream whose replay misses events starts with a `gap` event (see
 //!   [`StreamableHttpConfig::event_store`](super::StreamableHttpConfig::event_store)).
+//!
+//! Budgets are per session, per principal (all the sessions one client opened, told to the store
+//! by [`EventStore::open_session`]) and in total, so that neither one session nor one client
+//! opening many can take the whole store.
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use ahash::HashMap;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 
 use super::sync::lock_ignoring_poison;
+use crate::transport::principal_key::PrincipalKey;
+
+/// Who opened a session, for a store's per-principal budget: the same for every session of one
+/// principal (its authenticated subject, else its peer's address), by the rule the service's fair
+/// shares follow. Opaque, and meaningful within this process only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionPrincipal(PrincipalKey);
+
+impl SessionPrincipal {
+    /// The principal of the request whose extensions are `extensions`, if it has one.
+    pub(crate) fn of(extensions: &http::Extensions) -> Option<Self> {
+        PrincipalKey::of(extensions).map(Self)
+    }
+}
 
 /// What an event carries, which decides how long a store must keep it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +130,18 @@ impl std::error::Error for EventStoreError {
 /// }
 /// ```
 pub trait EventStore: Send + Sync + fmt::Debug + 'static {
+    /// Session `session` was opened by `principal`, whose sessions together may keep at most
+    /// `max_bytes` bytes of events
+    /// ([`max_event_bytes_per_principal`](super::StreamableHttpConfig::max_event_bytes_per_principal)).
+    /// Called once, before the session's first event, and not for a session without a principal
+    /// (only the store's own budgets apply to it). Past the budget, a store makes room from the
+    /// session's own events or refuses the event, and keeps a response not yet delivered all
+    /// the same. It must not block. The default does nothing: a store without per-principal
+    /// budgets.
+    fn open_session(&self, session: &str, principal: SessionPrincipal, max_bytes: usize) {
+        let _ = (session, principal, max_bytes);
+    }
+
     /// Keep `event` of session `session`. The events of one stream are handed over in the order
     /// of their numbers, though their stores may overlap (the transport does not wait for one
     /// before handing over the next). A [response](EventKind::Response) must be kept until it is
@@ -137,20 +167,28 @@ pub trait EventStore: Send + Sync + fmt::Debug + 'static {
 
     /// Forget everything of `session` (it was closed or expired).
     fn remove_session<'a>(&'a self, session: &'a str) -> BoxFuture<'a, ()>;
+
+    /// How many events the store holds, across sessions, if it can say at once (for
+    /// [`HttpServerStats::events_held`](super::HttpServerStats::events_held)). The default
+    /// says nothing.
+    fn events_held(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// How many shards the sessions are split into, so that sessions rarely wait for each other's
 /// lock.
 const SHARDS: usize = 16;
 
-/// An [`EventStore`] in memory, bounded per session and in total.
+/// An [`EventStore`] in memory, bounded per session, per principal and in total.
 ///
-/// Past a session's limits its oldest notifications and requests go; past the total budget the
-/// session storing makes room from its own events only, so one session's flood never evicts
-/// another's events. A response is never evicted before it was delivered: it counts towards
-/// the limits (other events go first to make room) but may exceed them, bounded as it is by the
-/// requests a session may have in flight. An event that finds no room is refused
-/// ([`EventStoreError::Full`]).
+/// Past a session's limits its oldest notifications and requests go; past its principal's budget
+/// (which the service gives, see [`EventStore::open_session`]) or the total budget the session
+/// storing makes room from its own events only, so one session's flood never evicts another's
+/// events, and one client's many sessions take at most its budget. A response is never evicted
+/// before it was delivered: it counts towards the limits (other events go first to make room) but
+/// may exceed them, bounded as it is by the requests a session may have in flight. An event that
+/// finds no room is refused ([`EventStoreError::Full`]).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -170,6 +208,9 @@ pub struct InMemoryEventStore {
     total_bytes: AtomicUsize,
     shards: [Mutex<HashMap<Box<str>, SessionEvents>>; SHARDS],
     hasher: ahash::RandomState,
+    /// The bytes of each principal's sessions, shared with its sessions' entries: an entry goes
+    /// with its principal's last session.
+    principals: Mutex<HashMap<SessionPrincipal, Arc<AtomicUsize>>>,
 }
 
 /// The events of one session, oldest first.
@@ -177,6 +218,41 @@ pub struct InMemoryEventStore {
 struct SessionEvents {
     events: VecDeque<Kept>,
     bytes: usize,
+    /// The principal that opened the session, when it had one.
+    principal: Option<PrincipalShare>,
+}
+
+/// A session's part in its principal's budget.
+struct PrincipalShare {
+    principal: SessionPrincipal,
+    /// The bytes of all the principal's sessions.
+    bytes: Arc<AtomicUsize>,
+    max_bytes: usize,
+}
+
+impl SessionEvents {
+    /// Count `len` more bytes towards the session, its principal and `total`.
+    fn grow(&mut self, total: &AtomicUsize, len: usize) {
+        self.bytes += len;
+        total.fetch_add(len, Ordering::Relaxed);
+        if let Some(share) = &self.principal {
+            share.bytes.fetch_add(len, Ordering::Relaxed);
+        }
+    }
+
+    /// Count `len` fewer bytes towards the session, its principal and `total`.
+    fn shrink(&mut self, total: &AtomicUsize, len: usize) {
+        self.bytes -= len;
+        total.fetch_sub(len, Ordering::Relaxed);
+        if let Some(share) = &self.principal {
+            share.bytes.fetch_sub(len, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the session's principal holds more than its budget.
+    fn over_principal_budget(&self) -> bool {
+        self.principal.as_ref().is_some_and(|share| share.bytes.load(Ordering::Relaxed) > share.max_bytes)
+    }
 }
 
 struct Kept {
@@ -209,6 +285,7 @@ impl InMemoryEventStore {
             total_bytes: AtomicUsize::new(0),
             shards: std::array::from_fn(|_| Mutex::default()),
             hasher: ahash::RandomState::new(),
+            principals: Mutex::default(),
         }
     }
 
@@ -225,6 +302,7 @@ impl InMemoryEventStore {
     fn over_budget(&self, events: &SessionEvents) -> bool {
         events.events.len() > self.max_events
             || events.bytes > self.max_bytes
+            || events.over_principal_budget()
             || self.total_bytes.load(Ordering::Relaxed) > self.max_total_bytes
     }
 
@@ -238,8 +316,7 @@ impl InMemoryEventStore {
                 return;
             };
             let gone = events.events.remove(i).expect("within range");
-            events.bytes -= gone.event.data.len();
-            self.total_bytes.fetch_sub(gone.event.data.len(), Ordering::Relaxed);
+            events.shrink(&self.total_bytes, gone.event.data.len());
             (from, among) = (i, among - 1);
         }
     }
@@ -248,16 +325,14 @@ impl InMemoryEventStore {
     fn keep(&self, events: &mut SessionEvents, event: StoredEvent) -> Result<(), EventStoreError> {
         let len = event.data.len();
         let pinned = event.kind == EventKind::Response;
-        events.bytes += len;
-        self.total_bytes.fetch_add(len, Ordering::Relaxed);
+        events.grow(&self.total_bytes, len);
         events.events.push_back(Kept { event, pinned });
         self.make_room(events, events.events.len() - 1);
         if self.over_budget(events) && !pinned {
             // No room even so: refused, rather than evicting a response or another session's
             // events.
             events.events.pop_back();
-            events.bytes -= len;
-            self.total_bytes.fetch_sub(len, Ordering::Relaxed);
+            events.shrink(&self.total_bytes, len);
             return Err(EventStoreError::Full);
         }
         Ok(())
@@ -265,6 +340,16 @@ impl InMemoryEventStore {
 }
 
 impl EventStore for InMemoryEventStore {
+    fn open_session(&self, session: &str, principal: SessionPrincipal, max_bytes: usize) {
+        let bytes = lock_ignoring_poison(&self.principals).entry(principal).or_default().clone();
+        let mut shard = self.shard(session);
+        let events = shard.entry(Box::from(session)).or_default();
+        if events.principal.is_none() {
+            bytes.fetch_add(events.bytes, Ordering::Relaxed);
+            events.principal = Some(PrincipalShare { principal, bytes, max_bytes });
+        }
+    }
+
     fn store<'a>(&'a self, session: &'a str, event: StoredEvent) -> BoxFuture<'a, Result<(), EventStoreError>> {
         let mut shard = self.shard(session);
         let kept = match shard.get_mut(session) {
@@ -305,9 +390,24 @@ impl EventStore for InMemoryEventStore {
         Box::pin(std::future::ready(Ok(found)))
     }
 
+    fn events_held(&self) -> Option<usize> {
+        Some(self.shards.iter().map(|s| lock_ignoring_poison(s).values().map(|e| e.events.len()).sum::<usize>()).sum())
+    }
+
     fn remove_session<'a>(&'a self, session: &'a str) -> BoxFuture<'a, ()> {
-        if let Some(events) = self.shard(session).remove(session) {
-            self.total_bytes.fetch_sub(events.bytes, Ordering::Relaxed);
+        let removed = self.shard(session).remove(session);
+        if let Some(mut events) = removed {
+            let all = events.bytes;
+            events.shrink(&self.total_bytes, all);
+            if let Some(PrincipalShare { principal, bytes, .. }) = events.principal {
+                // Under the map's lock, so that a session of the principal opening meanwhile
+                // either finds the entry or makes a new one.
+                let mut principals = lock_ignoring_poison(&self.principals);
+                drop(bytes);
+                if principals.get(&principal).is_some_and(|b| Arc::strong_count(b) == 1) {
+                    principals.remove(&principal);
+                }
+            }
         }
         Box::pin(std::future::ready(()))
     }
@@ -382,5 +482,35 @@ mod tests {
         store.remove_session("a").await;
         store.store("c", message(1, 1)).await.unwrap();
         assert_eq!(store.total_bytes.load(Ordering::Relaxed), 20);
+    }
+
+    fn principal(last: u8) -> SessionPrincipal {
+        SessionPrincipal(PrincipalKey::Address(std::net::IpAddr::from([192, 0, 2, last])))
+    }
+
+    #[tokio::test]
+    async fn the_sessions_of_one_principal_share_its_budget_and_give_it_back() {
+        let store = InMemoryEventStore::new(100, usize::MAX);
+        for session in ["a1", "a2"] {
+            store.open_session(session, principal(1), 30);
+        }
+        store.open_session("b", principal(2), 30);
+        for seq in 1..=3 {
+            store.store("a1", message(1, seq)).await.unwrap();
+        }
+        // "a2" cannot evict "a1"'s events: its own are refused, but a response is kept.
+        assert!(matches!(store.store("a2", message(1, 1)).await, Err(EventStoreError::Full)));
+        store.store("a2", event(2, 1, EventKind::Response, 10)).await.unwrap();
+        // Another principal has its own budget.
+        for seq in 1..=3 {
+            store.store("b", message(1, seq)).await.unwrap();
+        }
+        // "a1" makes room from its own events.
+        store.store("a1", message(1, 4)).await.unwrap();
+        assert_eq!(seqs(&store, "a1", 1, 0).await, [3, 4]);
+        store.remove_session("a1").await;
+        store.store("a2", message(1, 1)).await.unwrap();
+        store.remove_session("a2").await;
+        assert_eq!(lock_ignoring_poison(&store.principals).len(), 1, "a principal goes with its last session");
     }
 }

@@ -85,6 +85,12 @@ impl ListenStreams {
         key
     }
 
+    /// How many streams are open, and how many URIs they watch.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        let streams = lock_ignoring_poison(&self.streams);
+        (streams.by_key.len(), streams.by_uri.len())
+    }
+
     /// Forget the stream `key` (it closed).
     pub(crate) fn close(&self, key: u64) {
         let mut streams = lock_ignoring_poison(&self.streams);

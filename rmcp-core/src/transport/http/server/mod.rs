@@ -29,6 +29,7 @@
 //! | `tool_table` | 2026: the tools whose arguments the `Mcp-Param-*` headers mirror |
 //! | `stateless_requests` | 2026: the requests in flight (the id mapping) and where messages go |
 //! | `listen_streams` | 2026: the open listen streams, indexed by the resource URIs they watch |
+//! | `stats` | the sizes of the service's tables, read from the state it keeps |
 //! | `sse` | SSE encoding, the queue of each response, SSE bodies |
 //! | `config` | the configuration |
 //! | `event_store` | resumable event storage |
@@ -39,14 +40,14 @@ mod body;
 mod config;
 mod connection_deadlines;
 mod event_store;
-mod headers;
+pub(crate) mod headers;
 mod listen_streams;
 mod listener;
 mod peer_limit;
 mod post_response;
 mod quota;
-mod security;
-mod service;
+pub(crate) mod security;
+pub(crate) mod service;
 mod session;
 mod session_sink;
 mod session_streams;
@@ -58,18 +59,20 @@ mod stateful;
 mod stateless;
 mod stateless_engine;
 mod stateless_requests;
+mod stats;
 mod stream_delivery;
 mod sync;
 mod tool_table;
 
 pub use body::ResponseBody;
 pub use config::StreamableHttpConfig;
-pub use event_store::{EventKind, EventStore, EventStoreError, InMemoryEventStore, StoredEvent};
+pub use event_store::{EventKind, EventStore, EventStoreError, InMemoryEventStore, SessionPrincipal, StoredEvent};
 pub use quota::RemoteAddr;
 pub use security::AllowList;
 pub use service::StreamableHttpService;
 pub use session_streams::StreamControl;
 pub use stateless_requests::ClientRequestId;
+pub use stats::HttpServerStats;
 
 #[cfg(feature = "auth-server")]
 pub(crate) use listener::serve_service;

@@ -2,18 +2,17 @@
 //! stateless requests one principal may hold at once, so that one client cannot take a pool from
 //! everyone else (the global limits stay, behind these).
 //!
-//! A request counts against its principal: the authenticated subject of the [`Principal`] an
-//! authentication layer put in its extensions (else that principal's client id), else the
-//! address of its peer ([`RemoteAddr`]). A request with neither counts against no one, and only
-//! the global limits apply to it: one key shared by every such request would turn each share into
-//! a smaller global limit.
+//! A request counts against its principal: the authenticated subject of the
+//! [`Principal`](crate::transport::Principal) an authentication layer put in its extensions (else
+//! that principal's client id), else the address of its peer ([`RemoteAddr`]), by the one rule of
+//! [`PrincipalKey::of`], which the event store and the task store follow too. A request with
+//! neither counts against no one, and only the global limits apply to it.
 //!
 //! The counts live in maps from principal to counts, sharded by principal behind plain mutexes;
 //! an entry goes as soon as its counts are all zero, so the maps hold only the principals that
 //! have something open. Taking a share and giving it back are one short critical section each.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use ahash::HashMap;
@@ -22,41 +21,9 @@ use http::request::Parts;
 use super::body::Rejection;
 use super::config::StreamableHttpConfig;
 use super::sync::lock_ignoring_poison;
-use crate::transport::Principal;
+use crate::transport::principal_key::PrincipalKey;
 
-/// The address of the peer that sent a request, in the request's extensions: requests without a
-/// [`Principal`] count against their address's share of the service's pools (the `*_per_principal`
-/// limits of [`StreamableHttpConfig`]).
-///
-/// [`serve_listener`](super::StreamableHttpService::serve_listener) puts it in every request. A
-/// server that mounts the service in its own HTTP stack puts it there itself, from its connection
-/// info; without it (and without a `Principal`) a request counts against no one and only the
-/// global limits apply. Behind a reverse proxy, put the client's address (from a header that
-/// proxy sets and you trust), not the proxy's: all clients would share one address.
-///
-/// ```
-/// use std::net::SocketAddr;
-/// use rmcp_core::transport::http::RemoteAddr;
-///
-/// let mut request = http::Request::new(());
-/// let peer: SocketAddr = "192.0.2.7:51000".parse().unwrap();
-/// request.extensions_mut().insert(RemoteAddr(peer));
-/// ```
-///
-/// With axum, served with `into_make_service_with_connect_info::<SocketAddr>()`:
-///
-/// ```ignore
-/// use axum::extract::{ConnectInfo, Request};
-///
-/// let app = axum::Router::new().route_service("/mcp", mcp).layer(axum::middleware::map_request(
-///     |ConnectInfo(peer): ConnectInfo<SocketAddr>, mut request: Request| async move {
-///         request.extensions_mut().insert(RemoteAddr(peer));
-///         request
-///     },
-/// ));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RemoteAddr(pub SocketAddr);
+pub use crate::transport::RemoteAddr;
 
 /// The pools a principal has a share of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,17 +58,6 @@ impl Pool {
             Pool::Stateless => "stateless requests in progress",
         }
     }
-}
-
-/// Whom a request counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum PrincipalKey {
-    /// An authenticated subject or client, by a keyed hash of its name: a request costs no copy
-    /// of the name, and the keys are random per process, so no one can choose names that
-    /// collide.
-    Named(u64),
-    /// A peer's address; an IPv6 address by its /64, the block one host usually holds.
-    Address(IpAddr),
 }
 
 /// How many shards the counts are split into, so that requests of different principals rarely
@@ -144,28 +100,9 @@ impl Quotas {
     /// `None` for a request with no principal. Refused with 429 when the principal holds its
     /// whole share.
     pub(crate) fn take(self: &Arc<Self>, parts: &Parts, pool: Pool) -> Result<Option<QuotaGuard>, Rejection> {
-        let Some(key) = self.key_of(parts) else { return Ok(None) };
+        let Some(key) = PrincipalKey::of(&parts.extensions) else { return Ok(None) };
         self.acquire(key, pool)?;
         Ok(Some(QuotaGuard { quotas: self.clone(), key, pools: pool.bit() }))
-    }
-
-    fn key_of(&self, parts: &Parts) -> Option<PrincipalKey> {
-        if let Some(principal) = parts.extensions.get::<Principal>() {
-            // Tagged, so that a subject and a client of the same name are two principals.
-            let named = match (&principal.subject, &principal.client_id) {
-                (Some(subject), _) => Some(self.hasher.hash_one((0u8, subject.as_str()))),
-                (None, Some(client)) => Some(self.hasher.hash_one((1u8, client.as_str()))),
-                (None, None) => None,
-            };
-            if let Some(hash) = named {
-                return Some(PrincipalKey::Named(hash));
-            }
-        }
-        let RemoteAddr(addr) = parts.extensions.get::<RemoteAddr>()?;
-        Some(PrincipalKey::Address(match addr.ip().to_canonical() {
-            IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
-            v4 => v4,
-        }))
     }
 
     fn shard(&self, key: &PrincipalKey) -> &Mutex<HashMap<PrincipalKey, Counts>> {
@@ -199,9 +136,8 @@ impl Quotas {
         }
     }
 
-    /// How many principals hold something (for tests).
-    #[cfg(test)]
-    fn principals(&self) -> usize {
+    /// How many principals hold something.
+    pub(crate) fn principals(&self) -> usize {
         self.shards.iter().map(|s| lock_ignoring_poison(s).len()).sum()
     }
 }
@@ -240,6 +176,7 @@ impl Drop for QuotaGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::Principal;
 
     fn parts(principal: Option<Principal>, addr: Option<&str>) -> Parts {
         let mut request = http::Request::new(());

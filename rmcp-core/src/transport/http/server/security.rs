@@ -82,7 +82,7 @@ impl AllowList {
 }
 
 /// Split `host[:port]`; `None` when it is not one.
-fn split_authority(authority: &str) -> Option<(&str, Option<&str>)> {
+pub(crate) fn split_authority(authority: &str) -> Option<(&str, Option<&str>)> {
     if authority.is_empty() {
         return None;
     }

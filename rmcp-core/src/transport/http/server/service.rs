@@ -23,8 +23,10 @@ use super::session::SESSION_VERSIONS;
 use super::state::ServiceState;
 use super::stateful::{self, PostBody};
 use super::stateless;
+use super::stats::HttpServerStats;
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage};
+use crate::service::EngineStats;
 use crate::service::dispatch::out_of_line;
 use crate::service::lifecycle;
 use crate::transport::http::wire;
@@ -82,6 +84,33 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     /// How many 2025-era sessions are open.
     pub fn session_count(&self) -> usize {
         self.state.sessions.len()
+    }
+
+    /// The sizes of the service's tables now: sessions, requests in flight, streams, quota
+    /// entries (see [`HttpServerStats`]). Read from the state the service keeps anyway, so it
+    /// costs the requests nothing; each count takes its table's lock for a moment.
+    ///
+    /// ```
+    /// use rmcp_core::handler::ServerHandler;
+    /// use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
+    ///
+    /// #[derive(Clone)]
+    /// struct Hello;
+    /// impl ServerHandler for Hello {}
+    ///
+    /// let service = StreamableHttpService::new(|| Hello, StreamableHttpConfig::default());
+    /// let stats = service.stats();
+    /// assert_eq!(stats.sessions, 0);
+    /// assert_eq!(stats.session_requests_in_flight + stats.stateless_requests_in_flight, 0);
+    /// ```
+    pub fn stats(&self) -> HttpServerStats {
+        self.state.stats()
+    }
+
+    /// The [`EngineStats`] of every session's engine and of the engine of the stateless
+    /// requests, added up: asked of each engine on its own task, so this waits for them.
+    pub async fn engine_stats(&self) -> EngineStats {
+        self.state.engine_stats().await
     }
 
     /// Stop at once: refuse new work with 503, answer every request still waiting for its
@@ -292,7 +321,7 @@ fn refuse_new_work<S>(state: &ServiceState<S>, messages: &[JsonRpcMessage]) -> R
 
 /// A JSON-RPC batch (an array) of at most `max_len` messages (413 beyond). Batches exist on
 /// 2025-03-26 sessions only; everything else refuses them with 400 (-32600).
-fn parse_batch(parts: &Parts, bytes: &[u8], max_len: usize) -> Result<Vec<JsonRpcMessage>, Rejection> {
+pub(crate) fn parse_batch(parts: &Parts, bytes: &[u8], max_len: usize) -> Result<Vec<JsonRpcMessage>, Rejection> {
     let bad = |e: ErrorData| Rejection::new(StatusCode::BAD_REQUEST, e);
     let over = std::cell::Cell::new(false);
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
@@ -393,13 +422,13 @@ fn session_less(parts: &Parts) -> HttpResponse {
 /// What the `Accept` header admits of the two media types the endpoint speaks; both without an
 /// `Accept` header. Read in one pass, as every POST needs both answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Accept {
-    json: bool,
-    sse: bool,
+pub(crate) struct Accept {
+    pub(crate) json: bool,
+    pub(crate) sse: bool,
 }
 
 impl Accept {
-    fn from_request(parts: &Parts) -> Self {
+    pub(crate) fn from_request(parts: &Parts) -> Self {
         const BOTH: Accept = Accept { json: true, sse: true };
         let values = parts.headers.get_all(header::ACCEPT);
         let mut iter = values.iter();

@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::body::Rejection;
 use super::config::StreamableHttpConfig;
-use super::event_store::EventStore;
+use super::event_store::{EventStore, SessionPrincipal};
 use super::quota::{Pool, QuotaGuard, Quotas};
 use super::session_sink::SessionStreamsSink;
 use super::session_streams::{SessionStreams, SharedSessionStreams};
@@ -179,6 +179,16 @@ impl Session {
         }
     }
 
+    /// How many handlers of requests served directly still run.
+    pub(crate) fn direct_running(&self) -> usize {
+        self.direct.as_ref().map_or(0, |d| d.running.load(Ordering::Relaxed))
+    }
+
+    /// The engine's handle to the client.
+    pub(crate) fn peer(&self) -> &Peer<RoleServer> {
+        &self.peer
+    }
+
     /// The protocol version negotiated by `initialize`, once done.
     pub(crate) fn protocol_version(&self) -> Option<ProtocolVersion> {
         self.peer.protocol_version()
@@ -207,6 +217,8 @@ pub(crate) struct Sessions {
     store: Option<Arc<dyn EventStore>>,
     /// How long the event store may take (`event_store_timeout`).
     store_timeout: Option<Duration>,
+    /// What the sessions of one principal may keep in the store (`max_event_bytes_per_principal`).
+    store_bytes_per_principal: usize,
     /// Sessions serve requests inline, and lone ones directly
     /// (`StreamableHttpConfig::inline_requests`).
     inline_requests: bool,
@@ -238,6 +250,7 @@ impl Sessions {
             init_timeout: config.session_init_timeout,
             store: config.event_store.clone(),
             store_timeout: config.event_store_timeout,
+            store_bytes_per_principal: config.max_event_bytes_per_principal,
             inline_requests: config.inline_requests,
             max_requests: config.max_requests_per_session.max(1),
             client_request_timeout: config.client_request_timeout,
@@ -304,6 +317,11 @@ impl Sessions {
         let running = handler.serve_with_options(transport, options).await.map_err(|e| {
             Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(format!("{e}")))
         })?;
+        // Before the session's first event (its engine has had no message yet); forgotten with
+        // the session's events when it ends.
+        if let (Some(store), Some(principal)) = (&self.store, SessionPrincipal::of(&parts.extensions)) {
+            store.open_session(&id, principal, self.store_bytes_per_principal);
+        }
         let now = self.epoch.elapsed().as_millis() as u64;
         let session = Arc::new(Session {
             id: id.clone(),

@@ -32,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::event_store::{EventKind, EventStore, EventStoreError, StoredEvent};
 use super::sse::{EventId, Item, ItemTx, Receipts, enqueue};
+use super::stats::StreamCounts;
 use super::stream_delivery::{Placed, StreamState, replay_head};
 use super::sync::lock_ignoring_poison;
 use crate::model::{ErrorData, JsonRpcMessage, RequestId};
@@ -331,6 +332,19 @@ impl SessionStreams {
         let mut table = self.lock();
         if let Some(id) = table.standalone.take() {
             table.streams.remove(&id);
+        }
+    }
+
+    /// The sizes of the table ([`HttpServerStats`](super::HttpServerStats)).
+    pub(crate) fn counts(&self) -> StreamCounts {
+        let table = self.lock();
+        let standalone = usize::from(table.standalone.is_some_and(|id| table.streams.contains_key(&id)));
+        StreamCounts {
+            requests: table.by_request.len(),
+            direct: table.direct.len(),
+            post_streams: table.streams.len() - standalone,
+            standalone,
+            storing: table.storing,
         }
     }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use bytes::{BufMut, Bytes, BytesMut};
 use futures::Stream;
 use http::StatusCode;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
 use super::config::StreamableHttpConfig;
@@ -250,6 +250,9 @@ pub(crate) struct EventStream {
     keep_alive: Option<Interval>,
     liveness: Option<Interval>,
     watch: Arc<Watch>,
+    /// Dropped when the body ends or goes, which ends its watchdog at once rather than at the
+    /// watchdog's next tick (a quarter of the write timeout later).
+    watchdog: Option<oneshot::Sender<()>>,
     /// For resumable streams: tells the event store of each response written.
     receipts: Option<Receipts>,
 }
@@ -282,10 +285,12 @@ impl EventStream {
         });
         let write_timeout = timing.write_timeout.filter(|t| !t.is_zero());
         let liveness = write_timeout.map(|t| interval((t / 3).max(Duration::from_millis(5))));
-        if let Some(timeout) = write_timeout {
-            spawn_watchdog(Arc::downgrade(&watch), timeout);
-        }
-        Self { head: head.into_iter().collect(), rx, keep_alive, liveness, watch, receipts: None }
+        let watchdog = write_timeout.map(|timeout| {
+            let (body_gone, gone) = oneshot::channel();
+            spawn_watchdog(Arc::downgrade(&watch), timeout, gone);
+            body_gone
+        });
+        Self { head: head.into_iter().collect(), rx, keep_alive, liveness, watch, watchdog, receipts: None }
     }
 
     /// Tell the event store, through `receipts`, of each stored response the body writes.
@@ -298,17 +303,22 @@ impl EventStream {
         self.rx = None;
         self.keep_alive = None;
         self.liveness = None;
+        self.watchdog = None;
         self.watch.lock().take();
         Poll::Ready(None)
     }
 }
 
 /// Drop the guard of a body that has not been polled for `timeout`.
-fn spawn_watchdog(watch: Weak<Watch>, timeout: Duration) {
+fn spawn_watchdog(watch: Weak<Watch>, timeout: Duration, mut body_gone: oneshot::Receiver<()>) {
     let period = (timeout / 4).max(Duration::from_millis(5));
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(period).await;
+            tokio::select! {
+                biased;
+                _ = &mut body_gone => break,
+                () = tokio::time::sleep(period) => {}
+            }
             let Some(watch) = watch.upgrade() else { break };
             if watch.lock().is_none() {
                 break;

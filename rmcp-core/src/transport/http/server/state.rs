@@ -101,6 +101,20 @@ impl<S> ServiceState<S> {
         self.stateless_engine.get()
     }
 
+    /// How many POST slots and long-lived stream slots are taken.
+    pub(crate) fn slots_in_use(&self) -> (usize, usize) {
+        let used = |slots: &Semaphore, n: usize| n.min(Semaphore::MAX_PERMITS) - slots.available_permits();
+        (
+            used(&self.post_slots, self.config.max_concurrent_streams),
+            used(&self.long_stream_slots, self.config.max_long_lived_streams),
+        )
+    }
+
+    /// Each principal's share of the pools.
+    pub(crate) fn quotas(&self) -> &Quotas {
+        &self.quotas
+    }
+
     /// Whether a POST is open (its answer not yet complete), of either era.
     pub(crate) fn has_open_posts(&self) -> bool {
         self.post_slots.available_permits() < self.config.max_concurrent_streams.min(Semaphore::MAX_PERMITS)

@@ -135,6 +135,11 @@ impl StatelessEngine {
         Ok(Arc::new(Self { requests, offered, tools, engine: Box::new(running) }))
     }
 
+    /// The shared engine's handle to its clients.
+    pub(crate) fn peer(&self) -> &Peer<RoleServer> {
+        self.engine.peer()
+    }
+
     /// The checks of a stateless request, in the order of the 2026-07-28 transport rules.
     pub(crate) async fn validate(&self, parts: &Parts, request: &JsonRpcRequest) -> Result<(), Rejection> {
         let bad = |e: ErrorData| Rejection::new(StatusCode::BAD_REQUEST, e);

@@ -124,6 +124,13 @@ impl StatelessRequests {
         }
     }
 
+    /// How many requests wait for their answers, and the listen streams' counts.
+    pub(crate) fn counts(&self) -> (usize, usize, usize) {
+        let requests = lock_ignoring_poison(&self.requests).len();
+        let (streams, uris) = self.listeners.counts();
+        (requests, streams, uris)
+    }
+
     /// Open a listen stream.
     pub(crate) fn listen(self: &Arc<Self>, id: RequestId, filter: &SubscriptionFilter, tx: ItemTx) -> ListenerGuard {
         let key = self.listeners.open(id, filter, tx);
