@@ -1,12 +1,11 @@
-//! Entry points into the wire parsers for the fuzz targets (`fuzz/`), the property tests
-//! (`tests/tests/proptests.rs`) and the regressions they found (`tests/tests/fuzz_regressions.rs`).
+//! Entry points into the wire parsers for the fuzz targets (`fuzz/`), and for the property tests
+//! and the regressions they found (`proptests.rs`).
 //!
-//! Not an API: hidden, unstable, and here only because most of these parsers are private. Each
-//! function takes untrusted input, runs the parser on it and panics when an invariant breaks:
-//! a round trip that does not give the value back, an output out of proportion to the input, a
-//! result that depends on how the input was split into reads, or two readings of one rule that
-//! disagree. A plain function rather than a `cfg(fuzzing)` one, so the ordinary test suite
-//! reaches the same checks.
+//! Not an API: hidden, unstable, compiled only for fuzzing (`cfg(fuzzing)`) and this crate's
+//! tests, and here only because most of these parsers are private. Each function takes
+//! untrusted input, runs the parser on it and panics when an invariant breaks: a round trip that
+//! does not give the value back, an output out of proportion to the input, a result that depends
+//! on how the input was split into reads, or two readings of one rule that disagree.
 
 #![allow(missing_docs, clippy::missing_panics_doc)]
 

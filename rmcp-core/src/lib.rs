@@ -85,10 +85,17 @@ pub mod schema;
 pub mod service;
 pub mod transport;
 
-/// The wire parsers' entry points for the fuzz targets and property tests: not an API.
+/// The wire parsers' entry points for the fuzz targets and property tests: not an API. Only in
+/// fuzz builds (cargo-fuzz sets `cfg(fuzzing)`) and this crate's tests: compiled always, it
+/// would add half again to the crate's code for every user.
+#[cfg(any(fuzzing, test))]
 #[doc(hidden)]
 #[path = "fuzz_entry.rs"]
 pub mod __fuzz;
+// The property tests reach parsers of every layer, so they run with all of them: in the
+// workspace's test run, where the `tests` package turns the features on.
+#[cfg(all(test, feature = "auth", feature = "http-server"))]
+mod proptests;
 
 /// Crates the macros' generated code names, so users need not depend on them directly.
 #[doc(hidden)]

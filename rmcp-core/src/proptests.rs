@@ -1,13 +1,15 @@
 //! Property tests of the wire parsers, run in every CI run: the invariants the fuzz targets in
 //! `fuzz/` check (round trips, no panic, output and buffering bounded by the input, results
 //! independent of how input is split into reads), over inputs shaped like what each parser
-//! reads. The checks themselves are `rmcp_core::__fuzz`'s, shared with the fuzz targets.
+//! reads. The checks themselves are `__fuzz`'s, shared with the fuzz targets; the inputs the
+//! fuzzers found breaking them are kept at the end.
 //!
 //! `PROPTEST_CASES` (default 256) sets the cases per property; the whole file runs in seconds.
 
 use proptest::prelude::*;
-use rmcp_core::__fuzz;
 use serde_json::{Value, json};
+
+use crate::__fuzz;
 
 /// Keys the model types and envelopes read, so generated objects reach past the first field.
 #[rustfmt::skip]
@@ -225,4 +227,36 @@ proptest! {
         obj.insert("expires_in".into(), json!(n));
         __fuzz::oauth(&bytes_with(&[pick], doc.to_string().as_bytes()));
     }
+}
+
+/// Params with `_meta` twice: the raw reading of the HTTP endpoint and the engine's parse once
+/// judged the era differently (`tests/tests/fuzz_regressions.rs` has the public side).
+#[test]
+fn a_repeated_meta_is_read_alike_raw_and_parsed() {
+    let params = r#"{"_meta":{},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}"#;
+    let message = format!(r#"{{"id":0,"jsonrpc":"2.0","method":"tools/list","params":{params}}}"#);
+    __fuzz::jsonrpc(message.as_bytes());
+}
+
+/// The HTTP client's SSE parser took a CR at the end of one read and an LF at the start of the
+/// next as one line end, unless an empty read came between them: then the LF was a second,
+/// blank line, and dispatched the event early (an HTTP/2 server may send empty DATA frames).
+#[test]
+fn an_empty_read_between_cr_and_lf_ends_no_event() {
+    let input = b"data: x\r\ndata: y\n\n";
+    // Limit byte, unused byte, then the read sizes: 8 bytes ("data: x\r"), an empty read, the rest.
+    let mut data = vec![0x80, 0, 8, 0, 64, 64, 64, 64, 64, 64];
+    data.extend_from_slice(input);
+    __fuzz::sse(&data);
+}
+
+/// A number in the answers a `requestState` carries came back changed in its last digit
+/// (`1.115e-51` opened as `1.1149999999999999e-51`): serde_json parsed floats with best-effort
+/// precision, so what was sealed was not what was written. serde_json's `float_roundtrip`
+/// parses them exactly.
+#[test]
+fn numbers_in_a_request_state_open_unchanged() {
+    __fuzz::request_state(br#"{":l":1.115e-51}"#);
+    let parsed: serde_json::Value = serde_json::from_str("1.115e-51").unwrap();
+    assert_eq!(parsed.to_string(), "1.115e-51");
 }
