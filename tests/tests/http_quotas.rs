@@ -8,11 +8,10 @@
 
 mod http_support;
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_support::raw::{ACCEPT, initialize, json_of, tool_call};
+use http_support::raw::{ACCEPT, client_from, initialize, json_of, tool_call};
 use http_support::{HttpServer, sse_events, start};
 use reqwest::StatusCode;
 use rmcp_core::handler::{ClientHandler, ClientInfo, ProtocolPreference, ServerHandler, ServerInfo};
@@ -25,12 +24,6 @@ use rmcp_core::transport::Principal;
 use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
-
-/// An HTTP client whose connections leave from `127.0.0.<last>`.
-fn client_from(last: u8) -> reqwest::Client {
-    let address = IpAddr::V4(Ipv4Addr::new(127, 0, 0, last));
-    reqwest::Client::builder().local_address(address).build().unwrap()
-}
 
 /// A JSON-RPC POST from `client`, on `session` when given.
 fn post(client: &reqwest::Client, url: &str, body: &Value, session: Option<&str>) -> reqwest::RequestBuilder {

@@ -8,13 +8,12 @@
 
 mod http_support;
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use http_support::raw::{ACCEPT, initialize};
+use http_support::raw::{ACCEPT, client_from, initialize};
+use http_support::sse::{Event, Watched, eventually, read_events};
 use reqwest::StatusCode;
 use rmcp_core::handler::tasks::{TaskStore, TaskSupport};
 use rmcp_core::handler::{ServerHandler, ServerInfo};
@@ -22,20 +21,11 @@ use rmcp_core::model::{CallToolResult, ContentBlock, Implementation, ProgressNot
 use rmcp_core::router::ToolRouter;
 use rmcp_core::service::{McpError, RequestContext, RoleServer};
 use rmcp_core::transport::Principal;
-use rmcp_core::transport::http::{
-    EventKind, EventStore, EventStoreError, InMemoryEventStore, SessionPrincipal, StoredEvent, StreamControl,
-    StreamableHttpConfig, StreamableHttpService,
-};
+use rmcp_core::transport::http::{InMemoryEventStore, StreamControl, StreamableHttpConfig, StreamableHttpService};
 use rmcp_core::{CancellationToken, tool, tool_handler, tool_router};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-
-/// An HTTP client whose connections leave from `127.0.0.<last>`.
-fn client_from(last: u8) -> reqwest::Client {
-    let address = IpAddr::V4(Ipv4Addr::new(127, 0, 0, last));
-    reqwest::Client::builder().local_address(address).build().unwrap()
-}
 
 /// Serve `service` on an ephemeral loopback port until the token is dropped; its URL.
 async fn serve<S: ServerHandler + Clone>(handler: S, config: StreamableHttpConfig) -> (String, StopOnDrop) {
@@ -291,96 +281,6 @@ impl ServerHandler for Bursts {
     }
 }
 
-/// Wraps the in-memory store, counting the responses it kept.
-#[derive(Debug)]
-struct Watched {
-    inner: InMemoryEventStore,
-    responses: AtomicUsize,
-}
-
-type Replayed<'a> = BoxFuture<'a, Result<Vec<StoredEvent>, EventStoreError>>;
-
-impl EventStore for Watched {
-    fn open_session(&self, session: &str, principal: SessionPrincipal, max_bytes: usize) {
-        self.inner.open_session(session, principal, max_bytes);
-    }
-    fn store<'a>(&'a self, session: &'a str, event: StoredEvent) -> BoxFuture<'a, Result<(), EventStoreError>> {
-        let response = event.kind == EventKind::Response;
-        let stored = self.inner.store(session, event);
-        Box::pin(async move {
-            stored.await?;
-            if response {
-                self.responses.fetch_add(1, Ordering::SeqCst);
-            }
-            Ok(())
-        })
-    }
-    fn delivered(&self, session: &str, stream: u64, seq: u64) {
-        self.inner.delivered(session, stream, seq);
-    }
-    fn replay<'a>(&'a self, session: &'a str, stream: u64, after: u64) -> Replayed<'a> {
-        self.inner.replay(session, stream, after)
-    }
-    fn remove_session<'a>(&'a self, session: &'a str) -> BoxFuture<'a, ()> {
-        self.inner.remove_session(session)
-    }
-}
-
-/// One SSE event as the client sees it.
-#[derive(Debug, Default)]
-struct Event {
-    kind: Option<String>,
-    id: Option<String>,
-    data: String,
-}
-
-impl Event {
-    fn answers(&self, id: i64) -> bool {
-        serde_json::from_str::<Value>(&self.data).is_ok_and(|m| m["id"] == id && m.get("method").is_none())
-    }
-    fn is_progress(&self) -> bool {
-        self.data.contains("notifications/progress")
-    }
-}
-
-/// Read SSE events until one answers `id`, the stream ends, or 5 s pass.
-async fn read_events(response: &mut reqwest::Response, id: i64) -> Vec<Event> {
-    let mut out = Vec::new();
-    let mut buf = String::new();
-    let read = async {
-        loop {
-            while let Some(end) = buf.find("\n\n") {
-                let raw: String = buf.drain(..end + 2).collect();
-                let mut event = Event::default();
-                for line in raw.lines() {
-                    let (field, value) = line.split_once(':').unwrap_or((line, ""));
-                    let value = value.strip_prefix(' ').unwrap_or(value);
-                    match field {
-                        "event" => event.kind = Some(value.to_owned()),
-                        "id" => event.id = Some(value.to_owned()),
-                        "data" => event.data.push_str(value),
-                        _ => {}
-                    }
-                }
-                if event.kind.is_none() && event.id.is_none() && event.data.is_empty() {
-                    continue;
-                }
-                let done = event.answers(id);
-                out.push(event);
-                if done {
-                    return;
-                }
-            }
-            match response.chunk().await {
-                Ok(Some(chunk)) => buf.push_str(std::str::from_utf8(&chunk).expect("utf-8")),
-                _ => return,
-            }
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(5), read).await;
-    out
-}
-
 /// A POST from `client` on `session`.
 fn post(client: &reqwest::Client, url: &str, session: &str, body: &Value) -> reqwest::RequestBuilder {
     client
@@ -415,24 +315,13 @@ fn burst(args: Value) -> Value {
         "params": {"name": "burst", "arguments": args, "_meta": {"progressToken": "t"}}})
 }
 
-/// Wait until `check` holds, at most five seconds.
-async fn eventually(mut check: impl FnMut() -> bool) -> bool {
-    for _ in 0..500 {
-        if check() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    check()
-}
-
 /// On `session`, a burst of `n` notifications of 400 bytes sent while the client is away (the
 /// handler closes the connection first), then its answer; the client comes back once the store
 /// has the answer. What the resumed stream replays.
 async fn burst_while_away(client: &reqwest::Client, url: &str, session: &str, n: u64, store: &Watched) -> Vec<Event> {
     let before = store.responses.load(Ordering::SeqCst);
     let mut r = post(client, url, session, &burst(json!({"close": true, "after": n, "size": 400}))).send().await;
-    let events = read_events(r.as_mut().unwrap(), 1).await;
+    let events = read_events(r.as_mut().unwrap(), |e| e.answers(1)).await;
     let primed = events.first().and_then(|e| e.id.clone()).expect("a priming event");
     assert!(eventually(|| store.responses.load(Ordering::SeqCst) > before).await, "the answer was stored");
     let resume = client
@@ -440,7 +329,7 @@ async fn burst_while_away(client: &reqwest::Client, url: &str, session: &str, n:
         .header("accept", "text/event-stream")
         .header("Mcp-Session-Id", session)
         .header("Last-Event-ID", &primed);
-    read_events(&mut resume.send().await.unwrap(), 1).await
+    read_events(&mut resume.send().await.unwrap(), |e| e.answers(1)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -460,7 +349,7 @@ async fn one_address_with_many_sessions_keeps_only_its_budget_of_the_event_store
     // One session streams 40 kB of notifications live: the store keeps its budget's worth.
     let flood = open(&attacker, url).await;
     let mut r = post(&attacker, url, &flood, &burst(json!({"after": 80, "size": 400}))).send().await.unwrap();
-    let events = read_events(&mut r, 1).await;
+    let events = read_events(&mut r, |e| e.answers(1)).await;
     assert_eq!(events.iter().filter(|e| e.is_progress()).count(), 80, "all delivered live");
 
     // A second session of the same address finds its budget spent: its notifications are not

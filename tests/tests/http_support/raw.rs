@@ -79,3 +79,10 @@ pub async fn ready_session(url: &str, version: &str) -> String {
 pub fn tool_call(id: Value, name: &str, arguments: Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
 }
+
+/// An HTTP client whose connections leave from `127.0.0.<last>`: Linux routes all of 127/8 to
+/// the loopback interface, so each is another peer address for the server's per-address shares.
+pub fn client_from(last: u8) -> reqwest::Client {
+    let address = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last));
+    reqwest::Client::builder().local_address(address).build().unwrap()
+}
