@@ -99,9 +99,10 @@ impl RedisEventStoreOptions {
     }
 
     /// Give up on a command (and on connecting, for [`RedisEventStore::connect`]) after
-    /// `timeout`: the event then counts as not stored, or the replay as failed.
+    /// `timeout` (at least 1 ms): the event then counts as not stored, or the replay as failed.
     pub fn with_command_timeout(mut self, timeout: Duration) -> Self {
-        self.command_timeout = timeout;
+        // A zero timeout would fail every command.
+        self.command_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 }

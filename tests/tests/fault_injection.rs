@@ -24,8 +24,8 @@ use rmcp_core::model::ProtocolVersion;
 use rmcp_core::service::{Peer, RequestOptions, RoleClient, ServeOptions, ServiceError, ServiceExt};
 use rmcp_core::transport::duplex;
 use rmcp_core::transport::http::{
-    EventStore, HttpServerStats, StreamableHttpClientConfig, StreamableHttpClientTransport, StreamableHttpConfig,
-    StreamableHttpService,
+    EventStore, StreamableHttpClientConfig, StreamableHttpClientTransport, StreamableHttpConfig, StreamableHttpService,
+    StreamableHttpStats,
 };
 use tokio::net::TcpListener;
 
@@ -235,7 +235,7 @@ async fn http_run(seed: u64) -> Result<Tally, String> {
     }
 
     // Sessions left without a DELETE expire; everything else must be gone by then.
-    let quiet = HttpServerStats::is_idle;
+    let quiet = StreamableHttpStats::is_idle;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(4);
     while !quiet(&service.stats()) && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;

@@ -122,23 +122,6 @@ fn release(held: &mut ahash::HashMap<PrincipalKey, usize>, entry: &mut Entry) {
     }
 }
 
-/// Make room in `key`'s share by dropping its oldest finished task, if it has one. A scan of
-/// the store, but only for a principal at its limit, and the store is bounded.
-fn evict_oldest_finished(
-    entries: &mut HashMap<String, Entry>,
-    held: &mut ahash::HashMap<PrincipalKey, usize>,
-    key: &PrincipalKey,
-) -> bool {
-    let oldest = entries
-        .iter()
-        .filter(|(_, e)| e.counted.as_ref() == Some(key) && e.task.status.is_terminal())
-        .min_by_key(|(_, e)| e.expires)
-        .map(|(id, _)| id.clone());
-    let Some(mut entry) = oldest.and_then(|id| entries.remove(&id)) else { return false };
-    release(held, &mut entry);
-    true
-}
-
 /// A fresh task id: 128 random bits in hex. Ids are bearer-like (whoever knows one may poll the
 /// task when no principal owns it), so they come from the operating system's random source.
 fn task_id() -> String {
@@ -278,23 +261,32 @@ impl TaskStore {
         let now = Instant::now();
         let mut tasks = self.lock();
         let Tasks { entries, held } = &mut *tasks;
-        // An expired task's work is stopped too, so the limit bounds running work, not just entries.
-        entries.retain(|_, e| {
-            let keep = e.expires > now;
-            if !keep {
+        // An expired task's work is stopped too, so the limit bounds running work, not just
+        // entries. The same pass finds the principal's oldest finished task, in case it must go.
+        let mut oldest_finished: Option<(Instant, String)> = None;
+        entries.retain(|id, e| {
+            if e.expires <= now {
                 e.ct.cancel();
                 release(held, e);
+                return false;
             }
-            keep
+            let theirs = share.is_some() && e.counted == share && e.task.status.is_terminal();
+            if theirs && oldest_finished.as_ref().is_none_or(|(expires, _)| e.expires < *expires) {
+                oldest_finished = Some((e.expires, id.clone()));
+            }
+            true
         });
         // A principal at its share makes room from its own finished tasks first: their results
         // go before their time rather than its new work being refused, and never another's.
         if let Some(key) = &share {
             let limit = self.inner.max_per_principal.load(Ordering::Relaxed);
-            if held.get(key).is_some_and(|&count| count >= limit) && !evict_oldest_finished(entries, held, key) {
-                return Err(McpError::internal_error(format!(
-                    "this client has too many tasks in progress (limit {limit}); try again later"
-                )));
+            if held.get(key).is_some_and(|&count| count >= limit) {
+                let Some(mut oldest) = oldest_finished.and_then(|(_, id)| entries.remove(&id)) else {
+                    return Err(McpError::internal_error(format!(
+                        "this client has too many tasks in progress (limit {limit}); try again later"
+                    )));
+                };
+                release(held, &mut oldest);
             }
         }
         if entries.len() >= self.inner.max_tasks {

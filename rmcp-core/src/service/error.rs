@@ -44,9 +44,8 @@ pub enum ServiceError {
         /// The rounds answered.
         rounds: usize,
     },
-    /// The transport knows the answer can no longer arrive: the Streamable HTTP client resumed
-    /// the request's SSE stream and the server's replay began with a `gap` event (events of
-    /// the stream were lost) and ended without the answer. The server may or may not have
+    /// The transport knows the answer can no longer arrive (for example, a resumed HTTP stream
+    /// whose replay reported lost events ended without it). The peer may or may not have
     /// carried the request out; waiting longer would not tell.
     #[error("the answer was lost: {reason}")]
     AnswerLost {

@@ -16,8 +16,10 @@ use crate::model::{ErrorData, JsonRpcError, JsonRpcMessage};
 /// The default maximum line length: 16 MiB.
 pub const DEFAULT_MAX_LINE_LENGTH: usize = 16 * 1024 * 1024;
 
-/// One frame read from a transport.
+/// One frame read from a transport. More kinds may come (a transport may learn more about its
+/// messages), so a wrapping transport passes on the ones it does not know.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Frame {
     /// A well-formed JSON-RPC message, with values the transport attaches to it (for example
     /// the HTTP request it came in; empty for byte streams).

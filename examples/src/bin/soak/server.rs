@@ -12,7 +12,7 @@ use rmcp_core::transport::http::{StreamControl, StreamableHttpConfig, Streamable
 use rmcp_core::{RoleServer, tool, tool_handler, tool_router};
 use serde_json::json;
 
-use crate::stats::{engine_json, http_idle, http_json, rss_kb};
+use crate::stats::{engine_json, http_json, rss_kb};
 
 /// How often the child reports; the parent samples less often and takes the latest report.
 const REPORT_EVERY: Duration = Duration::from_millis(200);
@@ -144,7 +144,7 @@ pub async fn serve_http() -> anyhow::Result<()> {
                 let engines = service.engine_stats().await;
                 report(json!({
                     "rss_kb": rss_kb("self"),
-                    "idle": http_idle(&http) && engines.is_idle(),
+                    "idle": http.is_idle() && engines.is_idle(),
                     "http": http_json(&http),
                     "engine": engine_json(&engines),
                 }));

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use rmcp_core::service::EngineStats;
-use rmcp_core::transport::http::HttpServerStats;
+use rmcp_core::transport::http::StreamableHttpStats;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
@@ -46,7 +46,7 @@ pub fn engine_json(s: &EngineStats) -> Value {
 }
 
 /// The HTTP server's map sizes.
-pub fn http_json(s: &HttpServerStats) -> Value {
+pub fn http_json(s: &StreamableHttpStats) -> Value {
     json!({
         "sessions": s.sessions,
         "session_requests_in_flight": s.session_requests_in_flight,
@@ -63,14 +63,6 @@ pub fn http_json(s: &HttpServerStats) -> Value {
         "quota_entries": s.quota_entries,
         "events_held": s.events_held,
     })
-}
-
-/// Whether the HTTP server holds nothing: no session, request, stream, quota entry or stored
-/// event (a store that does not count its events counts as empty).
-pub fn http_idle(s: &HttpServerStats) -> bool {
-    let mut held = *s;
-    held.events_held = None;
-    held == HttpServerStats::default() && s.events_held.unwrap_or(0) == 0
 }
 
 /// The latest stats line of a child server, and how many it has sent.

@@ -21,9 +21,8 @@ pub use client::{
 };
 #[cfg(feature = "http-server")]
 pub use server::{
-    AllowList, ClientRequestId, EventKind, EventStore, EventStoreError, HttpServerStats, InMemoryEventStore,
-    RemoteAddr, ResponseBody, SessionPrincipal, StoredEvent, StreamControl, StreamableHttpConfig,
-    StreamableHttpService,
+    AllowList, ClientRequestId, EventKind, EventStore, EventStoreError, InMemoryEventStore, RemoteAddr, ResponseBody,
+    SessionPrincipal, StoredEvent, StreamControl, StreamableHttpConfig, StreamableHttpService, StreamableHttpStats,
 };
 pub use wire::{
     LAST_EVENT_ID, MCP_METHOD, MCP_NAME, PARAM_PREFIX, PROTOCOL_VERSION, SESSION_ID, decode_header_value,

@@ -52,6 +52,15 @@ pub(super) fn answers(message: &JsonRpcMessage, id: &RequestId) -> bool {
     }
 }
 
+/// The request `message` answers, if it is an answer.
+pub(super) fn answered_id(message: &JsonRpcMessage) -> Option<RequestId> {
+    match message {
+        JsonRpcMessage::Response(r) => Some(r.id.clone()),
+        JsonRpcMessage::Error(e) => e.id.clone(),
+        _ => None,
+    }
+}
+
 /// A 2026 `UnsupportedProtocolVersion` error that lists the version the request used.
 pub(super) fn may_retry_version(error: &ErrorData, sent: Option<&str>) -> bool {
     let Some(sent) = sent else { return false };

@@ -4,7 +4,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -17,7 +17,8 @@ use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
 use super::answer::{
-    answered_another, answers, http_error, is_session_gone, is_sse, may_retry_version, read_capped, session_gone,
+    answered_another, answered_id, answers, http_error, is_session_gone, is_sse, may_retry_version, read_capped,
+    session_gone,
 };
 use super::headers::{self, Outgoing, ToolHeaders};
 use super::reconnect;
@@ -136,6 +137,7 @@ impl Transport for StreamableHttpClientTransport {
             tool_lists: Mutex::new(HashSet::default()),
             tools: ToolHeaders::default(),
             in_flight: Mutex::new(HashMap::default()),
+            origin: OnceLock::new(),
             standalone_open: AtomicBool::new(false),
             ct: CancellationToken::new(),
         });
@@ -168,6 +170,8 @@ struct Worker {
     tool_lists: Mutex<HashSet<RequestId>>,
     tools: ToolHeaders,
     in_flight: Mutex<HashMap<RequestId, InFlight>>,
+    /// The endpoint's origin, read once: every response is checked against it.
+    origin: OnceLock<Option<url::Origin>>,
     standalone_open: AtomicBool,
     /// Cancelled when the transport stops (closed, or failed for good).
     ct: CancellationToken,
@@ -324,8 +328,8 @@ impl Worker {
     /// Whether `response` comes from another origin than the endpoint's: a redirect followed
     /// by a client given to [`with_client`](StreamableHttpClientTransport::with_client).
     fn answered_elsewhere(&self, response: &Response) -> bool {
-        let endpoint = reqwest::Url::parse(&self.config.url).map(|u| u.origin());
-        endpoint.is_ok_and(|origin| response.url().origin() != origin)
+        let endpoint = self.origin.get_or_init(|| reqwest::Url::parse(&self.config.url).ok().map(|u| u.origin()));
+        endpoint.as_ref().is_some_and(|origin| response.url().origin() != *origin)
     }
 
     /// The transport cannot go on: tell the engine (which fails every pending call) and stop.
@@ -340,6 +344,12 @@ impl Worker {
         let mut auth_attempts = 0;
         let (result, had_session) = loop {
             let posted = self.post(&out).await;
+            if let Ok(r) = &posted.result
+                && self.answered_elsewhere(r)
+            {
+                let origin = r.url().origin().ascii_serialization();
+                return tracing::warn!(%origin, "a notification was redirected to another origin; its answer is ignored");
+            }
             if let Ok(r) = &posted.result
                 && self.renewed_credentials(r, posted.authorization, &mut auth_attempts).await
             {
@@ -374,15 +384,17 @@ impl Worker {
                 Ok(r) => r,
                 Err(e) => return self.fail(io::Error::other(e)).await,
             };
-            if self.renewed_credentials(&response, authorization, &mut auth_attempts).await {
-                continue;
-            }
+            // Before anything in the answer is acted on: another origin's 401 must not start a
+            // challenge, nor its 404 end the session.
             if self.answered_elsewhere(&response) {
                 let e = ErrorData::internal_error(format!(
                     "the answer came from {} after a redirect to another origin; refused",
                     response.url().origin().ascii_serialization()
                 ));
                 return self.incoming(JsonRpcMessage::error(Some(id), e)).await;
+            }
+            if self.renewed_credentials(&response, authorization, &mut auth_attempts).await {
+                continue;
             }
             let status = response.status();
             if status.is_success() && is_sse(response.headers()) {
@@ -456,7 +468,9 @@ impl Worker {
                         attempts = 0;
                     }
                 }
-                Ok(r) if r.status() == StatusCode::NOT_FOUND => return self.fail(session_gone()).await,
+                Ok(r) if r.status() == StatusCode::NOT_FOUND && !self.answered_elsewhere(&r) => {
+                    return self.fail(session_gone()).await;
+                }
                 Ok(r) => {
                     tracing::debug!(status = %r.status(), "the server refused to resume a stream");
                     break;
@@ -513,9 +527,19 @@ impl Worker {
                 match JsonRpcMessage::from_json(&event.data) {
                     Ok(message) => {
                         let done = wanted.is_some_and(|id| answers(&message, id));
+                        let other = if done { None } else { answered_id(&message) };
                         self.incoming(message).await;
                         if done {
                             return Read::Answered;
+                        }
+                        // Another request's answer (a server may answer on the standalone or
+                        // a resumed stream): stop reading that request's own stream, which a
+                        // server could otherwise hold open, with its connection and task, for
+                        // as long as it likes. Only once the answer is handed on.
+                        if let Some(id) = other
+                            && let Some(flight) = lock(&self.in_flight).remove(&id)
+                        {
+                            flight.ct.cancel();
                         }
                     }
                     Err(e) => tracing::debug!(error = %e.error, "an SSE event that is no JSON-RPC message"),
@@ -541,21 +565,7 @@ impl Worker {
                 r.result = filtered;
             }
         }
-        let answered = match &message {
-            JsonRpcMessage::Response(r) => Some(r.id.clone()),
-            JsonRpcMessage::Error(e) => e.id.clone(),
-            _ => None,
-        };
         let _ = self.frames.send(Ok(Frame::Message(message, http::Extensions::new()))).await;
-        // Answered, on its own stream or another (a server may answer on the standalone or a
-        // resumed stream): stop reading the request's stream, which a server could otherwise
-        // hold open, with its connection and task, for as long as it likes. Only once the
-        // answer is handed on: the reader may be the one calling.
-        if let Some(id) = answered
-            && let Some(flight) = lock(&self.in_flight).remove(&id)
-        {
-            flight.ct.cancel();
-        }
     }
 
     /// Open the standalone GET stream of a session, once.
@@ -660,6 +670,7 @@ mod tests {
             tool_lists: Mutex::new(HashSet::default()),
             tools: ToolHeaders::default(),
             in_flight: Mutex::new(HashMap::default()),
+            origin: OnceLock::new(),
             standalone_open: AtomicBool::new(false),
             ct: CancellationToken::new(),
         });

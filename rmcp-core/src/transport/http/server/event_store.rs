@@ -169,7 +169,7 @@ pub trait EventStore: Send + Sync + fmt::Debug + 'static {
     fn remove_session<'a>(&'a self, session: &'a str) -> BoxFuture<'a, ()>;
 
     /// How many events the store holds, across sessions, if it can say at once (for
-    /// [`HttpServerStats::events_held`](super::HttpServerStats::events_held)). The default
+    /// [`StreamableHttpStats::events_held`](super::StreamableHttpStats::events_held)). The default
     /// says nothing.
     fn events_held(&self) -> Option<usize> {
         None

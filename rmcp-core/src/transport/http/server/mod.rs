@@ -72,7 +72,7 @@ pub use security::AllowList;
 pub use service::StreamableHttpService;
 pub use session_streams::StreamControl;
 pub use stateless_requests::ClientRequestId;
-pub use stats::HttpServerStats;
+pub use stats::StreamableHttpStats;
 
 #[cfg(feature = "auth-server")]
 pub(crate) use listener::serve_service;

@@ -23,7 +23,7 @@ use super::session::SESSION_VERSIONS;
 use super::state::ServiceState;
 use super::stateful::{self, PostBody};
 use super::stateless;
-use super::stats::HttpServerStats;
+use super::stats::StreamableHttpStats;
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage};
 use crate::service::EngineStats;
@@ -87,7 +87,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     }
 
     /// The sizes of the service's tables now: sessions, requests in flight, streams, quota
-    /// entries (see [`HttpServerStats`]). Read from the state the service keeps anyway, so it
+    /// entries (see [`StreamableHttpStats`]). Read from the state the service keeps anyway, so it
     /// costs the requests nothing; each count takes its table's lock for a moment.
     ///
     /// ```
@@ -103,7 +103,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     /// assert_eq!(stats.sessions, 0);
     /// assert_eq!(stats.session_requests_in_flight + stats.stateless_requests_in_flight, 0);
     /// ```
-    pub fn stats(&self) -> HttpServerStats {
+    pub fn stats(&self) -> StreamableHttpStats {
         self.state.stats()
     }
 

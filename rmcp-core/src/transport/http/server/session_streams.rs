@@ -335,7 +335,7 @@ impl SessionStreams {
         }
     }
 
-    /// The sizes of the table ([`HttpServerStats`](super::HttpServerStats)).
+    /// The sizes of the table ([`StreamableHttpStats`](super::StreamableHttpStats)).
     pub(crate) fn counts(&self) -> StreamCounts {
         let table = self.lock();
         let standalone = usize::from(table.standalone.is_some_and(|id| table.streams.contains_key(&id)));

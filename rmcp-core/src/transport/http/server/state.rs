@@ -117,7 +117,7 @@ impl<S> ServiceState<S> {
 
     /// Whether a POST is open (its answer not yet complete), of either era.
     pub(crate) fn has_open_posts(&self) -> bool {
-        self.post_slots.available_permits() < self.config.max_concurrent_streams.min(Semaphore::MAX_PERMITS)
+        self.slots_in_use().0 > 0
     }
 }
 

@@ -11,7 +11,7 @@ use crate::service::EngineStats;
 /// read: a count that stays above zero is a leak.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct HttpServerStats {
+pub struct StreamableHttpStats {
     /// 2025-era sessions open.
     pub sessions: usize,
     /// Requests of sessions not answered yet, whether served by a session's engine or directly
@@ -44,7 +44,7 @@ pub struct HttpServerStats {
     pub events_held: Option<usize>,
 }
 
-impl HttpServerStats {
+impl StreamableHttpStats {
     /// Whether the service holds nothing: no session, nothing in flight, no stream open, no
     /// quota entry, no event stored (or a store that does not say).
     pub fn is_idle(&self) -> bool {
@@ -53,14 +53,14 @@ impl HttpServerStats {
 }
 
 impl<S> ServiceState<S> {
-    pub(crate) fn stats(&self) -> HttpServerStats {
+    pub(crate) fn stats(&self) -> StreamableHttpStats {
         let (posts_open, long_lived_streams_open) = self.slots_in_use();
-        let mut stats = HttpServerStats {
+        let mut stats = StreamableHttpStats {
             posts_open,
             long_lived_streams_open,
             quota_entries: self.quotas().principals(),
             events_held: self.config.event_store.as_ref().and_then(|store| store.events_held()),
-            ..HttpServerStats::default()
+            ..StreamableHttpStats::default()
         };
         for session in self.sessions.all() {
             stats.sessions += 1;
@@ -83,18 +83,15 @@ impl<S> ServiceState<S> {
 
     /// The engine stats of every session's engine and of the stateless engine, added up.
     pub(crate) async fn engine_stats(&self) -> EngineStats {
-        let mut total = EngineStats::default();
-        for session in self.sessions.all() {
-            if let Some(s) = session.peer().stats().await {
-                total += s;
-            }
-        }
-        if let Some(engine) = self.started_stateless_engine()
-            && let Some(s) = engine.peer().stats().await
-        {
+        // Every engine answers on its own task: ask them all at once. An engine that has
+        // stopped holds nothing and answers nothing.
+        let sessions = self.sessions.all();
+        let peers = sessions.iter().map(|s| s.peer()).chain(self.started_stateless_engine().map(|e| e.peer()));
+        let answers = futures::future::join_all(peers.map(|peer| peer.stats())).await;
+        answers.into_iter().flatten().fold(EngineStats::default(), |mut total, s| {
             total += s;
-        }
-        total
+            total
+        })
     }
 }
 
