@@ -1,10 +1,14 @@
 //! Redis-backed stores for [`rmcp_core`] servers, so that state outlives one process and is
 //! shared by every instance pointed at the same Redis.
 //!
-//! Today this crate holds [`RedisEventStore`], an
-//! [`EventStore`](rmcp_core::transport::http::EventStore) for the Streamable HTTP server: the
-//! events of resumable SSE streams are kept in Redis, so a client that lost its connection
-//! resumes with `Last-Event-ID` and gets what it missed, replayed from Redis.
+//! - [`RedisEventStore`], an [`EventStore`](rmcp_core::transport::http::EventStore) for the
+//!   Streamable HTTP server: the events of resumable SSE streams are kept in Redis, so a client
+//!   that lost its connection resumes with `Last-Event-ID` and gets what it missed, replayed
+//!   from Redis.
+//! - [`RedisTaskBackend`], a [`TaskBackend`](rmcp_core::handler::tasks::TaskBackend) for the
+//!   tasks extension: a task created on one instance is polled, answered and cancelled through
+//!   any other, its result is served by all of them, and a task whose instance died is reported
+//!   `failed` rather than `working` for ever.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -25,10 +29,32 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Tasks, with the same limits on every instance:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//!
+//! use rmcp_core::handler::tasks::TaskStore;
+//! use rmcp_redis::{RedisTaskBackend, RedisTaskOptions};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // Starts this instance's heartbeat and subscription on the current Tokio runtime.
+//! let backend = RedisTaskBackend::connect("redis://127.0.0.1:6379/", RedisTaskOptions::default())?;
+//! let tasks = TaskStore::with_backend(backend, Duration::from_secs(3600), Duration::from_secs(1), 10_000)
+//!     .with_max_tasks_per_principal(100);
+//! // Return `tasks` from `ServerHandler::task_store`, and run tools with `tasks.run(..)`.
+//! # let _ = tasks;
+//! # Ok(())
+//! # }
+//! ```
 
 #![deny(missing_docs)]
 
 mod event_store;
 mod lane;
+mod task_scripts;
+mod task_store;
 
 pub use event_store::{RedisEventStore, RedisEventStoreOptions};
+pub use task_store::{RedisTaskBackend, RedisTaskOptions};
