@@ -8,15 +8,16 @@
 //! `<key>` is the input key as a JSON string, so that answers are joined into a JSON object
 //! without decoding any value in Lua.
 
-/// The time on the Redis server in milliseconds (one clock for every instance), and a function
+/// The time on the Redis server in microseconds (one clock for every instance, and fine enough
+/// that the tasks of a principal sort in the order they were created), and a function
 /// that loads a task's hash, reporting a task whose instance stopped as `failed`.
 /// `ARGV[1]` is the key prefix, `ARGV[2]` the timestamp to record, `ARGV[3]` the error (JSON).
 macro_rules! prelude {
     () => {
         r"
-local function now_ms()
+local function now_us()
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
 local function ended(s)
   return s == 'completed' or s == 'failed' or s == 'cancelled'
@@ -43,15 +44,15 @@ end
     };
 }
 
-/// Creates a task within the limits. KEYS: task, all tasks (sorted by expiry), the principal's
-/// tasks (sorted by expiry), the instance's liveness key. ARGV: prefix, timestamp, error for an
-/// orphan, id, TTL ms, max tasks, max per principal (0: no principal), task JSON, instance,
-/// liveness TTL ms, principal, owned (`1` or empty), subject, client.
+/// Creates a task within the limits. KEYS: task, all tasks (sorted by expiry, in microseconds),
+/// the principal's tasks (the same), the instance's liveness key. ARGV: prefix, timestamp, error
+/// for an orphan, id, TTL ms, max tasks, max per principal (0: no principal), task JSON,
+/// instance, liveness TTL ms, principal, owned (`1` or empty), subject, client.
 /// Answers `ok`, `full` or `principal`.
 pub(crate) const CREATE: &str = concat!(
     prelude!(),
     r"
-local now = now_ms()
+local now = now_us()
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 local per = tonumber(ARGV[7])
@@ -78,7 +79,7 @@ redis.call('HSET', KEYS[1], 'task', ARGV[8], 'status', 'working', 'updated', ARG
 if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'principal', ARGV[11]) end
 if ARGV[12] ~= '' then redis.call('HSET', KEYS[1], 'owned', '1', 'os', ARGV[13], 'oc', ARGV[14]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-local expires = now + tonumber(ARGV[5])
+local expires = now + tonumber(ARGV[5]) * 1000
 for i = 2, 3 do
   redis.call('ZADD', KEYS[i], expires, ARGV[4])
   if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
@@ -95,7 +96,7 @@ pub(crate) const GET: &str = concat!(prelude!(), "return load(KEYS[1])\n");
 pub(crate) const LIST: &str = concat!(
     prelude!(),
     r"
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now_ms())
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now_us())
 local first = tonumber(ARGV[4])
 local page = {redis.call('ZCARD', KEYS[1])}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], first, first + tonumber(ARGV[5]) - 1)) do

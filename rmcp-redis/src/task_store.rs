@@ -436,7 +436,7 @@ impl TaskBackend for RedisTaskBackend {
             let s = &*self.shared;
             let first: usize = match cursor {
                 None => 0,
-                Some(c) => c.parse().map_err(|_| TaskBackendError::Refused(format!("unknown cursor `{c}`")))?,
+                Some(c) => c.parse().map_err(|_| TaskBackendError::UnknownCursor(c.to_owned()))?,
             };
             let Value::Array(answer) = s.eval(&s.list, &[s.principal_key(principal)], (first, limit)).await? else {
                 return Err(corrupt("not a page"));
@@ -554,7 +554,9 @@ async fn heartbeat(shared: Arc<Shared>, stop: CancellationToken) {
         let mut running = shared.running();
         for (id, status) in ids.iter().zip(statuses) {
             let Value::BulkString(status) = status else { continue };
-            if matches!(&status[..], b"cancelled" | b"gone")
+            // Ended elsewhere (cancelled, or failed as an orphan while this instance could not
+            // reach Redis), or gone (expired, or lost with Redis's data): no one reads its result.
+            if matches!(&status[..], b"cancelled" | b"failed" | b"completed" | b"gone")
                 && let Some(task) = running.remove(id)
             {
                 task.ct.cancel();

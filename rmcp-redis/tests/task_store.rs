@@ -285,16 +285,46 @@ async fn the_task_of_a_dead_instance_is_reported_failed() {
     })
     .join()
     .unwrap();
-    let b = instance(&redis, options(), 100);
+    let b = instance(&redis, options(), 100).with_max_tasks_per_principal(1);
     let alice = request(Some("alice"));
     assert_eq!(status(&b, &id, &alice).await, TaskStatus::Working, "A's heartbeat keeps it alive");
+    assert!(start(&b, &alice, forever).await.is_err(), "alice's one task still runs");
     runtime.shutdown_background();
     wait_for(&b, &id, &alice, TaskStatus::Failed).await;
     let failed = within(b.get(&id, &alice)).await.unwrap();
     let message = failed.task.error.unwrap().message;
     assert!(message.contains("instance running this task stopped"), "{message}");
-    // Recorded: it stays failed, and it counts as finished for the share.
+    // Recorded: it stays failed, and it counts as finished for the share, making room.
     assert_eq!(status(&b, &id, &alice).await, TaskStatus::Failed);
+    let next = start(&b, &alice, forever).await.unwrap();
+    assert_eq!(status(&b, &next, &alice).await, TaskStatus::Working);
+    assert_eq!(code(&within(b.get(&id, &alice)).await.unwrap_err()), Some(ErrorCode::INVALID_PARAMS));
+}
+
+/// `TaskStore::list` pages through a principal's tasks across instances, oldest first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_pages_through_a_principals_tasks_on_any_instance() {
+    let redis = redis_or_skip!();
+    let (a, b) = (instance(&redis, options(), 1000), instance(&redis, options(), 1000));
+    let alice = request(Some("alice"));
+    let mut created = Vec::new();
+    for i in 0..105 {
+        created.push(start(if i % 2 == 0 { &a } else { &b }, &alice, forever).await.unwrap());
+    }
+    start(&a, &request(Some("bob")), forever).await.unwrap();
+    let first = within(b.list(&alice, None)).await.unwrap();
+    assert_eq!(first.tasks.len(), 100);
+    let cursor = first.next_cursor.expect("a second page");
+    let second = within(a.list(&alice, Some(&cursor))).await.unwrap();
+    assert!(second.next_cursor.is_none());
+    let tasks: Vec<_> = first.tasks.iter().chain(&second.tasks).map(|t| &t.state.task).collect();
+    assert!(tasks.windows(2).all(|w| w[0].created_at <= w[1].created_at), "oldest first");
+    let mut listed: Vec<String> = tasks.iter().map(|t| t.task_id.clone()).collect();
+    listed.sort();
+    created.sort();
+    assert_eq!(listed, created, "every task of alice's, none of bob's");
+    let err = within(a.list(&alice, Some("not-a-cursor"))).await.unwrap_err();
+    assert_eq!(code(&err), Some(ErrorCode::INVALID_PARAMS), "{err:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

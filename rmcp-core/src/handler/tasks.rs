@@ -625,4 +625,33 @@ mod tests {
         let Err(McpError::TaskCreated(open)) = open.await else { panic!("no task") };
         assert!(store.get(&open.task.task_id, &request(Some("bob"))).await.is_ok());
     }
+
+    #[tokio::test]
+    async fn list_pages_through_the_callers_tasks_only() {
+        let store = TaskStore::new();
+        let work = |_| std::future::pending::<Result<CallToolResult, McpError>>();
+        let mut created = Vec::new();
+        for _ in 0..105 {
+            let Err(McpError::TaskCreated(task)) =
+                store.run(&request(Some("alice")), TaskSupport::Required, work).await
+            else {
+                panic!("no task")
+            };
+            created.push(task.task.task_id);
+        }
+        let _ = store.run(&request(Some("bob")), TaskSupport::Required, work).await;
+        let first = store.list(&request(Some("alice")), None).await.unwrap();
+        assert_eq!(first.tasks.len(), PAGE);
+        let cursor = first.next_cursor.expect("a second page");
+        let second = store.list(&request(Some("alice")), Some(&cursor)).await.unwrap();
+        assert!(second.next_cursor.is_none());
+        let mut listed: Vec<String> =
+            first.tasks.iter().chain(&second.tasks).map(|t| t.state.task.task_id.clone()).collect();
+        listed.sort();
+        created.sort();
+        assert_eq!(listed, created, "every task of alice's, none of bob's");
+        assert_eq!(store.list(&request(Some("bob")), None).await.unwrap().tasks.len(), 1);
+        let err = store.list(&request(Some("alice")), Some("x")).await.unwrap_err();
+        assert_eq!(err.as_rpc().map(|e| e.code), Some(crate::model::ErrorCode::INVALID_PARAMS));
+    }
 }

@@ -91,6 +91,9 @@ pub enum TaskBackendError {
     /// Refused by the store's rules (a limit reached, a task already waiting for input): the
     /// message is for the client, which gets it in a JSON-RPC internal error.
     Refused(String),
+    /// A [`list`](TaskBackend::list) cursor the backend did not hand out: the client gets
+    /// -32602.
+    UnknownCursor(String),
     /// The backend failed (for example, it could not be reached). The client gets a JSON-RPC
     /// internal error saying the task store failed.
     Failed(Box<dyn std::error::Error + Send + Sync>),
@@ -100,6 +103,7 @@ impl fmt::Display for TaskBackendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Refused(message) => f.write_str(message),
+            Self::UnknownCursor(cursor) => write!(f, "unknown cursor `{cursor}`"),
             Self::Failed(e) => write!(f, "the task store failed: {e}"),
         }
     }
@@ -108,7 +112,7 @@ impl fmt::Display for TaskBackendError {
 impl std::error::Error for TaskBackendError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Refused(_) => None,
+            Self::Refused(_) | Self::UnknownCursor(_) => None,
             Self::Failed(e) => Some(&**e),
         }
     }
@@ -116,7 +120,10 @@ impl std::error::Error for TaskBackendError {
 
 impl From<TaskBackendError> for crate::service::McpError {
     fn from(e: TaskBackendError) -> Self {
-        Self::internal_error(e.to_string())
+        match e {
+            TaskBackendError::UnknownCursor(_) => Self::invalid_params(e.to_string()),
+            _ => Self::internal_error(e.to_string()),
+        }
     }
 }
 
