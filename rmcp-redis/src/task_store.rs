@@ -134,6 +134,8 @@ struct Shared {
     options: RedisTaskOptions,
     /// This instance's id: random, so a restarted process is another instance.
     instance: String,
+    /// The error recorded for a task whose instance stopped, as JSON.
+    orphaned: String,
     /// The tasks this instance runs.
     running: Mutex<HashMap<String, Running>>,
     create: Script,
@@ -176,7 +178,9 @@ impl RedisTaskBackend {
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
         let shared = Arc::new(Shared {
             lane: Lane::new(conn, options.command_timeout, scripts::ALL),
-            instance: instance_id(),
+            // Random, so that a restarted process is a new instance.
+            instance: uuid::Uuid::new_v4().simple().to_string(),
+            orphaned: serde_json::to_string(&ErrorData::internal_error(ORPHANED)).unwrap_or_default(),
             options,
             running: Mutex::default(),
             create: Script::new(scripts::CREATE),
@@ -204,16 +208,6 @@ impl RedisTaskBackend {
     pub fn options(&self) -> &RedisTaskOptions {
         &self.shared.options
     }
-}
-
-/// 128 random bits in hex.
-fn instance_id() -> String {
-    use std::hash::{BuildHasher, RandomState};
-    // Two independently keyed hashes of the time: unique enough for an instance id, and no
-    // extra dependency for a random source.
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-    let (a, b) = (RandomState::new().hash_one(now), RandomState::new().hash_one((now, std::process::id())));
-    format!("{a:016x}{b:016x}")
 }
 
 impl Shared {
@@ -246,7 +240,7 @@ impl Shared {
     ) -> impl Future<Output = Result<Value, TaskBackendError>> + Send + 'static {
         let mut cmd: Cmd = redis::cmd("EVALSHA");
         cmd.arg(script.get_hash()).arg(keys.len()).arg(keys);
-        cmd.arg(&self.options.key_prefix).arg(timestamp()).arg(orphaned_error()).arg(args);
+        cmd.arg(&self.options.key_prefix).arg(timestamp()).arg(&self.orphaned).arg(args);
         let answer = self.lane.send(cmd);
         async move { answer.await.map_err(failed) }
     }
@@ -274,10 +268,6 @@ fn text_of(value: &Value) -> Option<&[u8]> {
         Value::BulkString(s) => Some(s),
         _ => None,
     }
-}
-
-fn orphaned_error() -> String {
-    serde_json::to_string(&ErrorData::internal_error(ORPHANED)).unwrap_or_default()
 }
 
 fn failed(e: RedisError) -> TaskBackendError {
@@ -402,12 +392,8 @@ impl TaskBackend for RedisTaskBackend {
             let outcome = s.eval(&s.create, &keys, args).await;
             let refused = match outcome.as_ref().map(text_of) {
                 Ok(Some(b"ok")) | Err(_) => None,
-                // The messages of the in-memory store.
-                Ok(Some(b"principal")) => Some(TaskBackendError::Refused(format!(
-                    "this client has too many tasks in progress (limit {}); try again later",
-                    new.max_per_principal
-                ))),
-                Ok(Some(b"full")) => Some(TaskBackendError::Refused("too many tasks; try again later".to_owned())),
+                Ok(Some(b"principal")) => Some(TaskBackendError::principal_limit(new.max_per_principal)),
+                Ok(Some(b"full")) => Some(TaskBackendError::full()),
                 Ok(_) => Some(corrupt(format!("unexpected answer {outcome:?}"))),
             };
             if refused.is_some() || outcome.is_err() {
@@ -481,12 +467,7 @@ impl TaskBackend for RedisTaskBackend {
             let asked = s.eval(&s.ask, &[s.task_key(id)], json_pairs(requests)?).await?;
             match text_of(&asked) {
                 Some(b"ok") => {}
-                Some(b"input_required") => {
-                    return Err(TaskBackendError::Refused(
-                        "the task is already waiting for input: ask for several inputs at once with `inputs`"
-                            .to_owned(),
-                    ));
-                }
+                Some(b"input_required") => return Err(TaskBackendError::already_waiting()),
                 _ => return Err(TaskBackendError::Refused("the task no longer runs".to_owned())),
             }
             // Woken by the instance's subscription; the heartbeat's pace is the fallback when a

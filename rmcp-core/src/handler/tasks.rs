@@ -102,18 +102,6 @@ struct Limits {
     max_per_principal: usize,
 }
 
-impl Limits {
-    fn per_principal_message(&self) -> String {
-        format!("this client has too many tasks in progress (limit {}); try again later", self.max_per_principal)
-    }
-}
-
-/// The message of a creation refused because the store is full.
-const FULL: &str = "too many tasks; try again later";
-
-/// The message of a second input round started while one is pending.
-const ALREADY_WAITING: &str = "the task is already waiting for input: ask for several inputs at once with `inputs`";
-
 /// How many tasks [`TaskStore::list`] returns per page.
 const PAGE: usize = 100;
 

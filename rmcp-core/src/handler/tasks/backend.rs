@@ -99,6 +99,23 @@ pub enum TaskBackendError {
     Failed(Box<dyn std::error::Error + Send + Sync>),
 }
 
+impl TaskBackendError {
+    /// The refusal of a task beyond its principal's share of `limit` tasks, all unfinished.
+    pub fn principal_limit(limit: usize) -> Self {
+        Self::Refused(format!("this client has too many tasks in progress (limit {limit}); try again later"))
+    }
+
+    /// The refusal of a task beyond the store's `max_tasks`.
+    pub fn full() -> Self {
+        Self::Refused("too many tasks; try again later".to_owned())
+    }
+
+    /// The refusal of a second input round while one is pending.
+    pub fn already_waiting() -> Self {
+        Self::Refused("the task is already waiting for input: ask for several inputs at once with `inputs`".to_owned())
+    }
+}
+
 impl fmt::Display for TaskBackendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use super::backend::{TaskOwner, TaskPage, TaskRecord};
+use super::backend::{TaskBackendError, TaskOwner, TaskPage, TaskRecord};
 use super::{Limits, outcome_state, unknown};
 use crate::model::tasks_ext::{DetailedTask, Task};
 use crate::model::{ErrorData, InputRequests, JsonObject, TaskStatus};
@@ -105,12 +105,12 @@ impl MemoryTasks {
             && held.get(key).is_some_and(|&count| count >= limits.max_per_principal)
         {
             let Some(mut oldest) = oldest_finished.and_then(|(_, id)| entries.remove(&id)) else {
-                return Err(McpError::internal_error(limits.per_principal_message()));
+                return Err(TaskBackendError::principal_limit(limits.max_per_principal).into());
             };
             release(held, &mut oldest);
         }
         if entries.len() >= limits.max_tasks {
-            return Err(McpError::internal_error(super::FULL));
+            return Err(TaskBackendError::full().into());
         }
         if let Some(key) = &share {
             *held.entry(*key).or_default() += 1;
@@ -221,7 +221,7 @@ impl MemoryTasks {
         let mut tasks = self.lock();
         let entry = live_mut(&mut tasks.entries, id)?;
         if entry.waiting.is_some() {
-            return Err(McpError::internal_error(super::ALREADY_WAITING));
+            return Err(TaskBackendError::already_waiting().into());
         }
         entry.waiting = Some(Waiting { pending: requests, answered: JsonObject::new(), wake: Some(wake) });
         entry.task.status = TaskStatus::InputRequired;
