@@ -444,14 +444,14 @@ impl TaskBackend for RedisTaskBackend {
     fn finish<'a>(
         &'a self,
         id: &'a str,
-        outcome: Result<JsonObject, ErrorData>,
+        outcome: &'a Result<JsonObject, ErrorData>,
     ) -> BoxFuture<'a, Result<(), TaskBackendError>> {
         Box::pin(async move {
             let s = &*self.shared;
             s.running().remove(id);
             let (status, field, json) = match outcome {
-                Ok(result) => (TaskStatus::Completed, "result", serde_json::to_string(&result)),
-                Err(error) => (TaskStatus::Failed, "error", serde_json::to_string(&error)),
+                Ok(result) => (TaskStatus::Completed, "result", serde_json::to_string(result)),
+                Err(error) => (TaskStatus::Failed, "error", serde_json::to_string(error)),
             };
             let args = (status_name(status), field, json.map_err(corrupt)?);
             s.eval(&s.finish, &[s.task_key(id)], args).await.map(drop)

@@ -364,3 +364,30 @@ async fn redis_down_gives_errors_and_the_stores_recover() {
     assert_eq!(seen.unwrap().task.task.status, TaskStatus::Working);
     assert_eq!(code(&within(b.get(&id, &ctx)).await.unwrap_err()), Some(ErrorCode::INVALID_PARAMS));
 }
+
+/// Redis refuses the store's scripts for a moment (an ACL takes `EVALSHA` away) just as a
+/// task's work ends: the store retries recording the outcome, and B serves the result once Redis
+/// takes them again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outcome_is_recorded_after_redis_refused_it_for_a_moment() {
+    let redis = redis_or_skip!();
+    let (a, b) = (instance(&redis, options(), 100), instance(&redis, options(), 100));
+    let ctx = request(None);
+    let (release, released) = oneshot::channel::<()>();
+    let id = start(&a, &ctx, |_| async move {
+        let _ = released.await;
+        Ok(CallToolResult::success(vec![ContentBlock::text("kept")]))
+    })
+    .await
+    .unwrap();
+    let mut conn = redis.inspect().await;
+    let acl = async |conn: &mut redis::aio::MultiplexedConnection, rule: &str| {
+        let _: () = redis::cmd("ACL").arg("SETUSER").arg("default").arg(rule).query_async(conn).await.unwrap();
+    };
+    acl(&mut conn, "-evalsha").await;
+    release.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    acl(&mut conn, "+evalsha").await;
+    wait_for(&b, &id, &ctx, TaskStatus::Completed).await;
+    assert_eq!(within(b.get(&id, &ctx)).await.unwrap().task.result.unwrap()["content"][0]["text"], "kept");
+}

@@ -341,8 +341,22 @@ impl TaskStore {
         match &self.inner.storage {
             Storage::Memory(tasks) => tasks.finish(id, outcome(work)),
             Storage::Shared(backend) => {
-                if let Err(e) = backend.finish(id, outcome(work)).await {
-                    tracing::warn!(task = id, error = %e, "a task's outcome was not recorded");
+                // The work is done and cannot be redone: a backend that failed (unreachable for a
+                // moment) gets a few more tries over about 4 s before the outcome is given up.
+                let outcome = outcome(work);
+                let mut delay = Duration::from_millis(250);
+                loop {
+                    match backend.finish(id, &outcome).await {
+                        Ok(()) => return,
+                        Err(TaskBackendError::Failed(e)) if delay <= Duration::from_secs(2) => {
+                            tracing::debug!(task = id, error = %e, "recording a task's outcome failed; retrying");
+                        }
+                        Err(e) => {
+                            return tracing::warn!(task = id, error = %e, "a task's outcome was not recorded");
+                        }
+                    }
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
                 }
             }
         }

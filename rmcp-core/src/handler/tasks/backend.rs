@@ -180,10 +180,11 @@ pub trait TaskBackend: Send + Sync + fmt::Debug + 'static {
 
     /// The work of task `id` ended with `outcome` (the result object, or the error): record it
     /// (`completed` or `failed`), unless the task already ended (it was cancelled meanwhile).
+    /// The store calls it again, a few times, after a [`TaskBackendError::Failed`].
     fn finish<'a>(
         &'a self,
         id: &'a str,
-        outcome: Result<JsonObject, ErrorData>,
+        outcome: &'a Result<JsonObject, ErrorData>,
     ) -> BoxFuture<'a, Result<(), TaskBackendError>>;
 
     /// Task `id` waits for the client's answers to `requests` (`input_required`, with them as
