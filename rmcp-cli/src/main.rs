@@ -1,0 +1,88 @@
+//! `rmcp`: a command-line MCP client and bridge on rmcp-core. See `rmcp --help`.
+
+mod args;
+mod cli;
+mod client;
+mod commands;
+mod config;
+mod connect;
+mod elicit;
+mod output;
+mod proxy;
+mod sampling;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use cli::{AskCommand, Cli, Command, PromptsCommand, ResourcesCommand, ToolsCommand};
+use client::CliClient;
+use commands::Session;
+use output::Output;
+
+fn main() -> ExitCode {
+    // Everything after the first `--` is the server command; clap sees the rest.
+    let mut argv: Vec<String> = std::env::args().collect();
+    let server_command = match argv.iter().position(|a| a == "--") {
+        Some(i) => {
+            let rest = argv.split_off(i);
+            rest[1..].to_vec()
+        }
+        None => Vec::new(),
+    };
+    let mut cli = Cli::parse_from(argv);
+    cli.conn.command = server_command;
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            output::error(&format!("cannot start the async runtime: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(run(cli)).unwrap_or_else(|e| {
+        output::error(&format!("{e:#}"));
+        ExitCode::FAILURE
+    });
+    // Blocking reads (a prompt on stdin) must not hold the process open.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    code
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let out = Output::new(cli.output);
+    let conn = &cli.conn;
+    match &cli.command {
+        Command::Ask(command) => {
+            let session = Session::open(conn, CliClient::new(conn), out).await?;
+            let result = ask(&session, command).await;
+            session.close().await;
+            result
+        }
+        Command::Watch(args) => commands::watch::watch(conn, args, out).await,
+        Command::Proxy(args) => commands::proxy::proxy(conn, args).await.map(|()| ExitCode::SUCCESS),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "rmcp", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// One request to a connected server, printed.
+async fn ask(session: &Session, command: &AskCommand) -> anyhow::Result<ExitCode> {
+    use commands::{info, misc, prompts, resources, tools};
+    match command {
+        AskCommand::Tools(ToolsCommand::Call(args)) => return tools::call(session, args).await,
+        AskCommand::Info => info::info(session).await?,
+        AskCommand::Ping => info::ping(session).await?,
+        AskCommand::Tools(ToolsCommand::List) => tools::list(session).await?,
+        AskCommand::Resources(ResourcesCommand::List) => resources::list(session).await?,
+        AskCommand::Resources(ResourcesCommand::Templates) => resources::templates(session).await?,
+        AskCommand::Resources(ResourcesCommand::Read { uri }) => resources::read(session, uri).await?,
+        AskCommand::Prompts(PromptsCommand::List) => prompts::list(session).await?,
+        AskCommand::Prompts(PromptsCommand::Get { name, args }) => prompts::get(session, name, args).await?,
+        AskCommand::Complete(args) => misc::complete(session, args).await?,
+        AskCommand::LogLevel { level } => misc::log_level(session, level).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
