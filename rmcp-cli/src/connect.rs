@@ -2,16 +2,18 @@
 //! entry), which transport, which era.
 
 use std::io::IsTerminal;
+use std::process::Stdio;
+use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use http::{HeaderName, HeaderValue};
 use rmcp_core::handler::ProtocolPreference;
 use rmcp_core::model::ProtocolVersion;
 use rmcp_core::service::{RunningService, ServeError, ServiceError, ServiceExt};
-use rmcp_core::transport::ChildProcess;
+use rmcp_core::transport::AsyncRwTransport;
 use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClientTransport};
 use rmcp_core::{ClientHandler, RoleClient};
-use tokio::process::Command;
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 use crate::cli::{ConnectArgs, Era};
 use crate::config::{self, ServerEntry};
@@ -121,26 +123,63 @@ pub fn http_transport(
     Ok(StreamableHttpClientTransport::with_config(config))
 }
 
-/// The child process for a command target; its stderr goes to ours, so its complaints show.
-pub fn child_process(program: &str, args: &[String], env: &[(String, String)]) -> anyhow::Result<ChildProcess> {
+/// The transport to a server started as a child process, and the process itself: closing the
+/// transport ends the server's input, and [`stop_child`] then gives it time to exit by itself
+/// (finishing a cancelled call, flushing its state) before it is killed. Its stderr goes to
+/// ours, so its complaints show.
+pub type ChildTransport = AsyncRwTransport<ChildStdout, ChildStdin>;
+
+/// Start a server command.
+pub fn spawn_child(program: &str, args: &[String], env: &[(String, String)]) -> anyhow::Result<(ChildTransport, Child)> {
     let mut command = Command::new(program);
-    command.args(args).envs(env.iter().map(|(k, v)| (k, v)));
-    ChildProcess::builder(command).inherit_stderr().spawn().map_err(|e| match e.kind() {
+    command
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    // A process group of its own: Ctrl-C in the terminal reaches us only, and we cancel the
+    // call in the protocol (`notifications/cancelled`) rather than the server dying mid-call.
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = command.spawn().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
             anyhow!("cannot start `{program}`: no such program (check the command after `--`, or give a path)")
         }
         _ => anyhow!("cannot start `{program}`: {e}"),
-    })
+    })?;
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        bail!("cannot talk to `{program}`: its stdin or stdout is missing");
+    };
+    Ok((AsyncRwTransport::new(stdout, stdin), child))
 }
 
-/// Connect `handler` to the server the flags name, and do the handshake.
-pub async fn connect<H: ClientHandler>(conn: &ConnectArgs, handler: H) -> anyhow::Result<RunningService<RoleClient, H>> {
+/// Wait for a server whose input has ended to exit, and kill it if it takes longer than `grace`.
+pub async fn stop_child(mut child: Child, grace: Duration) {
+    if tokio::time::timeout(grace, child.wait()).await.is_err() {
+        let _ = child.kill().await;
+    }
+}
+
+/// Connect `handler` to the server the flags name, and do the handshake. A server started as
+/// a child process comes back too, for [`stop_child`].
+pub async fn connect<H: ClientHandler>(
+    conn: &ConnectArgs,
+    handler: H,
+) -> anyhow::Result<(RunningService<RoleClient, H>, Option<Child>)> {
     let target = resolve(conn)?;
-    let served = match &target {
-        Target::Command { program, args, env } => handler.serve(child_process(program, args, env)?).await,
-        Target::Url { url, headers } => handler.serve(http_transport(url, headers, conn.bearer.as_deref())?).await,
+    let (served, child) = match &target {
+        Target::Command { program, args, env } => {
+            let (transport, child) = spawn_child(program, args, env)?;
+            (handler.serve(transport).await, Some(child))
+        }
+        Target::Url { url, headers } => {
+            (handler.serve(http_transport(url, headers, conn.bearer.as_deref())?).await, None)
+        }
     };
-    served.map_err(|e| explain_connect(&target, conn.era, e))
+    let client = served.map_err(|e| explain_connect(&target, conn.era, e))?;
+    Ok((client, child))
 }
 
 /// A failed handshake, in words that say what to try next.

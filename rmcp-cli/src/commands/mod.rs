@@ -16,6 +16,7 @@ use anyhow::anyhow;
 use rmcp_core::model::ErrorCode;
 use rmcp_core::service::{RunningService, ServiceError};
 use rmcp_core::{Peer, RoleClient};
+use tokio::process::Child;
 
 use crate::cli::ConnectArgs;
 use crate::client::CliClient;
@@ -34,14 +35,16 @@ pub struct Session {
     pub out: Output,
     /// `--timeout`.
     pub timeout: Option<Duration>,
+    /// The server process, when we started it.
+    child: Option<Child>,
 }
 
 impl Session {
     /// Connect as the flags say.
     pub async fn open(conn: &ConnectArgs, handler: CliClient, out: Output) -> anyhow::Result<Self> {
         let timeout = conn.timeout.map(Duration::from_secs_f64);
-        let client = connect::connect(conn, handler).await?;
-        Ok(Self { client, out, timeout })
+        let (client, child) = connect::connect(conn, handler).await?;
+        Ok(Self { client, out, timeout, child })
     }
 
     /// The peer, for requests.
@@ -62,10 +65,14 @@ impl Session {
         result.map_err(|e| explain(what, e))
     }
 
-    /// Close the connection, letting queued messages (a cancellation) go out first.
+    /// Close the connection, letting queued messages (a cancellation) go out first, and give a
+    /// server we started the same time to exit.
     pub async fn close(self) {
-        let _ = tokio::time::timeout(CLOSE_GRACE + Duration::from_secs(1), self.client.close_with_timeout(CLOSE_GRACE))
-            .await;
+        let closing = self.client.close_with_timeout(CLOSE_GRACE);
+        let _ = tokio::time::timeout(CLOSE_GRACE + Duration::from_secs(1), closing).await;
+        if let Some(child) = self.child {
+            connect::stop_child(child, CLOSE_GRACE).await;
+        }
     }
 }
 

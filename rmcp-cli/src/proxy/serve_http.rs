@@ -1,6 +1,7 @@
 //! A stdio server command served over Streamable HTTP (`rmcp proxy --listen ADDR -- CMD`).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use rmcp_core::handler::ClientInfo;
@@ -25,8 +26,9 @@ pub async fn serve(conn: &ConnectArgs, addr: &str) -> anyhow::Result<()> {
         ClientCapabilities::builder().enable_sampling().enable_elicitation().enable_roots().build();
     let info = ClientInfo::new(Implementation::new("rmcp-proxy", env!("CARGO_PKG_VERSION")), capabilities)
         .with_protocol(connect::protocol(conn.era));
+    let (transport, child) = connect::spawn_child(&program, &args, &env)?;
     let upstream = UpstreamClient { downstream: downstream.clone(), info }
-        .serve(connect::child_process(&program, &args, &env)?)
+        .serve(transport)
         .await
         .with_context(|| format!("could not start an MCP session with `{program}`"))?;
     let forwarder = Forwarder::new(upstream.peer().clone(), downstream)?;
@@ -43,6 +45,7 @@ pub async fn serve(conn: &ConnectArgs, addr: &str) -> anyhow::Result<()> {
     }
     ct.cancel();
     let _ = server.await;
-    upstream.cancel().await;
+    let _ = tokio::time::timeout(Duration::from_secs(3), upstream.close_with_timeout(Duration::from_secs(2))).await;
+    connect::stop_child(child, Duration::from_secs(2)).await;
     Ok(())
 }
