@@ -18,9 +18,16 @@ pub fn example(name: &str) -> PathBuf {
         return path.clone();
     }
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/Cargo.toml");
-    let bin = escargot::CargoBuild::new()
-        .manifest_path(manifest)
-        .bin(name)
+    let mut build = escargot::CargoBuild::new().manifest_path(manifest).bin(name);
+    // What cargo sets for this test is not the examples' business, and build scripts that
+    // watch it (ring's watches CARGO_MANIFEST_DIR) would rebuild half the tree on every run.
+    for (key, _) in std::env::vars() {
+        let per_crate = ["CARGO_PKG_", "CARGO_BIN_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR"];
+        if per_crate.iter().any(|prefix| key.starts_with(prefix)) {
+            build = build.env_remove(key);
+        }
+    }
+    let bin = build
         .run()
         .unwrap_or_else(|e| panic!("building the example `{name}` failed: {e}"));
     let path = bin.path().to_path_buf();
