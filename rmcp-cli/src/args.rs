@@ -6,16 +6,19 @@ use anyhow::{Context, anyhow, bail};
 use serde_json::{Map, Value};
 
 /// The arguments object from `--json` (if any) and the `key=value` pairs (which win).
-pub fn build(json: Option<&str>, pairs: &[String], schema: Option<&Map<String, Value>>) -> anyhow::Result<Map<String, Value>> {
+pub fn build(
+    json: Option<&str>,
+    pairs: &[String],
+    schema: Option<&Map<String, Value>>,
+) -> anyhow::Result<Map<String, Value>> {
     let mut args = match json {
         Some(text) => read_json_object(text)?,
         None => Map::new(),
     };
     let properties = schema.and_then(|s| s.get("properties")).and_then(Value::as_object);
     for pair in pairs {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| anyhow!("argument `{pair}` should be `key=value` (or `key:=JSON`)"))?;
+        let (key, value) =
+            pair.split_once('=').ok_or_else(|| anyhow!("argument `{pair}` should be `key=value` (or `key:=JSON`)"))?;
         let parsed = match key.strip_suffix(':') {
             Some(key) => {
                 let v = serde_json::from_str(value).with_context(|| format!("`{key}:=` needs JSON, got `{value}`"))?;
@@ -68,7 +71,9 @@ pub fn coerce(key: &str, text: &str, schema: Option<&Value>) -> anyhow::Result<V
     if types.is_empty() {
         return Ok(serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned())));
     }
-    if has("integer") && let Ok(n) = text.trim().parse::<i64>() {
+    if has("integer")
+        && let Ok(n) = text.trim().parse::<i64>()
+    {
         return Ok(n.into());
     }
     if has("number")
@@ -148,7 +153,8 @@ mod tests {
 
     #[test]
     fn json_flag_and_raw_json_pairs() {
-        let args = build(Some(r#"{"a": 1, "s": "x"}"#), &pairs(&["s:=\"y\"", "o:={\"z\":[1]}"]), Some(&schema())).unwrap();
+        let args =
+            build(Some(r#"{"a": 1, "s": "x"}"#), &pairs(&["s:=\"y\"", "o:={\"z\":[1]}"]), Some(&schema())).unwrap();
         assert_eq!(Value::Object(args), json!({"a": 1, "s": "y", "o": {"z": [1]}}));
         assert!(build(Some("[1]"), &[], None).unwrap_err().to_string().contains("must be a JSON object"));
         let path = std::env::temp_dir().join(format!("rmcp-cli-args-{}.json", std::process::id()));

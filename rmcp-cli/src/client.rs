@@ -121,7 +121,11 @@ impl ClientHandler for CliClient {
         }
     }
 
-    async fn on_logging_message(&self, params: LoggingMessageNotificationParams, _ctx: NotificationContext<RoleClient>) {
+    async fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParams,
+        _ctx: NotificationContext<RoleClient>,
+    ) {
         if !self.forward(methods::NOTIFICATION_MESSAGE, &params) {
             let data = match &params.data {
                 Value::String(s) => s.clone(),

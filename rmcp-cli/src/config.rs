@@ -40,7 +40,8 @@ struct ConfigFile {
 
 /// Read `path` and return the entry `name`.
 pub fn load(path: &Path, name: Option<&str>) -> anyhow::Result<ServerEntry> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
     let file: ConfigFile = serde_json::from_str(&text).with_context(|| {
         format!("{} is not an mcpServers file: expected {{\"mcpServers\": {{\"NAME\": {{...}}}}}}", path.display())
     })?;

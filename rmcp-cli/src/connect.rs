@@ -130,7 +130,11 @@ pub fn http_transport(
 pub type ChildTransport = AsyncRwTransport<ChildStdout, ChildStdin>;
 
 /// Start a server command.
-pub fn spawn_child(program: &str, args: &[String], env: &[(String, String)]) -> anyhow::Result<(ChildTransport, Child)> {
+pub fn spawn_child(
+    program: &str,
+    args: &[String],
+    env: &[(String, String)],
+) -> anyhow::Result<(ChildTransport, Child)> {
     let mut command = Command::new(program);
     command
         .args(args)
@@ -199,10 +203,9 @@ fn explain_connect(target: &Target, era: Era, error: ServeError) -> anyhow::Erro
         ServeError::Handshake(ServiceError::Timeout { timeout }) => {
             anyhow!("{what} did not answer the handshake within {timeout:?}; is it an MCP server?")
         }
-        ServeError::Handshake(ServiceError::ErrorResponse(e)) if era == Era::V2026 => anyhow!(
-            "{what} refused the 2026-07-28 protocol ({}); try --era 2025 or --era auto",
-            e.message
-        ),
+        ServeError::Handshake(ServiceError::ErrorResponse(e)) if era == Era::V2026 => {
+            anyhow!("{what} refused the 2026-07-28 protocol ({}); try --era 2025 or --era auto", e.message)
+        }
         other => anyhow!("could not connect to {what}: {other}"),
     }
 }

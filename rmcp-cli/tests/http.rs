@@ -29,10 +29,10 @@ fn calls_over_http_in_both_eras_share_the_servers_state() {
 fn an_unreachable_url_says_what_to_check() {
     // A port that was free a moment ago: nothing listens there now.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    rmcp(&["--url", &format!("http://127.0.0.1:{port}/mcp"), "tools", "list"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("could not reach http://127.0.0.1:").and(predicate::str::contains("check that the server runs")));
+    rmcp(&["--url", &format!("http://127.0.0.1:{port}/mcp"), "tools", "list"]).assert().code(1).stderr(
+        predicate::str::contains("could not reach http://127.0.0.1:")
+            .and(predicate::str::contains("check that the server runs")),
+    );
 }
 
 #[test]

@@ -21,10 +21,9 @@ fn a_stdio_server_served_over_http() {
             .stdout("division by zero\n");
     }
     // The proxy presents the server's identity and instructions as its own.
-    rmcp(&["--url", &url, "info"])
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with("calculator 0.1.0\n").and(predicate::str::contains("Arithmetic on two numbers")));
+    rmcp(&["--url", &url, "info"]).assert().success().stdout(
+        predicate::str::starts_with("calculator 0.1.0\n").and(predicate::str::contains("Arithmetic on two numbers")),
+    );
     let out = rmcp(&["--url", &url, "-o", "json", "tools", "list"]).output().unwrap();
     assert_eq!(json_of(&out)["tools"].as_array().unwrap().len(), 4);
 }

@@ -79,10 +79,9 @@ impl Session {
 /// A failed request, in words that say what to do.
 pub fn explain(what: &str, error: ServiceError) -> anyhow::Error {
     match error {
-        ServiceError::ErrorResponse(e) if e.code == ErrorCode::METHOD_NOT_FOUND => anyhow!(
-            "the server does not support {what} ({}); `rmcp info` shows what it offers",
-            e.message
-        ),
+        ServiceError::ErrorResponse(e) if e.code == ErrorCode::METHOD_NOT_FOUND => {
+            anyhow!("the server does not support {what} ({}); `rmcp info` shows what it offers", e.message)
+        }
         ServiceError::ErrorResponse(e) if e.code == ErrorCode::INVALID_PARAMS => {
             let data = e.data.map(|d| format!(" {d}")).unwrap_or_default();
             anyhow!("the server refused {what}: {}{data}", e.message)

@@ -29,8 +29,7 @@ pub async fn list(session: &Session) -> anyhow::Result<()> {
 
 /// `resources templates`.
 pub async fn templates(session: &Session) -> anyhow::Result<()> {
-    let templates =
-        session.request("resources/templates/list", session.peer().list_all_resource_templates()).await?;
+    let templates = session.request("resources/templates/list", session.peer().list_all_resource_templates()).await?;
     if session.out.is_json() {
         return session.out.json(&json!({ "resourceTemplates": templates }));
     }

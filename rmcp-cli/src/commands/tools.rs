@@ -23,10 +23,8 @@ pub async fn list(session: &Session) -> anyhow::Result<()> {
     if session.out.is_json() {
         return session.out.json(&serde_json::json!({ "tools": tools }));
     }
-    let rows: Vec<Vec<String>> = tools
-        .iter()
-        .map(|t| vec![t.name.clone(), signature(t), first_line(t.description.as_deref())])
-        .collect();
+    let rows: Vec<Vec<String>> =
+        tools.iter().map(|t| vec![t.name.clone(), signature(t), first_line(t.description.as_deref())]).collect();
     table(&["NAME", "ARGUMENTS", "DESCRIPTION"], &rows);
     Ok(())
 }
@@ -115,7 +113,9 @@ fn show_progress(slot: &Arc<Mutex<Option<ProgressBar>>>, p: &ProgressNotificatio
             bar.set_message(message);
         }
         None => {
-            bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             bar.set_message(format!("{} {message}", p.progress));
             bar.tick();
         }

@@ -75,7 +75,6 @@ fn print(out: Output, method: &str, params: &Value) -> anyhow::Result<()> {
         _ if params.as_object().is_some_and(|o| o.is_empty()) => String::new(),
         _ => params.to_string(),
     };
-    line(&format!("{} {summary}", dim(method)).trim_end().to_owned());
+    line(format!("{} {summary}", dim(method)).trim_end());
     Ok(())
 }
-

@@ -97,7 +97,11 @@ impl ClientHandler for UpstreamClient {
         self.downstream.latest()?.list_roots().await.map_err(relayed)
     }
 
-    async fn on_logging_message(&self, params: LoggingMessageNotificationParams, _ctx: NotificationContext<RoleClient>) {
+    async fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParams,
+        _ctx: NotificationContext<RoleClient>,
+    ) {
         for peer in self.downstream.open_sessions() {
             let _ = peer.notify_logging_message(params.clone()).await;
         }

@@ -75,7 +75,8 @@ pub async fn relay(host: impl Transport, server: impl Transport) -> anyhow::Resu
                 }
                 Ok(Frame::AnswerLost { id, reason }) => {
                     let error = ErrorData::internal_error(format!("the answer was lost: {reason}"));
-                    let _ = to_host.send(Outbound::new(JsonRpcMessage::Error(JsonRpcError { id: Some(id), error }))).await;
+                    let _ =
+                        to_host.send(Outbound::new(JsonRpcMessage::Error(JsonRpcError { id: Some(id), error }))).await;
                 }
                 Ok(_) => {}
                 Err(e) => anyhow::bail!("lost the server: {e}"),

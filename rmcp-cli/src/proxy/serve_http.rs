@@ -18,12 +18,13 @@ use crate::connect::{self, Target};
 /// Start the command, then serve it at `addr` until Ctrl-C or until the command exits.
 pub async fn serve(conn: &ConnectArgs, addr: &str) -> anyhow::Result<()> {
     let Target::Command { program, args, env } = connect::resolve(conn)? else {
-        anyhow::bail!("proxy --listen serves a stdio server: give its command after `--` (or a config entry with \"command\")");
+        anyhow::bail!(
+            "proxy --listen serves a stdio server: give its command after `--` (or a config entry with \"command\")"
+        );
     };
     let downstream = Arc::new(Downstream::default());
     // We pass on what our own clients can do: sampling, elicitation and roots are asked of them.
-    let capabilities =
-        ClientCapabilities::builder().enable_sampling().enable_elicitation().enable_roots().build();
+    let capabilities = ClientCapabilities::builder().enable_sampling().enable_elicitation().enable_roots().build();
     let info = ClientInfo::new(Implementation::new("rmcp-proxy", env!("CARGO_PKG_VERSION")), capabilities)
         .with_protocol(connect::protocol(conn.era));
     let (transport, child) = connect::spawn_child(&program, &args, &env)?;

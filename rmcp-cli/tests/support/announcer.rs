@@ -34,7 +34,9 @@ impl Announcer {
     async fn announce(&self, message: String) -> String {
         let listeners = self.listeners.lock().unwrap().clone();
         for peer in &listeners {
-            let _ = peer.notify_logging_message(LoggingMessageNotificationParams::new(LoggingLevel::Info, message.clone())).await;
+            let _ = peer
+                .notify_logging_message(LoggingMessageNotificationParams::new(LoggingLevel::Info, message.clone()))
+                .await;
             let _ = peer.notify_resource_updated(ResourceUpdatedNotificationParams::new("note://news")).await;
             let _ = peer.notify_tool_list_changed().await;
         }
@@ -55,8 +57,12 @@ impl Announcer {
 #[tool_handler]
 impl ServerHandler for Announcer {
     fn get_info(&self) -> ServerInfo {
-        let capabilities =
-            ServerCapabilities::builder().enable_tools().enable_logging().enable_resources().enable_resources_subscribe().build();
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_logging()
+            .enable_resources()
+            .enable_resources_subscribe()
+            .build();
         ServerInfo::new(Implementation::new("announcer", "1.0.0"), capabilities)
     }
 

@@ -22,14 +22,19 @@ pub fn example(name: &str) -> PathBuf {
     // What cargo sets for this test is not the examples' business, and build scripts that
     // watch it (ring's watches CARGO_MANIFEST_DIR) would rebuild half the tree on every run.
     for (key, _) in std::env::vars() {
-        let per_crate = ["CARGO_PKG_", "CARGO_BIN_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR"];
+        let per_crate = [
+            "CARGO_PKG_",
+            "CARGO_BIN_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_PRIMARY_PACKAGE",
+            "CARGO_TARGET_TMPDIR",
+        ];
         if per_crate.iter().any(|prefix| key.starts_with(prefix)) {
             build = build.env_remove(key);
         }
     }
-    let bin = build
-        .run()
-        .unwrap_or_else(|e| panic!("building the example `{name}` failed: {e}"));
+    let bin = build.run().unwrap_or_else(|e| panic!("building the example `{name}` failed: {e}"));
     let path = bin.path().to_path_buf();
     built.push((name.to_owned(), path.clone()));
     path
@@ -106,6 +111,5 @@ pub fn stderr_of(output: &std::process::Output) -> String {
 
 /// stdout parsed as one JSON document.
 pub fn json_of(output: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout_of(output)))
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout_of(output)))
 }

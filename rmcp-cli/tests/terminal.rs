@@ -1,0 +1,132 @@
+//! `rmcp` in a real terminal (tmux): the elicitation prompt, the progress bar, and Ctrl-C
+//! cancelling a call; and Ctrl-C (SIGINT) without a terminal.
+//!
+//! tmux must be installed (`.ci/run` installs it); without it these tests fail.
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::example;
+
+/// A tmux session running one shell command, killed when dropped.
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        let name = format!("rmcp-cli-test-{}-{}", std::process::id(), rand_suffix());
+        let status = Command::new("tmux")
+            .args(["new-session", "-d", "-s", &name, "-x", "100", "-y", "30", command])
+            .status()
+            .expect("tmux is needed for this test (apt-get install tmux)");
+        assert!(status.success(), "tmux new-session failed");
+        Tmux { name }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Wait until the screen shows `text`; the screen then.
+    fn wait_for(&self, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "the screen never showed {text:?}:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux").args(["send-keys", "-t", &self.name]).args(keys).status().unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000
+}
+
+/// The shell command that runs `rmcp ARGS -- SERVER` and then shows its exit status.
+fn shell(args: &str, server: &str) -> String {
+    let rmcp = assert_cmd::cargo::cargo_bin("rmcp");
+    format!("{} {args} -- {}; echo EXIT=$?; sleep 60", rmcp.display(), example(server).display())
+}
+
+#[test]
+fn the_elicitation_prompt_asks_each_field_on_a_terminal() {
+    for era in ["2025", "2026"] {
+        let tmux = Tmux::start(&shell(&format!("--era {era} tools call greet"), "assistant"));
+        let screen = tmux.wait_for("What should I call you?");
+        assert!(screen.contains("The server asks: What is your name?"), "{screen}");
+        tmux.keys(&["Ada", "Enter"]);
+        let screen = tmux.wait_for("Send these answers?");
+        assert!(screen.contains("· Ada"), "the answer is shown: {screen}");
+        tmux.keys(&["Enter"]);
+        let screen = tmux.wait_for("EXIT=");
+        assert!(screen.contains("Hello, Ada!\nEXIT=0"), "{screen}");
+    }
+}
+
+#[test]
+fn declining_at_the_prompt_is_an_answer_too() {
+    let tmux = Tmux::start(&shell("tools call greet", "assistant"));
+    tmux.wait_for("What should I call you?");
+    tmux.keys(&["Bob", "Enter"]);
+    tmux.wait_for("Send these answers?");
+    tmux.keys(&["n"]);
+    let screen = tmux.wait_for("EXIT=");
+    assert!(screen.contains("Hello, stranger who keeps their name!\nEXIT=0"), "{screen}");
+}
+
+#[test]
+fn a_progress_bar_shows_while_the_call_reports_and_ctrl_c_cancels_it() {
+    let tmux = Tmux::start(&shell("tools call countdown from=100", "assistant"));
+    // The bar: brackets, a percentage, and the server's message ("N to go").
+    let screen = tmux.wait_for("% ");
+    let bar = screen.lines().find(|l| l.contains("% ")).unwrap_or_default().to_owned();
+    assert!(bar.starts_with('[') && bar.contains("to go"), "{screen}");
+    tmux.keys(&["C-c"]);
+    let screen = tmux.wait_for("EXIT=");
+    assert!(screen.contains("rmcp: cancelled the call to `countdown`"), "{screen}");
+    // The server heard `notifications/cancelled` (its own log line, on the terminal too).
+    assert!(screen.contains("countdown: cancelled by the client after"), "{screen}");
+    assert!(screen.contains("EXIT=130"), "{screen}");
+    assert!(!screen.contains("liftoff"), "{screen}");
+}
+
+#[test]
+fn sigint_without_a_terminal_cancels_the_call_in_the_protocol() {
+    for era in ["2025", "2026"] {
+        let child = Command::new(assert_cmd::cargo::cargo_bin("rmcp"))
+            .args(["--era", era, "tools", "call", "countdown", "from=100", "--"])
+            .arg(example("assistant"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Long enough for the call to be under way (its first steps are 100 ms apart).
+        std::thread::sleep(Duration::from_millis(700));
+        assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "{stderr}");
+        assert!(out.stdout.is_empty(), "no result is printed");
+        assert!(stderr.contains("rmcp: cancelled the call to `countdown`"), "{stderr}");
+        assert!(stderr.contains("countdown: cancelled by the client after"), "{era}: {stderr}");
+    }
+}
