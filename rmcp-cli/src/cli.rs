@@ -127,6 +127,9 @@ pub enum Command {
         rmcp proxy --listen 127.0.0.1:8000 -- ./calculator\n      \
         serve a stdio server command at http://127.0.0.1:8000/mcp")]
     Proxy(ProxyArgs),
+    /// Log in to an HTTP server with OAuth, see the login, or forget it.
+    #[command(subcommand)]
+    Auth(AuthCommand),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  rmcp completions bash > ~/.local/share/bash-completion/completions/rmcp")]
     Completions {
@@ -166,6 +169,36 @@ pub enum AskCommand {
     LogLevel {
         /// The least severe level the server should send.
         level: String,
+    },
+}
+
+/// `rmcp auth ...`
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Log in: the browser opens the server's authorization page; the tokens are kept in your
+    /// config directory (owner-only) and refreshed by later commands.
+    #[command(after_help = "Example:\n  rmcp auth login https://example.com/mcp")]
+    Login {
+        /// The server's MCP endpoint.
+        #[arg(value_name = "URL")]
+        endpoint: String,
+        /// Open the authorization URL with this command instead of the system's browser.
+        #[arg(long, value_name = "CMD")]
+        open_with: Option<String>,
+    },
+    /// Forget the login for a server.
+    #[command(after_help = "Example:\n  rmcp auth logout https://example.com/mcp")]
+    Logout {
+        /// The server's MCP endpoint.
+        #[arg(value_name = "URL")]
+        endpoint: String,
+    },
+    /// Show the login for a server (issuer, scopes, expiry; never the tokens).
+    #[command(after_help = "Example:\n  rmcp auth status https://example.com/mcp")]
+    Status {
+        /// The server's MCP endpoint.
+        #[arg(value_name = "URL")]
+        endpoint: String,
     },
 }
 

@@ -104,12 +104,15 @@ pub fn protocol(era: Era) -> ProtocolPreference {
     }
 }
 
-/// The HTTP client transport for `url`, with the headers and bearer token given.
-pub fn http_transport(
+/// The HTTP client transport for `url`, with the headers given, and a bearer token: `--bearer`
+/// if given, else an OAuth login (kept by `rmcp auth login`, or made when the server asks, on
+/// a terminal) unless the headers already carry `Authorization`.
+pub async fn http_transport(
     url: &str,
     headers: &[(String, String)],
     bearer: Option<&str>,
 ) -> anyhow::Result<StreamableHttpClientTransport> {
+    let has_authorization = headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
     let mut config = StreamableHttpClientConfig::new(url);
     for (name, value) in headers {
         let name = HeaderName::try_from(name.as_str()).with_context(|| format!("`{name}` is not a header name"))?;
@@ -119,6 +122,8 @@ pub fn http_transport(
     if let Some(token) = bearer {
         let token = token.to_owned();
         config = config.with_auth(move || std::future::ready(Some(token.clone())));
+    } else if !has_authorization && let Ok(store) = crate::auth::FileStore::open() {
+        config = config.with_auth(crate::auth::oauth_client(url, store, None).await?);
     }
     Ok(StreamableHttpClientTransport::with_config(config))
 }
@@ -179,7 +184,7 @@ pub async fn connect<H: ClientHandler>(
             (handler.serve(transport).await, Some(child))
         }
         Target::Url { url, headers } => {
-            (handler.serve(http_transport(url, headers, conn.bearer.as_deref())?).await, None)
+            (handler.serve(http_transport(url, headers, conn.bearer.as_deref()).await?).await, None)
         }
     };
     let client = served.map_err(|e| explain_connect(&target, conn.era, e))?;
@@ -202,6 +207,11 @@ fn explain_connect(target: &Target, era: Era, error: ServeError) -> anyhow::Erro
         },
         ServeError::Handshake(ServiceError::Timeout { timeout }) => {
             anyhow!("{what} did not answer the handshake within {timeout:?}; is it an MCP server?")
+        }
+        ServeError::Handshake(ServiceError::ErrorResponse(e))
+            if e.data.as_ref().and_then(|d| d.get("httpStatus")).and_then(|s| s.as_u64()) == Some(401) =>
+        {
+            anyhow!("{what} needs a login: run `rmcp auth login {what}` (or pass --bearer TOKEN)")
         }
         ServeError::Handshake(ServiceError::ErrorResponse(e)) if era == Era::V2026 => {
             anyhow!("{what} refused the 2026-07-28 protocol ({}); try --era 2025 or --era auto", e.message)

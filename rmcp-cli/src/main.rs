@@ -1,6 +1,7 @@
 //! `rmcp`: a command-line MCP client and bridge on rmcp-core. See `rmcp --help`.
 
 mod args;
+mod auth;
 mod cli;
 mod client;
 mod commands;
@@ -61,6 +62,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Watch(args) => commands::watch::watch(conn, args, out).await,
         Command::Proxy(args) => commands::proxy::proxy(conn, args).await.map(|()| ExitCode::SUCCESS),
+        Command::Auth(command) => commands::auth::auth(command, out).await,
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "rmcp", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! One file per command group; this one holds what they share: the connected session and the
 //! words for a failed request.
 
+pub mod auth;
 pub mod info;
 pub mod misc;
 pub mod prompts;

@@ -13,7 +13,7 @@ pub async fn proxy(conn: &ConnectArgs, args: &ProxyArgs) -> anyhow::Result<()> {
     }
     match connect::resolve(conn)? {
         Target::Url { url, headers } => {
-            let server = connect::http_transport(&url, &headers, conn.bearer.as_deref())?;
+            let server = connect::http_transport(&url, &headers, conn.bearer.as_deref()).await?;
             relay::relay(rmcp_core::transport::stdio(), server).await
         }
         Target::Command { .. } => bail!(
