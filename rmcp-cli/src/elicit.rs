@@ -3,7 +3,7 @@
 
 use anyhow::anyhow;
 use dialoguer::theme::ColorfulTheme;
-use dialoguer::{Confirm, Input, Select};
+use dialoguer::{Confirm, Input, MultiSelect, Select};
 use rmcp_core::model::{ElicitRequestParams, ElicitResult};
 use serde_json::{Map, Value, json};
 
@@ -176,10 +176,39 @@ fn ask_field(theme: &ColorfulTheme, field: &Field<'_>) -> anyhow::Result<Option<
     let label = if field.required { field.label() } else { format!("{} [optional]", field.label()) };
     if let Some(choices) = field.choices().filter(|c| !c.is_empty()) {
         let default = field.default().and_then(Value::as_str);
-        let index = choices.iter().position(|(v, _)| Some(v.as_str()) == default).unwrap_or(0);
-        let labels: Vec<&str> = choices.iter().map(|(_, l)| l.as_str()).collect();
+        let mut labels: Vec<&str> = choices.iter().map(|(_, l)| l.as_str()).collect();
+        // An optional field without a default may stay unanswered: the first entry says so.
+        let skippable = !field.required && default.is_none();
+        if skippable {
+            labels.insert(0, "(no answer)");
+        }
+        let index =
+            choices.iter().position(|(v, _)| Some(v.as_str()) == default).map_or(0, |i| i + usize::from(skippable));
         let picked = Select::with_theme(theme).with_prompt(label).items(&labels).default(index).interact()?;
-        return Ok(Some(Value::String(choices[picked].0.clone())));
+        return Ok(match picked.checked_sub(usize::from(skippable)) {
+            Some(i) => Some(Value::String(choices[i].0.clone())),
+            None => None,
+        });
+    }
+    if field.kind() == "array" {
+        let items =
+            Field { name: field.name, schema: field.schema.get("items").unwrap_or(&Value::Null), required: true };
+        if let Some(choices) = items.choices().filter(|c| !c.is_empty()) {
+            let chosen: Vec<&str> = field
+                .default()
+                .and_then(Value::as_array)
+                .map(|d| d.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let labels: Vec<&str> = choices.iter().map(|(_, l)| l.as_str()).collect();
+            let defaults: Vec<bool> = choices.iter().map(|(v, _)| chosen.contains(&v.as_str())).collect();
+            let picked = MultiSelect::with_theme(theme)
+                .with_prompt(format!("{label} (space to pick, enter when done)"))
+                .items(&labels)
+                .defaults(&defaults)
+                .interact()?;
+            let values: Vec<Value> = picked.into_iter().map(|i| Value::String(choices[i].0.clone())).collect();
+            return Ok((field.required || !values.is_empty()).then_some(Value::Array(values)));
+        }
     }
     match field.kind() {
         "boolean" => {
