@@ -185,10 +185,7 @@ fn ask_field(theme: &ColorfulTheme, field: &Field<'_>) -> anyhow::Result<Option<
         let index =
             choices.iter().position(|(v, _)| Some(v.as_str()) == default).map_or(0, |i| i + usize::from(skippable));
         let picked = Select::with_theme(theme).with_prompt(label).items(&labels).default(index).interact()?;
-        return Ok(match picked.checked_sub(usize::from(skippable)) {
-            Some(i) => Some(Value::String(choices[i].0.clone())),
-            None => None,
-        });
+        return Ok(picked.checked_sub(usize::from(skippable)).map(|i| Value::String(choices[i].0.clone())));
     }
     if field.kind() == "array" {
         let items =
