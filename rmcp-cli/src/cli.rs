@@ -118,7 +118,8 @@ pub enum Command {
     /// Print the server's notifications as they arrive, until Ctrl-C.
     #[command(after_help = "Examples:\n  rmcp watch --url http://127.0.0.1:8000/mcp\n  \
                             rmcp watch --subscribe note://shopping --log-level debug -- ./notes\n\n\
-                            Watching speaks the 2025 era (a session, and its GET stream on HTTP).")]
+                            By default a 2025 session (its GET stream on HTTP): logs, progress, list changes, updates.\n\
+                            --era 2026 sends subscriptions/listen (HTTP): list changes and updates.")]
     Watch(WatchArgs),
     /// Bridge stdio and Streamable HTTP, in either direction.
     #[command(after_help = "Examples:\n  \

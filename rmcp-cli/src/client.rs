@@ -8,7 +8,7 @@ use rmcp_core::handler::{ClientHandler, ClientInfo};
 use rmcp_core::model::{
     ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
     Implementation, LoggingMessageNotificationParams, ProgressNotificationParams, ResourceUpdatedNotificationParams,
-    methods,
+    SubscriptionsAcknowledgedNotificationParams, methods,
 };
 use rmcp_core::service::{McpError, NotificationContext, RequestContext};
 use rmcp_core::{RoleClient, model::ElicitationCompleteNotificationParams};
@@ -163,6 +163,14 @@ impl ClientHandler for CliClient {
 
     async fn on_prompt_list_changed(&self, _ctx: NotificationContext<RoleClient>) {
         self.forward(methods::NOTIFICATION_PROMPTS_LIST_CHANGED, &Value::Object(Default::default()));
+    }
+
+    async fn on_subscriptions_acknowledged(
+        &self,
+        params: SubscriptionsAcknowledgedNotificationParams,
+        _ctx: NotificationContext<RoleClient>,
+    ) {
+        self.forward(methods::NOTIFICATION_SUBSCRIPTIONS_ACKNOWLEDGED, &params);
     }
 
     async fn on_elicitation_complete(

@@ -1,7 +1,9 @@
 //! A Streamable HTTP server in the test process that sends notifications on demand: the
-//! example servers send none that `watch` could show. Every session that subscribes or sets a
-//! log level is told, when the `announce` tool is called from any session, a log message, a
-//! resource update and a tool list change. Its `whoami` tool echoes the auth headers it got.
+//! example servers send none that `watch` could show. When the `announce` tool is called, every
+//! 2025 session that subscribed or set a log level is told a log message, a resource update and
+//! a tool list change; called on 2026, the same update and list change also go to the open
+//! `subscriptions/listen` streams that asked for them. Its `whoami` tool echoes the auth
+//! headers it got.
 
 use std::sync::{Arc, Mutex};
 
@@ -31,7 +33,12 @@ impl Announcer {
 impl Announcer {
     /// Tell every listening session: a log message, an update of `note://news`, a tool list change.
     #[tool]
-    async fn announce(&self, message: String) -> String {
+    async fn announce(&self, message: String, ctx: RequestContext<RoleServer>) -> String {
+        if ctx.is_stateless() {
+            // The shared 2026 engine's peer: the HTTP server passes these on to listen streams.
+            let _ = ctx.peer.notify_resource_updated(ResourceUpdatedNotificationParams::new("note://news")).await;
+            let _ = ctx.peer.notify_tool_list_changed().await;
+        }
         let listeners = self.listeners.lock().unwrap().clone();
         for peer in &listeners {
             let _ = peer
@@ -59,6 +66,7 @@ impl ServerHandler for Announcer {
     fn get_info(&self) -> ServerInfo {
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
+            .enable_tool_list_changed()
             .enable_logging()
             .enable_resources()
             .enable_resources_subscribe()
