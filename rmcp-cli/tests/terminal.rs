@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use support::example;
 
-/// A tmux session running one shell command, killed when dropped.
+/// A tmux server of its own (`-L`), running one session with one shell command; killed when
+/// dropped. Its own server keeps the test away from anyone else's tmux sessions.
 struct Tmux {
     name: String,
 }
@@ -19,7 +20,7 @@ impl Tmux {
     fn start(command: &str) -> Tmux {
         let name = format!("rmcp-cli-test-{}-{}", std::process::id(), rand_suffix());
         let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &name, "-x", "100", "-y", "30", command])
+            .args(["-L", &name, "new-session", "-d", "-s", &name, "-x", "100", "-y", "30", command])
             .status()
             .expect("tmux is needed for this test (apt-get install tmux)");
         assert!(status.success(), "tmux new-session failed");
@@ -27,7 +28,8 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
+        let out =
+            Command::new("tmux").args(["-L", &self.name, "capture-pane", "-p", "-t", &self.name]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -45,14 +47,15 @@ impl Tmux {
     }
 
     fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux").args(["send-keys", "-t", &self.name]).args(keys).status().unwrap();
+        let status =
+            Command::new("tmux").args(["-L", &self.name, "send-keys", "-t", &self.name]).args(keys).status().unwrap();
         assert!(status.success());
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
+        let _ = Command::new("tmux").args(["-L", &self.name, "kill-server"]).status();
     }
 }
 
