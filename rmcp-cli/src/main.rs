@@ -58,6 +58,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let session = Session::open(conn, CliClient::new(conn), out).await?;
             let result = ask(&session, command).await;
             session.close().await;
+            if let (AskCommand::Tools(ToolsCommand::Call(call)), Ok(code)) = (command, &result)
+                && *code == ExitCode::from(commands::tools::INTERRUPTED)
+            {
+                eprintln!("rmcp: cancelled the call to `{}`", call.name);
+            }
             result
         }
         Command::Watch(args) => commands::watch::watch(conn, args, out).await,

@@ -73,9 +73,9 @@ pub async fn call(session: &Session, args: &CallArgs) -> anyhow::Result<ExitCode
     let result = tokio::select! {
         result = call => result,
         _ = tokio::signal::ctrl_c() => {
-            // Dropping the call sends `notifications/cancelled`; `close` lets it go out.
+            // Dropping the call sends `notifications/cancelled`; `close` lets it go out (and
+            // `main` says so once the server has had its say: they share the terminal).
             clear_progress(&session.client.service().progress_slot());
-            eprintln!("rmcp: cancelled the call to `{}`", args.name);
             return Ok(ExitCode::from(INTERRUPTED));
         }
     };
