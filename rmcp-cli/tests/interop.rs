@@ -77,6 +77,23 @@ fn the_reference_server_over_stdio() {
 }
 
 #[test]
+fn a_config_entry_starts_the_reference_server_with_its_env() {
+    let Some(server) = installed("a_config_entry_starts_the_reference_server_with_its_env", EVERYTHING) else {
+        return;
+    };
+    let config = std::env::temp_dir().join(format!("rmcp-cli-test-interop-config-{}.json", std::process::id()));
+    let entry = serde_json::json!({"mcpServers": {"everything": {
+        "command": "node", "args": [server, "stdio"], "env": {"RMCP_CLI_TEST_VALUE": "from-the-config"}
+    }}});
+    std::fs::write(&config, entry.to_string()).unwrap();
+    rmcp(&["--config", config.to_str().unwrap(), "tools", "call", "get-env"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("RMCP_CLI_TEST_VALUE").and(predicate::str::contains("from-the-config")));
+    std::fs::remove_file(config).unwrap();
+}
+
+#[test]
 fn the_reference_servers_requests_are_answered_or_declined() {
     let Some(server) = installed("the_reference_servers_requests_are_answered_or_declined", EVERYTHING) else {
         return;

@@ -121,6 +121,15 @@ fn bad_input_gets_an_error_that_says_what_to_do() {
 }
 
 #[test]
+fn a_call_past_its_timeout_fails_and_says_how_to_wait_longer() {
+    rmcp_stdio(&["--timeout", "0.3", "tools", "call", "countdown", "from=50"], "assistant")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("got no answer within 300ms; raise --timeout"));
+}
+
+#[test]
 fn resources_prompts_and_completions_of_the_notes_server() {
     rmcp_stdio(&["resources", "list"], "notes").assert().success().stdout(
         "URI            NAME   TYPE        DESCRIPTION\n\
