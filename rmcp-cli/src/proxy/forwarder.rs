@@ -3,8 +3,10 @@
 //! notifications back to the clients being served.
 //!
 //! One upstream connection serves every downstream session. Requests the upstream server sends
-//! (sampling, elicitation, roots) go to the session whose request is in flight most recently;
-//! its notifications (logs, list changes, resource updates) go to every open session.
+//! (sampling, elicitation, roots) go to the session of the most recent forwarded call still in
+//! flight (else the session heard from last): stdio carries no link between a server's request
+//! and the call it serves, so with calls of several sessions in flight at once this is a guess.
+//! Its notifications (logs, list changes, resource updates) go to every open session.
 
 use std::sync::{Arc, Mutex};
 
@@ -25,6 +27,23 @@ use rmcp_core::{Peer, RoleClient, RoleServer};
 pub struct Downstream {
     sessions: Mutex<Vec<Peer<RoleServer>>>,
     latest: Mutex<Option<Peer<RoleServer>>>,
+    /// The sessions of the calls being forwarded, oldest first, each under its call's number.
+    in_flight: Mutex<Vec<(u64, Peer<RoleServer>)>>,
+    next_call: std::sync::atomic::AtomicU64,
+}
+
+/// A forwarded call's place in [`Downstream::in_flight`], given up when the call ends.
+struct InFlight<'a> {
+    downstream: &'a Downstream,
+    number: u64,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut calls) = self.downstream.in_flight.lock() {
+            calls.retain(|(n, _)| *n != self.number);
+        }
+    }
 }
 
 impl Downstream {
@@ -44,8 +63,23 @@ impl Downstream {
         }
     }
 
+    /// Note a call from `ctx`'s session as in flight until the returned guard drops.
+    fn call_from(&self, ctx: &RequestContext<RoleServer>) -> Option<InFlight<'_>> {
+        self.seen(ctx);
+        if ctx.is_stateless() {
+            return None;
+        }
+        let number = self.next_call.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.in_flight.lock().ok()?.push((number, ctx.peer.clone()));
+        Some(InFlight { downstream: self, number })
+    }
+
+    /// Where a request of the upstream server goes.
     fn latest(&self) -> Result<Peer<RoleServer>, McpError> {
-        self.latest.lock().ok().and_then(|l| l.clone()).filter(|p| !p.is_closed()).ok_or_else(|| {
+        let calling =
+            self.in_flight.lock().ok().and_then(|c| c.iter().rev().map(|(_, p)| p.clone()).find(|p| !p.is_closed()));
+        let heard = || self.latest.lock().ok().and_then(|l| l.clone()).filter(|p| !p.is_closed());
+        calling.or_else(heard).ok_or_else(|| {
             McpError::internal_error("rmcp proxy: no client session (2025 era) is connected to answer this request")
         })
     }
@@ -183,7 +217,7 @@ impl ServerHandler for Forwarder {
         params: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, McpError> {
-        self.downstream.seen(&ctx);
+        let _in_flight = self.downstream.call_from(&ctx);
         let mut options = RequestOptions::new();
         // Progress upstream is passed on under the token our client gave.
         if let Some(token) = ctx.progress_token() {
@@ -226,7 +260,7 @@ impl ServerHandler for Forwarder {
         params: ReadResourceRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResult, McpError> {
-        self.downstream.seen(&ctx);
+        let _in_flight = self.downstream.call_from(&ctx);
         self.upstream.read_resource(params).await.map_err(relayed)
     }
 
@@ -262,7 +296,7 @@ impl ServerHandler for Forwarder {
         params: GetPromptRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<GetPromptResult, McpError> {
-        self.downstream.seen(&ctx);
+        let _in_flight = self.downstream.call_from(&ctx);
         self.upstream.get_prompt(params).await.map_err(relayed)
     }
 
