@@ -15,6 +15,7 @@ mod sampling;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
+use tokio_util::sync::CancellationToken;
 
 use cli::{AskCommand, Cli, Command, PromptsCommand, ResourcesCommand, ToolsCommand};
 use client::CliClient;
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = runtime.block_on(run(cli)).unwrap_or_else(|e| {
+    let code = runtime.block_on(interruptible(cli)).unwrap_or_else(|e| {
         output::error(&format!("{e:#}"));
         ExitCode::FAILURE
     });
@@ -50,24 +51,50 @@ fn main() -> ExitCode {
     code
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// Run the command with Ctrl-C caught from the start: whenever it comes, the command stops
+/// cleanly (a call in flight is cancelled in the protocol, a connection closed) with status 130.
+async fn interruptible(cli: Cli) -> anyhow::Result<ExitCode> {
+    let interrupted = CancellationToken::new();
+    let on_signal = interrupted.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel();
+        }
+    });
+    run(cli, interrupted).await
+}
+
+async fn run(cli: Cli, interrupted: CancellationToken) -> anyhow::Result<ExitCode> {
     let out = Output::new(cli.output);
     let conn = &cli.conn;
+    let stopped = || ExitCode::from(commands::tools::INTERRUPTED);
     match &cli.command {
         Command::Ask(command) => {
-            let session = Session::open(conn, CliClient::new(conn), out).await?;
-            let result = ask(&session, command).await;
+            let session = tokio::select! {
+                session = Session::open(conn, CliClient::new(conn), out) => session?,
+                () = interrupted.cancelled() => return Ok(stopped()),
+            };
+            // Dropping a request on Ctrl-C sends `notifications/cancelled`; `close` lets it go out.
+            let result = tokio::select! {
+                result = ask(&session, command) => result,
+                () = interrupted.cancelled() => Ok(stopped()),
+            };
+            session.clear_progress();
             session.close().await;
+            // Said once the server has had its say: they share the terminal.
             if let (AskCommand::Tools(ToolsCommand::Call(call)), Ok(code)) = (command, &result)
-                && *code == ExitCode::from(commands::tools::INTERRUPTED)
+                && *code == stopped()
             {
                 eprintln!("rmcp: cancelled the call to `{}`", call.name);
             }
             result
         }
-        Command::Watch(args) => commands::watch::watch(conn, args, out).await,
-        Command::Proxy(args) => commands::proxy::proxy(conn, args).await.map(|()| ExitCode::SUCCESS),
-        Command::Auth(command) => commands::auth::auth(command, out).await,
+        Command::Watch(args) => commands::watch::watch(conn, args, out, interrupted).await,
+        Command::Proxy(args) => commands::proxy::proxy(conn, args, interrupted).await,
+        Command::Auth(command) => tokio::select! {
+            result = commands::auth::auth(command, out) => result,
+            () = interrupted.cancelled() => Ok(stopped()),
+        },
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "rmcp", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -66,6 +66,14 @@ impl Session {
         result.map_err(|e| explain(what, e))
     }
 
+    /// Take the progress bar of a call off the screen.
+    pub fn clear_progress(&self) {
+        let slot = self.client.service().progress_slot();
+        if let Some(bar) = slot.lock().ok().and_then(|mut s| s.take()) {
+            bar.finish_and_clear();
+        }
+    }
+
     /// Close the connection, letting queued messages (a cancellation) go out first, and give a
     /// server we started the same time to exit.
     pub async fn close(self) {

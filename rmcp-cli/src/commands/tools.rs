@@ -69,17 +69,8 @@ pub async fn call(session: &Session, args: &CallArgs) -> anyhow::Result<ExitCode
         let slot = session.client.service().progress_slot();
         options = options.on_progress(move |p| show_progress(&slot, &p));
     }
-    let call = session.peer().call_tool_with(params, options);
-    let result = tokio::select! {
-        result = call => result,
-        _ = tokio::signal::ctrl_c() => {
-            // Dropping the call sends `notifications/cancelled`; `close` lets it go out (and
-            // `main` says so once the server has had its say: they share the terminal).
-            clear_progress(&session.client.service().progress_slot());
-            return Ok(ExitCode::from(INTERRUPTED));
-        }
-    };
-    clear_progress(&session.client.service().progress_slot());
+    let result = session.peer().call_tool_with(params, options).await;
+    session.clear_progress();
     let result = result.map_err(|e| super::explain(&format!("the call to `{}`", args.name), e))?;
     let failed = result.is_error();
     if session.out.is_json() {
@@ -119,11 +110,5 @@ fn show_progress(slot: &Arc<Mutex<Option<ProgressBar>>>, p: &ProgressNotificatio
             bar.set_message(format!("{} {message}", p.progress));
             bar.tick();
         }
-    }
-}
-
-fn clear_progress(slot: &Arc<Mutex<Option<ProgressBar>>>) {
-    if let Some(bar) = slot.lock().ok().and_then(|mut s| s.take()) {
-        bar.finish_and_clear();
     }
 }

@@ -13,6 +13,7 @@ use rmcp_core::model::{SubscribeRequestParams, SubscriptionFilter, Subscriptions
 use rmcp_core::service::RequestOptions;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use super::Session;
 use super::tools::INTERRUPTED;
@@ -21,7 +22,12 @@ use crate::client::{CliClient, Notification};
 use crate::output::{Output, dim, line};
 
 /// Connect, subscribe as asked, then print until Ctrl-C or until the server goes.
-pub async fn watch(conn: &ConnectArgs, args: &WatchArgs, out: Output) -> anyhow::Result<ExitCode> {
+pub async fn watch(
+    conn: &ConnectArgs,
+    args: &WatchArgs,
+    out: Output,
+    interrupted: CancellationToken,
+) -> anyhow::Result<ExitCode> {
     let listen = conn.era == Era::V2026;
     if listen && args.log_level.is_some() {
         bail!("--log-level needs a 2025 session (2026 has no session-wide log level): drop --era 2026");
@@ -29,7 +35,10 @@ pub async fn watch(conn: &ConnectArgs, args: &WatchArgs, out: Output) -> anyhow:
     // `auto` would pick 2026 where it can; a session hears more (logs too), so 2025 it is.
     let conn = ConnectArgs { era: if listen { Era::V2026 } else { Era::V2025 }, ..conn.clone() };
     let (tx, mut rx) = mpsc::unbounded_channel::<Notification>();
-    let session = Session::open(&conn, CliClient::new(&conn).with_watcher(tx), out).await?;
+    let session = tokio::select! {
+        session = Session::open(&conn, CliClient::new(&conn).with_watcher(tx), out) => session?,
+        () = interrupted.cancelled() => return Ok(ExitCode::from(INTERRUPTED)),
+    };
     if let Some(level) = &args.log_level {
         let params = super::misc::level_params(level)?;
         session.request("logging/setLevel", session.peer().set_level(params)).await?;
@@ -66,7 +75,7 @@ pub async fn watch(conn: &ConnectArgs, args: &WatchArgs, out: Output) -> anyhow:
     let code = loop {
         tokio::select! {
             Some((method, params)) = rx.recv() => print(out, method, &params)?,
-            _ = tokio::signal::ctrl_c() => break ExitCode::from(INTERRUPTED),
+            () = interrupted.cancelled() => break ExitCode::from(INTERRUPTED),
             ended = &mut subscription => {
                 // Notifications that came before the end are shown first.
                 while let Ok((method, params)) = rx.try_recv() {

@@ -16,7 +16,7 @@ use crate::cli::ConnectArgs;
 use crate::connect::{self, Target};
 
 /// Start the command, then serve it at `addr` until Ctrl-C or until the command exits.
-pub async fn serve(conn: &ConnectArgs, addr: &str) -> anyhow::Result<()> {
+pub async fn serve(conn: &ConnectArgs, addr: &str, interrupted: CancellationToken) -> anyhow::Result<()> {
     let Target::Command { program, args, env } = connect::resolve(conn)? else {
         anyhow::bail!(
             "proxy --listen serves a stdio server: give its command after `--` (or a config entry with \"command\")"
@@ -41,7 +41,7 @@ pub async fn serve(conn: &ConnectArgs, addr: &str) -> anyhow::Result<()> {
     let ct = CancellationToken::new();
     let server = tokio::spawn(service.serve_listener(listener, ct.clone()));
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        () = interrupted.cancelled() => {}
         () = upstream.peer().closed() => eprintln!("rmcp proxy: `{program}` exited"),
     }
     ct.cancel();
