@@ -67,7 +67,7 @@ async fn interruptible(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn run(cli: Cli, interrupted: CancellationToken) -> anyhow::Result<ExitCode> {
     let out = Output::new(cli.output);
     let conn = &cli.conn;
-    let stopped = || ExitCode::from(commands::tools::INTERRUPTED);
+    let stopped = || ExitCode::from(commands::INTERRUPTED);
     match &cli.command {
         Command::Ask(command) => {
             let session = tokio::select! {

@@ -24,6 +24,9 @@ use crate::client::CliClient;
 use crate::connect;
 use crate::output::Output;
 
+/// The exit status of a command stopped with Ctrl-C (128 + SIGINT), as shells report it.
+pub const INTERRUPTED: u8 = 130;
+
 /// How long a closing connection may take to send what it still has (a cancellation, a
 /// session's DELETE) before the process ends.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use tokio_util::sync::CancellationToken;
 
-use super::tools::INTERRUPTED;
+use super::INTERRUPTED;
 use crate::cli::{ConnectArgs, ProxyArgs};
 use crate::connect::{self, Target};
 use crate::proxy::{relay, serve_http};

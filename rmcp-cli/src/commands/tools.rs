@@ -14,9 +14,6 @@ use super::Session;
 use crate::cli::CallArgs;
 use crate::output::{self, first_line, table};
 
-/// The exit status of a command stopped with Ctrl-C (128 + SIGINT), as shells report it.
-pub const INTERRUPTED: u8 = 130;
-
 /// `tools list`.
 pub async fn list(session: &Session) -> anyhow::Result<()> {
     let tools = session.request("tools/list", session.peer().list_all_tools()).await?;
@@ -50,7 +47,8 @@ fn signature(tool: &Tool) -> String {
         .join(" ")
 }
 
-/// `tools call NAME k=v ...`: exit 1 on an `isError` result, 130 when cancelled with Ctrl-C.
+/// `tools call NAME k=v ...`: exit 1 on an `isError` result. Ctrl-C drops this future (in
+/// `main`), which cancels the call.
 pub async fn call(session: &Session, args: &CallArgs) -> anyhow::Result<ExitCode> {
     let tools = session.request("tools/list", session.peer().list_all_tools()).await?;
     let tool = tools.iter().find(|t| t.name == args.name).ok_or_else(|| {

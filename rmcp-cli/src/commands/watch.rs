@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::INTERRUPTED;
 use super::Session;
-use super::tools::INTERRUPTED;
 use crate::cli::{ConnectArgs, Era, WatchArgs};
 use crate::client::{CliClient, Notification};
 use crate::output::{Output, dim, line};
