@@ -123,7 +123,11 @@ pub async fn http_transport(
         let token = token.to_owned();
         config = config.with_auth(move || std::future::ready(Some(token.clone())));
     } else if !has_authorization && let Ok(store) = crate::auth::FileStore::open() {
-        config = config.with_auth(crate::auth::oauth_client(url, store, None).await?);
+        // Without a config directory or a loopback listener there is no login to use: the
+        // server's 401, if it sends one, then says to pass a token.
+        if let Ok(oauth) = crate::auth::oauth_client(url, store, None).await {
+            config = config.with_auth(oauth);
+        }
     }
     Ok(StreamableHttpClientTransport::with_config(config))
 }
