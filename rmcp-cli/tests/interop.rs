@@ -8,6 +8,9 @@
 
 mod support;
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -112,6 +115,56 @@ fn the_reference_servers_requests_are_answered_or_declined() {
         .assert()
         .success()
         .stdout(predicate::str::contains("forty-two"));
+}
+
+/// The reference server's elicitation form, answered in a real terminal: a prompt per field in
+/// the schema's order, defaults shown and taken with Enter, a boolean as yes/no, enums as
+/// selection lists (single and multiple).
+#[test]
+fn the_reference_servers_form_is_asked_field_by_field_in_a_terminal() {
+    let Some(server) = installed("the_reference_servers_form_is_asked_field_by_field_in_a_terminal", EVERYTHING) else {
+        return;
+    };
+    let rmcp = assert_cmd::cargo::cargo_bin("rmcp");
+    let command = format!(
+        "{} tools call trigger-elicitation-request -- node {} stdio; echo EXIT=$?; sleep 60",
+        rmcp.display(),
+        server.display()
+    );
+    let tmux = tmux::Tmux::start_sized(&command, 120, 80);
+    // (what the prompt says, what it must show, the keys typed)
+    let steps: [(&str, &str, &[&str]); 14] = [
+        ("Your date of birth", "", &["1990-01-01", "Enter"]),
+        ("Agree to the terms", "(y/n)", &["y"]),
+        ("Your email address", "", &["Enter"]),
+        ("Favorite first line of a story", "It was a dark and stormy night.", &["Enter"]),
+        ("Portfolio / personal website", "", &["Enter"]),
+        ("Your favorite integer", "42", &["Enter"]),
+        ("favorite type of pet", "Dogs", &["Down", "Enter"]),
+        ("Your full, legal name", "", &["Ada Lovelace", "Enter"]),
+        ("Favorite number", "3.14", &["Enter"]),
+        ("favorite types of fish", "space to pick", &["Space", "Enter"]),
+        ("favorite hero", "", &["Enter"]),
+        ("favorite instruments", "", &["Enter"]),
+        ("favorite friend", "", &["Enter"]),
+        ("Send these answers?", "", &["Enter"]),
+    ];
+    for (prompt, shows, keys) in steps {
+        let line = tmux.wait_for_line("? ", prompt);
+        // A selection list shows its choices below the prompt line.
+        assert!(
+            line.contains(shows) || tmux.screen().contains(shows),
+            "{prompt}: expected {shows:?}:\n{}",
+            tmux.screen()
+        );
+        tmux.keys(keys);
+        tmux.wait_for_line("✔ ", prompt);
+    }
+    let screen = tmux.wait_for("EXIT=");
+    for field in ["\"name\": \"Ada Lovelace\"", "\"check\": true", "\"integer\": 42", "\"birthdate\": \"1990-01-01\""] {
+        assert!(screen.contains(field), "{field} missing:\n{screen}");
+    }
+    assert!(screen.contains("EXIT=0"), "{screen}");
 }
 
 #[test]

@@ -5,63 +5,14 @@
 
 mod support;
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::example;
-
-/// A tmux server of its own (`-L`), running one session with one shell command; killed when
-/// dropped. Its own server keeps the test away from anyone else's tmux sessions.
-struct Tmux {
-    name: String,
-}
-
-impl Tmux {
-    fn start(command: &str) -> Tmux {
-        let name = format!("rmcp-cli-test-{}-{}", std::process::id(), rand_suffix());
-        let status = Command::new("tmux")
-            .args(["-L", &name, "new-session", "-d", "-s", &name, "-x", "100", "-y", "30", command])
-            .status()
-            .expect("tmux is needed for this test (apt-get install tmux)");
-        assert!(status.success(), "tmux new-session failed");
-        Tmux { name }
-    }
-
-    fn screen(&self) -> String {
-        let out =
-            Command::new("tmux").args(["-L", &self.name, "capture-pane", "-p", "-t", &self.name]).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Wait until the screen shows `text`; the screen then.
-    fn wait_for(&self, text: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(started.elapsed() < Duration::from_secs(30), "the screen never showed {text:?}:\n{screen}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let status =
-            Command::new("tmux").args(["-L", &self.name, "send-keys", "-t", &self.name]).args(keys).status().unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.name, "kill-server"]).status();
-    }
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000
-}
+use tmux::Tmux;
 
 /// The shell command that runs `rmcp ARGS -- SERVER` and then shows its exit status.
 fn shell(args: &str, server: &str) -> String {
@@ -72,12 +23,13 @@ fn shell(args: &str, server: &str) -> String {
 #[test]
 fn the_elicitation_prompt_asks_each_field_on_a_terminal() {
     for era in ["2025", "2026"] {
-        let tmux = Tmux::start(&shell(&format!("--era {era} tools call greet"), "assistant"));
-        let screen = tmux.wait_for("What should I call you?");
-        assert!(screen.contains("The server asks: What is your name?"), "{screen}");
+        let tmux = Tmux::start_sized(&shell(&format!("--era {era} tools call greet"), "assistant"), 100, 30);
+        // The field's prompt: its name and description; answered, it shows the answer.
+        tmux.wait_for_line("? name (What should I call you?)", "");
+        assert!(tmux.screen().contains("The server asks: What is your name?"), "{}", tmux.screen());
         tmux.keys(&["Ada", "Enter"]);
-        let screen = tmux.wait_for("Send these answers?");
-        assert!(screen.contains("· Ada"), "the answer is shown: {screen}");
+        tmux.wait_for_line("✔ name (What should I call you?)", "· Ada");
+        tmux.wait_for_line("? Send these answers?", "");
         tmux.keys(&["Enter"]);
         let screen = tmux.wait_for("EXIT=");
         assert!(screen.contains("Hello, Ada!\nEXIT=0"), "{screen}");
@@ -86,7 +38,7 @@ fn the_elicitation_prompt_asks_each_field_on_a_terminal() {
 
 #[test]
 fn declining_at_the_prompt_is_an_answer_too() {
-    let tmux = Tmux::start(&shell("tools call greet", "assistant"));
+    let tmux = Tmux::start_sized(&shell("tools call greet", "assistant"), 100, 30);
     tmux.wait_for("What should I call you?");
     tmux.keys(&["Bob", "Enter"]);
     tmux.wait_for("Send these answers?");
@@ -97,7 +49,7 @@ fn declining_at_the_prompt_is_an_answer_too() {
 
 #[test]
 fn a_progress_bar_shows_while_the_call_reports_and_ctrl_c_cancels_it() {
-    let tmux = Tmux::start(&shell("tools call countdown from=100", "assistant"));
+    let tmux = Tmux::start_sized(&shell("tools call countdown from=100", "assistant"), 100, 30);
     // The bar: brackets, a percentage, and the server's message ("N to go").
     let screen = tmux.wait_for("% ");
     let bar = screen.lines().find(|l| l.contains("% ")).unwrap_or_default().to_owned();
