@@ -42,7 +42,7 @@ pub async fn run<S: ServerHandler>(name: &str, server: impl Fn() -> S + Send + S
 }
 
 /// `config` with its sessions, events and messages between instances in the Redis at `url`.
-async fn shared_through_redis(config: StreamableHttpConfig, url: &str) -> anyhow::Result<StreamableHttpConfig> {
+pub async fn shared_through_redis(config: StreamableHttpConfig, url: &str) -> anyhow::Result<StreamableHttpConfig> {
     use std::sync::Arc;
 
     use rmcp_redis::{RedisEventStore, RedisEventStoreOptions, RedisMessageBus, RedisSessionStore};

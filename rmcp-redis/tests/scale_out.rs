@@ -231,6 +231,9 @@ async fn any_instance_serves_any_request_of_a_session() {
         assert!(logs.iter().any(|l| l.contains(&format!("warning from {name}"))), "{name} logged: {logs:?}");
     }
 
+    let events: Vec<String> = redis::cmd("KEYS").arg("rmcp:events:*").query_async(&mut conn).await.unwrap();
+    assert!(!events.is_empty(), "the SSE answers left events in Redis");
+
     // Closing the client deletes the session: every instance drops it, and Redis forgets it.
     client.cancel().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -240,6 +243,16 @@ async fn any_instance_serves_any_request_of_a_session() {
     }
     let keys: Vec<String> = redis::cmd("KEYS").arg("rmcp:session:*").query_async(&mut conn).await.unwrap();
     assert!(keys.is_empty(), "the session's record is gone: {keys:?}");
+    // And its events (the elicitations went over SSE, so there were some).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let keys: Vec<String> = redis::cmd("KEYS").arg("rmcp:events:*").query_async(&mut conn).await.unwrap();
+        if keys.is_empty() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the session's events are gone: {keys:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@
 //! ```text
 //! bench-server stdio        # newline-delimited JSON-RPC on stdin/stdout
 //! bench-server http PORT    # Streamable HTTP at http://127.0.0.1:PORT/mcp
+//! bench-server http PORT --redis redis://127.0.0.1:6379/   # sessions shared through Redis
 //! ```
 //!
 //! Nothing is logged (stdout is the transport on stdio). HTTP uses the fastest settings the SDK
@@ -66,7 +67,7 @@ impl ServerHandler for Bench {
 }
 
 fn usage() -> anyhow::Error {
-    anyhow::anyhow!("usage: bench-server stdio | bench-server http PORT   (env BENCH_EXTRA_TOOLS=N)")
+    anyhow::anyhow!("usage: bench-server stdio | bench-server http PORT [--redis URL]   (env BENCH_EXTRA_TOOLS=N)")
 }
 
 #[tokio::main]
@@ -83,10 +84,15 @@ async fn main() -> anyhow::Result<()> {
             running.waiting().await;
             Ok(())
         }
-        ["http", port] => {
+        ["http", port, rest @ ..] => {
             let port: u16 = port.parse().map_err(|_| usage())?;
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-            let config = StreamableHttpConfig::default().with_json_response(true).with_event_store(None);
+            let mut config = StreamableHttpConfig::default().with_json_response(true).with_event_store(None);
+            match rest {
+                [] => {}
+                ["--redis", url] => config = examples::shared_through_redis(config, url).await?,
+                _ => return Err(usage()),
+            }
             let service = StreamableHttpService::new(move || server.clone(), config);
             service.serve_listener(listener, examples::ctrl_c_token()).await?;
             Ok(())

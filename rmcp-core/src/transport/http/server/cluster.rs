@@ -136,9 +136,18 @@ impl Sessions {
             return Ok(false);
         }
         in_time("session store", store.remove(id)).await?;
-        if let Some(session) = self.get(id) {
-            session.streams.forget_events_on_close();
-            self.remove(id);
+        match self.get(id) {
+            Some(session) => {
+                session.streams.forget_events_on_close();
+                self.remove(id);
+            }
+            // Held elsewhere, or nowhere: its events go here (the instances holding it keep
+            // theirs when their copies close).
+            None => {
+                if let Some(events) = &self.store {
+                    events.remove_session(id).await;
+                }
+            }
         }
         if let Some(bus) = &self.bus {
             let closed = message(bus.as_ref(), id, BusMessageKind::Closed, String::new());
