@@ -1,6 +1,6 @@
 // Official TypeScript MCP client against a Streamable HTTP server (rmcp-core's interop tests).
 //
-//   node ts_client.mjs URL [VARIANT]
+//   node ts_client.mjs URL [VARIANT] [--calls N]
 //
 // VARIANT picks the SDK and protocol era:
 //   v1         @modelcontextprotocol/sdk (v1), the 2025 `initialize` handshake (default)
@@ -10,10 +10,25 @@
 //
 // Lists the tools (add, sub, mul and div must be there), calls `add` with a=2, b=3 (its text must be
 // the number 5), prints one JSON line with what it saw and exits non-zero on any mismatch or error.
+// With `--calls N` (default 1) it makes N calls on one connection, the k-th (from 0)
+// `add(2, 3 + k)`, each of which must give 5 + k: behind a load balancer they reach several
+// server instances.
 
-const [url, variant = 'v1'] = process.argv.slice(2);
+const usage = 'usage: node ts_client.mjs URL [v1|v2-legacy|v2-auto|v2-2026] [--calls N]';
+const args = process.argv.slice(2);
+let calls = 1;
+const callsAt = args.indexOf('--calls');
+if (callsAt >= 0) {
+    calls = Number(args[callsAt + 1]);
+    args.splice(callsAt, 2);
+    if (!Number.isInteger(calls) || calls < 1) {
+        console.error(usage);
+        process.exit(2);
+    }
+}
+const [url, variant = 'v1'] = args;
 if (!url) {
-    console.error('usage: node ts_client.mjs URL [v1|v2-legacy|v2-auto|v2-2026]');
+    console.error(usage);
     process.exit(2);
 }
 
@@ -48,6 +63,13 @@ try {
     const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
     report.add = result.content?.map((c) => c.text).join(' ');
     report.addIsError = result.isError ?? false;
+    // The further calls of `--calls N`, each with its own sum so that a mixed-up answer shows.
+    for (let k = 1; k < calls; k++) {
+        const extra = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 + k } });
+        const text = extra.content?.map((c) => c.text).join(' ');
+        if (Number(text) !== 5 + k || extra.isError) problems.push(`add(2, ${3 + k}) gave ${JSON.stringify(extra)}`);
+    }
+    report.calls = calls;
     await client.close();
 
     for (const name of ['add', 'sub', 'mul', 'div']) {
