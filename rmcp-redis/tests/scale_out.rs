@@ -37,7 +37,8 @@ fn text(s: String) -> CallToolResult {
 
 impl ServerHandler for Named {
     fn get_info(&self) -> ServerInfo {
-        let capabilities = ServerCapabilities::builder().enable_tools().enable_logging().build();
+        let capabilities =
+            ServerCapabilities::builder().enable_tools().enable_tool_list_changed().enable_logging().build();
         ServerInfo::new(Implementation::new("scale-out-test", "0"), capabilities)
     }
 
@@ -63,7 +64,8 @@ impl ServerHandler for Named {
                 Ok(text(format!("{} asked, {name} answered", self.0)))
             }
             "announce" => {
-                // Related to no request: it goes to the session's GET stream, wherever held.
+                // Related to no request: it goes to the session's GET stream (2025) or to the
+                // listen streams (2026), wherever held.
                 let peer = ctx.peer.clone();
                 tokio::spawn(async move { peer.notify_tool_list_changed().await });
                 Ok(text(self.0.to_owned()))
@@ -299,4 +301,65 @@ async fn a_session_survives_its_instance_and_redis_going_away_gives_503() {
     redis.restart();
     let reopened = post(third.port, None, init).await.expect("initialize");
     assert_eq!(reopened.status(), 200, "the instance recovered with Redis");
+}
+
+/// A 2026-07-28 POST (no session: `_meta` carries what a session would), with the headers that
+/// mirror its method and name.
+fn stateless(url: &str, body: serde_json::Value) -> reqwest::RequestBuilder {
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("MCP-Protocol-Version", "2026-07-28")
+        .header("Mcp-Method", body["method"].as_str().unwrap_or_default());
+    if let Some(name) = body["params"]["name"].as_str() {
+        request = request.header("Mcp-Name", name);
+    }
+    request.body(body.to_string())
+}
+
+fn meta() -> serde_json::Value {
+    serde_json::json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"}
+    })
+}
+
+/// Read from an SSE response until its data holds `needle` (or 5 s pass).
+async fn read_until(response: &mut reqwest::Response, seen: &mut String, needle: &str) -> bool {
+    let read = async {
+        while !seen.contains(needle) {
+            match response.chunk().await {
+                Ok(Some(chunk)) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), read).await;
+    seen.contains(needle)
+}
+
+/// 2026-07-28: a tool list change made on one instance reaches the `subscriptions/listen`
+/// streams held by the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_changes_reach_listen_streams_on_every_instance() {
+    let redis = redis_or_skip!();
+    let (a, b) = (instance("a", &redis).await, instance("b", &redis).await);
+    let url = |i: &Instance| format!("http://127.0.0.1:{}/mcp", i.port);
+    let listen = serde_json::json!({"jsonrpc": "2.0", "id": "sub-1", "method": "subscriptions/listen",
+        "params": {"notifications": {"toolsListChanged": true}, "_meta": meta()}});
+    let mut stream = stateless(&url(&a), listen).send().await.expect("listen on a");
+    let mut seen = String::new();
+    assert!(read_until(&mut stream, &mut seen, "subscriptions/acknowledged").await, "acknowledged: {seen}");
+
+    let call = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "announce", "arguments": {}, "_meta": meta()}});
+    let answer = stateless(&url(&b), call).send().await.expect("announce on b");
+    assert!(answer.text().await.unwrap().contains(r#""text":"b""#));
+    assert!(
+        read_until(&mut stream, &mut seen, "notifications/tools/list_changed").await,
+        "b's list change reached a's listen stream: {seen}"
+    );
+    assert!(seen.contains(r#""io.modelcontextprotocol/subscriptionId":"sub-1""#), "{seen}");
 }

@@ -55,7 +55,12 @@ async fn instance(redis: &str) -> anyhow::Result<String> {
 }
 
 /// POST `body` on `session`; the session id the answer names, if any.
-async fn post(http: &reqwest::Client, url: &str, session: Option<&str>, body: &Value) -> anyhow::Result<Option<String>> {
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    session: Option<&str>,
+    body: &Value,
+) -> anyhow::Result<Option<String>> {
     let mut request = http
         .post(url)
         .header("content-type", "application/json")
@@ -68,7 +73,8 @@ async fn post(http: &reqwest::Client, url: &str, session: Option<&str>, body: &V
     let response = request.send().await?;
     anyhow::ensure!(response.status().is_success(), "HTTP {}", response.status());
     let id = response.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let answer: Option<Value> = if response.status() == 202 { None } else { Some(response.json().await?) };
+    let answer: Option<Value> =
+        if response.status() == 202 { None } else { Some(serde_json::from_slice(&response.bytes().await?)?) };
     if let Some(answer) = answer {
         anyhow::ensure!(answer.get("error").is_none(), "an error: {answer}");
     }
@@ -123,11 +129,8 @@ async fn main() -> anyhow::Result<()> {
         ids.push(id);
     }
     let after = field(&info(&mut conn, "memory").await?, "used_memory").unwrap_or(0);
-    let record: u64 = redis::cmd("MEMORY")
-        .arg("USAGE")
-        .arg(format!("rmcp:session:{}", ids[0]))
-        .query_async(&mut conn)
-        .await?;
+    let record: u64 =
+        redis::cmd("MEMORY").arg("USAGE").arg(format!("rmcp:session:{}", ids[0])).query_async(&mut conn).await?;
 
     let (mut cold, mut warm) = (Vec::with_capacity(sessions), Vec::with_capacity(sessions));
     for id in &ids {

@@ -19,6 +19,7 @@ use super::message_bus::{BusMessage, BusMessageKind, BusTarget, InstanceId, Mess
 use super::session::{Owner, Session, Sessions};
 use super::session_store::SessionRecord;
 use super::sse::{EventId, Item, ItemTx, items};
+use super::stateless_requests::StatelessRequests;
 use super::stream_delivery::replay_head;
 use super::sync::lock_ignoring_poison;
 use crate::handler::ServerHandler;
@@ -186,7 +187,14 @@ impl Sessions {
         Ok(local)
     }
 
-    /// Start reading the bus (once, with the first session).
+    /// The stateless engine started: list changes from other instances go to its listen
+    /// streams, so the bus is read from now on even if no session ever opens here.
+    pub(crate) fn set_listeners(self: &Arc<Self>, requests: &Arc<StatelessRequests>) {
+        let _ = self.listeners.set(Arc::downgrade(requests));
+        self.start_bus_listener();
+    }
+
+    /// Start reading the bus (once, with the first session or the stateless engine).
     pub(crate) fn start_bus_listener(self: &Arc<Self>) {
         let Some(bus) = &self.bus else { return };
         if self.bus_started.swap(true, std::sync::atomic::Ordering::Relaxed) {
@@ -218,6 +226,12 @@ impl Sessions {
             BusMessageKind::Follow => return self.on_follow(message),
             BusMessageKind::StreamNews => return self.on_stream_news(&message),
             BusMessageKind::Unfollow => return self.on_unfollow(&message),
+            BusMessageKind::ToListeners => {
+                if let Some(requests) = self.listeners.get().and_then(Weak::upgrade) {
+                    requests.broadcast_from_bus(&message.message);
+                }
+                return;
+            }
             _ => {}
         }
         let Some(session) = self.get(&message.session) else { return };
@@ -235,7 +249,10 @@ impl Sessions {
                     }
                 });
             }
-            BusMessageKind::Follow | BusMessageKind::StreamNews | BusMessageKind::Unfollow => {}
+            BusMessageKind::Follow
+            | BusMessageKind::StreamNews
+            | BusMessageKind::Unfollow
+            | BusMessageKind::ToListeners => {}
             BusMessageKind::FromClient | BusMessageKind::ToClient => {
                 let Ok(parsed) = JsonRpcMessage::from_slice(message.message.as_bytes()) else {
                     tracing::debug!("a malformed message on the bus; dropped");

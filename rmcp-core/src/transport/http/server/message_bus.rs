@@ -7,6 +7,8 @@
 //! - the client's notifications (a cancellation may name a request running elsewhere) go to
 //!   every instance, as do the messages for a session's standalone (GET) stream, taken by the
 //!   instance that holds the stream;
+//! - list changes and resource updates go to every instance's `subscriptions/listen` streams
+//!   (2026-07-28);
 //! - a session deleted, or changed (`logging/setLevel`), on one instance is dropped or
 //!   reloaded by the others.
 //!
@@ -43,8 +45,9 @@ impl InstanceId {
         self.0
     }
 
-    /// The instance that sent the request to the client answered by an id: the high bits of the
-    /// numeric ids [`TaggedRequestIds`] hands out. `None` for any other id.
+    /// The instance that sent the request to the client answered by an id: with a bus, the
+    /// numeric ids of requests to clients carry their instance's number in bits 32 to 51.
+    /// `None` for any other id.
     pub fn of_request(id: &RequestId) -> Option<Self> {
         match *id {
             RequestId::Number(n) if n > 0 => u32::try_from(n >> 32).ok().and_then(Self::new),
@@ -121,6 +124,9 @@ pub enum BusMessageKind {
     StreamNews,
     /// The sender no longer follows the stream.
     Unfollow,
+    /// A list change or resource update for the 2026-07-28 `subscriptions/listen` streams of
+    /// every instance (`session` is empty).
+    ToListeners,
 }
 
 /// What a stream's instance tells the instance following it

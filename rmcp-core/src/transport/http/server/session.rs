@@ -27,6 +27,7 @@ use super::session_sink::SessionStreamsSink;
 use super::session_store::{SessionRecord, SessionStore};
 use super::session_streams::{SessionStreams, SharedSessionStreams};
 use super::sse::ItemTx;
+use super::stateless_requests::StatelessRequests;
 use super::sync::{UnboxingReceiver, lock_ignoring_poison};
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, JsonRpcRequest, ProtocolVersion};
@@ -259,6 +260,9 @@ pub(crate) struct Sessions {
     pub(crate) following: Mutex<HashMap<StreamKey, mpsc::UnboundedSender<StreamNews>>>,
     /// This instance's streams that others follow: the relay each delivers to.
     pub(crate) relays: Mutex<HashMap<StreamKey, ItemTx>>,
+    /// The requests of the stateless engine, once started: where list changes from other
+    /// instances go.
+    pub(crate) listeners: std::sync::OnceLock<Weak<StatelessRequests>>,
     /// How long the event store may take (`event_store_timeout`).
     store_timeout: Option<Duration>,
     /// What the sessions of one principal may keep in the store (`max_event_bytes_per_principal`).
@@ -299,6 +303,7 @@ impl Sessions {
             bus_started: AtomicBool::new(false),
             following: Mutex::default(),
             relays: Mutex::default(),
+            listeners: std::sync::OnceLock::new(),
             store_timeout: config.event_store_timeout,
             store_bytes_per_principal: config.max_event_bytes_per_principal,
             inline_requests: config.inline_requests,

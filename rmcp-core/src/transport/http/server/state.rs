@@ -60,7 +60,12 @@ impl<S: ServerHandler> ServiceState<S> {
 
     /// The engine of the 2026-07-28 era, which all its requests share, started on first use.
     pub(crate) async fn stateless_engine(&self) -> io::Result<&Arc<StatelessEngine>> {
-        let start = || StatelessEngine::start((self.factory)(), &self.config, self.ct.child_token());
+        let start = async || {
+            let engine = StatelessEngine::start((self.factory)(), &self.config, self.ct.child_token()).await?;
+            // The other instances' list changes reach its listen streams too.
+            self.sessions.set_listeners(&engine.requests);
+            Ok::<_, io::Error>(engine)
+        };
         self.stateless_engine.get_or_try_init(start).await
     }
 }

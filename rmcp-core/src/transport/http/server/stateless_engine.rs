@@ -113,7 +113,7 @@ impl StatelessEngine {
     ) -> io::Result<Arc<Self>> {
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
         let max_in_flight = config.max_stateless_in_flight.max(1);
-        let requests = Arc::new(StatelessRequests::new(input, max_in_flight));
+        let requests = Arc::new(StatelessRequests::new(input, max_in_flight).with_bus(config.message_bus.clone()));
         let transport = SinkStreamTransport::new(StatelessSink(requests.clone()), UnboxingReceiver(input_rx));
         let offered = offered(&Service::<RoleServer>::get_info(&handler).capabilities);
         // Room above the requests' limit for the transport's own (single-flight) `tools/list`.

@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 
 use super::body::{shutting_down_error, status_of_error};
 use super::listen_streams::ListenStreams;
+use super::message_bus::{BusMessage, BusMessageKind, BusTarget, MessageBus};
 use super::sse::{Item, ItemTx, enqueue};
 use super::sync::lock_ignoring_poison;
 use crate::model::{
@@ -58,6 +59,8 @@ pub(crate) struct StatelessRequests {
     pub(crate) tools_generation: AtomicU64,
     /// The engine's input, to cancel requests and refuse server-to-client requests.
     input: mpsc::Sender<Box<io::Result<Frame>>>,
+    /// The other instances, whose listen streams get this engine's list changes too.
+    bus: Option<Arc<dyn MessageBus>>,
 }
 
 impl std::fmt::Debug for StatelessRequests {
@@ -79,7 +82,38 @@ impl StatelessRequests {
             next_id: AtomicI64::new(1),
             tools_generation: AtomicU64::new(0),
             input,
+            bus: None,
         }
+    }
+
+    /// Send list changes to the listen streams of the other instances on `bus` too.
+    pub(crate) fn with_bus(mut self, bus: Option<Arc<dyn MessageBus>>) -> Self {
+        self.bus = bus;
+        self
+    }
+
+    /// A list change or resource update another instance's engine sent: to this instance's
+    /// listen streams (never relayed again).
+    pub(crate) fn broadcast_from_bus(&self, message: &str) {
+        match JsonRpcMessage::from_slice(message.as_bytes()) {
+            Ok(JsonRpcMessage::Notification(n)) if is_list_change(&n.method) => self.broadcast(&n),
+            _ => tracing::debug!("a malformed list change on the bus; dropped"),
+        }
+    }
+
+    /// Send a list change to the other instances' listen streams, from a task of its own (this
+    /// runs on the engine's writer).
+    fn relay(&self, n: &JsonRpcMessage) {
+        let Some(bus) = &self.bus else { return };
+        let message = n.to_json();
+        let relayed =
+            BusMessage { from: bus.instance(), session: String::new(), kind: BusMessageKind::ToListeners, message };
+        let bus = bus.clone();
+        tokio::spawn(async move {
+            if let Err(e) = bus.publish(BusTarget::All, relayed).await {
+                tracing::warn!(error = %e, "a list change did not reach the other instances");
+            }
+        });
     }
 
     /// Register a client's request under a fresh internal id; the guard cancels it if the HTTP
@@ -151,7 +185,10 @@ impl StatelessRequests {
     fn forward(&self, out: Outbound) {
         let Outbound { message, related_request, .. } = out;
         match &message {
-            JsonRpcMessage::Notification(n) if is_list_change(&n.method) => return self.broadcast(n),
+            JsonRpcMessage::Notification(n) if is_list_change(&n.method) => {
+                self.relay(&message);
+                return self.broadcast(n);
+            }
             JsonRpcMessage::Request(r) => return self.refuse_request(r.id.clone()),
             _ => {}
         }
