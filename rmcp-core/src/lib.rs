@@ -76,6 +76,16 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
+// The guide's examples use servers, clients and both transports, so it is built with them
+// (the default features); its OAuth chapter needs `auth` and `auth-server` as well.
+#[cfg(all(
+    feature = "macros",
+    feature = "client",
+    feature = "child-process",
+    feature = "http-server",
+    feature = "http-client"
+))]
+pub mod guide;
 pub mod handler;
 pub mod model;
 #[cfg(feature = "server")]
