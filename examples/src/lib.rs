@@ -14,6 +14,9 @@ use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
 /// Log to stderr (stdout carries the protocol on stdio), then serve what `server` makes:
 /// on stdio by default, or with `--http ADDR` on Streamable HTTP at `http://ADDR/mcp` until
 /// Ctrl-C. The bound address is printed to stderr, so `--http 127.0.0.1:0` (any free port) works.
+/// With `--redis redis://HOST:PORT/` as well, sessions, events and the messages between
+/// instances go through that Redis, so that several instances behind a load balancer serve
+/// the same sessions (docs/scaling-out.md).
 ///
 /// `server` runs once for stdio; over HTTP it runs once per 2025-era session and once for all
 /// stateless requests, so handing out clones of one value shares its state between clients.
@@ -24,7 +27,11 @@ pub async fn run<S: ServerHandler>(name: &str, server: impl Fn() -> S + Send + S
         // Host/Origin allow-lists accept loopback names only: bind to loopback.
         let listener = tokio::net::TcpListener::bind(addr.as_str()).await?;
         eprintln!("serving Streamable HTTP at http://{}/mcp", listener.local_addr()?);
-        let service = StreamableHttpService::new(server, StreamableHttpConfig::default());
+        let mut config = StreamableHttpConfig::default();
+        if let Some(url) = flag("--redis")? {
+            config = shared_through_redis(config, &url).await?;
+        }
+        let service = StreamableHttpService::new(server, config);
         service.serve_listener(listener, ctrl_c_token()).await?;
         return Ok(());
     }
@@ -32,6 +39,20 @@ pub async fn run<S: ServerHandler>(name: &str, server: impl Fn() -> S + Send + S
     let reason = running.waiting().await;
     tracing::info!(?reason, "{name} stopped");
     Ok(())
+}
+
+/// `config` with its sessions, events and messages between instances in the Redis at `url`.
+async fn shared_through_redis(config: StreamableHttpConfig, url: &str) -> anyhow::Result<StreamableHttpConfig> {
+    use std::sync::Arc;
+
+    use rmcp_redis::{RedisEventStore, RedisEventStoreOptions, RedisMessageBus, RedisSessionStore};
+
+    let bus = RedisMessageBus::connect(url).await?;
+    eprintln!("sharing sessions through {url} as instance {}", rmcp_core::transport::http::MessageBus::instance(&bus));
+    Ok(config
+        .with_event_store(Some(Arc::new(RedisEventStore::connect(url, RedisEventStoreOptions::default())?)))
+        .with_session_store(Some(Arc::new(RedisSessionStore::connect(url)?)))
+        .with_message_bus(Some(Arc::new(bus))))
 }
 
 /// Log to stderr (stdout carries the protocol on stdio), filtered by `RUST_LOG`.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 use redis::{Cmd, RedisError, Script, ToRedisArgs, Value};
 use rmcp_core::transport::http::{EventKind, EventStore, EventStoreError, StoredEvent};
 
@@ -183,18 +183,7 @@ impl RedisEventStore {
     /// reconnecting by itself, each attempt bounded by the command timeout. Call it within a
     /// Tokio runtime (the connection manager's tasks run on it).
     pub fn connect(url: &str, options: RedisEventStoreOptions) -> Result<Self, RedisError> {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(RedisError::from((redis::ErrorKind::Client, "RedisEventStore::connect needs a Tokio runtime")));
-        }
-        let client = redis::Client::open(url)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(options.command_timeout))
-            .set_response_timeout(Some(options.command_timeout))
-            // Few, short retries: a command waits for a reconnection at most its own timeout,
-            // and the next command starts another.
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(200));
-        let conn = ConnectionManager::new_lazy_with_config(client, config)?;
+        let conn = crate::connect::connection(url, options.command_timeout)?;
         Ok(Self::new(conn, options))
     }
 

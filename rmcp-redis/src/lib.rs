@@ -1,10 +1,15 @@
 //! Redis-backed stores for [`rmcp_core`] servers, so that state outlives one process and is
 //! shared by every instance pointed at the same Redis.
 //!
-//! Today this crate holds [`RedisEventStore`], an
-//! [`EventStore`](rmcp_core::transport::http::EventStore) for the Streamable HTTP server: the
-//! events of resumable SSE streams are kept in Redis, so a client that lost its connection
-//! resumes with `Last-Event-ID` and gets what it missed, replayed from Redis.
+//! - [`RedisSessionStore`]: 2025-era sessions, restored by any instance
+//!   ([`SessionStore`](rmcp_core::transport::http::SessionStore));
+//! - [`RedisEventStore`]: the events of resumable SSE streams, so a client that lost its
+//!   connection resumes with `Last-Event-ID` on any instance
+//!   ([`EventStore`](rmcp_core::transport::http::EventStore));
+//! - [`RedisMessageBus`]: how the instances reach each other
+//!   ([`MessageBus`](rmcp_core::transport::http::MessageBus)).
+//!
+//! The [`scaling_out`] module is the guide: configuration, what happens where, nginx.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -28,7 +33,16 @@
 
 #![deny(missing_docs)]
 
+mod bus;
+mod connect;
 mod event_store;
 mod lane;
+mod session_store;
 
+/// The guide to running many instances, with its examples compiled as doctests.
+#[doc = include_str!("../../docs/scaling-out.md")]
+pub mod scaling_out {}
+
+pub use bus::RedisMessageBus;
 pub use event_store::{RedisEventStore, RedisEventStoreOptions};
+pub use session_store::RedisSessionStore;

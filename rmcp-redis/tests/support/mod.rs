@@ -111,8 +111,10 @@ impl Drop for RedisServer {
     }
 }
 
+pub mod nginx;
+
 /// A port nothing listens on just now.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
 }
 

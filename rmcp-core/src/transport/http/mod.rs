@@ -21,8 +21,10 @@ pub use client::{
 };
 #[cfg(feature = "http-server")]
 pub use server::{
-    AllowList, ClientRequestId, EventKind, EventStore, EventStoreError, InMemoryEventStore, RemoteAddr, ResponseBody,
-    SessionPrincipal, StoredEvent, StreamControl, StreamableHttpConfig, StreamableHttpService, StreamableHttpStats,
+    AllowList, BusError, BusMessage, BusMessageKind, BusTarget, ClientRequestId, EventKind, EventStore,
+    EventStoreError, InMemoryEventStore, InstanceId, MessageBus, RemoteAddr, ResponseBody, SessionPrincipal,
+    SessionRecord, SessionStore, SessionStoreError, StoredEvent, StreamControl, StreamableHttpConfig,
+    StreamableHttpService, StreamableHttpStats,
 };
 pub use wire::{
     LAST_EVENT_ID, MCP_METHOD, MCP_NAME, PARAM_PREFIX, PROTOCOL_VERSION, SESSION_ID, decode_header_value,

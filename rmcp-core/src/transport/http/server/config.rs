@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::event_store::{EventStore, InMemoryEventStore};
+use super::message_bus::MessageBus;
 use super::security::AllowList;
+use super::session_store::SessionStore;
 
 /// How a [`StreamableHttpService`](super::StreamableHttpService) behaves. The defaults are safe
 /// for a server on the loopback interface; a server reachable from elsewhere must list its public
@@ -149,6 +151,22 @@ pub struct StreamableHttpConfig {
     /// [`InMemoryEventStore`] does). Default: 16 MiB, a quarter of the default store's 64 MiB in
     /// all, like the other `*_per_principal` shares: lower it with the store's budget.
     pub max_event_bytes_per_principal: usize,
+    /// Where 2025-era sessions are kept so that other instances of the server continue them
+    /// (`rmcp-redis` has a Redis store). An instance that gets a request for a session it does
+    /// not hold restores it from here: a fresh handler from the factory, already initialized
+    /// with what the session negotiated. Records live for
+    /// [`session_idle_timeout`](Self::session_idle_timeout) (a day without one) after their
+    /// session's last use; an instance drops its own copy of a session idle that long, without
+    /// ending it for the others. When the store cannot be reached, requests that need it are
+    /// answered with 503. Default: `None`, sessions live in the process that opened them. Use it
+    /// with [`message_bus`](Self::message_bus) and an [`event_store`](Self::event_store) that
+    /// the instances share.
+    pub session_store: Option<Arc<dyn SessionStore>>,
+    /// How the instances sharing a [`session_store`](Self::session_store) reach each other: a
+    /// client's answer to a request goes to the instance that sent the request, notifications
+    /// for a session's GET stream to the instance holding it, and a deleted session is dropped
+    /// everywhere. Default: `None`.
+    pub message_bus: Option<Arc<dyn MessageBus>>,
     /// For [`serve_listener`](super::StreamableHttpService::serve_listener): at most this many
     /// connections at once; more wait in the listen backlog. Default: 20 000.
     pub max_connections: usize,
@@ -220,6 +238,8 @@ impl Default for StreamableHttpConfig {
             event_store: Some(Arc::new(InMemoryEventStore::default())),
             event_store_timeout: Some(Duration::from_secs(5)),
             max_event_bytes_per_principal: 16 * 1024 * 1024,
+            session_store: None,
+            message_bus: None,
             max_connections: 20_000,
             max_connections_per_ip: 5_000,
             header_read_timeout: Some(Duration::from_secs(30)),
@@ -361,6 +381,17 @@ impl StreamableHttpConfig {
     /// Set the event store (`None`: streams are not resumable).
     pub fn with_event_store(mut self, store: Option<Arc<dyn EventStore>>) -> Self {
         self.event_store = store;
+        self
+    }
+    /// Set [`session_store`](Self::session_store).
+    pub fn with_session_store(mut self, store: Option<Arc<dyn SessionStore>>) -> Self {
+        self.session_store = store;
+        self
+    }
+
+    /// Set [`message_bus`](Self::message_bus).
+    pub fn with_message_bus(mut self, bus: Option<Arc<dyn MessageBus>>) -> Self {
+        self.message_bus = bus;
         self
     }
     /// Set how long the event store may take to keep an event or replay a stream (`None`:

@@ -37,12 +37,14 @@
 //! | `body` / `sync` | responses; locks and queues |
 
 mod body;
+mod cluster;
 mod config;
 mod connection_deadlines;
 mod event_store;
 pub(crate) mod headers;
 mod listen_streams;
 mod listener;
+mod message_bus;
 mod peer_limit;
 mod post_response;
 mod quota;
@@ -50,6 +52,7 @@ pub(crate) mod security;
 pub(crate) mod service;
 mod session;
 mod session_sink;
+mod session_store;
 mod session_streams;
 mod shutdown;
 mod sse;
@@ -67,9 +70,11 @@ mod tool_table;
 pub use body::ResponseBody;
 pub use config::StreamableHttpConfig;
 pub use event_store::{EventKind, EventStore, EventStoreError, InMemoryEventStore, SessionPrincipal, StoredEvent};
+pub use message_bus::{BusError, BusMessage, BusMessageKind, BusTarget, InstanceId, MessageBus};
 pub use quota::RemoteAddr;
 pub use security::AllowList;
 pub use service::StreamableHttpService;
+pub use session_store::{SessionRecord, SessionStore, SessionStoreError};
 pub use session_streams::StreamControl;
 pub use stateless_requests::ClientRequestId;
 pub use stats::StreamableHttpStats;

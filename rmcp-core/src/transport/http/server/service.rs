@@ -154,7 +154,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     /// Answer one HTTP request.
     ///
     /// The future owns what it needs (it may outlive `self`). The host and origin checks, and
-    /// answers that need no waiting (rejections, DELETE), happen in this call.
+    /// answers that need no waiting (rejections), happen in this call.
     pub fn handle<B>(&self, request: Request<B>) -> BoxFuture<'static, Response<ResponseBody>>
     where
         B: http_body::Body + Send + 'static,
@@ -187,7 +187,8 @@ impl<S: ServerHandler> StreamableHttpService<S> {
                     return ready(session_less(&parts));
                 };
                 if parts.method == Method::DELETE {
-                    return ready(stateful::delete(&self.state, &parts, &session));
+                    let state = self.state.clone();
+                    return Box::pin(async move { wrap(stateful::delete(&state, &parts, &session).await) });
                 }
                 if !Accept::from_request(&parts).sse {
                     return ready(not_acceptable("a GET must accept text/event-stream"));

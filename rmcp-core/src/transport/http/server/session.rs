@@ -21,8 +21,10 @@ use tokio_util::sync::CancellationToken;
 use super::body::Rejection;
 use super::config::StreamableHttpConfig;
 use super::event_store::{EventStore, SessionPrincipal};
+use super::message_bus::{MessageBus, TaggedRequestIds};
 use super::quota::{Pool, QuotaGuard, Quotas};
 use super::session_sink::SessionStreamsSink;
+use super::session_store::{SessionRecord, SessionStore};
 use super::session_streams::{SessionStreams, SharedSessionStreams};
 use super::sync::{UnboxingReceiver, lock_ignoring_poison};
 use crate::handler::ServerHandler;
@@ -80,6 +82,23 @@ impl Owner {
         let principal = parts.extensions.get::<Principal>()?;
         Some(Self { subject: principal.subject.clone(), client_id: principal.client_id.clone() })
     }
+
+    /// The owner a stored session names; `None` when no token opened it.
+    pub(crate) fn of_record(record: &SessionRecord) -> Option<Self> {
+        (record.owner_subject.is_some() || record.owner_client.is_some())
+            .then(|| Self { subject: record.owner_subject.clone(), client_id: record.owner_client.clone() })
+    }
+
+    /// Write the owner into a session's record.
+    pub(crate) fn record_in(owner: Option<&Self>, record: &mut SessionRecord) {
+        record.owner_subject = owner.and_then(|o| o.subject.clone());
+        record.owner_client = owner.and_then(|o| o.client_id.clone());
+    }
+
+    /// Whether the request `parts` may use a session owned by `owner`.
+    pub(crate) fn admits(owner: Option<&Self>, parts: &Parts) -> bool {
+        owner.is_none_or(|owner| Owner::of(parts).as_ref() == Some(owner))
+    }
 }
 
 /// One 2025-era session.
@@ -98,7 +117,10 @@ pub(crate) struct Session {
     /// The client sent something after `initialize`.
     established: AtomicBool,
     /// Whose session it is, when it was opened with an access token.
-    owner: Option<Owner>,
+    pub(crate) owner: Option<Owner>,
+    /// When the session's record in the session store was last kept alive, in milliseconds
+    /// since the manager's epoch.
+    pub(crate) touched: AtomicU64,
     epoch: Instant,
     ct: CancellationToken,
     /// The engine's handle to the client, for the negotiated protocol version.
@@ -132,6 +154,11 @@ impl Session {
     pub(crate) fn activity(self: &Arc<Self>) -> ActivityGuard {
         self.open.fetch_add(1, Ordering::Relaxed);
         ActivityGuard(self.clone())
+    }
+
+    /// Milliseconds since the manager's epoch.
+    pub(crate) fn now(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
     }
 
     fn touch(&self) {
@@ -215,6 +242,14 @@ pub(crate) struct Sessions {
     idle_timeout: Option<Duration>,
     init_timeout: Option<Duration>,
     store: Option<Arc<dyn EventStore>>,
+    /// Where sessions are kept for the other instances (`session_store`).
+    pub(crate) session_store: Option<Arc<dyn SessionStore>>,
+    /// How the instances reach each other (`message_bus`).
+    pub(crate) bus: Option<Arc<dyn MessageBus>>,
+    /// With a bus, the stream ids of all the sessions of this instance, tagged with it; without,
+    /// each session counts its own.
+    stream_ids: Option<Arc<AtomicU64>>,
+    pub(crate) bus_started: AtomicBool,
     /// How long the event store may take (`event_store_timeout`).
     store_timeout: Option<Duration>,
     /// What the sessions of one principal may keep in the store (`max_event_bytes_per_principal`).
@@ -249,6 +284,10 @@ impl Sessions {
             idle_timeout: config.session_idle_timeout,
             init_timeout: config.session_init_timeout,
             store: config.event_store.clone(),
+            session_store: config.session_store.clone(),
+            bus: config.message_bus.clone(),
+            stream_ids: config.message_bus.as_ref().map(|bus| Arc::new(AtomicU64::new(bus.instance().base() + 1))),
+            bus_started: AtomicBool::new(false),
             store_timeout: config.event_store_timeout,
             store_bytes_per_principal: config.max_event_bytes_per_principal,
             inline_requests: config.inline_requests,
@@ -258,6 +297,16 @@ impl Sessions {
             epoch: Instant::now(),
             ct,
         }
+    }
+
+    /// How long a session may stay idle here.
+    pub(crate) fn idle_timeout(&self) -> Option<Duration> {
+        self.idle_timeout
+    }
+
+    /// The token that stops every session.
+    pub(crate) fn cancellation_token(&self) -> &CancellationToken {
+        &self.ct
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Arc<Session>>> {
@@ -270,7 +319,7 @@ impl Sessions {
     }
 
     /// The session `id`, whoever owns it.
-    fn get(&self, id: &str) -> Option<Arc<Session>> {
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<Session>> {
         self.lock().get(id).cloned()
     }
 
@@ -279,7 +328,7 @@ impl Sessions {
     /// another user cannot even learn that the id is live).
     pub(crate) fn get_for(&self, id: &str, parts: &Parts) -> Option<Arc<Session>> {
         let session = self.get(id)?;
-        if session.owner.as_ref().is_some_and(|owner| Owner::of(parts).as_ref() != Some(owner)) {
+        if !Owner::admits(session.owner.as_ref(), parts) {
             tracing::debug!("a request for a session opened by another user; refused");
             return None;
         }
@@ -293,6 +342,19 @@ impl Sessions {
         handler: S,
         parts: &Parts,
     ) -> Result<Arc<Session>, Rejection> {
+        self.start(handler, new_session_id().into(), parts, None).await
+    }
+
+    /// Start session `id` serving `handler`: a new one, or with `restored`, one that another
+    /// instance opened, initialized as its record says (its owner, checked by the caller, from
+    /// there too). A session restored concurrently by another request is the one returned.
+    pub(crate) async fn start<S: ServerHandler>(
+        self: &Arc<Self>,
+        handler: S,
+        id: Arc<str>,
+        parts: &Parts,
+        restored: Option<SessionRecord>,
+    ) -> Result<Arc<Session>, Rejection> {
         if self.ct.is_cancelled() {
             let e = ErrorData::internal_error("the server is shutting down");
             return Err(Rejection::new(StatusCode::SERVICE_UNAVAILABLE, e));
@@ -302,21 +364,36 @@ impl Sessions {
         }
         let quota = self.quotas.take(parts, Pool::Sessions)?;
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
-        let id: Arc<str> = new_session_id().into();
-        let next_stream = Arc::new(AtomicU64::new(1));
+        let next_stream = self.stream_ids.clone().unwrap_or_else(|| Arc::new(AtomicU64::new(1)));
         let streams = SessionStreams::new(id.clone(), self.store.clone(), next_stream.clone(), input.downgrade())
             .with_max_requests(self.max_requests)
-            .with_store_timeout(self.store_timeout);
+            .with_store_timeout(self.store_timeout)
+            .with_bus(self.bus.clone())
+            .with_kept_events(self.session_store.is_some());
         let streams: SharedSessionStreams = Arc::new(streams);
         let transport = SinkStreamTransport::new(SessionStreamsSink::new(streams.clone()), UnboxingReceiver(input_rx));
         let ct = self.ct.child_token();
-        let options = ServeOptions::default()
+        let mut options = ServeOptions::default()
             .with_ct(ct.clone())
             .with_inline_requests(self.inline_requests)
             .with_client_request_timeout(self.client_request_timeout);
+        if let Some(bus) = &self.bus {
+            options = options.with_request_ids(Arc::new(TaggedRequestIds::new(bus.instance())));
+        }
         let running = handler.serve_with_options(transport, options).await.map_err(|e| {
             Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorData::internal_error(format!("{e}")))
         })?;
+        let owner = match &restored {
+            Some(record) => {
+                let owner = Owner::of_record(record);
+                running.peer().set_peer_info(record.client.clone(), record.protocol_version.clone());
+                if let Some(level) = record.log_level {
+                    running.peer().set_log_level(level);
+                }
+                owner
+            }
+            None => Owner::of(parts),
+        };
         // Before the session's first event (its engine has had no message yet); forgotten with
         // the session's events when it ends.
         if let (Some(store), Some(principal)) = (&self.store, SessionPrincipal::of(&parts.extensions)) {
@@ -331,8 +408,9 @@ impl Sessions {
             open: AtomicUsize::new(0),
             last_active: AtomicU64::new(now),
             created: now,
-            established: AtomicBool::new(false),
-            owner: Owner::of(parts),
+            established: AtomicBool::new(restored.is_some()),
+            owner,
+            touched: AtomicU64::new(now),
             epoch: self.epoch,
             ct,
             peer: running.peer().clone(),
@@ -347,21 +425,30 @@ impl Sessions {
         {
             let mut map = self.lock();
             // Checked again: sessions created concurrently since the first check count too.
+            if let Some(other) = map.get(&id) {
+                // Restored by another request meanwhile.
+                session.streams.keep_events();
+                session.ct.cancel();
+                return Ok(other.clone());
+            }
             if map.len() >= self.max {
+                session.streams.keep_events();
                 session.ct.cancel();
                 return Err(full(self.max));
             }
             map.insert(id, session.clone());
         }
         self.start_reaper();
+        self.start_bus_listener();
         Ok(session)
     }
 
-    /// End a session; `false` if there was none with this id.
+    /// End a session here; `false` if there was none with this id. With a session store, the
+    /// session goes on for the other instances (see [`Sessions::end`] to end it for all).
     pub(crate) fn remove(&self, id: &str) -> bool {
         let Some(session) = self.lock().remove(id) else { return false };
         // The engine stops, its writer closes the session's streams, which ends every one of them
-        // and forgets the session's events.
+        // and forgets the session's events (unless other instances may still want them).
         session.ct.cancel();
         true
     }
@@ -427,6 +514,8 @@ impl Sessions {
             .map(|s| s.id.clone())
             .collect();
         for id in expired {
+            // With a session store this is this instance's copy only: the record expires by
+            // itself, at the same idle timeout, unless another instance uses the session.
             tracing::debug!(session = %id, "session expired");
             self.remove(&id);
         }

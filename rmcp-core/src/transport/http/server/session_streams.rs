@@ -19,7 +19,7 @@
 //! a response the store did not take, whose client is away, waits here for the client to resume.
 
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::Duration;
@@ -31,6 +31,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::event_store::{EventKind, EventStore, EventStoreError, StoredEvent};
+use super::message_bus::{BusMessage, BusMessageKind, BusTarget, MessageBus};
 use super::sse::{EventId, Item, ItemTx, Receipts, enqueue};
 use super::stats::StreamCounts;
 use super::stream_delivery::{Placed, StreamState, replay_head};
@@ -142,6 +143,12 @@ pub(crate) struct SessionStreams {
     input: mpsc::WeakSender<Box<io::Result<Frame>>>,
     /// At most this many requests in flight (`max_requests_per_session`).
     max_requests: usize,
+    /// The other instances, for the messages of the standalone stream when it is held by one of
+    /// them.
+    bus: Option<Arc<dyn MessageBus>>,
+    /// The session's events stay in the store when its streams close here: the session goes
+    /// on on other instances (with a session store), or another request restored it first.
+    keep_events: AtomicBool,
     /// Never held across an await: a slow event store holds up no one else.
     table: Mutex<StreamTable>,
 }
@@ -172,8 +179,32 @@ impl SessionStreams {
             next_stream,
             input,
             max_requests: usize::MAX,
+            bus: None,
+            keep_events: AtomicBool::new(false),
             table: Mutex::default(),
         }
+    }
+
+    /// Relay the messages for the standalone stream over `bus` when it is not held here.
+    pub(crate) fn with_bus(mut self, bus: Option<Arc<dyn MessageBus>>) -> Self {
+        self.bus = bus;
+        self
+    }
+
+    /// Whether the session's events outlive its streams here (see [`Self::keep_events`]).
+    pub(crate) fn with_kept_events(self, keep: bool) -> Self {
+        self.keep_events.store(keep, Ordering::Relaxed);
+        self
+    }
+
+    /// Leave the session's events in the store when the streams close here.
+    pub(crate) fn keep_events(&self) {
+        self.keep_events.store(true, Ordering::Relaxed);
+    }
+
+    /// Forget the session's events when the streams close here: it was deleted.
+    pub(crate) fn forget_events_on_close(&self) {
+        self.keep_events.store(false, Ordering::Relaxed);
     }
 
     /// Take at most `max` requests in flight at once.
@@ -384,6 +415,9 @@ impl SessionStreams {
 
     /// Forget the session's events: it has ended.
     pub(super) async fn forget_events(&self) {
+        if self.keep_events.load(Ordering::Relaxed) {
+            return;
+        }
         if let Some(store) = &self.store {
             store.remove_session(&self.session).await;
         }
@@ -392,7 +426,19 @@ impl SessionStreams {
     /// Put one of the session's outgoing messages on the stream it belongs to, once the event
     /// store kept it. `false` when the session has ended.
     pub(crate) async fn forward(&self, out: Outbound) -> bool {
-        let (placed, storing) = match self.begin(out) {
+        self.forward_with(out, true).await
+    }
+
+    /// A message another instance relayed for the standalone stream, which this instance
+    /// holds (else it is dropped, never relayed again).
+    pub(crate) async fn forward_from_bus(&self, message: JsonRpcMessage) {
+        self.forward_with(Outbound::new(message), false).await;
+    }
+
+    /// [`forward`](Self::forward); with `relay`, a message for a standalone stream this
+    /// instance does not hold goes to the other instances.
+    async fn forward_with(&self, out: Outbound, relay: bool) -> bool {
+        let (placed, storing) = match self.begin(out, relay) {
             Begun::Closed => return false,
             Begun::Done => return true,
             Begun::Storing(placed, storing) => (placed, storing),
@@ -421,7 +467,7 @@ impl SessionStreams {
     pub(super) fn forward_from_engine(self: &Arc<Self>, out: Outbound) {
         if self.store.is_none() {
             // Nothing to wait for.
-            let begun = self.begin(out);
+            let begun = self.begin(out, true);
             debug_assert!(!matches!(begun, Begun::Storing(..)));
             return;
         }
@@ -436,12 +482,12 @@ impl SessionStreams {
 
     /// Number and place a message under the lock, and hand its event to the store: delivered
     /// at once if the store is done at once (or there is nothing to store).
-    fn begin(&self, out: Outbound) -> Begun<'_> {
+    fn begin(&self, out: Outbound, relay: bool) -> Begun<'_> {
         let mut table = self.lock();
         if table.closed {
             return Begun::Closed;
         }
-        let Some((mut placed, event)) = self.place(&mut table, out) else { return Begun::Done };
+        let Some((mut placed, event)) = self.place(&mut table, out, relay) else { return Begun::Done };
         let mut storing = match (&self.store, event) {
             (Some(store), Some(event)) if table.storing < MAX_PENDING_STORES => store.store(&self.session, event),
             _ => {
@@ -464,7 +510,7 @@ impl SessionStreams {
 
     /// Which stream a message goes on, numbered, with the event to store; `None` when it goes
     /// nowhere.
-    fn place(&self, table: &mut StreamTable, out: Outbound) -> Option<(Placed, Option<StoredEvent>)> {
+    fn place(&self, table: &mut StreamTable, out: Outbound, relay: bool) -> Option<(Placed, Option<StoredEvent>)> {
         let Outbound { message, related_request: related, .. } = out;
         let is_answer = match (&message, &related) {
             (JsonRpcMessage::Response(r), Some(id)) => r.id == *id,
@@ -501,6 +547,14 @@ impl SessionStreams {
             table.direct.remove(id);
         }
         let Some((stream_id, stream)) = target.and_then(|id| table.streams.get_mut(&id).map(|s| (id, s))) else {
+            if relay
+                && !is_answer
+                && let Some(bus) = &self.bus
+            {
+                // The standalone stream may be held by another instance.
+                self.relay(bus, &message);
+                return None;
+            }
             match request {
                 Some(id) => self.refuse_request(id),
                 None => tracing::debug!("no open stream for a message of this session; dropped"),
@@ -528,6 +582,25 @@ impl SessionStreams {
         let event_id = (seq != 0).then_some(EventId { stream: stream_id, seq });
         let item = Item::new(event_id, data, &message, ends_stream);
         Some((Placed { stream: stream_id, seq, item, request, stored: false }, event))
+    }
+
+    /// Send a message for the standalone stream to every other instance; the one holding it
+    /// delivers it. Sent from a task of its own: this runs under the lock.
+    fn relay(&self, bus: &Arc<dyn MessageBus>, message: &JsonRpcMessage) {
+        let relayed = BusMessage {
+            from: bus.instance(),
+            session: self.session.to_string(),
+            kind: BusMessageKind::ToClient,
+            message: message.to_json(),
+        };
+        let bus = bus.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = bus.publish(BusTarget::All, relayed).await {
+                    tracing::warn!(error = %e, "a message for a standalone stream could not be relayed");
+                }
+            });
+        }
     }
 
     /// Deliver a placed event whose store is done, and the events of its stream that waited

@@ -15,6 +15,7 @@ use http::{HeaderValue, StatusCode};
 use tokio_util::sync::CancellationToken;
 
 use super::body::{self, HttpResponse, Rejection};
+use super::cluster::cancelled_request;
 use super::headers::header_str;
 use super::post_response::PostResponse;
 use super::session::{SESSION_VERSIONS, Session, Sessions, session_gone};
@@ -114,15 +115,20 @@ pub(crate) fn post<S: ServerHandler>(
         let batch = matches!(body, PostBody::Batch(_));
 
         let (session, created) = match find_session(state, &parts, initialize) {
-            Ok(Some(session)) => (session, false),
+            Ok(Found::Session(session)) => (session, false),
             // Out of line: once per session.
-            Ok(None) => match out_of_line(state.sessions.create((state.factory)(), &parts)).await {
+            Ok(Found::New) => match out_of_line(state.sessions.create((state.factory)(), &parts)).await {
                 // Opened as a shutdown began: it would only be closed again.
                 Ok(session) if state.is_draining() => {
                     state.sessions.remove(&session.id);
                     return reject(Rejection::shutting_down());
                 }
                 Ok(session) => (session, true),
+                Err(r) => return reject(r),
+            },
+            // Out of line: once per session and instance.
+            Ok(Found::Elsewhere(id)) => match out_of_line(restore(state, &id, &parts)).await {
+                Ok(session) => (session, false),
                 Err(r) => return reject(r),
             },
             Err(r) => return reject(r),
@@ -135,9 +141,19 @@ pub(crate) fn post<S: ServerHandler>(
         }
         if !created {
             session.establish();
+            state.sessions.keep_alive(&session);
         }
         let activity = session.activity();
-        let messages = body.into_messages();
+        let mut messages = body.into_messages();
+        if state.sessions.bus.is_some() {
+            // Out of line: only with many instances.
+            messages = match out_of_line(state.sessions.relay(&session, messages)).await {
+                Ok(messages) => messages,
+                Err(r) => return reject(r),
+            };
+        }
+        let level_before =
+            (state.sessions.session_store.is_some() && sets_log_level(&messages)).then(|| session.peer().log_level());
         let requests = match request_ids(&messages, batch) {
             Ok(requests) => requests,
             Err(r) => return reject(r),
@@ -184,29 +200,64 @@ pub(crate) fn post<S: ServerHandler>(
         }
         if created {
             settle_new_session(&state.sessions, &session, refused, &mut response);
+            if !refused && let Err(r) = out_of_line(state.sessions.save(&session)).await {
+                // Another instance could not continue it: better no session than half of one.
+                state.sessions.remove(&session.id);
+                return reject(r);
+            }
+        }
+        if let Some(before) = level_before {
+            out_of_line(state.sessions.save_if_changed(&session, before)).await;
         }
         response
     }
 }
 
-/// The session a POST belongs to; `None` for an `initialize` without a session id, which opens
-/// one.
-#[inline]
-fn find_session<S>(
+/// Where a POST's session is.
+enum Found {
+    /// Here.
+    Session(Arc<Session>),
+    /// Nowhere yet: the POST's `initialize` opens it.
+    New,
+    /// Not here: in the session store, perhaps.
+    Elsewhere(String),
+}
+
+/// Restore session `id` from the session store for the request `parts`; 404 when it is not
+/// there either.
+async fn restore<S: ServerHandler>(
     state: &ServiceState<S>,
+    id: &str,
     parts: &Parts,
-    initialize: bool,
-) -> Result<Option<Arc<Session>>, Rejection> {
+) -> Result<Arc<Session>, Rejection> {
+    if state.is_draining() {
+        return Err(Rejection::shutting_down());
+    }
+    match state.sessions.restore(|| (state.factory)(), id, parts).await? {
+        Some(session) => Ok(session),
+        None => Err(session_gone_or_stopping(state)),
+    }
+}
+
+/// Whether the messages hold a `logging/setLevel`, whose session's record changes with it.
+fn sets_log_level(messages: &[JsonRpcMessage]) -> bool {
+    messages.iter().any(|m| matches!(m, JsonRpcMessage::Request(r) if r.method == methods::LOGGING_SET_LEVEL))
+}
+
+/// The session a POST belongs to.
+#[inline]
+fn find_session<S>(state: &ServiceState<S>, parts: &Parts, initialize: bool) -> Result<Found, Rejection> {
     let bad_request = |e: ErrorData| Err(Rejection::new(StatusCode::BAD_REQUEST, e));
     match header_str(parts, &wire::SESSION_ID) {
         Some(id) => match state.sessions.get_for(id, parts) {
             Some(_) if initialize => bad_request(ErrorData::invalid_request(
                 "this session is already initialized; send `initialize` without Mcp-Session-Id to start another",
             )),
-            Some(session) => Ok(Some(session)),
+            Some(session) => Ok(Found::Session(session)),
+            None if state.sessions.session_store.is_some() && !initialize => Ok(Found::Elsewhere(id.to_owned())),
             None => Err(session_gone_or_stopping(state)),
         },
-        None if initialize => Ok(None),
+        None if initialize => Ok(Found::New),
         None => {
             bad_request(ErrorData::invalid_request("missing Mcp-Session-Id header: start a session with `initialize`"))
         }
@@ -326,15 +377,6 @@ fn has_duplicate(ids: &[RequestId]) -> bool {
     !ids.iter().all(|id| seen.insert(id))
 }
 
-/// The request a `notifications/cancelled` names.
-fn cancelled_request(message: &JsonRpcMessage) -> Option<crate::model::RequestId> {
-    let JsonRpcMessage::Notification(n) = message else { return None };
-    if n.method != methods::NOTIFICATION_CANCELLED {
-        return None;
-    }
-    serde_json::from_str::<crate::model::CancelledNotificationParams>(n.params.as_deref()?.get()).ok()?.request_id
-}
-
 /// `<stream>-<seq>`, as this server writes event ids.
 fn parse_event_id(id: &str) -> Option<(u64, u64)> {
     let (stream, seq) = id.trim().split_once('-')?;
@@ -342,7 +384,7 @@ fn parse_event_id(id: &str) -> Option<(u64, u64)> {
 }
 
 /// A GET with a session id: the standalone stream, or the resumption of any stream.
-pub(crate) async fn get<S>(state: &ServiceState<S>, parts: Parts, session_id: &str) -> HttpResponse {
+pub(crate) async fn get<S: ServerHandler>(state: &ServiceState<S>, parts: Parts, session_id: &str) -> HttpResponse {
     if let Err(e) = check_version(&parts) {
         return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
     }
@@ -352,9 +394,15 @@ pub(crate) async fn get<S>(state: &ServiceState<S>, parts: Parts, session_id: &s
     if resumed.is_none() && state.is_draining() {
         return Rejection::shutting_down().into_response();
     }
-    let Some(session) = state.sessions.get_for(session_id, &parts) else {
-        return session_gone_or_stopping(state).into_response();
+    let session = match state.sessions.get_for(session_id, &parts) {
+        Some(session) => session,
+        None if state.sessions.session_store.is_some() => match restore(state, session_id, &parts).await {
+            Ok(session) => session,
+            Err(r) => return r.into_response(),
+        },
+        None => return session_gone_or_stopping(state).into_response(),
     };
+    state.sessions.keep_alive(&session);
     let activity = session.activity();
     let permit = match state.long_stream_slot(&parts) {
         Ok(p) => p,
@@ -391,18 +439,20 @@ pub(crate) async fn get<S>(state: &ServiceState<S>, parts: Parts, session_id: &s
     body::sse(stream.with_receipts(session.streams.receipts()))
 }
 
-/// A DELETE with a session id ends the session.
-pub(crate) fn delete<S>(state: &ServiceState<S>, parts: &Parts, session_id: &str) -> HttpResponse {
+/// A DELETE with a session id ends the session (on every instance, with a session store).
+pub(crate) async fn delete<S>(state: &ServiceState<S>, parts: &Parts, session_id: &str) -> HttpResponse {
     if let Err(e) = check_version(parts) {
         return Rejection::new(StatusCode::BAD_REQUEST, e).into_response();
     }
     // Another user's session is left alone, and looks as absent as a closed one.
-    if state.sessions.get_for(session_id, parts).is_some_and(|s| state.sessions.remove(&s.id)) {
-        let mut response = http::Response::new(body::ResponseBody::empty());
-        *response.status_mut() = StatusCode::OK;
-        response
-    } else {
-        Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response()
+    match state.sessions.end(session_id, parts).await {
+        Ok(true) => {
+            let mut response = http::Response::new(body::ResponseBody::empty());
+            *response.status_mut() = StatusCode::OK;
+            response
+        }
+        Ok(false) => Rejection::new(StatusCode::NOT_FOUND, session_gone()).into_response(),
+        Err(r) => r.into_response(),
     }
 }
 

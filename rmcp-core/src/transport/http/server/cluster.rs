@@ -1,0 +1,275 @@
+//! Many instances of one server, sharing a session store and a message bus
+//! ([`StreamableHttpConfig::session_store`](super::StreamableHttpConfig::session_store)): a session
+//! is saved when `initialize` succeeds, restored by any instance that gets a request for it, kept
+//! alive in the store while used and ended everywhere when deleted; the client's messages for
+//! another instance go there, and what the bus brings is handed to the session it is for.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use futures::StreamExt;
+use http::StatusCode;
+use http::request::Parts;
+
+use super::body::Rejection;
+use super::message_bus::{BusMessage, BusMessageKind, BusTarget, InstanceId, MessageBus};
+use super::session::{Owner, Session, Sessions};
+use super::session_store::SessionRecord;
+use crate::handler::ServerHandler;
+use crate::model::{CancelledNotificationParams, ErrorData, JsonRpcMessage, RequestId, methods};
+
+/// How long the session store and the bus may take to answer before the request that waits is
+/// refused with 503.
+const STORE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a record lives after its session's last use, when sessions never expire here.
+const DEFAULT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The 503 for a request that needs the session store (or the bus) while it cannot be reached.
+fn unreachable(what: &str, error: impl std::fmt::Display) -> Rejection {
+    tracing::warn!(error = %error, "the {what} could not be reached");
+    let e = ErrorData::internal_error(format!("the {what} is unreachable; retry in a moment"));
+    Rejection::new(StatusCode::SERVICE_UNAVAILABLE, e).with_header(http::header::RETRY_AFTER, "1")
+}
+
+/// `future`, or the 503 of `what` after [`STORE_TIMEOUT`].
+async fn in_time<T, E: std::fmt::Display>(
+    what: &str,
+    future: impl Future<Output = Result<T, E>>,
+) -> Result<T, Rejection> {
+    match tokio::time::timeout(STORE_TIMEOUT, future).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(unreachable(what, e)),
+        Err(_) => Err(unreachable(what, "timed out")),
+    }
+}
+
+impl Sessions {
+    /// How long a session's record lives after its last use: the idle timeout.
+    fn record_ttl(&self) -> Duration {
+        self.idle_timeout().unwrap_or(DEFAULT_TTL)
+    }
+
+    /// Restore session `id`, opened on another instance, for the request `parts`: `None` when
+    /// the store has no such session, or it belongs to another user (as if it did not exist).
+    pub(crate) async fn restore<S: ServerHandler>(
+        self: &Arc<Self>,
+        handler: impl FnOnce() -> S,
+        id: &str,
+        parts: &Parts,
+    ) -> Result<Option<Arc<Session>>, Rejection> {
+        let Some(store) = &self.session_store else { return Ok(None) };
+        let Some(record) = in_time("session store", store.load(id)).await? else { return Ok(None) };
+        if !Owner::admits(Owner::of_record(&record).as_ref(), parts) {
+            tracing::debug!("a request for a stored session opened by another user; refused");
+            return Ok(None);
+        }
+        tracing::debug!(session = %id, "session restored from the session store");
+        self.start(handler(), id.into(), parts, Some(record)).await.map(Some)
+    }
+
+    /// Save a session whose `initialize` succeeded, so other instances can restore it.
+    pub(crate) async fn save(&self, session: &Session) -> Result<(), Rejection> {
+        let Some(store) = &self.session_store else { return Ok(()) };
+        let Some(record) = record_of(session) else { return Ok(()) };
+        in_time("session store", store.save(&session.id, &record, self.record_ttl())).await
+    }
+
+    /// After a `logging/setLevel`: save the session's record again if its level changed, and
+    /// have the other instances that hold it read it again.
+    pub(crate) async fn save_if_changed(&self, session: &Session, level_before: Option<crate::model::LoggingLevel>) {
+        if session.peer().log_level() == level_before {
+            return;
+        }
+        let (Some(store), Some(record)) = (&self.session_store, record_of(session)) else { return };
+        if let Err(r) = in_time("session store", store.save(&session.id, &record, self.record_ttl())).await {
+            drop(r);
+            return;
+        }
+        if let Some(bus) = &self.bus {
+            let changed = message(bus.as_ref(), &session.id, BusMessageKind::Changed, String::new());
+            let _ = in_time("message bus", bus.publish(BusTarget::All, changed)).await;
+        }
+    }
+
+    /// Keep the session's record alive: at most once a quarter of its lifetime, from a task of
+    /// its own, so that a busy session costs the store one command per few minutes.
+    pub(crate) fn keep_alive(&self, session: &Session) {
+        let Some(store) = &self.session_store else { return };
+        let ttl = self.record_ttl();
+        let now = session.now();
+        let last = session.touched.load(std::sync::atomic::Ordering::Relaxed);
+        if now.saturating_sub(last) < (ttl / 4).as_millis() as u64 {
+            return;
+        }
+        session.touched.store(now, std::sync::atomic::Ordering::Relaxed);
+        let (store, id) = (store.clone(), session.id.clone());
+        tokio::spawn(async move {
+            if let Err(e) = in_time("session store", store.touch(&id, ttl)).await {
+                drop(e);
+            }
+        });
+    }
+
+    /// A DELETE: end session `id` here, in the store and on every other instance. `false`
+    /// when there is no such session (or it is another user's).
+    pub(crate) async fn end(&self, id: &str, parts: &Parts) -> Result<bool, Rejection> {
+        let Some(store) = &self.session_store else {
+            let found = self.get_for(id, parts);
+            return Ok(found.is_some_and(|s| self.remove(&s.id)));
+        };
+        let owner = match self.get(id) {
+            Some(session) => session.owner.clone(),
+            None => match in_time("session store", store.load(id)).await? {
+                Some(record) => Owner::of_record(&record),
+                None => return Ok(false),
+            },
+        };
+        if !Owner::admits(owner.as_ref(), parts) {
+            return Ok(false);
+        }
+        in_time("session store", store.remove(id)).await?;
+        if let Some(session) = self.get(id) {
+            session.streams.forget_events_on_close();
+            self.remove(id);
+        }
+        if let Some(bus) = &self.bus {
+            let closed = message(bus.as_ref(), id, BusMessageKind::Closed, String::new());
+            in_time("message bus", bus.publish(BusTarget::All, closed)).await?;
+        }
+        Ok(true)
+    }
+
+    /// The client's messages of a POST that are for other instances go there: an answer to a
+    /// request another instance sent, and every notification (a cancellation may name a
+    /// request running elsewhere; this instance handles it too). Returns the messages for this
+    /// instance.
+    pub(crate) async fn relay(
+        &self,
+        session: &Session,
+        messages: Vec<JsonRpcMessage>,
+    ) -> Result<Vec<JsonRpcMessage>, Rejection> {
+        let Some(bus) = &self.bus else { return Ok(messages) };
+        let here = bus.instance();
+        let mut local = Vec::with_capacity(messages.len());
+        for m in messages {
+            let to = match &m {
+                JsonRpcMessage::Response(r) => answered_elsewhere(&r.id, here),
+                JsonRpcMessage::Error(e) => e.id.as_ref().and_then(|id| answered_elsewhere(id, here)),
+                JsonRpcMessage::Notification(_) => Some(BusTarget::All),
+                JsonRpcMessage::Request(_) => None,
+            };
+            if let Some(to) = to {
+                let relayed = message(bus.as_ref(), &session.id, BusMessageKind::FromClient, m.to_json());
+                in_time("message bus", bus.publish(to, relayed)).await?;
+            }
+            if !matches!(to, Some(BusTarget::Instance(_))) {
+                local.push(m);
+            }
+        }
+        Ok(local)
+    }
+
+    /// Start reading the bus (once, with the first session).
+    pub(crate) fn start_bus_listener(self: &Arc<Self>) {
+        let Some(bus) = &self.bus else { return };
+        if self.bus_started.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let mut incoming = bus.subscribe();
+        let here = bus.instance();
+        let weak: Weak<Self> = Arc::downgrade(self);
+        let ct = self.cancellation_token().clone();
+        tokio::spawn(async move {
+            loop {
+                let next = tokio::select! {
+                    () = ct.cancelled() => break,
+                    next = incoming.next() => next,
+                };
+                let Some(message) = next else { break };
+                let Some(sessions) = weak.upgrade() else { break };
+                if message.from != here {
+                    sessions.on_bus_message(message);
+                }
+            }
+        });
+    }
+
+    /// Hand a message from another instance to the session it is for, if this instance holds
+    /// it. Each is handled on a task of its own, so that one slow session holds up no other.
+    fn on_bus_message(self: &Arc<Self>, message: BusMessage) {
+        let Some(session) = self.get(&message.session) else { return };
+        match message.kind {
+            BusMessageKind::Closed => {
+                self.remove(&session.id);
+            }
+            BusMessageKind::Changed => {
+                let Some(store) = self.session_store.clone() else { return };
+                tokio::spawn(async move {
+                    if let Ok(Ok(Some(record))) = tokio::time::timeout(STORE_TIMEOUT, store.load(&session.id)).await
+                        && let Some(level) = record.log_level
+                    {
+                        session.peer().set_log_level(level);
+                    }
+                });
+            }
+            BusMessageKind::FromClient | BusMessageKind::ToClient => {
+                let Ok(parsed) = JsonRpcMessage::from_slice(message.message.as_bytes()) else {
+                    tracing::debug!("a malformed message on the bus; dropped");
+                    return;
+                };
+                let to_client = message.kind == BusMessageKind::ToClient;
+                tokio::spawn(async move {
+                    if to_client {
+                        session.streams.forward_from_bus(parsed).await;
+                        return;
+                    }
+                    if let Some(request) = cancelled_request(&parsed) {
+                        session.streams.cancelled(&request);
+                    }
+                    session.send_to_engine(parsed, http::Extensions::new()).await;
+                });
+            }
+        }
+    }
+}
+
+/// The record of an initialized session.
+fn record_of(session: &Session) -> Option<SessionRecord> {
+    let peer = session.peer();
+    let mut record = SessionRecord::new(peer.protocol_version()?, peer.peer_info()?.clone());
+    record.log_level = peer.log_level();
+    Owner::record_in(session.owner.as_ref(), &mut record);
+    Some(record)
+}
+
+/// Where the answer to request `id` goes, when another instance sent that request.
+fn answered_elsewhere(id: &RequestId, here: InstanceId) -> Option<BusTarget> {
+    InstanceId::of_request(id).filter(|&i| i != here).map(BusTarget::Instance)
+}
+
+fn message(bus: &dyn MessageBus, session: &str, kind: BusMessageKind, message: String) -> BusMessage {
+    BusMessage { from: bus.instance(), session: session.to_owned(), kind, message }
+}
+
+/// The request a `notifications/cancelled` names.
+pub(crate) fn cancelled_request(message: &JsonRpcMessage) -> Option<RequestId> {
+    let JsonRpcMessage::Notification(n) = message else { return None };
+    if n.method != methods::NOTIFICATION_CANCELLED {
+        return None;
+    }
+    serde_json::from_str::<CancelledNotificationParams>(n.params.as_deref()?.get()).ok()?.request_id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_go_to_the_instance_that_asked() {
+        let here = InstanceId::new(3).unwrap();
+        let theirs = RequestId::Number((5 << 32) + 9);
+        assert_eq!(answered_elsewhere(&theirs, here), Some(BusTarget::Instance(InstanceId::new(5).unwrap())));
+        assert_eq!(answered_elsewhere(&RequestId::Number((3 << 32) + 9), here), None, "our own");
+        assert_eq!(answered_elsewhere(&RequestId::Number(9), here), None, "untagged: ours");
+    }
+}
