@@ -27,6 +27,9 @@
 //! - `auth`: OAuth 2.1 for HTTP: the client flow (an `AuthProvider` for the HTTP client) and a
 //!   tower layer that protects an HTTP server (features `auth`, `auth-server`).
 //!
+//! New here? The `guide` module (built with the default features) teaches every feature, one
+//! chapter per topic, with examples that are compiled and run as tests.
+//!
 //! ```no_run
 //! use rmcp_core::handler::{ServerHandler, ServerInfo};
 //! use rmcp_core::model::{Implementation, ServerCapabilities};

@@ -4,8 +4,9 @@
 //! that opted into tasks at once with a task id and runs in the background, where the client
 //! polls it (`tasks/get`) and may cancel it (`tasks/cancel`); for any other client it runs
 //! inline, reporting progress (`notifications/progress`) and stopping when the request is
-//! cancelled. Both ways the work watches one cancellation token between steps. The server says
-//! on stderr how each run ended, as nobody waits for a cancelled run's answer.
+//! cancelled. Both ways the work watches one cancellation token between steps; a cancelled task's
+//! work may also just be dropped by the store, so what must happen at the end (here, saying on
+//! stderr how the run ended, as nobody waits for a cancelled run's answer) is in a `Drop` guard.
 //!
 //! Run it with `cargo run -p examples --bin long-task` (stdio), or with `--http 127.0.0.1:0`.
 
@@ -23,6 +24,25 @@ const BATCH: Duration = Duration::from_millis(40);
 
 /// The most batches one export may take (about 40 s).
 const MAX_BATCHES: u32 = 1000;
+
+/// Says on stderr how a run ended when it ends, however it ends: finished, stopped by its token,
+/// or dropped mid-way.
+struct Outcome {
+    how: String,
+    batches: u32,
+    done: u32,
+}
+
+impl Drop for Outcome {
+    fn drop(&mut self) {
+        let (how, done, batches) = (&self.how, self.done, self.batches);
+        if done == batches {
+            eprintln!("export ({how}): finished {batches} batches");
+        } else {
+            eprintln!("export ({how}): cancelled after {done} of {batches} batches");
+        }
+    }
+}
 
 #[derive(Clone)]
 struct Exporter {
@@ -49,21 +69,19 @@ impl Exporter {
             .run(&ctx, TaskSupport::Optional, move |task| async move {
                 let ct = task.cancellation_token();
                 let how = task.task_id().map_or_else(|| "inline".to_owned(), |id| format!("task {id}"));
-                for done in 0..batches {
+                let mut outcome = Outcome { how, batches, done: 0 };
+                while outcome.done < batches {
                     tokio::select! {
-                        () = ct.cancelled() => {
-                            eprintln!("export ({how}): cancelled after {done} of {batches} batches");
-                            return Err(McpError::internal_error("cancelled"));
-                        }
-                        () = tokio::time::sleep(BATCH) => {}
+                        () = ct.cancelled() => return Err(McpError::internal_error("cancelled")),
+                        () = tokio::time::sleep(BATCH) => outcome.done += 1,
                     }
                     // Progress belongs to a request; a task's client polls its status instead.
                     if task.task_id().is_none() {
-                        let message = format!("{} of {batches} batches", done + 1);
-                        progress.report(f64::from(done + 1), Some(f64::from(batches)), Some(message)).await?;
+                        let (done, message) =
+                            (f64::from(outcome.done), format!("{} of {batches} batches", outcome.done));
+                        progress.report(done, Some(f64::from(batches)), Some(message)).await?;
                     }
                 }
-                eprintln!("export ({how}): finished {batches} batches");
                 Ok(CallToolResult::success(vec![ContentBlock::text(format!("exported {batches} batches"))]))
             })
             .await

@@ -39,6 +39,17 @@ impl Stderr {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).join("\n")
     }
 
+    /// Wait (at most 5 s) until `n` lines contain `needle`.
+    pub async fn wait_for_count(&self, needle: &str, n: usize) {
+        for _ in 0..250 {
+            if self.text().matches(needle).count() >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("not {n} stderr lines with {needle:?} within 5 s; stderr:\n{}", self.text());
+    }
+
     /// Wait (at most 5 s) for a line containing `needle`, and return it.
     pub async fn wait_for(&self, needle: &str) -> String {
         for _ in 0..250 {
