@@ -70,7 +70,9 @@ async fn a_call_survives_its_dropped_connection() {
     // The client came back with Last-Event-ID and got the rest, progress included.
     stderr.wait_for("resumed: GET with Last-Event-ID").await;
     let mut seen = Vec::new();
-    while let Ok(Some(p)) = tokio::time::timeout(Duration::from_millis(200), progress.recv()).await {
+    while seen.len() < 4
+        && let Ok(Some(p)) = tokio::time::timeout(Duration::from_secs(5), progress.recv()).await
+    {
         seen.push(p.progress);
     }
     assert_eq!(seen, [1.0, 2.0, 3.0, 4.0]);

@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sqlite_server_answers_read_only_queries() {
-    let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sqlite-server-example.db");
+    // One file per test process, so that concurrent runs do not share it.
+    let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sqlite-server-example-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&db);
     let connection = rusqlite::Connection::open(&db).unwrap();
     connection
@@ -57,6 +58,7 @@ async fn the_sqlite_server_answers_read_only_queries() {
     let count = query("SELECT count(*) AS n FROM users").await.unwrap();
     assert_eq!(count.structured_content.unwrap()["rows"], json!([[3]]), "nothing was deleted");
     client.cancel().await;
+    let _ = std::fs::remove_file(&db);
 }
 
 /// The issue tracker the wrapper wraps: two issues, for the bearer token `test-token` only.

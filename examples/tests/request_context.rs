@@ -39,11 +39,14 @@ impl ClientHandler for LogReader {
     }
 }
 
-/// The levels that arrived for one `deploy` call (notifications may trail the answer a little).
+/// The levels that arrived for one `deploy` call: the `expected` number of them (notifications
+/// may trail the answer; each may take up to 5 s on a loaded machine), then whatever else comes
+/// within 300 ms.
 async fn deploy_logs(
     client: &rmcp_core::Peer<RoleClient>,
     rx: &mut mpsc::UnboundedReceiver<(LoggingLevel, Value)>,
     meta: Option<Meta>,
+    expected: usize,
 ) -> Vec<LoggingLevel> {
     let mut params = call("deploy", json!({"service": "web"}));
     if let Some(meta) = meta {
@@ -51,6 +54,12 @@ async fn deploy_logs(
     }
     assert_eq!(text(&client.call_tool(params).await.unwrap()), "web deployed");
     let mut levels = Vec::new();
+    while levels.len() < expected {
+        match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+            Ok(Some((level, _))) => levels.push(level),
+            _ => break,
+        }
+    }
     while let Ok(Some((level, _))) = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await {
         levels.push(level);
     }
@@ -64,17 +73,17 @@ async fn logs_reach_the_client_at_the_levels_it_asked_for() {
     let (client, _) = stdio_child(env!("CARGO_BIN_EXE_logging"), &[], LogReader(ERAS[0].clone(), tx)).await;
     assert!(client.server_info().unwrap().capabilities.logging.is_some());
     // 2025: everything until a level is set, then from that level up.
-    assert_eq!(deploy_logs(&client, &mut rx, None).await, [Debug, Info, Info, Info, Warning]);
+    assert_eq!(deploy_logs(&client, &mut rx, None, 5).await, [Debug, Info, Info, Info, Warning]);
     client.set_level(SetLevelRequestParams::new(Warning)).await.unwrap();
-    assert_eq!(deploy_logs(&client, &mut rx, None).await, [Warning]);
+    assert_eq!(deploy_logs(&client, &mut rx, None, 1).await, [Warning]);
 
     // 2026: nothing unless the request's _meta asks.
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (client, _) = stdio_child(env!("CARGO_BIN_EXE_logging"), &[], LogReader(ERAS[1].clone(), tx)).await;
-    assert_eq!(deploy_logs(&client, &mut rx, None).await, []);
+    assert_eq!(deploy_logs(&client, &mut rx, None, 0).await, []);
     let mut meta = Meta::new();
     meta.insert(meta_keys::LOG_LEVEL.to_owned(), "info".into());
-    assert_eq!(deploy_logs(&client, &mut rx, Some(meta)).await, [Info, Info, Info, Warning]);
+    assert_eq!(deploy_logs(&client, &mut rx, Some(meta), 4).await, [Info, Info, Info, Warning]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,7 +95,7 @@ async fn a_timed_out_call_stops_the_tool_at_the_server() {
     // The client sent notifications/cancelled with the timeout: the 10 s job stopped early.
     let line = stderr.wait_for("crunch: cancelled after").await;
     let done: u32 = line.split_whitespace().nth(3).unwrap().parse().unwrap();
-    assert!((1..200).contains(&done), "{line}");
+    assert!(done < 200, "the tool ran to its end: {line}");
     assert!(text(&client.call_tool(call("status", json!({}))).await.unwrap()).starts_with("cancelled after"));
 
     // A dropped call future cancels too.
@@ -235,7 +244,9 @@ async fn a_long_task_reports_progress_inline_and_is_cancelled_as_a_task() {
     let done = client.call_tool_with(call("export", json!({"batches": 5})), options).await.unwrap();
     assert_eq!(text(&done), "exported 5 batches");
     let mut seen = Vec::new();
-    while let Ok(Some(p)) = tokio::time::timeout(Duration::from_millis(200), progress.recv()).await {
+    while seen.len() < 5
+        && let Ok(Some(p)) = tokio::time::timeout(Duration::from_secs(5), progress.recv()).await
+    {
         seen.push((p.progress, p.total));
     }
     assert_eq!(seen, (1..=5).map(|i| (f64::from(i), Some(5.0))).collect::<Vec<_>>());
