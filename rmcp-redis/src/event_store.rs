@@ -8,6 +8,7 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 use redis::aio::ConnectionManager;
 use redis::{Cmd, RedisError, Script, ToRedisArgs, Value};
+use rmcp_core::model::RequestId;
 use rmcp_core::transport::http::{EventKind, EventStore, EventStoreError, StoredEvent};
 
 use crate::lane::Lane;
@@ -36,12 +37,12 @@ for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 return {events, pending}
 ";
 
-/// Deletes the session's streams (found in its index), its index and its pinned responses.
-/// KEYS: index, pending.
+/// Deletes the session's streams (found in its index), its index, its pinned responses and the
+/// requests of its streams. KEYS: index, pending, requests.
 const REMOVE: &str = r"
 local streams = redis.call('SMEMBERS', KEYS[1])
 for _, key in ipairs(streams) do redis.call('DEL', key) end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return #streams
 ";
 
@@ -126,6 +127,9 @@ impl RedisEventStoreOptions {
 ///   `XRANGE` replay and its `MAXLEN` bound for the events that may be lost, at the cost of
 ///   holding each response twice until it was written to its client (a session has few: one
 ///   per request in flight).
+/// - `P{S}:q`: a hash of the requests each stream answers (field `<stream>`, a JSON array of
+///   ids), written before a stream's first event when the instances share a message bus, so
+///   that another instance can answer them with an error if the one running them dies.
 /// - `P{S}:i`: the set of the session's stream keys, so that
 ///   [`remove_session`](EventStore::remove_session) finds them without `SCAN`.
 ///
@@ -252,11 +256,42 @@ impl EventStore for RedisEventStore {
         })
     }
 
+    fn record_stream_requests(&self, session: &str, stream: u64, requests: &[RequestId]) {
+        let Ok(ids) = serde_json::to_string(requests) else { return };
+        let key = self.key(session, "q");
+        let mut hset = redis::cmd("HSET");
+        hset.arg(&key).arg(stream).arg(ids);
+        let mut expire = redis::cmd("PEXPIRE");
+        expire.arg(&key).arg(self.ttl_ms());
+        // In the lane, so before the stream's first event.
+        for cmd in [hset, expire] {
+            if let Err(e) = self.lane.send_and_forget(cmd) {
+                tracing::debug!(error = %e, "a stream's requests were not recorded");
+            }
+        }
+    }
+
+    fn stream_requests<'a>(
+        &'a self,
+        session: &'a str,
+        stream: u64,
+    ) -> BoxFuture<'a, Result<Vec<RequestId>, EventStoreError>> {
+        let mut hget = redis::cmd("HGET");
+        hget.arg(self.key(session, "q")).arg(stream);
+        let answer = self.lane.send(hget);
+        Box::pin(async move {
+            match answer.await.map_err(failed)? {
+                Value::BulkString(ids) => serde_json::from_slice(&ids).map_err(|e| EventStoreError::Failed(e.into())),
+                _ => Ok(Vec::new()),
+            }
+        })
+    }
+
     fn remove_session<'a>(&'a self, session: &'a str) -> BoxFuture<'a, ()> {
         // After the session's stores in the lane, so none of them comes back after the removal.
         let answer = self.lane.send(Self::evalsha(
             &self.remove,
-            &[self.key(session, "i"), self.key(session, "p")],
+            &[self.key(session, "i"), self.key(session, "p"), self.key(session, "q")],
             Vec::<String>::new(),
         ));
         Box::pin(async move {

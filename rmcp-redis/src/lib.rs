@@ -7,7 +7,11 @@
 //!   connection resumes with `Last-Event-ID` on any instance
 //!   ([`EventStore`](rmcp_core::transport::http::EventStore));
 //! - [`RedisMessageBus`]: how the instances reach each other
-//!   ([`MessageBus`](rmcp_core::transport::http::MessageBus)).
+//!   ([`MessageBus`](rmcp_core::transport::http::MessageBus));
+//! - [`RedisTaskBackend`]: tasks of the tasks extension
+//!   ([`TaskBackend`](rmcp_core::handler::tasks::TaskBackend)): a task created on one instance
+//!   is polled, answered and cancelled through any other, its result is served by all of them,
+//!   and a task whose instance died is reported `failed` rather than `working` for ever.
 //!
 //! The [`scaling_out`] module is the guide: configuration, what happens where, nginx.
 //!
@@ -30,6 +34,25 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Tasks, with the same limits on every instance:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//!
+//! use rmcp_core::handler::tasks::TaskStore;
+//! use rmcp_redis::{RedisTaskBackend, RedisTaskOptions};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // Starts this instance's heartbeat and subscription on the current Tokio runtime.
+//! let backend = RedisTaskBackend::connect("redis://127.0.0.1:6379/", RedisTaskOptions::default())?;
+//! let tasks = TaskStore::with_backend(backend, Duration::from_secs(3600), Duration::from_secs(1), 10_000)
+//!     .with_max_tasks_per_principal(100);
+//! // Return `tasks` from `ServerHandler::task_store`, and run tools with `tasks.run(..)`.
+//! # let _ = tasks;
+//! # Ok(())
+//! # }
+//! ```
 
 #![deny(missing_docs)]
 
@@ -38,6 +61,8 @@ mod connect;
 mod event_store;
 mod lane;
 mod session_store;
+mod task_scripts;
+mod task_store;
 
 /// The guide to running many instances, with its examples compiled as doctests.
 #[doc = include_str!("../../docs/scaling-out.md")]
@@ -46,3 +71,4 @@ pub mod scaling_out {}
 pub use bus::RedisMessageBus;
 pub use event_store::{RedisEventStore, RedisEventStoreOptions};
 pub use session_store::RedisSessionStore;
+pub use task_store::{RedisTaskBackend, RedisTaskOptions};

@@ -1,6 +1,8 @@
 //! Our Streamable HTTP server on 127.0.0.1 with a `RedisEventStore`: a client drops its SSE
 //! stream in the middle of a call and resumes with `Last-Event-ID`, getting every event it
-//! missed and the answer, replayed from Redis.
+//! missed and the answer, replayed from Redis; on another instance (sharing sessions and a bus
+//! in the same Redis) too, following the call live, or getting an error for it when the
+//! instance running it died.
 
 mod support;
 
@@ -14,7 +16,7 @@ use rmcp_core::model::{
 };
 use rmcp_core::service::{McpError, RequestContext, RoleServer};
 use rmcp_core::transport::http::{EventKind, EventStore, StoredEvent, StreamableHttpConfig, StreamableHttpService};
-use rmcp_redis::{RedisEventStore, RedisEventStoreOptions};
+use rmcp_redis::{RedisEventStore, RedisEventStoreOptions, RedisMessageBus, RedisSessionStore};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -56,6 +58,7 @@ impl ServerHandler for Bursty {
 struct Instance {
     url: String,
     store: Arc<RedisEventStore>,
+    bus: Arc<RedisMessageBus>,
     gate: Arc<Semaphore>,
     stop: CancellationToken,
 }
@@ -68,21 +71,32 @@ impl Drop for Instance {
 
 /// An instance with its own `RedisEventStore` on `redis`.
 async fn instance(redis: &support::RedisServer) -> Instance {
-    instance_with(redis, RedisEventStoreOptions::default()).await
+    instance_with(redis, RedisEventStoreOptions::default(), true).await
 }
 
-async fn instance_with(redis: &support::RedisServer, options: RedisEventStoreOptions) -> Instance {
+/// With `share_sessions`, sessions and the bus are in the same Redis too, so that any instance
+/// resumes any stream; without, the instance needs Redis for its events only.
+async fn instance_with(
+    redis: &support::RedisServer,
+    options: RedisEventStoreOptions,
+    share_sessions: bool,
+) -> Instance {
     let store = Arc::new(RedisEventStore::connect(&redis.url(), options).expect("a valid URL"));
     let shared: Arc<dyn EventStore> = store.clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}/mcp", listener.local_addr().expect("address"));
     let gate = Arc::new(Semaphore::new(0));
     let server = Bursty(gate.clone());
-    let config = StreamableHttpConfig::default().with_event_store(Some(shared));
+    let bus = Arc::new(RedisMessageBus::connect(&redis.url()).await.expect("Redis answers"));
+    let mut config = StreamableHttpConfig::default().with_event_store(Some(shared));
+    if share_sessions {
+        let sessions = RedisSessionStore::connect(&redis.url()).expect("a valid URL");
+        config = config.with_session_store(Some(Arc::new(sessions))).with_message_bus(Some(bus.clone()));
+    }
     let service = StreamableHttpService::new(move || server.clone(), config);
     let stop = CancellationToken::new();
     tokio::spawn(service.serve_listener(listener, stop.clone()));
-    Instance { url, store, gate, stop }
+    Instance { url, store, bus, gate, stop }
 }
 
 fn post(url: &str, session: Option<&str>, body: &Value) -> reqwest::RequestBuilder {
@@ -223,21 +237,88 @@ async fn a_client_resumes_on_the_same_instance_from_redis() {
     assert_eq!(seqs, (seq + 1..=seq + 4).collect::<Vec<_>>());
 }
 
-/// The next piece of issue 17: instance B answers 404 for a session A created, as sessions
-/// themselves are not in Redis yet (the events are: see the test above).
+/// Instance B restores the session A created, and replays the stream from Redis.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "issue 17: sessions are not shared between instances yet (B answers 404)"]
 async fn a_client_resumes_on_another_instance_sharing_the_redis() {
     let redis = redis_or_skip!();
     let (a, b) = (instance(&redis).await, instance(&redis).await);
     drop_mid_call_and_resume(&redis, &a, &b).await;
 }
 
+/// Call `burst` on `a` and drop the stream after two notifications; resume on `b` while the
+/// tool still runs on `a`. Returns the resumed response and the id of the last event seen.
+async fn resume_elsewhere_mid_call(a: &Instance, b: &Instance) -> (reqwest::Response, String) {
+    let session = ready_session(&a.url).await;
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "burst", "arguments": {}, "_meta": {"progressToken": "p"}}});
+    let mut response = post(&a.url, Some(&session), &call).send().await.unwrap();
+    let seen = read_events(&mut response, |e| e.iter().filter(|e| e.is_progress()).count() == 2).await;
+    let last_seen = seen.last().and_then(|e| e.id.clone()).expect("the notifications have ids");
+    drop(response);
+    let resume = reqwest::Client::new()
+        .get(&b.url)
+        .header("accept", "text/event-stream")
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .header("Mcp-Session-Id", &session)
+        .header("Last-Event-ID", &last_seen);
+    let response = resume.send().await.unwrap();
+    assert_eq!(response.status(), 200, "the resumption is accepted");
+    (response, last_seen)
+}
+
+/// The tool goes on running on A after its client resumed on B: B follows the stream live
+/// (A relays it over the bus), every event in order, then the answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_resumed_on_another_instance_follows_the_call_live() {
+    let redis = redis_or_skip!();
+    let (a, b) = (instance(&redis).await, instance(&redis).await);
+    let (mut response, last_seen) = resume_elsewhere_mid_call(&a, &b).await;
+    // Give B a moment to ask A, then let the tool finish.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    a.gate.add_permits(1);
+    let events = read_events(&mut response, |e| e.last().is_some_and(Event::is_answer)).await;
+    let (stream, seq) = last_seen.split_once('-').unwrap();
+    let seq: u64 = seq.parse().unwrap();
+    let ids: Vec<&str> = events.iter().filter_map(|e| e.id.as_deref()).collect();
+    let expected: Vec<String> = (seq + 1..=seq + 4).map(|n| format!("{stream}-{n}")).collect();
+    assert_eq!(ids, expected, "every later event once, in order: {events:?}");
+    assert!(events.last().is_some_and(Event::is_answer), "ending with the answer: {events:?}");
+}
+
+/// A dies (stops renewing its liveness and listening) while its tool waits: B, following the
+/// stream, answers the request with an error once A's liveness has expired, never leaving the
+/// client hanging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_whose_instance_dies_is_answered_with_an_error_by_another() {
+    let redis = redis_or_skip!();
+    let (a, b) = (instance(&redis).await, instance(&redis).await);
+    a.bus.stop();
+    let (mut response, _) = resume_elsewhere_mid_call(&a, &b).await;
+    let is_error =
+        |e: &Event| serde_json::from_str::<Value>(&e.data).is_ok_and(|m| m["id"] == 1 && m["error"].is_object());
+    let events = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut all = Vec::new();
+        while !all.last().is_some_and(is_error) {
+            let more = read_events(&mut response, |e| e.last().is_some_and(is_error)).await;
+            if more.is_empty() {
+                break;
+            }
+            all.extend(more);
+        }
+        all
+    })
+    .await
+    .expect("answered within the liveness timeout");
+    let error = events.last().expect("an answer");
+    assert!(is_error(error), "an error answers the request: {events:?}");
+    assert!(error.data.contains("stopped before answering"), "{}", error.data);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_redis_down_calls_are_answered_live_and_resumption_comes_back_with_it() {
     let mut redis = redis_or_skip!();
     let options = RedisEventStoreOptions::default().with_command_timeout(Duration::from_millis(200));
-    let server = instance_with(&redis, options).await;
+    let server = instance_with(&redis, options, false).await;
     redis.kill();
     let session = ready_session(&server.url).await;
     server.gate.add_permits(1);

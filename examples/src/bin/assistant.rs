@@ -132,6 +132,8 @@ impl Assistant {
                 }
                 () = tokio::time::sleep(STEP) => {}
             }
+            // With RUST_LOG=assistant=debug: which instance runs it, for the scale-out tests.
+            tracing::debug!(step, of = from, "countdown step");
             // A no-op when the client did not ask for progress.
             progress.report(f64::from(step), Some(f64::from(from)), Some(format!("{} to go", from - step))).await?;
         }

@@ -367,7 +367,7 @@ pub trait ServerHandler: Send + Sync + 'static {
 /// The `tasks/*` methods of a 2026-07-28 request, which belong to the tasks extension: served from
 /// the handler's [`TaskStore`] when the request opted in, -32021 when it did not, and -32601 for
 /// the methods the extension removed (`tasks/result`, `tasks/list`) or without a store.
-fn tasks_extension<H: ServerHandler + ?Sized>(
+async fn tasks_extension<H: ServerHandler + ?Sized>(
     handler: &H,
     request: &ClientRequest,
     ctx: &RequestContext<RoleServer>,
@@ -385,12 +385,13 @@ fn tasks_extension<H: ServerHandler + ?Sized>(
         return Some(Err(tasks::missing_extension()));
     }
     Some(match request {
-        ClientRequest::GetTask(p) => store.get(&p.task_id, ctx).map(ServerResult::TaskExtension),
+        ClientRequest::GetTask(p) => store.get(&p.task_id, ctx).await.map(ServerResult::TaskExtension),
         ClientRequest::CancelTask(p) => {
-            store.cancel(&p.task_id, ctx).map(|()| ServerResult::Empty(EmptyResult::default()))
+            store.cancel(&p.task_id, ctx).await.map(|()| ServerResult::Empty(EmptyResult::default()))
         }
         ClientRequest::UpdateTask(p) => store
             .update(&p.task_id, p.input_responses.clone(), ctx)
+            .await
             .map(|()| ServerResult::Empty(EmptyResult::default())),
         _ => unreachable!("matched above"),
     })
@@ -470,7 +471,7 @@ impl<H: ServerHandler> Service<RoleServer> for H {
                 if let Some(method) = asking {
                     ctx.input = Some(Box::new(InputRound::new(method, params, self.request_state_key())));
                 }
-                if let Some(answer) = tasks_extension(self, &request, &ctx) {
+                if let Some(answer) = tasks_extension(self, &request, &ctx).await {
                     let mut result = answer?;
                     finish_stateless(&mut result, info);
                     return Ok(result);

@@ -18,24 +18,32 @@
 //! against: the subject of its [`Principal`], else its peer's address
 //! ([`RemoteAddr`](crate::transport::RemoteAddr)); a request with neither (a stdio or in-process
 //! connection) has no share, and only `max_tasks` applies to it.
+//!
+//! Tasks live in this process's memory by default. To serve them from several server instances
+//! (behind a load balancer), give the store a shared [`TaskBackend`] with
+//! [`TaskStore::with_backend`] (`rmcp_redis::RedisTaskBackend` keeps them in Redis): a task's work
+//! runs on the instance that created it, and any instance answers `tasks/get`, `tasks/update` and
+//! `tasks/cancel` for it.
 
-use std::collections::HashMap;
+mod backend;
+mod context;
+mod memory;
+
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use futures::FutureExt;
-use schemars::JsonSchema;
-use serde::de::DeserializeOwned;
-use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use crate::model::tasks_ext::{self, CreateTaskResult, DetailedTask, GetTaskResult, Task};
-use crate::model::{
-    CallToolResult, ClientCapabilities, ErrorData, InputRequest, InputRequests, InputResponses, JsonObject, TaskStatus,
-};
-use crate::service::input::{check_capability, elicit_outcome, elicit_request, parse_answer};
-use crate::service::{Elicitation, McpError, RequestContext, RoleServer};
+pub use self::backend::{NewTask, TaskBackend, TaskBackendError, TaskOwner, TaskPage, TaskRecord};
+use self::context::Mode;
+pub use self::context::TaskContext;
+use self::memory::MemoryTasks;
+use crate::model::tasks_ext::{self, CreateTaskResult, GetTaskResult, Task};
+use crate::model::{CallToolResult, ErrorData, InputRequests, JsonObject, TaskStatus};
+use crate::service::input::parse_answer;
+use crate::service::{McpError, RequestContext, RoleServer};
 use crate::transport::Principal;
 use crate::transport::principal_key::PrincipalKey;
 
@@ -50,6 +58,8 @@ pub enum TaskSupport {
 
 /// The tasks of a server: created by [`run`](Self::run), kept for their TTL, served to
 /// `tasks/get`, `tasks/update` and `tasks/cancel`. Cheap to clone (shared).
+///
+/// In memory by default; on a shared [`TaskBackend`] with [`with_backend`](Self::with_backend).
 #[derive(Clone)]
 pub struct TaskStore {
     inner: Arc<Inner>,
@@ -57,16 +67,17 @@ pub struct TaskStore {
 
 impl std::fmt::Debug for TaskStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TaskStore")
-            .field("tasks", &self.lock().entries.len())
-            .field("ttl", &self.inner.ttl)
-            .field("poll_interval", &self.inner.poll_interval)
-            .finish()
+        let mut s = f.debug_struct("TaskStore");
+        match &self.inner.storage {
+            Storage::Memory(tasks) => s.field("tasks", &tasks.len()),
+            Storage::Shared(backend) => s.field("backend", backend),
+        };
+        s.field("ttl", &self.inner.ttl).field("poll_interval", &self.inner.poll_interval).finish()
     }
 }
 
 struct Inner {
-    tasks: Mutex<Tasks>,
+    storage: Storage,
     ttl: Duration,
     poll_interval: Duration,
     max_tasks: usize,
@@ -75,35 +86,35 @@ struct Inner {
     max_per_principal: AtomicUsize,
 }
 
-/// The tasks, and how many each principal holds (under one lock, so the two always agree).
-#[derive(Default)]
-struct Tasks {
-    entries: HashMap<String, Entry>,
-    /// Principals with at least one task in the store; an entry goes at zero.
-    held: ahash::HashMap<PrincipalKey, usize>,
+/// Where the tasks are. An enum rather than a trait object for both: the in-memory path, that
+/// of every server sharing nothing, takes no boxed future and no virtual call.
+enum Storage {
+    Memory(MemoryTasks),
+    Shared(Box<dyn TaskBackend>),
 }
 
-struct Entry {
-    task: Task,
-    /// Who created the task, when the request was authenticated: only they may see or steer it.
-    owner: Option<Owner>,
-    /// The principal whose share the task holds until it leaves the store.
-    counted: Option<PrincipalKey>,
-    expires: Instant,
-    ct: CancellationToken,
-    result: Option<JsonObject>,
-    error: Option<ErrorData>,
-    waiting: Option<Waiting>,
+/// The limits a task creation must respect, read once per creation.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    ttl: Duration,
+    max_tasks: usize,
+    max_per_principal: usize,
 }
 
-/// The subject and client of an authenticated request.
-type Owner = (Option<String>, Option<String>);
+/// How many tasks [`TaskStore::list`] returns per page.
+const PAGE: usize = 100;
 
 /// Who a request acts for, when an authentication layer in front of the transport said so (the
 /// OAuth resource layer leaves a [`Principal`] in the request's extensions).
-fn principal(ctx: &RequestContext<RoleServer>) -> Option<Owner> {
-    let principal = ctx.extensions.get::<http::request::Parts>()?.extensions.get::<Principal>()?;
-    Some((principal.subject.clone(), principal.client_id.clone()))
+fn principal(ctx: &RequestContext<RoleServer>) -> Option<&Principal> {
+    ctx.extensions.get::<http::request::Parts>()?.extensions.get::<Principal>()
+}
+
+/// Whether a task owned by `owner` may be seen and steered by `caller`: a task created by an
+/// authenticated principal is visible to that principal only (to anyone else it does not exist);
+/// an anonymous task stays open to anyone, as without authentication there is no one to bind.
+fn visible(owner: Option<&TaskOwner>, caller: Option<&Principal>) -> bool {
+    owner.is_none_or(|o| caller.is_some_and(|p| p.subject == o.subject && p.client_id == o.client_id))
 }
 
 /// Whose share a request's task counts against, by the rule of the HTTP server's fair shares.
@@ -111,13 +122,18 @@ fn share_of(ctx: &RequestContext<RoleServer>) -> Option<PrincipalKey> {
     PrincipalKey::of(&ctx.extensions.get::<http::request::Parts>()?.extensions)
 }
 
-/// Give back the share `entry` holds: it leaves the store.
-fn release(held: &mut ahash::HashMap<PrincipalKey, usize>, entry: &mut Entry) {
-    let Some(key) = entry.counted.take() else { return };
-    if let Some(count) = held.get_mut(&key) {
-        *count -= 1;
-        if *count == 0 {
-            held.remove(&key);
+/// The same share by a name that means the same in every process, for a shared backend:
+/// `s:<subject>`, `c:<client id>` or `a:<address>` (an IPv6 address by its /64).
+fn share_name(ctx: &RequestContext<RoleServer>) -> Option<String> {
+    match share_of(ctx)? {
+        PrincipalKey::Address(ip) => Some(format!("a:{ip}")),
+        PrincipalKey::Named(_) => {
+            let principal = principal(ctx)?;
+            match (&principal.subject, &principal.client_id) {
+                (Some(subject), _) => Some(format!("s:{subject}")),
+                (None, Some(client)) => Some(format!("c:{client}")),
+                (None, None) => None,
+            }
         }
     }
 }
@@ -134,11 +150,20 @@ fn task_id() -> String {
     })
 }
 
-/// A task parked on input: what is still unanswered, what came in, and whom to wake.
-struct Waiting {
-    pending: InputRequests,
-    answered: JsonObject,
-    wake: Option<oneshot::Sender<JsonObject>>,
+/// How a task's work ended, as a backend records it: the result object, or the JSON-RPC error.
+fn outcome(outcome: Result<CallToolResult, McpError>) -> Result<JsonObject, ErrorData> {
+    match outcome.map(serde_json::to_value) {
+        Ok(Ok(serde_json::Value::Object(result))) => Ok(result),
+        Ok(Ok(_) | Err(_)) => Err(ErrorData::internal_error("the task's result does not serialize")),
+        Err(McpError::Rpc(e)) => Err(e),
+        Err(McpError::InvalidArguments(m)) => Err(ErrorData::invalid_params(m)),
+        Err(other) => Err(ErrorData::internal_error(other.to_string())),
+    }
+}
+
+/// The status a task ends in with `outcome`.
+fn outcome_state(outcome: &Result<JsonObject, ErrorData>) -> TaskStatus {
+    if outcome.is_ok() { TaskStatus::Completed } else { TaskStatus::Failed }
 }
 
 impl Default for TaskStore {
@@ -159,9 +184,31 @@ impl TaskStore {
     /// most a quarter of `max_tasks` (at least 1) per principal (see
     /// [`with_max_tasks_per_principal`](Self::with_max_tasks_per_principal)).
     pub fn with_limits(ttl: Duration, poll_interval: Duration, max_tasks: usize) -> Self {
+        Self::on(Storage::Memory(MemoryTasks::default()), ttl, poll_interval, max_tasks)
+    }
+
+    /// A store keeping its tasks in `backend`, shared by every server instance on the same
+    /// backend, with the limits of [`with_limits`](Self::with_limits) (enforced by the backend
+    /// across all those instances). A task's work runs on the instance that created it; any
+    /// instance answers `tasks/get`, `tasks/update` and `tasks/cancel` for it, and a
+    /// cancellation through any of them stops the work.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use rmcp_core::handler::tasks::{TaskBackend, TaskStore};
+    ///
+    /// fn store(backend: impl TaskBackend) -> TaskStore {
+    ///     TaskStore::with_backend(backend, Duration::from_secs(600), Duration::from_secs(1), 10_000)
+    ///         .with_max_tasks_per_principal(100)
+    /// }
+    /// ```
+    pub fn with_backend(backend: impl TaskBackend, ttl: Duration, poll_interval: Duration, max_tasks: usize) -> Self {
+        Self::on(Storage::Shared(Box::new(backend)), ttl, poll_interval, max_tasks)
+    }
+
+    fn on(storage: Storage, ttl: Duration, poll_interval: Duration, max_tasks: usize) -> Self {
         let max_per_principal = AtomicUsize::new((max_tasks / 4).max(1));
-        let tasks = Mutex::new(Tasks::default());
-        Self { inner: Arc::new(Inner { tasks, ttl, poll_interval, max_tasks, max_per_principal }) }
+        Self { inner: Arc::new(Inner { storage, ttl, poll_interval, max_tasks, max_per_principal }) }
     }
 
     /// Let one principal hold at most `max` tasks in the store. At that limit a new task first
@@ -187,8 +234,12 @@ impl TaskStore {
         self
     }
 
-    fn lock(&self) -> MutexGuard<'_, Tasks> {
-        self.inner.tasks.lock().unwrap_or_else(PoisonError::into_inner)
+    fn limits(&self) -> Limits {
+        Limits {
+            ttl: self.inner.ttl,
+            max_tasks: self.inner.max_tasks,
+            max_per_principal: self.inner.max_per_principal.load(Ordering::Relaxed),
+        }
     }
 
     /// Run `work` for the tool call of `ctx`: as a task if the request opted into the extension
@@ -197,6 +248,11 @@ impl TaskStore {
     /// (-32021).
     ///
     /// `work` gets a [`TaskContext`] to ask the client for input in either mode.
+    ///
+    /// # Errors
+    ///
+    /// -32603 when the store is full, the principal holds its whole share in unfinished tasks,
+    /// or a shared backend failed (its message says which).
     ///
     /// ```
     /// use rmcp_core::handler::tasks::{TaskStore, TaskSupport};
@@ -229,234 +285,208 @@ impl TaskStore {
                 TaskSupport::Optional => work(TaskContext { mode: Mode::Inline(ctx.clone()) }).await,
             };
         }
-        let (id, ct) = self.create(principal(ctx), share_of(ctx))?;
-        let task = self
-            .lock()
-            .entries
-            .get(&id)
-            .map(|e| e.task.clone())
-            .ok_or_else(|| McpError::internal_error("lost task"))?;
-        let capabilities = Box::new(ctx.client_capabilities().unwrap_or_default());
-        let mode = Mode::Task { store: self.clone(), id: id.clone(), ct: ct.clone(), capabilities };
-        let work = work(TaskContext { mode });
-        let store = self.clone();
-        tokio::spawn(async move {
-            let outcome = tokio::select! {
-                outcome = std::panic::AssertUnwindSafe(work).catch_unwind() => outcome,
-                () = ct.cancelled() => return,
-            };
-            let outcome = outcome.unwrap_or_else(|_| Err(McpError::internal_error("the task panicked")));
-            store.finish(&id, outcome);
-        });
-        Err(McpError::TaskCreated(Box::new(CreateTaskResult::new(task))))
-    }
-
-    /// Register a new `working` task, counted against `share` when the request has a principal;
-    /// it is retrievable before its id is handed out.
-    fn create(
-        &self,
-        owner: Option<Owner>,
-        share: Option<PrincipalKey>,
-    ) -> Result<(String, CancellationToken), McpError> {
-        let now = Instant::now();
-        let mut tasks = self.lock();
-        let Tasks { entries, held } = &mut *tasks;
-        // An expired task's work is stopped too, so the limit bounds running work, not just
-        // entries. The same pass finds the principal's oldest finished task, in case it must go.
-        let mut oldest_finished: Option<(Instant, String)> = None;
-        entries.retain(|id, e| {
-            if e.expires <= now {
-                e.ct.cancel();
-                release(held, e);
-                return false;
-            }
-            let theirs = share.is_some() && e.counted == share && e.task.status.is_terminal();
-            if theirs && oldest_finished.as_ref().is_none_or(|(expires, _)| e.expires < *expires) {
-                oldest_finished = Some((e.expires, id.clone()));
-            }
-            true
-        });
-        // A principal at its share makes room from its own finished tasks first: their results
-        // go before their time rather than its new work being refused, and never another's.
-        if let Some(key) = &share {
-            let limit = self.inner.max_per_principal.load(Ordering::Relaxed);
-            if held.get(key).is_some_and(|&count| count >= limit) {
-                let Some(mut oldest) = oldest_finished.and_then(|(_, id)| entries.remove(&id)) else {
-                    return Err(McpError::internal_error(format!(
-                        "this client has too many tasks in progress (limit {limit}); try again later"
-                    )));
-                };
-                release(held, &mut oldest);
-            }
-        }
-        if entries.len() >= self.inner.max_tasks {
-            return Err(McpError::internal_error("too many tasks; try again later"));
-        }
-        if let Some(key) = &share {
-            *held.entry(*key).or_default() += 1;
-        }
+        let limits = self.limits();
         let id = task_id();
         let stamp = timestamp();
-        let ttl_ms = u64::try_from(self.inner.ttl.as_millis()).unwrap_or(u64::MAX);
+        let ttl_ms = u64::try_from(limits.ttl.as_millis()).unwrap_or(u64::MAX);
         let poll_ms = u64::try_from(self.inner.poll_interval.as_millis()).unwrap_or(u64::MAX);
         let task = Task::new(id.clone(), TaskStatus::Working, stamp.clone(), stamp, Some(ttl_ms))
             .with_poll_interval_ms(poll_ms);
         let ct = CancellationToken::new();
-        let entry = Entry {
-            task,
-            owner,
-            counted: share,
-            expires: now + self.inner.ttl,
-            ct: ct.clone(),
-            result: None,
-            error: None,
-            waiting: None,
+        let owner = principal(ctx).map(|p| TaskOwner { subject: p.subject.clone(), client_id: p.client_id.clone() });
+        match &self.inner.storage {
+            Storage::Memory(tasks) => tasks.create(task.clone(), owner, share_of(ctx), &limits, ct.clone())?,
+            Storage::Shared(backend) => {
+                let new = NewTask {
+                    task: task.clone(),
+                    owner,
+                    principal: share_name(ctx),
+                    ttl: limits.ttl,
+                    max_tasks: limits.max_tasks,
+                    max_per_principal: limits.max_per_principal,
+                };
+                backend.create(new, ct.clone()).await?;
+            }
+        }
+        let capabilities = Box::new(ctx.client_capabilities().unwrap_or_default());
+        let mode = Mode::Task { store: self.clone(), id: id.clone(), ct: ct.clone(), capabilities };
+        let work = work(TaskContext { mode });
+        let store = self.clone();
+        // A shared backend forgets an expired task by itself: its work stops at the TTL here.
+        let expiry = match &self.inner.storage {
+            Storage::Memory(_) => None,
+            Storage::Shared(_) => Some(limits.ttl),
         };
-        entries.insert(id.clone(), entry);
-        Ok((id, ct))
+        tokio::spawn(async move {
+            let expired = async {
+                match expiry {
+                    Some(ttl) => tokio::time::sleep(ttl).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let outcome = tokio::select! {
+                outcome = std::panic::AssertUnwindSafe(work).catch_unwind() => outcome,
+                () = ct.cancelled() => return,
+                () = expired => return ct.cancel(),
+            };
+            let outcome = outcome.unwrap_or_else(|_| Err(McpError::internal_error("the task panicked")));
+            store.finish(&id, outcome).await;
+        });
+        Err(McpError::TaskCreated(Box::new(CreateTaskResult::new(task))))
     }
 
     /// Record how the work ended, unless the task was cancelled meanwhile.
-    fn finish(&self, id: &str, outcome: Result<CallToolResult, McpError>) {
-        let mut tasks = self.lock();
-        let Some(entry) = tasks.entries.get_mut(id) else { return };
-        if entry.task.status.is_terminal() {
-            return;
-        }
-        entry.waiting = None;
-        match outcome.map(serde_json::to_value) {
-            Ok(Ok(serde_json::Value::Object(result))) => {
-                entry.task.status = TaskStatus::Completed;
-                entry.result = Some(result);
-            }
-            Ok(Ok(_) | Err(_)) => {
-                entry.task.status = TaskStatus::Failed;
-                entry.error = Some(ErrorData::internal_error("the task's result does not serialize"));
-            }
-            Err(e) => {
-                entry.task.status = TaskStatus::Failed;
-                entry.error = Some(match e {
-                    McpError::Rpc(e) => e,
-                    McpError::InvalidArguments(m) => ErrorData::invalid_params(m),
-                    other => ErrorData::internal_error(other.to_string()),
-                });
+    async fn finish(&self, id: &str, work: Result<CallToolResult, McpError>) {
+        match &self.inner.storage {
+            Storage::Memory(tasks) => tasks.finish(id, outcome(work)),
+            Storage::Shared(backend) => {
+                // The work is done and cannot be redone: a backend that failed (unreachable for a
+                // moment) gets a few more tries over about 4 s before the outcome is given up.
+                let outcome = outcome(work);
+                let mut delay = Duration::from_millis(250);
+                loop {
+                    match backend.finish(id, &outcome).await {
+                        Ok(()) => return,
+                        Err(TaskBackendError::Failed(e)) if delay <= Duration::from_secs(2) => {
+                            tracing::debug!(task = id, error = %e, "recording a task's outcome failed; retrying");
+                        }
+                        Err(e) => {
+                            return tracing::warn!(task = id, error = %e, "a task's outcome was not recorded");
+                        }
+                    }
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                }
             }
         }
-        entry.task.last_updated_at = timestamp();
     }
 
     /// `tasks/get` for the request `ctx`: the task with what its status carries inlined; -32602
     /// for an unknown id, or a task another principal created.
-    pub fn get(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<GetTaskResult, McpError> {
-        let tasks = self.lock();
-        let entry = owned(live(&tasks.entries, task_id)?, ctx, task_id)?;
-        let task = entry.task.clone();
-        let detail = match task.status {
-            TaskStatus::InputRequired => DetailedTask::input_required(
-                task,
-                entry.waiting.as_ref().map(|w| w.pending.clone()).unwrap_or_default(),
-            ),
-            TaskStatus::Completed => DetailedTask::completed(task, entry.result.clone().unwrap_or_default()),
-            TaskStatus::Failed => DetailedTask::failed(
-                task,
-                entry.error.clone().unwrap_or_else(|| ErrorData::internal_error("the task failed")),
-            ),
-            TaskStatus::Cancelled => DetailedTask::cancelled(task),
-            _ => DetailedTask::working(task),
+    pub async fn get(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<GetTaskResult, McpError> {
+        let detail = match &self.inner.storage {
+            Storage::Memory(tasks) => tasks.get(task_id, principal(ctx))?,
+            // Boxed (as in `update`, `cancel` and `list`): the server awaits these methods in the
+            // future of every request, which the shared path must not widen.
+            Storage::Shared(backend) => Box::pin(shared::get(&**backend, task_id, ctx)).await?.state,
         };
         Ok(GetTaskResult::new(detail))
     }
 
+    /// The tasks of `ctx`'s principal (those it may see and that count against its share, or,
+    /// for a request without a principal, the tasks created without one), oldest first, a page
+    /// at a time from `cursor` (the `next_cursor` of the page before). The `tasks/*` methods of
+    /// the extension do not list tasks; this is for servers that show them otherwise.
+    ///
+    /// # Errors
+    ///
+    /// -32602 for a cursor this store did not hand out; -32603 when a shared backend failed.
+    pub async fn list(&self, ctx: &RequestContext<RoleServer>, cursor: Option<&str>) -> Result<TaskPage, McpError> {
+        match &self.inner.storage {
+            Storage::Memory(tasks) => {
+                let start = match cursor {
+                    None => 0,
+                    Some(c) => c.parse().map_err(|_| McpError::invalid_params(format!("unknown cursor `{c}`")))?,
+                };
+                Ok(tasks.list(principal(ctx), share_of(ctx), start, PAGE))
+            }
+            Storage::Shared(backend) => Box::pin(shared::list(&**backend, ctx, cursor)).await,
+        }
+    }
+
     /// `tasks/update`: answers to some or all of the task's pending input requests. The task
     /// resumes once every pending request is answered; answers to keys it did not ask are ignored.
-    pub fn update(
+    pub async fn update(
         &self,
         task_id: &str,
         responses: JsonObject,
         ctx: &RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        let mut tasks = self.lock();
-        let entry = owned_mut(live_mut(&mut tasks.entries, task_id)?, ctx, task_id)?;
-        let Some(waiting) = entry.waiting.as_mut() else { return Ok(()) };
-        // Answers are checked against what was asked before any is taken, so a malformed one
-        // is refused here (-32602) rather than failing the task later.
-        for (key, answer) in &responses {
-            if let Some(request) = waiting.pending.get(key) {
-                parse_answer(key, request, answer)?;
-            }
+        match &self.inner.storage {
+            Storage::Memory(tasks) => tasks.update(task_id, responses, principal(ctx)),
+            Storage::Shared(backend) => Box::pin(shared::update(&**backend, task_id, responses, ctx)).await,
         }
-        for (key, answer) in responses {
-            if waiting.pending.remove(&key).is_some() {
-                waiting.answered.insert(key, answer);
-            }
-        }
-        if waiting.pending.is_empty() {
-            let waiting = entry.waiting.take().expect("checked above");
-            if let Some(wake) = waiting.wake {
-                let _ = wake.send(waiting.answered);
-            }
-            entry.task.status = TaskStatus::Working;
-            entry.task.last_updated_at = timestamp();
-        }
-        Ok(())
     }
 
     /// `tasks/cancel`: stop the task if it still runs (it is `cancelled` from now on); a task
     /// that already ended is left as it is. -32602 for an unknown id.
-    pub fn cancel(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<(), McpError> {
-        let mut tasks = self.lock();
-        let entry = owned_mut(live_mut(&mut tasks.entries, task_id)?, ctx, task_id)?;
-        if !entry.task.status.is_terminal() {
-            entry.ct.cancel();
-            entry.waiting = None;
-            entry.task.status = TaskStatus::Cancelled;
-            entry.task.last_updated_at = timestamp();
+    pub async fn cancel(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<(), McpError> {
+        match &self.inner.storage {
+            Storage::Memory(tasks) => tasks.cancel(task_id, principal(ctx)),
+            Storage::Shared(backend) => Box::pin(shared::cancel(&**backend, task_id, ctx)).await,
         }
-        Ok(())
     }
 
     /// Park the task on `requests` until `tasks/update` answers them all.
     async fn park(&self, id: &str, ct: &CancellationToken, requests: InputRequests) -> Result<JsonObject, McpError> {
-        let (wake, woken) = oneshot::channel();
-        {
-            let mut tasks = self.lock();
-            let entry = live_mut(&mut tasks.entries, id)?;
-            if entry.waiting.is_some() {
-                return Err(McpError::internal_error(
-                    "the task is already waiting for input: ask for several inputs at once with `inputs`",
-                ));
+        match &self.inner.storage {
+            Storage::Memory(tasks) => {
+                let woken = tasks.park(id, requests)?;
+                tokio::select! {
+                    answers = woken => answers.map_err(|_| McpError::internal_error("the task was dropped")),
+                    () = ct.cancelled() => Err(McpError::internal_error("the task was cancelled")),
+                }
             }
-            entry.waiting = Some(Waiting { pending: requests, answered: JsonObject::new(), wake: Some(wake) });
-            entry.task.status = TaskStatus::InputRequired;
-            entry.task.last_updated_at = timestamp();
-        }
-        tokio::select! {
-            answers = woken => answers.map_err(|_| McpError::internal_error("the task was dropped")),
-            () = ct.cancelled() => Err(McpError::internal_error("the task was cancelled")),
+            Storage::Shared(backend) => tokio::select! {
+                answers = backend.ask(id, requests) => Ok(answers?),
+                () = ct.cancelled() => Err(McpError::internal_error("the task was cancelled")),
+            },
         }
     }
 }
 
-fn live<'a>(tasks: &'a HashMap<String, Entry>, id: &str) -> Result<&'a Entry, McpError> {
-    tasks.get(id).filter(|e| e.expires > Instant::now()).ok_or_else(|| unknown(id))
-}
+/// The `tasks/*` requests on a shared backend: the same rules as in memory (who may see a task,
+/// which answers fit), a step or two of the backend each.
+mod shared {
+    use super::*;
 
-fn live_mut<'a>(tasks: &'a mut HashMap<String, Entry>, id: &str) -> Result<&'a mut Entry, McpError> {
-    tasks.get_mut(id).filter(|e| e.expires > Instant::now()).ok_or_else(|| unknown(id))
-}
-
-/// The entry, if the request may touch it: a task created by an authenticated principal is
-/// visible to that principal only (to anyone else it does not exist).
-fn owned<'a>(entry: &'a Entry, ctx: &RequestContext<RoleServer>, id: &str) -> Result<&'a Entry, McpError> {
-    match &entry.owner {
-        Some(owner) if principal(ctx).as_ref() != Some(owner) => Err(unknown(id)),
-        _ => Ok(entry),
+    /// The live task `id`, if `ctx`'s principal may see it.
+    pub(super) async fn get(
+        backend: &dyn TaskBackend,
+        id: &str,
+        ctx: &RequestContext<RoleServer>,
+    ) -> Result<TaskRecord, McpError> {
+        let record = backend.get(id).await?;
+        record.filter(|r| visible(r.owner.as_ref(), principal(ctx))).ok_or_else(|| unknown(id))
     }
-}
 
-fn owned_mut<'a>(entry: &'a mut Entry, ctx: &RequestContext<RoleServer>, id: &str) -> Result<&'a mut Entry, McpError> {
-    owned(entry, ctx, id)?;
-    Ok(entry)
+    pub(super) async fn list(
+        backend: &dyn TaskBackend,
+        ctx: &RequestContext<RoleServer>,
+        cursor: Option<&str>,
+    ) -> Result<TaskPage, McpError> {
+        let mut page = backend.list(share_name(ctx).as_deref(), cursor, PAGE).await?;
+        page.tasks.retain(|r| visible(r.owner.as_ref(), principal(ctx)));
+        Ok(page)
+    }
+
+    pub(super) async fn update(
+        backend: &dyn TaskBackend,
+        id: &str,
+        responses: JsonObject,
+        ctx: &RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        let state = get(backend, id, ctx).await?.state;
+        let waiting = state.task.status == TaskStatus::InputRequired;
+        let Some(pending) = state.input_requests.filter(|_| waiting) else { return Ok(()) };
+        // Checked here, before the backend takes any, as in memory: a malformed answer is
+        // refused (-32602) rather than failing the task later.
+        for (key, answer) in &responses {
+            if let Some(request) = pending.get(key) {
+                parse_answer(key, request, answer)?;
+            }
+        }
+        Ok(backend.answer(id, responses).await?)
+    }
+
+    pub(super) async fn cancel(
+        backend: &dyn TaskBackend,
+        id: &str,
+        ctx: &RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        get(backend, id, ctx).await?;
+        Ok(backend.cancel(id).await?)
+    }
 }
 
 fn unknown(id: &str) -> McpError {
@@ -477,82 +507,6 @@ pub(crate) fn opted_in(ctx: &RequestContext<RoleServer>) -> bool {
 
 fn timestamp() -> String {
     humantime::format_rfc3339_millis(SystemTime::now()).to_string()
-}
-
-/// What a task's work uses to ask the client for input: inside a task, the task parks in
-/// `input_required` until `tasks/update` answers; inline, the request's own input API is used
-/// (MRTR on 2026-07-28, requests to the client on 2025).
-#[derive(Debug)]
-pub struct TaskContext {
-    mode: Mode,
-}
-
-#[derive(Debug)]
-enum Mode {
-    Inline(RequestContext<RoleServer>),
-    /// The capabilities the creating request declared: a task asks only for what they allow.
-    Task {
-        store: TaskStore,
-        id: String,
-        ct: CancellationToken,
-        capabilities: Box<ClientCapabilities>,
-    },
-}
-
-impl TaskContext {
-    /// The task's id, or `None` when the work runs inline.
-    pub fn task_id(&self) -> Option<&str> {
-        match &self.mode {
-            Mode::Task { id, .. } => Some(id),
-            Mode::Inline(_) => None,
-        }
-    }
-
-    /// Cancelled when the task (or the inline request) is cancelled.
-    pub fn cancellation_token(&self) -> CancellationToken {
-        match &self.mode {
-            Mode::Task { ct, .. } => ct.clone(),
-            Mode::Inline(ctx) => ctx.ct.clone(),
-        }
-    }
-
-    /// Ask for several inputs at once; answers come back under the same keys.
-    pub async fn inputs(&self, requests: InputRequests) -> Result<InputResponses, McpError> {
-        match &self.mode {
-            Mode::Inline(ctx) => ctx.inputs(requests).await,
-            Mode::Task { store, id, ct, capabilities } => {
-                for request in requests.values() {
-                    check_capability(request, capabilities)?;
-                }
-                let asked = requests.clone();
-                let raw = store.park(id, ct, requests).await?;
-                let mut answers = InputResponses::new();
-                for (key, request) in &asked {
-                    let answer =
-                        raw.get(key).ok_or_else(|| McpError::invalid_params(format!("no answer to `{key}`")))?;
-                    let value = serde_json::to_value(answer).map_err(|e| McpError::internal_error(e.to_string()))?;
-                    answers.insert(key.clone(), parse_answer(key, request, &value)?);
-                }
-                Ok(answers)
-            }
-        }
-    }
-
-    /// Ask the user to fill in a form derived from `T`, under `key`
-    /// (see [`RequestContext::elicit`]).
-    pub async fn elicit<T: DeserializeOwned + JsonSchema + 'static>(
-        &self,
-        key: &str,
-        message: impl Into<String>,
-    ) -> Result<Elicitation<T>, McpError> {
-        let mut requests = InputRequests::new();
-        requests.insert(key.to_owned(), InputRequest::Elicit(elicit_request::<T>(message)?));
-        let mut answers = self.inputs(requests).await?;
-        match answers.remove(key) {
-            Some(crate::model::InputResponse::Elicit(result)) => elicit_outcome(key, result),
-            _ => Err(McpError::invalid_params(format!("inputResponses.{key} answers a different request"))),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -583,17 +537,46 @@ mod tests {
             .await;
         let Err(McpError::TaskCreated(created)) = created else { panic!("no task: {created:?}") };
         let id = created.task.task_id;
-        assert!(store.get(&id, &request(Some("alice"))).is_ok());
+        assert!(store.get(&id, &request(Some("alice"))).await.is_ok());
         for stranger in [request(Some("bob")), request(None)] {
-            let err = store.get(&id, &stranger).unwrap_err();
+            let err = store.get(&id, &stranger).await.unwrap_err();
             assert_eq!(err.as_rpc().map(|e| e.code), Some(crate::model::ErrorCode::INVALID_PARAMS));
-            assert!(store.cancel(&id, &stranger).is_err());
-            assert!(store.update(&id, JsonObject::new(), &stranger).is_err());
+            assert!(store.cancel(&id, &stranger).await.is_err());
+            assert!(store.update(&id, JsonObject::new(), &stranger).await.is_err());
         }
         // An anonymous task stays open to anyone, as without authentication there is no one to bind.
         let anonymous = request(None);
         let open = store.run(&anonymous, TaskSupport::Required, |_| async { Ok(CallToolResult::success(vec![])) });
         let Err(McpError::TaskCreated(open)) = open.await else { panic!("no task") };
-        assert!(store.get(&open.task.task_id, &request(Some("bob"))).is_ok());
+        assert!(store.get(&open.task.task_id, &request(Some("bob"))).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn list_pages_through_the_callers_tasks_only() {
+        let store = TaskStore::new();
+        let work = |_| std::future::pending::<Result<CallToolResult, McpError>>();
+        let mut created = Vec::new();
+        for _ in 0..105 {
+            let Err(McpError::TaskCreated(task)) =
+                store.run(&request(Some("alice")), TaskSupport::Required, work).await
+            else {
+                panic!("no task")
+            };
+            created.push(task.task.task_id);
+        }
+        let _ = store.run(&request(Some("bob")), TaskSupport::Required, work).await;
+        let first = store.list(&request(Some("alice")), None).await.unwrap();
+        assert_eq!(first.tasks.len(), PAGE);
+        let cursor = first.next_cursor.expect("a second page");
+        let second = store.list(&request(Some("alice")), Some(&cursor)).await.unwrap();
+        assert!(second.next_cursor.is_none());
+        let mut listed: Vec<String> =
+            first.tasks.iter().chain(&second.tasks).map(|t| t.state.task.task_id.clone()).collect();
+        listed.sort();
+        created.sort();
+        assert_eq!(listed, created, "every task of alice's, none of bob's");
+        assert_eq!(store.list(&request(Some("bob")), None).await.unwrap().tasks.len(), 1);
+        let err = store.list(&request(Some("alice")), Some("x")).await.unwrap_err();
+        assert_eq!(err.as_rpc().map(|e| e.code), Some(crate::model::ErrorCode::INVALID_PARAMS));
     }
 }

@@ -38,7 +38,9 @@ impl Nginx {
         ));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let port = super::free_port();
-        let servers: String = upstreams.iter().map(|p| format!("    server 127.0.0.1:{p};\n")).collect();
+        // `max_fails=0`: a refused connection sends the request to the next instance, and never takes
+        // an instance out of rotation, so one restarted on its port is used again at once.
+        let servers: String = upstreams.iter().map(|p| format!("    server 127.0.0.1:{p} max_fails=0;\n")).collect();
         let d = dir.display();
         // As root, nginx would switch its worker to `nobody`, which cannot read the temp dir.
         let user = if is_root() { "user root;\n" } else { "" };

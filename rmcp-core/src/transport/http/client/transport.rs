@@ -471,6 +471,11 @@ impl Worker {
                 Ok(r) if r.status() == StatusCode::NOT_FOUND && !self.answered_elsewhere(&r) => {
                     return self.fail(session_gone()).await;
                 }
+                // A balancer between instances, one of which just died: another try may reach
+                // a live one.
+                Ok(r) if is_transient(r.status()) => {
+                    tracing::debug!(status = %r.status(), "resuming a stream failed for now; retrying");
+                }
                 Ok(r) => {
                     tracing::debug!(status = %r.status(), "the server refused to resume a stream");
                     break;
@@ -631,6 +636,12 @@ enum Read {
     Gap,
     /// An event exceeded the size limit.
     TooLarge(EventTooLarge),
+}
+
+/// A status a gateway answers while what is behind it is briefly unavailable (an instance
+/// restarting, a balancer failing over): worth another try.
+fn is_transient(status: StatusCode) -> bool {
+    matches!(status, StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT)
 }
 
 #[cfg(test)]

@@ -7,20 +7,28 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::StreamExt;
 use http::StatusCode;
 use http::request::Parts;
+use tokio::sync::mpsc;
 
 use super::body::Rejection;
-use super::message_bus::{BusMessage, BusMessageKind, BusTarget, InstanceId, MessageBus};
+use super::event_store::{EventKind, EventStore};
+use super::message_bus::{BusMessage, BusMessageKind, BusTarget, InstanceId, MessageBus, StreamNews};
 use super::session::{Owner, Session, Sessions};
 use super::session_store::SessionRecord;
+use super::sse::{EventId, Item, ItemTx, items};
+use super::stream_delivery::replay_head;
+use super::sync::lock_ignoring_poison;
 use crate::handler::ServerHandler;
 use crate::model::{CancelledNotificationParams, ErrorData, JsonRpcMessage, RequestId, methods};
 
 /// How long the session store and the bus may take to answer before the request that waits is
 /// refused with 503.
 const STORE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often an instance following another's stream checks that the other is alive.
+const LIVENESS_CHECK: Duration = Duration::from_secs(1);
 /// How long a record lives after its session's last use, when sessions never expire here.
 const DEFAULT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -197,6 +205,12 @@ impl Sessions {
     /// Hand a message from another instance to the session it is for, if this instance holds
     /// it. Each is handled on a task of its own, so that one slow session holds up no other.
     fn on_bus_message(self: &Arc<Self>, message: BusMessage) {
+        match message.kind {
+            BusMessageKind::Follow => return self.on_follow(message),
+            BusMessageKind::StreamNews => return self.on_stream_news(&message),
+            BusMessageKind::Unfollow => return self.on_unfollow(&message),
+            _ => {}
+        }
         let Some(session) = self.get(&message.session) else { return };
         match message.kind {
             BusMessageKind::Closed => {
@@ -212,6 +226,7 @@ impl Sessions {
                     }
                 });
             }
+            BusMessageKind::Follow | BusMessageKind::StreamNews | BusMessageKind::Unfollow => {}
             BusMessageKind::FromClient | BusMessageKind::ToClient => {
                 let Ok(parsed) = JsonRpcMessage::from_slice(message.message.as_bytes()) else {
                     tracing::debug!("a malformed message on the bus; dropped");
@@ -229,6 +244,235 @@ impl Sessions {
                     session.send_to_engine(parsed, http::Extensions::new()).await;
                 });
             }
+        }
+    }
+}
+
+impl Sessions {
+    /// A client resumed (`Last-Event-ID`) stream `stream` of `session`, which instance `owner`
+    /// opened: the head of the response is what the event store holds after `after`; if the
+    /// stream is not over, `owner` is asked to send what it delivers from now on, which goes to
+    /// `tx`, and if `owner` dies first, the stream's requests are answered with an error.
+    pub(crate) async fn resume_elsewhere(
+        self: &Arc<Self>,
+        session: &Session,
+        owner: InstanceId,
+        stream: u64,
+        after: u64,
+        tx: ItemTx,
+    ) -> Vec<Bytes> {
+        let receipts = session.streams.receipts();
+        let (Some(store), Some(bus)) = (self.store.clone(), self.bus.clone()) else {
+            return replay_head(stream, after, None, None, receipts);
+        };
+        let events = match tokio::time::timeout(STORE_TIMEOUT, store.replay(&session.id, stream, after)).await {
+            Ok(Ok(events)) => events,
+            _ => return replay_head(stream, after, None, None, receipts),
+        };
+        if events.iter().any(|e| e.kind == EventKind::Response) {
+            // Over: its answer is in the store.
+            return replay_head(stream, after, None, Some(events), receipts);
+        }
+        let last = events.iter().map(|e| e.seq).max().unwrap_or(after);
+        let (news_tx, news) = mpsc::unbounded_channel();
+        let key = (session.id.clone(), stream);
+        lock_ignoring_poison(&self.following).insert(key.clone(), news_tx);
+        let ask = message(bus.as_ref(), &session.id, BusMessageKind::Follow, format!(r#"{{"stream":{stream}}}"#));
+        if let Err(e) = bus.publish(BusTarget::Instance(owner), ask).await {
+            tracing::warn!(error = %e, "could not ask another instance for a resumed stream");
+        }
+        let follower = Follower { sessions: Arc::downgrade(self), key, owner, sent: last, store, bus, tx };
+        tokio::spawn(follower.run(news));
+        replay_head(stream, after, Some(last), Some(events), receipts)
+    }
+
+    /// Another instance resumed one of this instance's streams: relay what the stream delivers
+    /// from now on.
+    fn on_follow(self: &Arc<Self>, message: BusMessage) {
+        let (Some(bus), Some(stream)) = (self.bus.clone(), stream_of(&message.message)) else { return };
+        let session = self.get(&message.session);
+        let (relay, mut delivered) = items();
+        let taken = session.as_ref().and_then(|s| s.streams.follow(stream, relay.clone()));
+        let key: (Arc<str>, u64) = (message.session.as_str().into(), stream);
+        let to = BusTarget::Instance(message.from);
+        let this = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let send = async |news: StreamNews| {
+                let news = serde_json::to_string(&news).unwrap_or_default();
+                let m = self::message(bus.as_ref(), &key.0, BusMessageKind::StreamNews, news);
+                if let Err(e) = bus.publish(to, m).await {
+                    tracing::warn!(error = %e, "could not relay a stream to the instance following it");
+                }
+            };
+            let Some((upto, parked)) = taken else { return send(StreamNews::Gone { stream }).await };
+            send(StreamNews::Taken { stream, upto }).await;
+            if let Some(answer) = parked {
+                return send(news_of(stream, &answer)).await;
+            }
+            if let Some(sessions) = this.upgrade() {
+                lock_ignoring_poison(&sessions.relays).insert(key.clone(), relay);
+            }
+            while let Some(item) = delivered.recv().await {
+                let last = item.last || item.is_end();
+                send(news_of(stream, &item)).await;
+                if last {
+                    break;
+                }
+            }
+            if let Some(sessions) = this.upgrade() {
+                lock_ignoring_poison(&sessions.relays).remove(&key);
+            }
+        });
+    }
+
+    /// News of a stream this instance follows.
+    fn on_stream_news(&self, message: &BusMessage) {
+        let Ok(news) = serde_json::from_str::<StreamNews>(&message.message) else { return };
+        let key: (Arc<str>, u64) = (message.session.as_str().into(), news.stream());
+        if let Some(follower) = lock_ignoring_poison(&self.following).get(&key) {
+            let _ = follower.send(news);
+        }
+    }
+
+    /// The instance following one of this instance's streams no longer does.
+    fn on_unfollow(&self, message: &BusMessage) {
+        let Some(stream) = stream_of(&message.message) else { return };
+        let key: (Arc<str>, u64) = (message.session.as_str().into(), stream);
+        let relay = lock_ignoring_poison(&self.relays).remove(&key);
+        if let (Some(relay), Some(session)) = (relay, self.get(&message.session)) {
+            session.streams.unfollow(stream, &relay);
+        }
+    }
+}
+
+/// The stream a `Follow` or `Unfollow` names.
+fn stream_of(message: &str) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        stream: u64,
+    }
+    serde_json::from_str::<Named>(message).ok().map(|n| n.stream)
+}
+
+/// An item of a stream, as news for the instance following it.
+fn news_of(stream: u64, item: &Item) -> StreamNews {
+    if item.is_end() {
+        return StreamNews::Ended { stream };
+    }
+    let seq = item.event_id.map_or(0, |id| id.seq);
+    StreamNews::Event { stream, seq, data: String::from_utf8_lossy(&item.data).into_owned(), last: item.last }
+}
+
+/// How following another instance's stream ended.
+enum Followed {
+    /// The stream ended (its answer came), or its client went away.
+    Done,
+    /// The other instance no longer has the stream: the rest is in the store.
+    Gone,
+    /// The other instance died: the rest of what it stored, then errors for what it never
+    /// answered.
+    Dead,
+}
+
+/// Following a stream of another instance for the client that resumed it here.
+struct Follower {
+    sessions: Weak<Sessions>,
+    key: (Arc<str>, u64),
+    owner: InstanceId,
+    /// The last event sent to the client.
+    sent: u64,
+    store: Arc<dyn EventStore>,
+    bus: Arc<dyn MessageBus>,
+    tx: ItemTx,
+}
+
+impl Follower {
+    async fn run(mut self, mut news: mpsc::UnboundedReceiver<StreamNews>) {
+        let mut liveness = tokio::time::interval(LIVENESS_CHECK);
+        liveness.tick().await;
+        let outcome = loop {
+            tokio::select! {
+                next = news.recv() => match next {
+                    Some(StreamNews::Taken { upto, .. }) => {
+                        if upto > self.sent {
+                            self.send_stored(Some(upto)).await;
+                        }
+                    }
+                    Some(StreamNews::Event { seq, data, last, .. }) => {
+                        if seq == 0 || seq > self.sent {
+                            self.send(seq, Bytes::from(data), last).await;
+                        }
+                        if last {
+                            break Followed::Done;
+                        }
+                    }
+                    Some(StreamNews::Ended { .. }) | None => break Followed::Done,
+                    Some(StreamNews::Gone { .. }) => break Followed::Gone,
+                },
+                _ = liveness.tick() => {
+                    if matches!(self.bus.is_alive(self.owner).await, Ok(false)) {
+                        break Followed::Dead;
+                    }
+                }
+                () = self.tx.closed() => {
+                    let stream = self.key.1;
+                    let m = message(self.bus.as_ref(), &self.key.0, BusMessageKind::Unfollow, format!(r#"{{"stream":{stream}}}"#));
+                    let _ = self.bus.publish(BusTarget::Instance(self.owner), m).await;
+                    break Followed::Done;
+                }
+            }
+        };
+        if let Some(sessions) = self.sessions.upgrade() {
+            lock_ignoring_poison(&sessions.following).remove(&self.key);
+        }
+        if matches!(outcome, Followed::Gone | Followed::Dead) && !self.send_stored(None).await {
+            self.fail_unanswered(matches!(outcome, Followed::Dead)).await;
+        }
+        // Dropping `tx` ends the client's response.
+    }
+
+    /// Send the stored events after the last one sent (up to `upto`); whether an answer was
+    /// among them.
+    async fn send_stored(&mut self, upto: Option<u64>) -> bool {
+        let (session, stream) = (&self.key.0, self.key.1);
+        let replayed = tokio::time::timeout(STORE_TIMEOUT, self.store.replay(session, stream, self.sent)).await;
+        let Ok(Ok(mut events)) = replayed else { return false };
+        events.retain(|e| e.seq > self.sent && upto.is_none_or(|upto| e.seq <= upto));
+        events.sort_unstable_by_key(|e| e.seq);
+        let mut answered = false;
+        for event in events {
+            let answer = event.kind == EventKind::Response;
+            answered |= answer;
+            self.send(event.seq, event.data, answer).await;
+        }
+        answered
+    }
+
+    /// Send an event to the client.
+    async fn send(&mut self, seq: u64, data: Bytes, last: bool) {
+        let Ok(message) = JsonRpcMessage::from_slice(&data) else { return };
+        let id = (seq != 0).then_some(EventId { stream: self.key.1, seq });
+        if seq != 0 {
+            self.sent = seq;
+        }
+        let _ = self.tx.send(Item::new(id, data, &message, last)).await;
+    }
+
+    /// Answer the stream's requests with an error: the instance running them died (or lost
+    /// them) before answering.
+    async fn fail_unanswered(&mut self, died: bool) {
+        let (session, stream) = (&self.key.0, self.key.1);
+        let recorded = tokio::time::timeout(STORE_TIMEOUT, self.store.stream_requests(session, stream)).await;
+        let Ok(Ok(requests)) = recorded else { return };
+        let why = if died {
+            "the server instance running this request stopped before answering it; send the request again"
+        } else {
+            "the server instance running this request lost it before answering; send the request again"
+        };
+        let count = requests.len();
+        for (i, id) in requests.into_iter().enumerate() {
+            let error = JsonRpcMessage::error(Some(id), ErrorData::internal_error(why));
+            self.send(0, Bytes::from(error.to_json()), i + 1 == count).await;
         }
     }
 }

@@ -24,6 +24,7 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 
 use super::sync::lock_ignoring_poison;
+use crate::model::RequestId;
 use crate::transport::principal_key::PrincipalKey;
 
 /// Who opened a session, for a store's per-principal budget: the same for every session of one
@@ -164,6 +165,27 @@ pub trait EventStore: Send + Sync + fmt::Debug + 'static {
         stream: u64,
         after: u64,
     ) -> BoxFuture<'a, Result<Vec<StoredEvent>, EventStoreError>>;
+
+    /// Stream `stream` of `session` answers `requests`: told when its first event is stored, by
+    /// servers whose instances share the store (with a
+    /// [`message_bus`](super::StreamableHttpConfig::message_bus)), so that if the instance running
+    /// them dies, the one its client resumes the stream on can answer them with an error. Must
+    /// not block, and must reach the store before the stream's events do. The default does
+    /// nothing, for a store one process uses.
+    fn record_stream_requests(&self, session: &str, stream: u64, requests: &[RequestId]) {
+        let _ = (session, stream, requests);
+    }
+
+    /// What [`record_stream_requests`](Self::record_stream_requests) recorded for `stream`;
+    /// empty if nothing.
+    fn stream_requests<'a>(
+        &'a self,
+        session: &'a str,
+        stream: u64,
+    ) -> BoxFuture<'a, Result<Vec<RequestId>, EventStoreError>> {
+        let _ = (session, stream);
+        Box::pin(async { Ok(Vec::new()) })
+    }
 
     /// Forget everything of `session` (it was closed or expired).
     fn remove_session<'a>(&'a self, session: &'a str) -> BoxFuture<'a, ()>;

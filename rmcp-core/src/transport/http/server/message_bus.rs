@@ -52,6 +52,12 @@ impl InstanceId {
         }
     }
 
+    /// The instance that opened stream `stream` (with a bus, stream ids carry it as request
+    /// ids do). `None` for a stream numbered without a bus.
+    pub(crate) fn of_stream(stream: u64) -> Option<Self> {
+        u32::try_from(stream >> 32).ok().and_then(Self::new)
+    }
+
     /// The first id of the ids this instance hands out (for requests to clients, and for
     /// streams): its number in the high bits, so that they are unique among instances.
     pub(crate) fn base(self) -> u64 {
@@ -108,6 +114,40 @@ pub enum BusMessageKind {
     Closed,
     /// The session's record changed: read it again.
     Changed,
+    /// The sender resumed one of this instance's streams for its client (`Last-Event-ID`):
+    /// send it what the stream delivers from now on.
+    Follow,
+    /// News of a stream the receiver follows.
+    StreamNews,
+    /// The sender no longer follows the stream.
+    Unfollow,
+}
+
+/// What a stream's instance tells the instance following it
+/// ([`BusMessageKind::StreamNews`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "news", rename_all = "camelCase")]
+pub(crate) enum StreamNews {
+    /// The follower took the stream over; events up to `upto` were delivered before (they are
+    /// in the event store), later ones follow.
+    Taken { stream: u64, upto: u64 },
+    /// An event of the stream (`seq` 0: one not stored).
+    Event { stream: u64, seq: u64, data: String, last: bool },
+    /// The stream ended without an answer (its requests were cancelled).
+    Ended { stream: u64 },
+    /// The stream is not here (any more): what it delivered is in the event store.
+    Gone { stream: u64 },
+}
+
+impl StreamNews {
+    pub(crate) fn stream(&self) -> u64 {
+        match *self {
+            Self::Taken { stream, .. }
+            | Self::Event { stream, .. }
+            | Self::Ended { stream }
+            | Self::Gone { stream } => stream,
+        }
+    }
 }
 
 /// A message between the instances of a server.

@@ -21,11 +21,12 @@ use tokio_util::sync::CancellationToken;
 use super::body::Rejection;
 use super::config::StreamableHttpConfig;
 use super::event_store::{EventStore, SessionPrincipal};
-use super::message_bus::{MessageBus, TaggedRequestIds};
+use super::message_bus::{MessageBus, StreamNews, TaggedRequestIds};
 use super::quota::{Pool, QuotaGuard, Quotas};
 use super::session_sink::SessionStreamsSink;
 use super::session_store::{SessionRecord, SessionStore};
 use super::session_streams::{SessionStreams, SharedSessionStreams};
+use super::sse::ItemTx;
 use super::sync::{UnboxingReceiver, lock_ignoring_poison};
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, JsonRpcRequest, ProtocolVersion};
@@ -233,6 +234,9 @@ impl Drop for ActivityGuard {
     }
 }
 
+/// A stream of a session: the session's id and the stream's.
+pub(crate) type StreamKey = (Arc<str>, u64);
+
 /// All sessions of a service.
 pub(crate) struct Sessions {
     map: Mutex<HashMap<Arc<str>, Arc<Session>>>,
@@ -241,7 +245,7 @@ pub(crate) struct Sessions {
     quotas: Arc<Quotas>,
     idle_timeout: Option<Duration>,
     init_timeout: Option<Duration>,
-    store: Option<Arc<dyn EventStore>>,
+    pub(crate) store: Option<Arc<dyn EventStore>>,
     /// Where sessions are kept for the other instances (`session_store`).
     pub(crate) session_store: Option<Arc<dyn SessionStore>>,
     /// How the instances reach each other (`message_bus`).
@@ -250,6 +254,11 @@ pub(crate) struct Sessions {
     /// each session counts its own.
     stream_ids: Option<Arc<AtomicU64>>,
     pub(crate) bus_started: AtomicBool,
+    /// The streams of other instances this one follows for its clients, by session and stream:
+    /// where the news the bus brings of each goes.
+    pub(crate) following: Mutex<HashMap<StreamKey, mpsc::UnboundedSender<StreamNews>>>,
+    /// This instance's streams that others follow: the relay each delivers to.
+    pub(crate) relays: Mutex<HashMap<StreamKey, ItemTx>>,
     /// How long the event store may take (`event_store_timeout`).
     store_timeout: Option<Duration>,
     /// What the sessions of one principal may keep in the store (`max_event_bytes_per_principal`).
@@ -288,6 +297,8 @@ impl Sessions {
             bus: config.message_bus.clone(),
             stream_ids: config.message_bus.as_ref().map(|bus| Arc::new(AtomicU64::new(bus.instance().base() + 1))),
             bus_started: AtomicBool::new(false),
+            following: Mutex::default(),
+            relays: Mutex::default(),
             store_timeout: config.event_store_timeout,
             store_bytes_per_principal: config.max_event_bytes_per_principal,
             inline_requests: config.inline_requests,

@@ -574,6 +574,10 @@ impl SessionStreams {
             stream.seq += 1;
             stream.seq
         };
+        let standalone = stream.standalone;
+        if seq == 1 && !standalone && self.bus.is_some() {
+            self.record_requests(table, stream_id, is_answer.then_some(related.as_ref()).flatten());
+        }
         let data = Bytes::from(message.to_json());
         let event = (seq != 0).then(|| {
             let kind = if is_answer { EventKind::Response } else { EventKind::Message };
@@ -582,6 +586,50 @@ impl SessionStreams {
         let event_id = (seq != 0).then_some(EventId { stream: stream_id, seq });
         let item = Item::new(event_id, data, &message, ends_stream);
         Some((Placed { stream: stream_id, seq, item, request, stored: false }, event))
+    }
+
+    /// Tell the store which requests stream `stream` answers (the requests in flight on it, and
+    /// `answered`, whose answer is its first event), so that another instance can answer them
+    /// should this one die.
+    fn record_requests(&self, table: &StreamTable, stream: u64, answered: Option<&RequestId>) {
+        let Some(store) = &self.store else { return };
+        let on_stream = table.by_request.iter().filter(|(_, s)| **s == stream).map(|(id, _)| id);
+        let requests: Vec<RequestId> = on_stream.chain(answered).cloned().collect();
+        store.record_stream_requests(&self.session, stream, &requests);
+    }
+
+    /// Another instance resumed `stream` for its client: what the stream delivers from now on
+    /// goes to `relay`. `None` when the stream is not here (any more); else the last event
+    /// delivered before (those are in the store), and a response the store did not take,
+    /// which ended the stream while its client was away.
+    pub(crate) fn follow(&self, stream: u64, relay: ItemTx) -> Option<(u64, Option<Box<Item>>)> {
+        let mut table = self.lock();
+        if table.closed {
+            return None;
+        }
+        let s = table.streams.get_mut(&stream)?;
+        match s.parked.take() {
+            Some(answer) => {
+                let upto = s.delivered.saturating_sub(1);
+                table.streams.remove(&stream);
+                Some((upto, Some(answer)))
+            }
+            None => {
+                s.tx = Some(relay);
+                Some((s.delivered, None))
+            }
+        }
+    }
+
+    /// The instance following `stream` went away: drop its relay (if it still holds the
+    /// stream), so that the stream waits for its client to resume again.
+    pub(crate) fn unfollow(&self, stream: u64, relay: &ItemTx) {
+        let mut table = self.lock();
+        if let Some(s) = table.streams.get_mut(&stream)
+            && s.tx.as_ref().is_some_and(|tx| tx.same_channel(relay))
+        {
+            s.tx = None;
+        }
     }
 
     /// Send a message for the standalone stream to every other instance; the one holding it

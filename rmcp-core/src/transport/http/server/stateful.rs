@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use super::body::{self, HttpResponse, Rejection};
 use super::cluster::cancelled_request;
 use super::headers::header_str;
+use super::message_bus::InstanceId;
 use super::post_response::PostResponse;
 use super::session::{SESSION_VERSIONS, Session, Sessions, session_gone};
 use super::session_streams::{PostRefused, Registered, StandaloneRefused, StreamControl};
@@ -410,9 +411,13 @@ pub(crate) async fn get<S: ServerHandler>(state: &ServiceState<S>, parts: Parts,
     };
     let (tx, rx) = sse::items();
     let head = match resumed {
-        Some((stream, after)) => match session.streams.resume(stream, after, tx).await {
-            Some(head) => head,
-            None => return session_gone_or_stopping(state).into_response(),
+        Some((stream, after)) => match elsewhere(state, stream) {
+            // Out of line: only with many instances.
+            Some(owner) => out_of_line(state.sessions.resume_elsewhere(&session, owner, stream, after, tx)).await,
+            None => match session.streams.resume(stream, after, tx).await {
+                Some(head) => head,
+                None => return session_gone_or_stopping(state).into_response(),
+            },
         },
         None => {
             let opened = session.streams.open_standalone(tx);
@@ -437,6 +442,12 @@ pub(crate) async fn get<S: ServerHandler>(state: &ServiceState<S>, parts: Parts,
     };
     let stream = EventStream::new(head, Some(rx), Timing::from_config(&state.config), (permit, activity));
     body::sse(stream.with_receipts(session.streams.receipts()))
+}
+
+/// The instance that opened `stream`, when another one (with a bus).
+fn elsewhere<S>(state: &ServiceState<S>, stream: u64) -> Option<InstanceId> {
+    let here = state.sessions.bus.as_ref()?.instance();
+    InstanceId::of_stream(stream).filter(|&owner| owner != here)
 }
 
 /// A DELETE with a session id ends the session (on every instance, with a session store).
