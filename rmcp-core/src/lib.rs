@@ -27,6 +27,9 @@
 //! - `auth`: OAuth 2.1 for HTTP: the client flow (an `AuthProvider` for the HTTP client) and a
 //!   tower layer that protects an HTTP server (features `auth`, `auth-server`).
 //!
+//! New here? The `guide` module (built with the default features) teaches every feature, one
+//! chapter per topic, with examples that are compiled and run as tests.
+//!
 //! ```no_run
 //! use rmcp_core::handler::{ServerHandler, ServerInfo};
 //! use rmcp_core::model::{Implementation, ServerCapabilities};
@@ -76,6 +79,16 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
+// The guide's examples use servers, clients and both transports, so it is built with them
+// (the default features); its OAuth chapter needs `auth` and `auth-server` as well.
+#[cfg(all(
+    feature = "macros",
+    feature = "client",
+    feature = "child-process",
+    feature = "http-server",
+    feature = "http-client"
+))]
+pub mod guide;
 pub mod handler;
 pub mod model;
 #[cfg(feature = "server")]

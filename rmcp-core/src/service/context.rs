@@ -6,6 +6,7 @@ use super::{Peer, ServiceRole};
 use crate::model::{
     ClientCapabilities, Implementation, LoggingLevel, Meta, ProgressToken, ProtocolVersion, RequestId, meta_keys,
 };
+use crate::transport::Principal;
 
 /// The context of one incoming request.
 ///
@@ -87,6 +88,31 @@ impl<R: ServiceRole> RequestContext<R> {
     /// The log level a 2026-07-28 request asked for; `None` means "send no log messages".
     pub fn log_level(&self) -> Option<LoggingLevel> {
         self.meta.get(meta_keys::LOG_LEVEL).and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+
+    /// Who sent the request, as an authentication layer in front of the HTTP server established
+    /// it (the OAuth resource layer, or any layer that puts a [`Principal`] in the HTTP request's
+    /// extensions); `None` on stdio, in-process connections and unauthenticated HTTP.
+    ///
+    /// The HTTP server hands handlers the request's `http::request::Parts`, whose extensions
+    /// hold what the layers put there; this reads them (or a `Principal` put in the context's
+    /// own extensions) so handlers need not know where it travels.
+    ///
+    /// ```
+    /// use rmcp_core::service::RequestContext;
+    /// use rmcp_core::transport::Principal;
+    /// use rmcp_core::RoleServer;
+    ///
+    /// fn greeting(ctx: &RequestContext<RoleServer>) -> String {
+    ///     match ctx.principal().and_then(|p| p.subject.as_deref()) {
+    ///         Some(user) => format!("Hello, {user}!"),
+    ///         None => "Hello, whoever you are!".to_owned(),
+    ///     }
+    /// }
+    /// ```
+    pub fn principal(&self) -> Option<&Principal> {
+        let from_http = self.extensions.get::<http::request::Parts>().and_then(|p| p.extensions.get::<Principal>());
+        from_http.or_else(|| self.extensions.get::<Principal>())
     }
 }
 

@@ -67,7 +67,7 @@ pub const MAX_REDIRECTS: usize = 5;
 /// them) and answers the server's authorization challenges. Any
 /// `Fn() -> impl Future<Output = Option<String>>` is one that supplies a fixed bearer token.
 ///
-/// [`OAuthClient`](crate::auth::OAuthClient) is the full implementation: a 401 (or a 403 with
+/// `rmcp_core::auth::OAuthClient` (feature `auth`) is the full implementation: a 401 (or a 403 with
 /// `error="insufficient_scope"`) runs the OAuth flow and the request is sent again.
 pub trait AuthProvider: Send + Sync + 'static {
     /// The token to send as `Authorization: Bearer <token>`, or `None` to send none.
@@ -228,7 +228,7 @@ impl StreamableHttpClientConfig {
         self
     }
     /// Take bearer tokens from a shared provider (to keep a handle on it, e.g. an
-    /// [`OAuthClient`](crate::auth::OAuthClient) whose state the application inspects).
+    /// `rmcp_core::auth::OAuthClient`, feature `auth`, whose state the application inspects).
     pub fn with_shared_auth(mut self, auth: Arc<dyn AuthProvider>) -> Self {
         self.auth = Some(auth);
         self
