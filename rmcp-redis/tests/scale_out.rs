@@ -15,7 +15,8 @@ use rmcp_core::handler::{ClientHandler, ClientInfo, ProtocolPreference, ServerHa
 use rmcp_core::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ContentBlock, ElicitRequestFormParams,
     ElicitRequestParams, ElicitResult, ElicitValue, ElicitationSchema, Implementation, LoggingLevel,
-    LoggingMessageNotificationParams, ServerCapabilities, SetLevelRequestParams, StringSchema,
+    LoggingMessageNotificationParams, ResourceUpdatedNotificationParams, ServerCapabilities, SetLevelRequestParams,
+    StringSchema, SubscribeRequestParams, UnsubscribeRequestParams,
 };
 use rmcp_core::service::{McpError, NotificationContext, RequestContext, RoleClient, RoleServer, ServiceExt};
 use rmcp_core::transport::http::{
@@ -37,8 +38,13 @@ fn text(s: String) -> CallToolResult {
 
 impl ServerHandler for Named {
     fn get_info(&self) -> ServerInfo {
-        let capabilities =
-            ServerCapabilities::builder().enable_tools().enable_tool_list_changed().enable_logging().build();
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .enable_logging()
+            .enable_resources()
+            .enable_resources_subscribe()
+            .build();
         ServerInfo::new(Implementation::new("scale-out-test", "0"), capabilities)
     }
 
@@ -116,6 +122,7 @@ async fn instance(name: &'static str, redis: &support::RedisServer) -> Instance 
 struct Watcher {
     list_changes: Arc<Notify>,
     logs: Arc<Mutex<Vec<String>>>,
+    updates: Arc<Mutex<Vec<String>>>,
 }
 
 impl ClientHandler for Watcher {
@@ -147,6 +154,14 @@ impl ClientHandler for Watcher {
         _ctx: NotificationContext<RoleClient>,
     ) {
         self.logs.lock().unwrap().push(params.data.to_string());
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: ResourceUpdatedNotificationParams,
+        _ctx: NotificationContext<RoleClient>,
+    ) {
+        self.updates.lock().unwrap().push(params.uri);
     }
 }
 
@@ -235,6 +250,27 @@ async fn any_instance_serves_any_request_of_a_session() {
 
     let events: Vec<String> = redis::cmd("KEYS").arg("rmcp:events:*").query_async(&mut conn).await.unwrap();
     assert!(!events.is_empty(), "the SSE answers left events in Redis");
+
+    // A subscription made through one instance: an update announced on any instance reaches the
+    // client once (from the instance holding its GET stream), and none after unsubscribing.
+    client.subscribe(SubscribeRequestParams::new("file:///a")).await.expect("subscribe");
+    for (round, i) in instances.iter().enumerate() {
+        i.service.notify_resource_updated("file:///a").await;
+        i.service.notify_resource_updated("file:///not-subscribed").await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while watcher.updates.lock().unwrap().len() <= round {
+            assert!(tokio::time::Instant::now() < deadline, "update {round} reached the client");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(*watcher.updates.lock().unwrap(), ["file:///a"; 3], "each update once, from one instance");
+    client.unsubscribe(UnsubscribeRequestParams::new("file:///a")).await.expect("unsubscribe");
+    // The record changed: every instance reads it again (over the bus) before the next update.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    instances[0].service.notify_resource_updated("file:///a").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(watcher.updates.lock().unwrap().len(), 3, "nothing after unsubscribing");
 
     // Closing the client deletes the session: every instance drops it, and Redis forgets it.
     client.cancel().await;

@@ -83,3 +83,39 @@ async fn updates_reach_exactly_the_subscribers() {
     assert_eq!(server.subscriptions.notify_updated("test://b").await, 0);
     assert_eq!(server.subscriptions.subscribers("test://b"), 0);
 }
+
+/// Over Streamable HTTP, one process: `StreamableHttpService::notify_resource_updated` tells the
+/// sessions that subscribed to the URI (through their GET stream), and not after they
+/// unsubscribed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_http_service_tells_its_subscribed_sessions() {
+    use rmcp_core::transport::http::{StreamableHttpClientTransport, StreamableHttpConfig, StreamableHttpService};
+
+    let server = Server { subscriptions: ResourceSubscriptions::new() };
+    let service = StreamableHttpService::new(move || server.clone(), StreamableHttpConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    let stop = rmcp_core::CancellationToken::new();
+    tokio::spawn(service.clone().serve_listener(listener, stop.clone()));
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let client = Client(tx).serve(StreamableHttpClientTransport::new(url)).await.unwrap();
+    client.subscribe(SubscribeRequestParams::new("file:///a")).await.unwrap();
+    // The client's GET stream opens in the background: announce until it hears one.
+    let heard = async {
+        loop {
+            service.notify_resource_updated("file:///a").await;
+            if let Ok(Some(uri)) = tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
+                return uri;
+            }
+        }
+    };
+    let uri = tokio::time::timeout(Duration::from_secs(5), heard).await.expect("the update arrives");
+    assert_eq!(uri, "file:///a");
+    while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await {}
+    service.notify_resource_updated("file:///b").await;
+    client.unsubscribe(UnsubscribeRequestParams::new("file:///a")).await.unwrap();
+    service.notify_resource_updated("file:///a").await;
+    assert_eq!(next(&mut rx).await, None, "nothing for another URI, nor after unsubscribing");
+    stop.cancel();
+}

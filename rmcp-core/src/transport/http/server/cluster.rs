@@ -23,7 +23,9 @@ use super::stateless_requests::StatelessRequests;
 use super::stream_delivery::replay_head;
 use super::sync::lock_ignoring_poison;
 use crate::handler::ServerHandler;
-use crate::model::{CancelledNotificationParams, ErrorData, JsonRpcMessage, RequestId, methods};
+use crate::model::{
+    CancelledNotificationParams, ErrorData, JsonRpcMessage, RequestId, ResourceUpdatedNotificationParams, methods,
+};
 
 /// How long the session store and the bus may take to answer before the request that waits is
 /// refused with 503.
@@ -83,21 +85,48 @@ impl Sessions {
         in_time("session store", store.save(&session.id, &record, self.record_ttl())).await
     }
 
-    /// After a `logging/setLevel`: save the session's record again if its level changed, and
-    /// have the other instances that hold it read it again.
-    pub(crate) async fn save_if_changed(&self, session: &Session, level_before: Option<crate::model::LoggingLevel>) {
-        if session.peer().log_level() == level_before {
-            return;
-        }
-        let (Some(store), Some(record)) = (&self.session_store, record_of(session)) else { return };
-        if let Err(r) = in_time("session store", store.save(&session.id, &record, self.record_ttl())).await {
-            drop(r);
+    /// After a POST that may change what the session's record holds (its log level, its
+    /// resource subscriptions): keep the change, save the record again and have the other
+    /// instances that hold the session read it. `refused`: the request was answered with an
+    /// error.
+    pub(crate) async fn record_changed(&self, session: &Session, change: RecordChange, refused: bool) {
+        let changed = match change {
+            RecordChange::LogLevel(before) => session.peer().log_level() != before,
+            RecordChange::Subscribe(uri) if !refused => lock_ignoring_poison(&session.subscriptions).insert(uri),
+            RecordChange::Unsubscribe(uri) if !refused => lock_ignoring_poison(&session.subscriptions).remove(&uri),
+            RecordChange::Subscribe(_) | RecordChange::Unsubscribe(_) => false,
+        };
+        let (Some(store), true) = (&self.session_store, changed) else { return };
+        let Some(record) = record_of(session) else { return };
+        if in_time("session store", store.save(&session.id, &record, self.record_ttl())).await.is_err() {
             return;
         }
         if let Some(bus) = &self.bus {
             let changed = message(bus.as_ref(), &session.id, BusMessageKind::Changed, String::new());
             let _ = in_time("message bus", bus.publish(BusTarget::All, changed)).await;
         }
+    }
+
+    /// The resource at `uri` changed: tell this instance's sessions that subscribed to it and
+    /// whose GET stream it holds (one instance holds it, so each client hears it once), and
+    /// its listen streams watching it; with `relay`, have every other instance do the same.
+    pub(crate) async fn resource_updated(&self, uri: &str, relay: bool) {
+        if relay && let Some(bus) = &self.bus {
+            let updated = message(bus.as_ref(), "", BusMessageKind::ResourceUpdated, uri.to_owned());
+            if let Err(e) = bus.publish(BusTarget::All, updated).await {
+                tracing::warn!(error = %e, "a resource update did not reach the other instances");
+            }
+        }
+        if let Some(requests) = self.listeners.get().and_then(Weak::upgrade) {
+            requests.resource_updated(uri);
+        }
+        let told: Vec<Arc<Session>> = self
+            .all()
+            .into_iter()
+            .filter(|s| lock_ignoring_poison(&s.subscriptions).contains(uri) && s.streams.holds_standalone())
+            .collect();
+        let params = ResourceUpdatedNotificationParams::new(uri);
+        futures::future::join_all(told.iter().map(|s| s.peer().notify_resource_updated(params.clone()))).await;
     }
 
     /// Keep the session's record alive: at most once a quarter of its lifetime, from a task of
@@ -232,6 +261,11 @@ impl Sessions {
                 }
                 return;
             }
+            BusMessageKind::ResourceUpdated => {
+                let this = self.clone();
+                tokio::spawn(async move { this.resource_updated(&message.message, false).await });
+                return;
+            }
             _ => {}
         }
         let Some(session) = self.get(&message.session) else { return };
@@ -242,17 +276,19 @@ impl Sessions {
             BusMessageKind::Changed => {
                 let Some(store) = self.session_store.clone() else { return };
                 tokio::spawn(async move {
-                    if let Ok(Ok(Some(record))) = tokio::time::timeout(STORE_TIMEOUT, store.load(&session.id)).await
-                        && let Some(level) = record.log_level
-                    {
-                        session.peer().set_log_level(level);
+                    if let Ok(Ok(Some(record))) = tokio::time::timeout(STORE_TIMEOUT, store.load(&session.id)).await {
+                        if let Some(level) = record.log_level {
+                            session.peer().set_log_level(level);
+                        }
+                        *lock_ignoring_poison(&session.subscriptions) = record.subscriptions.into_iter().collect();
                     }
                 });
             }
             BusMessageKind::Follow
             | BusMessageKind::StreamNews
             | BusMessageKind::Unfollow
-            | BusMessageKind::ToListeners => {}
+            | BusMessageKind::ToListeners
+            | BusMessageKind::ResourceUpdated => {}
             BusMessageKind::FromClient | BusMessageKind::ToClient => {
                 let Ok(parsed) = JsonRpcMessage::from_slice(message.message.as_bytes()) else {
                     tracing::debug!("a malformed message on the bus; dropped");
@@ -508,8 +544,43 @@ fn record_of(session: &Session) -> Option<SessionRecord> {
     let peer = session.peer();
     let mut record = SessionRecord::new(peer.protocol_version()?, peer.peer_info()?.clone());
     record.log_level = peer.log_level();
+    record.subscriptions = lock_ignoring_poison(&session.subscriptions).iter().cloned().collect();
+    record.subscriptions.sort_unstable();
     Owner::record_in(session.owner.as_ref(), &mut record);
     Some(record)
+}
+
+/// A change a POST may make to its session's record.
+#[derive(Debug)]
+pub(crate) enum RecordChange {
+    /// `logging/setLevel`; the level before.
+    LogLevel(Option<crate::model::LoggingLevel>),
+    /// `resources/subscribe` to this URI.
+    Subscribe(String),
+    /// `resources/unsubscribe` from this URI.
+    Unsubscribe(String),
+}
+
+impl RecordChange {
+    /// The change the first of `messages` that makes one would make.
+    pub(crate) fn of(messages: &[JsonRpcMessage], session: &Session) -> Option<Self> {
+        messages.iter().find_map(|m| {
+            let JsonRpcMessage::Request(r) = m else { return None };
+            let uri = || {
+                #[derive(serde::Deserialize)]
+                struct Uri {
+                    uri: String,
+                }
+                serde_json::from_str::<Uri>(r.params.as_deref()?.get()).ok().map(|p| p.uri)
+            };
+            match &*r.method {
+                methods::LOGGING_SET_LEVEL => Some(Self::LogLevel(session.peer().log_level())),
+                methods::RESOURCES_SUBSCRIBE => uri().map(Self::Subscribe),
+                methods::RESOURCES_UNSUBSCRIBE => uri().map(Self::Unsubscribe),
+                _ => None,
+            }
+        })
+    }
 }
 
 /// Where the answer to request `id` goes, when another instance sent that request.

@@ -127,6 +127,10 @@ pub enum BusMessageKind {
     /// A list change or resource update for the 2026-07-28 `subscriptions/listen` streams of
     /// every instance (`session` is empty).
     ToListeners,
+    /// The resource whose URI is the message changed: every instance tells the sessions that
+    /// subscribed to it and whose GET stream it holds, and its listen streams watching it
+    /// (`session` is empty).
+    ResourceUpdated,
 }
 
 /// What a stream's instance tells the instance following it

@@ -113,6 +113,17 @@ impl<S: ServerHandler> StreamableHttpService<S> {
         self.state.engine_stats().await
     }
 
+    /// Tell the clients subscribed to the resource at `uri` that it changed: 2025 sessions that
+    /// asked with `resources/subscribe` (each told once, by the instance holding its GET
+    /// stream) and 2026 `subscriptions/listen` streams watching it. With a
+    /// [`message_bus`](StreamableHttpConfig::message_bus) every instance does so for its own
+    /// clients, so call it on any one instance. Without one it is what the handler's
+    /// [`ResourceSubscriptions::notify_updated`](crate::handler::ResourceSubscriptions::notify_updated)
+    /// does for the sessions of this process; use one or the other.
+    pub async fn notify_resource_updated(&self, uri: &str) {
+        self.state.sessions.resource_updated(uri, true).await;
+    }
+
     /// Stop at once: refuse new work with 503, answer every request still waiting for its
     /// handler with a 503 JSON-RPC error, cancel every handler and end every session, the
     /// stateless engine and every open stream. See

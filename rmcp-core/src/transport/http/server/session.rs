@@ -123,6 +123,9 @@ pub(crate) struct Session {
     /// When the session's record in the session store was last kept alive, in milliseconds
     /// since the manager's epoch.
     pub(crate) touched: AtomicU64,
+    /// The resource URIs its client subscribed to (`resources/subscribe`), for
+    /// `StreamableHttpService::notify_resource_updated`.
+    pub(crate) subscriptions: Mutex<ahash::HashSet<String>>,
     epoch: Instant,
     ct: CancellationToken,
     /// The engine's handle to the client, for the negotiated protocol version.
@@ -427,6 +430,9 @@ impl Sessions {
             established: AtomicBool::new(restored.is_some()),
             owner,
             touched: AtomicU64::new(now),
+            subscriptions: Mutex::new(
+                restored.as_ref().map(|r| r.subscriptions.iter().cloned().collect()).unwrap_or_default(),
+            ),
             epoch: self.epoch,
             ct,
             peer: running.peer().clone(),

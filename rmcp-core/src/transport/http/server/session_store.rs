@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{InitializeRequestParams, LoggingLevel, ProtocolVersion};
 
 /// What a 2025-era session needs to continue on another instance: what `initialize`
-/// negotiated, the client's log level, and whose session it is.
+/// negotiated, the client's log level and resource subscriptions, and whose session it is.
 ///
 /// A handler's own per-session state is not in it: a session restored elsewhere gets a fresh
 /// handler from the service's factory, so state that must follow a session belongs in shared
@@ -36,12 +36,24 @@ pub struct SessionRecord {
     /// The OAuth client of that token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_client: Option<String>,
+    /// The resource URIs the client subscribed to (`resources/subscribe`), which
+    /// [`StreamableHttpService::notify_resource_updated`](super::StreamableHttpService::notify_resource_updated)
+    /// tells it of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<String>,
 }
 
 impl SessionRecord {
     /// A record of a session negotiated at `protocol_version` with `client`.
     pub fn new(protocol_version: ProtocolVersion, client: InitializeRequestParams) -> Self {
-        Self { protocol_version, client, log_level: None, owner_subject: None, owner_client: None }
+        Self {
+            protocol_version,
+            client,
+            log_level: None,
+            owner_subject: None,
+            owner_client: None,
+            subscriptions: Vec::new(),
+        }
     }
 }
 

@@ -366,6 +366,15 @@ impl SessionStreams {
         }
     }
 
+    /// Whether this instance holds the session's standalone (GET) stream: the one instance
+    /// that tells the client of a resource update. With other instances, only a stream whose
+    /// client is connected counts (a client that left may have opened one elsewhere since).
+    pub(crate) fn holds_standalone(&self) -> bool {
+        let table = self.lock();
+        let stream = table.standalone.and_then(|id| table.streams.get(&id));
+        stream.is_some_and(|s| self.bus.is_none() || s.tx.as_ref().is_some_and(|tx| !tx.is_closed()))
+    }
+
     /// The sizes of the table ([`StreamableHttpStats`](super::StreamableHttpStats)).
     pub(crate) fn counts(&self) -> StreamCounts {
         let table = self.lock();

@@ -15,7 +15,7 @@ use http::{HeaderValue, StatusCode};
 use tokio_util::sync::CancellationToken;
 
 use super::body::{self, HttpResponse, Rejection};
-use super::cluster::cancelled_request;
+use super::cluster::{RecordChange, cancelled_request};
 use super::headers::header_str;
 use super::message_bus::InstanceId;
 use super::post_response::PostResponse;
@@ -153,8 +153,7 @@ pub(crate) fn post<S: ServerHandler>(
                 Err(r) => return reject(r),
             };
         }
-        let level_before =
-            (state.sessions.session_store.is_some() && sets_log_level(&messages)).then(|| session.peer().log_level());
+        let change = RecordChange::of(&messages, &session);
         let requests = match request_ids(&messages, batch) {
             Ok(requests) => requests,
             Err(r) => return reject(r),
@@ -207,8 +206,8 @@ pub(crate) fn post<S: ServerHandler>(
                 return reject(r);
             }
         }
-        if let Some(before) = level_before {
-            out_of_line(state.sessions.save_if_changed(&session, before)).await;
+        if let Some(change) = change {
+            out_of_line(state.sessions.record_changed(&session, change, refused)).await;
         }
         response
     }
@@ -238,11 +237,6 @@ async fn restore<S: ServerHandler>(
         Some(session) => Ok(session),
         None => Err(session_gone_or_stopping(state)),
     }
-}
-
-/// Whether the messages hold a `logging/setLevel`, whose session's record changes with it.
-fn sets_log_level(messages: &[JsonRpcMessage]) -> bool {
-    messages.iter().any(|m| matches!(m, JsonRpcMessage::Request(r) if r.method == methods::LOGGING_SET_LEVEL))
 }
 
 /// The session a POST belongs to.

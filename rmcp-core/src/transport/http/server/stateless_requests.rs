@@ -101,6 +101,16 @@ impl StatelessRequests {
         }
     }
 
+    /// Tell this instance's listen streams watching `uri` that the resource changed.
+    pub(crate) fn resource_updated(&self, uri: &str) {
+        let params = crate::model::ResourceUpdatedNotificationParams::new(uri);
+        if let Ok(JsonRpcMessage::Notification(n)) =
+            JsonRpcMessage::notification(methods::NOTIFICATION_RESOURCES_UPDATED, &params)
+        {
+            self.broadcast(&n);
+        }
+    }
+
     /// Send a list change to the other instances' listen streams, from a task of its own (this
     /// runs on the engine's writer).
     fn relay(&self, n: &JsonRpcMessage) {
