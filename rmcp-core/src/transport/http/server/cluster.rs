@@ -102,7 +102,7 @@ impl Sessions {
             return;
         }
         if let Some(bus) = &self.bus {
-            let changed = message(bus.as_ref(), &session.id, BusMessageKind::Changed, String::new());
+            let changed = BusMessage::new(bus.as_ref(), &session.id, BusMessageKind::Changed, String::new());
             let _ = in_time("message bus", bus.publish(BusTarget::All, changed)).await;
         }
     }
@@ -112,7 +112,7 @@ impl Sessions {
     /// its listen streams watching it; with `relay`, have every other instance do the same.
     pub(crate) async fn resource_updated(&self, uri: &str, relay: bool) {
         if relay && let Some(bus) = &self.bus {
-            let updated = message(bus.as_ref(), "", BusMessageKind::ResourceUpdated, uri.to_owned());
+            let updated = BusMessage::new(bus.as_ref(), "", BusMessageKind::ResourceUpdated, uri.to_owned());
             if let Err(e) = bus.publish(BusTarget::All, updated).await {
                 tracing::warn!(error = %e, "a resource update did not reach the other instances");
             }
@@ -180,7 +180,7 @@ impl Sessions {
             }
         }
         if let Some(bus) = &self.bus {
-            let closed = message(bus.as_ref(), id, BusMessageKind::Closed, String::new());
+            let closed = BusMessage::new(bus.as_ref(), id, BusMessageKind::Closed, String::new());
             in_time("message bus", bus.publish(BusTarget::All, closed)).await?;
         }
         Ok(true)
@@ -206,7 +206,7 @@ impl Sessions {
                 JsonRpcMessage::Request(_) => None,
             };
             if let Some(to) = to {
-                let relayed = message(bus.as_ref(), &session.id, BusMessageKind::FromClient, m.to_json());
+                let relayed = BusMessage::new(bus.as_ref(), &session.id, BusMessageKind::FromClient, m.to_json());
                 in_time("message bus", bus.publish(to, relayed)).await?;
             }
             if !matches!(to, Some(BusTarget::Instance(_))) {
@@ -339,7 +339,7 @@ impl Sessions {
         let (news_tx, news) = mpsc::unbounded_channel();
         let key = (session.id.clone(), stream);
         lock_ignoring_poison(&self.following).insert(key.clone(), news_tx);
-        let ask = message(bus.as_ref(), &session.id, BusMessageKind::Follow, format!(r#"{{"stream":{stream}}}"#));
+        let ask = BusMessage::about_stream(bus.as_ref(), &session.id, BusMessageKind::Follow, stream);
         if let Err(e) = bus.publish(BusTarget::Instance(owner), ask).await {
             tracing::warn!(error = %e, "could not ask another instance for a resumed stream");
         }
@@ -361,7 +361,7 @@ impl Sessions {
         tokio::spawn(async move {
             let send = async |news: StreamNews| {
                 let news = serde_json::to_string(&news).unwrap_or_default();
-                let m = self::message(bus.as_ref(), &key.0, BusMessageKind::StreamNews, news);
+                let m = BusMessage::new(bus.as_ref(), &key.0, BusMessageKind::StreamNews, news);
                 if let Err(e) = bus.publish(to, m).await {
                     tracing::warn!(error = %e, "could not relay a stream to the instance following it");
                 }
@@ -478,7 +478,7 @@ impl Follower {
                 }
                 () = self.tx.closed() => {
                     let stream = self.key.1;
-                    let m = message(self.bus.as_ref(), &self.key.0, BusMessageKind::Unfollow, format!(r#"{{"stream":{stream}}}"#));
+                    let m = BusMessage::about_stream(self.bus.as_ref(), &self.key.0, BusMessageKind::Unfollow, stream);
                     let _ = self.bus.publish(BusTarget::Instance(self.owner), m).await;
                     break Followed::Done;
                 }
@@ -586,10 +586,6 @@ impl RecordChange {
 /// Where the answer to request `id` goes, when another instance sent that request.
 fn answered_elsewhere(id: &RequestId, here: InstanceId) -> Option<BusTarget> {
     InstanceId::of_request(id).filter(|&i| i != here).map(BusTarget::Instance)
-}
-
-fn message(bus: &dyn MessageBus, session: &str, kind: BusMessageKind, message: String) -> BusMessage {
-    BusMessage { from: bus.instance(), session: session.to_owned(), kind, message }
 }
 
 /// The request a `notifications/cancelled` names.

@@ -16,6 +16,7 @@
 //! on different instances never share an id in a shared event store.
 
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures::future::BoxFuture;
@@ -172,6 +173,30 @@ pub struct BusMessage {
     /// The JSON-RPC message, serialized (empty for `Closed` and `Changed`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+}
+
+impl BusMessage {
+    /// A message from `bus`'s instance about `session`.
+    pub(crate) fn new(bus: &dyn MessageBus, session: &str, kind: BusMessageKind, message: String) -> Self {
+        Self { from: bus.instance(), session: session.to_owned(), kind, message }
+    }
+
+    /// A `Follow` or `Unfollow` of stream `stream`.
+    pub(crate) fn about_stream(bus: &dyn MessageBus, session: &str, kind: BusMessageKind, stream: u64) -> Self {
+        Self::new(bus, session, kind, format!(r#"{{"stream":{stream}}}"#))
+    }
+}
+
+/// Publish `message` to `to` from a task of its own (callers run under a lock or on an engine's
+/// writer, which must not wait); `what` names it in the warning if it fails.
+pub(crate) fn publish_in_background(bus: &Arc<dyn MessageBus>, to: BusTarget, message: BusMessage, what: &'static str) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    let bus = bus.clone();
+    runtime.spawn(async move {
+        if let Err(e) = bus.publish(to, message).await {
+            tracing::warn!(error = %e, "{what} did not reach the other instances");
+        }
+    });
 }
 
 /// Why a [`MessageBus`] could not do what it was asked.

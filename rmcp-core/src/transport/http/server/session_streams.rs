@@ -31,7 +31,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::event_store::{EventKind, EventStore, EventStoreError, StoredEvent};
-use super::message_bus::{BusMessage, BusMessageKind, BusTarget, MessageBus};
+use super::message_bus::{BusMessage, BusMessageKind, BusTarget, MessageBus, publish_in_background};
 use super::sse::{EventId, Item, ItemTx, Receipts, enqueue};
 use super::stats::StreamCounts;
 use super::stream_delivery::{Placed, StreamState, replay_head};
@@ -644,20 +644,8 @@ impl SessionStreams {
     /// Send a message for the standalone stream to every other instance; the one holding it
     /// delivers it. Sent from a task of its own: this runs under the lock.
     fn relay(&self, bus: &Arc<dyn MessageBus>, message: &JsonRpcMessage) {
-        let relayed = BusMessage {
-            from: bus.instance(),
-            session: self.session.to_string(),
-            kind: BusMessageKind::ToClient,
-            message: message.to_json(),
-        };
-        let bus = bus.clone();
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                if let Err(e) = bus.publish(BusTarget::All, relayed).await {
-                    tracing::warn!(error = %e, "a message for a standalone stream could not be relayed");
-                }
-            });
-        }
+        let relayed = BusMessage::new(bus.as_ref(), &self.session, BusMessageKind::ToClient, message.to_json());
+        publish_in_background(bus, BusTarget::All, relayed, "a message for a standalone stream");
     }
 
     /// Deliver a placed event whose store is done, and the events of its stream that waited

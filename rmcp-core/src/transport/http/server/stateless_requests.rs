@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 
 use super::body::{shutting_down_error, status_of_error};
 use super::listen_streams::ListenStreams;
-use super::message_bus::{BusMessage, BusMessageKind, BusTarget, MessageBus};
+use super::message_bus::{BusMessage, BusMessageKind, BusTarget, MessageBus, publish_in_background};
 use super::sse::{Item, ItemTx, enqueue};
 use super::sync::lock_ignoring_poison;
 use crate::model::{
@@ -115,15 +115,8 @@ impl StatelessRequests {
     /// runs on the engine's writer).
     fn relay(&self, n: &JsonRpcMessage) {
         let Some(bus) = &self.bus else { return };
-        let message = n.to_json();
-        let relayed =
-            BusMessage { from: bus.instance(), session: String::new(), kind: BusMessageKind::ToListeners, message };
-        let bus = bus.clone();
-        tokio::spawn(async move {
-            if let Err(e) = bus.publish(BusTarget::All, relayed).await {
-                tracing::warn!(error = %e, "a list change did not reach the other instances");
-            }
-        });
+        let relayed = BusMessage::new(bus.as_ref(), "", BusMessageKind::ToListeners, n.to_json());
+        publish_in_background(bus, BusTarget::All, relayed, "a list change");
     }
 
     /// Register a client's request under a fresh internal id; the guard cancels it if the HTTP
