@@ -54,6 +54,8 @@ pub struct RedisMessageBus {
     client: redis::Client,
     prefix: String,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// What the listener received, until the service takes it ([`MessageBus::subscribe`]).
+    incoming: Mutex<Option<mpsc::Receiver<BusMessage>>>,
 }
 
 impl fmt::Debug for RedisMessageBus {
@@ -97,9 +99,23 @@ impl RedisMessageBus {
             }
             candidate = with_timeout(TIMEOUT, conn.incr(&counter, 1)).await?;
         };
-        let bus = Self { instance, conn, client, prefix: prefix.to_owned(), tasks: Mutex::new(Vec::new()) };
+        let mut bus = Self {
+            instance,
+            conn,
+            client,
+            prefix: prefix.to_owned(),
+            tasks: Mutex::new(Vec::new()),
+            incoming: Mutex::new(None),
+        };
+        // Subscribed before this returns: a message sent to the instance as soon as it serves
+        // is not lost (pub/sub keeps nothing for a subscriber that is not there yet).
+        let channels = vec![bus.channel(BusTarget::Instance(instance)), bus.channel(BusTarget::All)];
+        let first = subscribed(&bus.client, &channels).await?;
+        let (tx, rx) = mpsc::channel(MAX_BUFFERED);
+        let listener = tokio::spawn(listen(bus.client.clone(), channels, tx, Some(first)));
         let heartbeat = tokio::spawn(heartbeat(bus.conn.clone(), bus.alive_key(instance)));
-        bus.tasks.lock().unwrap_or_else(|e| e.into_inner()).push(heartbeat);
+        *bus.incoming.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(rx);
+        bus.tasks.get_mut().unwrap_or_else(|e| e.into_inner()).extend([listener, heartbeat]);
         Ok(bus)
     }
 
@@ -143,10 +159,19 @@ async fn heartbeat(mut conn: ConnectionManager, key: String) {
 }
 
 /// Listen on `channels` for ever, reconnecting after a failure, and pass what comes to `tx`.
-async fn listen(client: redis::Client, channels: Vec<String>, tx: mpsc::Sender<BusMessage>) {
+async fn listen(
+    client: redis::Client,
+    channels: Vec<String>,
+    tx: mpsc::Sender<BusMessage>,
+    mut first: Option<redis::aio::PubSub>,
+) {
     let mut backoff = Duration::from_millis(50);
     loop {
-        match subscribed(&client, &channels).await {
+        let pubsub = match first.take() {
+            Some(pubsub) => Ok(pubsub),
+            None => subscribed(&client, &channels).await,
+        };
+        match pubsub {
             Ok(pubsub) => {
                 backoff = Duration::from_millis(50);
                 let mut messages = pubsub.into_on_message();
@@ -195,12 +220,13 @@ impl MessageBus for RedisMessageBus {
         })
     }
 
+    /// The messages received since [`connect`](RedisMessageBus::connect); a second call gets an
+    /// empty stream (the service calls it once).
     fn subscribe(&self) -> BoxStream<'static, BusMessage> {
-        let (tx, rx) = mpsc::channel(MAX_BUFFERED);
-        let channels = vec![self.channel(BusTarget::Instance(self.instance)), self.channel(BusTarget::All)];
-        let task = tokio::spawn(listen(self.client.clone(), channels, tx));
-        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).push(task);
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|m| (m, rx)) }).boxed()
+        match self.incoming.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(rx) => futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|m| (m, rx)) }).boxed(),
+            None => futures::stream::empty().boxed(),
+        }
     }
 
     fn is_alive(&self, instance: InstanceId) -> BoxFuture<'_, Result<bool, BusError>> {
