@@ -123,7 +123,7 @@ pub mod __private {
     #[cfg(feature = "server")]
     pub use crate::router::extract::{
         FromPromptCallContext, FromToolCallContext, PromptArgumentType, ToolArgument, assert_prompt_argument,
-        assert_tool_argument,
+        assert_tool_argument, optional_principal, require_principal,
     };
     #[cfg(feature = "server")]
     pub use crate::router::prompt::prompt_arguments_of;

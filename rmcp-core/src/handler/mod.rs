@@ -6,7 +6,11 @@
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "server")]
+pub mod middleware;
+#[cfg(feature = "server")]
 mod server;
+#[cfg(feature = "server")]
+mod shared;
 #[cfg(feature = "server")]
 mod subscriptions;
 #[cfg(feature = "server")]

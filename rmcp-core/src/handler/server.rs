@@ -4,6 +4,7 @@ use std::future::Future;
 
 use futures::future::BoxFuture;
 
+use super::middleware::{HandlerService, Layer, Layered};
 use super::subscriptions::ResourceSubscriptions;
 use super::tasks::{self, TaskStore};
 use crate::model::{
@@ -362,6 +363,67 @@ pub trait ServerHandler: Send + Sync + 'static {
     ) -> impl Future<Output = ()> + Send + '_ {
         std::future::ready(())
     }
+
+    /// This handler behind a [middleware](super::middleware) layer: every request passes through
+    /// the layer before it reaches the handler. Layers added later run first.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use rmcp_core::handler::ServerHandler;
+    /// use rmcp_core::handler::middleware::{RateLimitLayer, RequestLogLayer};
+    ///
+    /// struct Hello;
+    /// impl ServerHandler for Hello {}
+    ///
+    /// let server = Hello
+    ///     .layer(RateLimitLayer::per_principal(100, Duration::from_secs(60)))
+    ///     .layer(RequestLogLayer::new());
+    /// # let _ = server;
+    /// ```
+    fn layer<L>(self, layer: L) -> Layered<Self, L::Service>
+    where
+        Self: Sized,
+        L: Layer<HandlerService<Self>>,
+    {
+        Layered::new(self).layer(layer)
+    }
+}
+
+/// Call the handler's method for `request`: only the call, with none of the checks and
+/// bookkeeping around it (capabilities, eras, the peer's info and log level), which the dispatch
+/// above does once. Middleware's innermost service ends here, so those steps are not repeated
+/// for a handler wrapped in layers.
+pub(crate) async fn route<H: ServerHandler + ?Sized>(
+    handler: &H,
+    request: ClientRequest,
+    ctx: RequestContext<RoleServer>,
+) -> Result<ServerResult, McpError> {
+    match request {
+        ClientRequest::Initialize(params) => handler.initialize(*params, ctx).await.map(ServerResult::Initialize),
+        ClientRequest::Discover(_) => handler.discover(ctx).await.map(ServerResult::Discover),
+        ClientRequest::Ping(_) => handler.ping(ctx).await.map(ServerResult::Empty),
+        ClientRequest::ListTools(p) => handler.list_tools(p, ctx).await.map(ServerResult::ListTools),
+        ClientRequest::CallTool(p) => handler.call_tool(p, ctx).await.map(ServerResult::CallTool),
+        ClientRequest::ListResources(p) => handler.list_resources(p, ctx).await.map(ServerResult::ListResources),
+        ClientRequest::ListResourceTemplates(p) => {
+            handler.list_resource_templates(p, ctx).await.map(ServerResult::ListResourceTemplates)
+        }
+        ClientRequest::ReadResource(p) => handler.read_resource(p, ctx).await.map(ServerResult::ReadResource),
+        ClientRequest::Subscribe(p) => handler.subscribe(p, ctx).await.map(ServerResult::Empty),
+        ClientRequest::Unsubscribe(p) => handler.unsubscribe(p, ctx).await.map(ServerResult::Empty),
+        ClientRequest::ListPrompts(p) => handler.list_prompts(p, ctx).await.map(ServerResult::ListPrompts),
+        ClientRequest::GetPrompt(p) => handler.get_prompt(p, ctx).await.map(ServerResult::GetPrompt),
+        ClientRequest::Complete(p) => handler.complete(p, ctx).await.map(ServerResult::Complete),
+        ClientRequest::SetLevel(p) => handler.set_level(p, ctx).await.map(ServerResult::Empty),
+        ClientRequest::SubscriptionsListen(p) => {
+            handler.subscriptions_listen(p, ctx).await.map(ServerResult::SubscriptionsListen)
+        }
+        ClientRequest::GetTask(p) => handler.get_task(p, ctx).await.map(ServerResult::GetTask),
+        ClientRequest::GetTaskPayload(p) => handler.get_task_payload(p, ctx).await.map(ServerResult::GetTaskPayload),
+        ClientRequest::ListTasks(p) => handler.list_tasks(p, ctx).await.map(ServerResult::ListTasks),
+        ClientRequest::CancelTask(p) => handler.cancel_task(p, ctx).await.map(ServerResult::CancelTask),
+        ClientRequest::UpdateTask(_) => Err(McpError::method_not_found(crate::model::tasks_ext::methods::UPDATE)),
+    }
 }
 
 /// The `tasks/*` methods of a 2026-07-28 request, which belong to the tasks extension: served from
@@ -481,53 +543,30 @@ impl<H: ServerHandler> Service<RoleServer> for H {
             let may_ask = ctx.input.is_some();
             let outcome = match request {
                 ClientRequest::Initialize(params) => {
-                    let negotiated = ProtocolVersion::negotiate_stateful(&params.protocol_version);
-                    ctx.protocol_version = negotiated.clone();
-                    let result = self.initialize((*params).clone(), ctx).await?;
-                    peer.set_peer_info(*params, result.protocol_version.clone());
-                    Ok(ServerResult::Initialize(result))
+                    ctx.protocol_version = ProtocolVersion::negotiate_stateful(&params.protocol_version);
+                    let answer = route(self, ClientRequest::Initialize(params.clone()), ctx).await;
+                    if let Ok(ServerResult::Initialize(result)) = &answer {
+                        peer.set_peer_info(*params, result.protocol_version.clone());
+                    }
+                    answer
                 }
-                ClientRequest::Discover(_) => self.discover(ctx).await.map(ServerResult::Discover),
-                ClientRequest::Ping(_) => self.ping(ctx).await.map(ServerResult::Empty),
-                ClientRequest::ListTools(p) => self.list_tools(p, ctx).await.map(ServerResult::ListTools),
-                ClientRequest::CallTool(p) => self.call_tool(p, ctx).await.map(ServerResult::CallTool),
-                ClientRequest::ListResources(p) => self.list_resources(p, ctx).await.map(ServerResult::ListResources),
-                ClientRequest::ListResourceTemplates(p) => {
-                    self.list_resource_templates(p, ctx).await.map(ServerResult::ListResourceTemplates)
-                }
-                ClientRequest::ReadResource(p) => self.read_resource(p, ctx).await.map(ServerResult::ReadResource),
                 ClientRequest::Subscribe(p) => {
                     // Boxed: a rare request, whose check must not widen every request's future.
                     let checked: BoxFuture<'_, _> = Box::pin(self.check_subscription(&p.uri, &ctx));
                     match checked.await {
-                        Ok(()) => self.subscribe(p, ctx).await.map(ServerResult::Empty),
+                        Ok(()) => route(self, ClientRequest::Subscribe(p), ctx).await,
                         Err(refused) => Err(McpError::Rpc(refused)),
                     }
                 }
-                ClientRequest::Unsubscribe(p) => self.unsubscribe(p, ctx).await.map(ServerResult::Empty),
-                ClientRequest::ListPrompts(p) => self.list_prompts(p, ctx).await.map(ServerResult::ListPrompts),
-                ClientRequest::GetPrompt(p) => self.get_prompt(p, ctx).await.map(ServerResult::GetPrompt),
-                ClientRequest::Complete(p) => self.complete(p, ctx).await.map(ServerResult::Complete),
                 ClientRequest::SetLevel(p) => {
                     let level = p.level;
-                    let answer = self.set_level(p, ctx).await;
+                    let answer = route(self, ClientRequest::SetLevel(p), ctx).await;
                     if answer.is_ok() {
                         peer.set_log_level(level);
                     }
-                    answer.map(ServerResult::Empty)
+                    answer
                 }
-                ClientRequest::SubscriptionsListen(p) => {
-                    self.subscriptions_listen(p, ctx).await.map(ServerResult::SubscriptionsListen)
-                }
-                ClientRequest::GetTask(p) => self.get_task(p, ctx).await.map(ServerResult::GetTask),
-                ClientRequest::GetTaskPayload(p) => {
-                    self.get_task_payload(p, ctx).await.map(ServerResult::GetTaskPayload)
-                }
-                ClientRequest::ListTasks(p) => self.list_tasks(p, ctx).await.map(ServerResult::ListTasks),
-                ClientRequest::CancelTask(p) => self.cancel_task(p, ctx).await.map(ServerResult::CancelTask),
-                ClientRequest::UpdateTask(_) => {
-                    Err(McpError::method_not_found(crate::model::tasks_ext::methods::UPDATE))
-                }
+                request => route(self, request, ctx).await,
             };
             match outcome {
                 Ok(mut result) => {

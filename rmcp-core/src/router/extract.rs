@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::{PromptCallContext, ToolCallContext};
 use crate::model::{Meta, ProgressNotificationParams, ProgressToken};
 use crate::service::{McpError, Peer, RequestContext, RoleServer};
+use crate::transport::Principal;
 
 /// A tool's (or prompt's) whole input as one typed value: `Parameters<T>` where
 /// `T: Deserialize + JsonSchema` describes the arguments object.
@@ -52,7 +53,7 @@ pub struct Parameters<T>(pub T);
     message = "`{Self}` cannot be extracted from a tool call",
     label = "not an extractor",
     note = "extractors are `RequestContext<RoleServer>`, `Peer<RoleServer>`, `CancellationToken`, `Meta`, \
-            `ProgressReporter` and `Parameters<T>`; any other argument must be a plain input \
+            `ProgressReporter`, `Principal`, `Option<Principal>` and `Parameters<T>`; any other argument must be a plain input \
             implementing `serde::Deserialize` and `schemars::JsonSchema`"
 )]
 pub trait FromToolCallContext: Sized {
@@ -64,8 +65,8 @@ pub trait FromToolCallContext: Sized {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be extracted from a prompt request",
     label = "not an extractor",
-    note = "extractors are `RequestContext<RoleServer>`, `Peer<RoleServer>`, `CancellationToken`, `Meta` and \
-            `Parameters<T>`; plain prompt arguments must be `String` or `Option<String>`"
+    note = "extractors are `RequestContext<RoleServer>`, `Peer<RoleServer>`, `CancellationToken`, `Meta`, \
+            `Principal`, `Option<Principal>` and `Parameters<T>`; plain prompt arguments must be `String` or `Option<String>`"
 )]
 pub trait FromPromptCallContext: Sized {
     /// Take the value from the call.
@@ -78,7 +79,7 @@ pub trait FromPromptCallContext: Sized {
     label = "neither an extractor nor a valid input",
     note = "plain tool arguments must implement `serde::Deserialize` and `schemars::JsonSchema` \
             (derive both); extractors are `RequestContext<RoleServer>`, `Peer<RoleServer>`, \
-            `CancellationToken`, `Meta`, `ProgressReporter` and `Parameters<T>`"
+            `CancellationToken`, `Meta`, `ProgressReporter`, `Principal` and `Parameters<T>`"
 )]
 pub trait ToolArgument {}
 
@@ -135,6 +136,44 @@ impl ProgressReporter {
         params.total = total;
         params.message = message;
         self.peer.notify_progress(params).await.map_err(|e| McpError::internal_error(e.to_string()))
+    }
+}
+
+/// The caller, for a `principal: Principal` argument: refused with -32600 when the transport
+/// knows no authenticated caller (stdio, or HTTP without an authentication layer), since the
+/// function asked for one.
+pub fn require_principal(ctx: &RequestContext<RoleServer>) -> Result<Principal, McpError> {
+    ctx.principal()
+        .cloned()
+        .ok_or_else(|| McpError::invalid_request("this needs an authenticated caller, and the request carries none"))
+}
+
+/// The caller, for a `principal: Option<Principal>` argument.
+pub fn optional_principal(ctx: &RequestContext<RoleServer>) -> Option<Principal> {
+    ctx.principal().cloned()
+}
+
+impl FromToolCallContext for Principal {
+    fn from_tool_call_context(cx: &mut ToolCallContext) -> Result<Self, McpError> {
+        require_principal(&cx.request)
+    }
+}
+
+impl FromToolCallContext for Option<Principal> {
+    fn from_tool_call_context(cx: &mut ToolCallContext) -> Result<Self, McpError> {
+        Ok(optional_principal(&cx.request))
+    }
+}
+
+impl FromPromptCallContext for Principal {
+    fn from_prompt_call_context(cx: &mut PromptCallContext) -> Result<Self, McpError> {
+        require_principal(&cx.request)
+    }
+}
+
+impl FromPromptCallContext for Option<Principal> {
+    fn from_prompt_call_context(cx: &mut PromptCallContext) -> Result<Self, McpError> {
+        Ok(optional_principal(&cx.request))
     }
 }
 

@@ -26,11 +26,22 @@ pub(crate) enum Extractor {
     CancellationToken,
     Meta,
     ProgressReporter,
+    /// The authenticated caller; the call fails without one.
+    Principal,
+    /// `Option<Principal>`: the caller if there is one.
+    OptionalPrincipal,
 }
 
 impl Extractor {
-    const ALL: [Self; 5] =
-        [Self::RequestContext, Self::Peer, Self::CancellationToken, Self::Meta, Self::ProgressReporter];
+    /// The extractors recognised by their own name (`Option<Principal>` is recognised apart).
+    const ALL: [Self; 6] = [
+        Self::RequestContext,
+        Self::Peer,
+        Self::CancellationToken,
+        Self::Meta,
+        Self::ProgressReporter,
+        Self::Principal,
+    ];
 
     /// The type's name, as users import it.
     fn type_name(self) -> &'static str {
@@ -40,6 +51,8 @@ impl Extractor {
             Self::CancellationToken => "CancellationToken",
             Self::Meta => "Meta",
             Self::ProgressReporter => "ProgressReporter",
+            Self::Principal => "Principal",
+            Self::OptionalPrincipal => "Option<Principal>",
         }
     }
 
@@ -351,7 +364,26 @@ pub(crate) fn classify(ty: &Type) -> ArgKind {
         };
         return ArgKind::Parameters(inner);
     }
+    if name == "Option" && single_type_argument(&last.arguments).is_some_and(is_principal) {
+        return ArgKind::Extractor(Extractor::OptionalPrincipal);
+    }
     Extractor::from_type_name(&name).map_or(ArgKind::Plain, ArgKind::Extractor)
+}
+
+/// `T` of `Name<T>`.
+fn single_type_argument(arguments: &PathArguments) -> Option<&Type> {
+    match arguments {
+        PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether `ty` names `Principal` (by its last segment, as every extractor is recognised).
+fn is_principal(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Principal"))
 }
 
 /// `X` of `impl Future<Output = X> (+ Send ...)`.

@@ -145,6 +145,8 @@ pub(crate) fn extractor_from_request(
         Extractor::CancellationToken => quote!(::core::clone::Clone::clone(&#request.ct)),
         Extractor::Meta => quote!(::core::clone::Clone::clone(&#request.meta)),
         Extractor::ProgressReporter => quote!(#krate::router::ProgressReporter::new(&#request)),
+        Extractor::Principal => quote!(#krate::__private::require_principal(&#request)?),
+        Extractor::OptionalPrincipal => quote!(#krate::__private::optional_principal(&#request)),
     };
     quote_spanned!(ty.span()=> { let __rmcp_extracted: #ty = #value; __rmcp_extracted })
 }
