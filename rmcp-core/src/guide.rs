@@ -24,7 +24,8 @@
 //! 12. [`performance`]: what is fast and why, and what to avoid.
 //! 13. [`migrating_from_rmcp`]: the equivalents of the official SDK's API, with one server
 //!     migrated.
-//! 14. [`scaling_out`] and [`observability`]: being written (short notes on what works today).
+//! 14. [`scaling_out`]: many instances behind a load balancer, state in Redis.
+//! 15. [`observability`]: middleware around requests, the caller in tools, traces and metrics.
 
 #[doc = include_str!("../../docs/guide/01-quickstart.md")]
 pub mod quickstart {}

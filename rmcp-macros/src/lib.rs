@@ -33,7 +33,8 @@ use parse::kind::{RouteKind, RouterKind};
 ///
 /// The input is one `Parameters<T>` or plain arguments (`a: i64, b: Option<String>`, whose doc
 /// comments describe them); beside it the method may take `RequestContext<RoleServer>`,
-/// `Peer<RoleServer>`, `CancellationToken`, `Meta` and `ProgressReporter`. It returns anything
+/// `Peer<RoleServer>`, `CancellationToken`, `Meta`, `ProgressReporter` and the caller as
+/// `Principal` or `Option<Principal>`. It returns anything
 /// implementing `IntoCallToolResult`.
 #[proc_macro_attribute]
 pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {

@@ -1,10 +1,11 @@
 //! An HTTP server that offers each user their own tools and data.
 //!
-//! Demonstrates per-user servers behind authentication: an axum middleware turns an API key
-//! (`Authorization: Bearer KEY`) into a `Principal` in the request's extensions, or answers 401;
-//! the handler reads it with `ctx.principal()` and serves the full tool set to holders
-//! of the `admin` scope, the user tool set to everyone else, refusing calls to tools a user
-//! is not shown. Both sets are routers built once, so a listing copies nothing. Per-user data
+//! Demonstrates per-user servers behind authentication, with middleware: an axum layer turns an
+//! API key (`Authorization: Bearer KEY`) into a `Principal` in the request's extensions, or
+//! answers 401; then, around the handler, `ToolVisibilityLayer` shows `note_counts` only to
+//! holders of the `admin` scope (a call from anyone else is answered as for an unknown tool),
+//! `RateLimitLayer` allows each user 120 tool calls a minute, and `RequestLogLayer` logs every
+//! request with its user. The tools take the caller as a `Principal` argument. Per-user data
 //! (`notes`) is keyed by the principal's subject, so the HTTP service, which binds each session
 //! to its principal, keeps users apart in both protocol eras.
 //!
@@ -14,20 +15,18 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rmcp_core::handler::{ServerHandler, ServerInfo};
-use rmcp_core::model::{
-    CallToolRequestParams, CallToolResult, Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
-};
+use rmcp_core::handler::ServerHandler;
+use rmcp_core::handler::middleware::{RateLimitLayer, RequestLogLayer, ToolVisibilityLayer};
 use rmcp_core::router::ToolRouter;
-use rmcp_core::service::{McpError, RequestContext};
 use rmcp_core::transport::Principal;
 use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
-use rmcp_core::{RoleServer, tool, tool_router};
+use rmcp_core::{tool, tool_handler, tool_router};
 
 /// The scope that unlocks the admin tools.
 const ADMIN: &str = "admin";
@@ -68,66 +67,48 @@ async fn authenticate(State(keys): State<Keys>, mut request: Request, next: Next
 struct Workspace {
     /// Each user's notes, by subject.
     notes: Arc<Mutex<HashMap<String, Vec<String>>>>,
-    /// What every user may call.
-    user_tools: ToolRouter<Self>,
-    /// The user tools and the admin tools.
-    all_tools: ToolRouter<Self>,
+    tool_router: ToolRouter<Self>,
 }
 
-/// The subject of the request's principal; the middleware guarantees one.
-fn subject(ctx: &RequestContext<RoleServer>) -> Result<String, McpError> {
-    let principal = ctx.principal().and_then(|p| p.subject.clone());
-    principal.ok_or_else(|| McpError::invalid_request("no authenticated user"))
+/// The caller's name; the authentication layer lets no request in without one.
+fn subject(caller: Principal) -> String {
+    caller.subject.unwrap_or_default()
 }
 
 impl Workspace {
-    fn new() -> Self {
-        Self {
-            notes: Arc::default(),
-            user_tools: Self::user_tools(),
-            all_tools: Self::user_tools() + Self::admin_tools(),
-        }
-    }
-
-    /// The tool set of the caller of `ctx`.
-    fn tools_for(&self, ctx: &RequestContext<RoleServer>) -> &ToolRouter<Self> {
-        let admin = ctx.principal().is_some_and(|p| p.has_scope(ADMIN));
-        if admin { &self.all_tools } else { &self.user_tools }
-    }
-
     fn notes(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<String>>> {
         self.notes.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-#[tool_router(router = user_tools)]
+#[tool_router]
 impl Workspace {
+    fn new() -> Self {
+        Self { notes: Arc::default(), tool_router: Self::tool_router() }
+    }
+
     /// Who you are, as the server sees you.
     #[tool(annotations(read_only_hint = true))]
-    fn whoami(&self, ctx: RequestContext<RoleServer>) -> Result<String, McpError> {
-        subject(&ctx)
+    fn whoami(&self, caller: Principal) -> String {
+        subject(caller)
     }
 
     /// Add a note to your notes.
     #[tool]
-    fn add_note(&self, text: String, ctx: RequestContext<RoleServer>) -> Result<String, McpError> {
-        let user = subject(&ctx)?;
+    fn add_note(&self, text: String, caller: Principal) -> String {
         let mut notes = self.notes();
-        let mine = notes.entry(user).or_default();
+        let mine = notes.entry(subject(caller)).or_default();
         mine.push(text);
-        Ok(format!("{} note(s)", mine.len()))
+        format!("{} note(s)", mine.len())
     }
 
     /// Your notes, one per line.
     #[tool(annotations(read_only_hint = true))]
-    fn my_notes(&self, ctx: RequestContext<RoleServer>) -> Result<String, McpError> {
-        Ok(self.notes().get(&subject(&ctx)?).map(|n| n.join("\n")).unwrap_or_default())
+    fn my_notes(&self, caller: Principal) -> String {
+        self.notes().get(&subject(caller)).map(|n| n.join("\n")).unwrap_or_default()
     }
-}
 
-#[tool_router(router = admin_tools)]
-impl Workspace {
-    /// How many notes each user has (admins only).
+    /// How many notes each user has (admins only: see the visibility layer in `main`).
     #[tool(annotations(read_only_hint = true))]
     fn note_counts(&self) -> String {
         let mut counts: Vec<String> = self.notes().iter().map(|(user, n)| format!("{user}: {}", n.len())).collect();
@@ -136,30 +117,8 @@ impl Workspace {
     }
 }
 
-impl ServerHandler for Workspace {
-    fn get_info(&self) -> ServerInfo {
-        // Written by hand (no #[tool_handler]), so the capability is declared here.
-        let capabilities = ServerCapabilities::builder().enable_tools().build();
-        ServerInfo::new(Implementation::new("per-user-tools", env!("CARGO_PKG_VERSION")), capabilities)
-    }
-
-    async fn list_tools(
-        &self,
-        _params: PaginatedRequestParams,
-        ctx: RequestContext<RoleServer>,
-    ) -> Result<ListToolsResult, McpError> {
-        Ok(self.tools_for(&ctx).list_tools(&ctx))
-    }
-
-    async fn call_tool(
-        &self,
-        params: CallToolRequestParams,
-        ctx: RequestContext<RoleServer>,
-    ) -> Result<CallToolResult, McpError> {
-        // A tool the caller is not shown is unknown to them: the same answer as a missing tool.
-        self.tools_for(&ctx).call_tool(self, params, ctx).await
-    }
-}
+#[tool_handler]
+impl ServerHandler for Workspace {}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -167,7 +126,13 @@ async fn main() -> anyhow::Result<()> {
     let keys: Keys = Arc::new(parse_keys(&std::env::var("API_KEYS").unwrap_or_default())?);
     let addr = examples::flag("--http")?.unwrap_or_else(|| "127.0.0.1:8000".to_owned());
     let workspace = Workspace::new();
-    let mcp = StreamableHttpService::new(move || workspace.clone(), StreamableHttpConfig::default());
+    // Built once: every session's stack shares these allowances.
+    let visibility = ToolVisibilityLayer::require_scopes([("note_counts", ADMIN)]);
+    let rate_limit = RateLimitLayer::per_principal(120, Duration::from_secs(60)).only(["tools/call"]);
+    let mcp = StreamableHttpService::new(
+        move || workspace.clone().layer(visibility.clone()).layer(rate_limit.clone()).layer(RequestLogLayer::new()),
+        StreamableHttpConfig::default(),
+    );
     let app =
         axum::Router::new().route_service("/mcp", mcp).layer(axum::middleware::from_fn_with_state(keys, authenticate));
     let listener = tokio::net::TcpListener::bind(addr.as_str()).await?;

@@ -13,17 +13,20 @@
 //! use rmcp_core::handler::middleware::{McpRequest, Next, RequestLogLayer, from_fn};
 //! use rmcp_core::model::ServerResult;
 //! use rmcp_core::service::McpError;
+//! use rmcp_core::router::ToolRouter;
 //! use rmcp_core::{tool, tool_handler, tool_router};
 //!
 //! #[derive(Clone)]
-//! struct Calculator;
+//! struct Calculator {
+//!     tool_router: ToolRouter<Self>,
+//! }
 //!
 //! #[tool_router]
 //! impl Calculator {
 //!     /// Add two numbers.
 //!     #[tool]
-//!     fn add(&self, a: i64, b: i64) -> i64 {
-//!         a + b
+//!     fn add(&self, a: i64, b: i64) -> String {
+//!         (a + b).to_string()
 //!     }
 //! }
 //!
@@ -39,7 +42,7 @@
 //!     next.run(request).await
 //! }
 //!
-//! let server = Calculator.layer(from_fn(closed_on_sundays)).layer(RequestLogLayer::new());
+//! let server = Calculator { tool_router: Calculator::tool_router() }.layer(from_fn(closed_on_sundays)).layer(RequestLogLayer::new());
 //! # fn is_handler(_: impl ServerHandler) {}
 //! # is_handler(server);
 //! ```
