@@ -84,7 +84,7 @@ pub mod client;
 #[cfg(all(
     feature = "macros",
     feature = "client",
-    feature = "child-process",
+    feature = "stdio",
     feature = "http-server",
     feature = "http-client"
 ))]

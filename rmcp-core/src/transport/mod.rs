@@ -5,7 +5,7 @@
 //! write can never deadlock us). [`IntoTransport`] lets `serve` take anything that can become one:
 //! a `(reader, writer)` pair, a [`ChildProcess`], or a transport itself.
 
-#[cfg(feature = "child-process")]
+#[cfg(feature = "stdio")]
 mod child_process;
 #[cfg(feature = "stdio")]
 mod duplex;
@@ -22,8 +22,8 @@ mod stdio;
 
 use futures::{Sink, Stream};
 
-#[cfg(feature = "child-process")]
-pub use child_process::{ChildProcess, ChildProcessBuilder};
+#[cfg(feature = "stdio")]
+pub use child_process::{ChildExit, ChildProcess, ChildProcessBuilder, DEFAULT_KILL_AFTER, DEFAULT_SHUTDOWN_GRACE};
 #[cfg(feature = "stdio")]
 pub use duplex::{DuplexTransport, duplex};
 pub use framing::{DEFAULT_MAX_LINE_LENGTH, Frame, JsonLinesCodec};
