@@ -16,7 +16,7 @@ pub(crate) mod wire;
 
 #[cfg(feature = "http-client")]
 pub use client::{
-    AuthChallenge, AuthProvider, BearerChallenge, StreamableHttpClientConfig, StreamableHttpClientTransport,
+    AuthChallenge, AuthProvider, BearerChallenge, SessionRecovery, StreamableHttpClientConfig, StreamableHttpClientTransport,
     is_insufficient_scope,
 };
 #[cfg(feature = "http-server")]

@@ -13,7 +13,8 @@ use futures::{Sink, Stream, StreamExt};
 use http::{HeaderValue, Method, StatusCode, header};
 use reqwest::Response;
 use serde_json::Value;
-use tokio::sync::mpsc;
+use serde_json::value::RawValue;
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
 use super::answer::{
@@ -25,9 +26,12 @@ use super::reconnect;
 use super::redirect::same_origin_client;
 use super::sse::{EventTooLarge, SseParser};
 use super::{AuthChallenge, StreamableHttpClientConfig};
+pub use session::SessionRecovery;
 use crate::model::{CancelledNotificationParams, ErrorData, JsonRpcError, JsonRpcMessage, RequestId, methods};
 use crate::transport::http::wire;
 use crate::transport::{Frame, Outbound, Transport};
+
+mod session;
 
 /// How long closing may wait for the session's DELETE.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,6 +62,8 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct StreamableHttpClientTransport {
     config: StreamableHttpClientConfig,
     client: reqwest::Client,
+    /// Counts the sessions started again (`session_recovery`).
+    recovery: watch::Sender<u64>,
 }
 
 impl StreamableHttpClientTransport {
@@ -81,7 +87,14 @@ impl StreamableHttpClientTransport {
     /// has been sent there already. Its answer is refused all the same, as the default
     /// client's would be.
     pub fn with_client(client: reqwest::Client, config: StreamableHttpClientConfig) -> Self {
-        Self { config, client }
+        Self { config, client, recovery: watch::Sender::new(0) }
+    }
+
+    /// A handle that tells when the transport started a new session because the server no
+    /// longer knew its own (see [`SessionRecovery`]); take it before the transport goes to
+    /// `serve`.
+    pub fn session_recovery(&self) -> SessionRecovery {
+        SessionRecovery::new(self.recovery.subscribe())
     }
 }
 
@@ -127,20 +140,7 @@ impl Transport for StreamableHttpClientTransport {
     fn split(self) -> (HttpSink, HttpStream) {
         let (out_tx, out_rx) = mpsc::channel(64);
         let (frames, frames_rx) = mpsc::channel(256);
-        let worker = Arc::new(Worker {
-            client: self.client,
-            config: self.config,
-            frames,
-            session: Mutex::new(None),
-            version: Mutex::new(None),
-            initialize: Mutex::new(None),
-            tool_lists: Mutex::new(HashSet::default()),
-            tools: ToolHeaders::default(),
-            in_flight: Mutex::new(HashMap::default()),
-            origin: OnceLock::new(),
-            standalone_open: AtomicBool::new(false),
-            ct: CancellationToken::new(),
-        });
+        let worker = Arc::new(Worker::new(self.client, self.config, frames, self.recovery));
         tokio::spawn(worker.run(out_rx));
         (HttpSink(PollSender::new(out_tx)), HttpStream(frames_rx))
     }
@@ -166,6 +166,13 @@ struct Worker {
     version: Mutex<Option<HeaderValue>>,
     /// The id of the `initialize` request, to read the negotiated version from its answer.
     initialize: Mutex<Option<RequestId>>,
+    /// The params of the client's `initialize`: a lost session is started again with them.
+    handshake: Mutex<Option<Box<RawValue>>>,
+    /// Held while a new session is started, so that requests that find the session gone at
+    /// the same time start one, not one each.
+    reinitializing: tokio::sync::Mutex<()>,
+    /// The sessions started again so far, for [`SessionRecovery`].
+    recovery: watch::Sender<u64>,
     /// `tools/list` requests in flight: their answers carry the tool schemas.
     tool_lists: Mutex<HashSet<RequestId>>,
     tools: ToolHeaders,
@@ -178,6 +185,31 @@ struct Worker {
 }
 
 impl Worker {
+    fn new(
+        client: reqwest::Client,
+        config: StreamableHttpClientConfig,
+        frames: mpsc::Sender<io::Result<Frame>>,
+        recovery: watch::Sender<u64>,
+    ) -> Self {
+        Self {
+            client,
+            config,
+            frames,
+            session: Mutex::new(None),
+            version: Mutex::new(None),
+            initialize: Mutex::new(None),
+            handshake: Mutex::new(None),
+            reinitializing: tokio::sync::Mutex::new(()),
+            recovery,
+            tool_lists: Mutex::new(HashSet::default()),
+            tools: ToolHeaders::default(),
+            in_flight: Mutex::new(HashMap::default()),
+            origin: OnceLock::new(),
+            standalone_open: AtomicBool::new(false),
+            ct: CancellationToken::new(),
+        }
+    }
+
     async fn run(self: Arc<Self>, mut outbound: mpsc::Receiver<Outbound>) {
         loop {
             let out = tokio::select! {
@@ -211,6 +243,11 @@ impl Worker {
             if flight.stateless {
                 return;
             }
+        }
+        if let JsonRpcMessage::Request(r) = &message
+            && r.method == methods::INITIALIZE
+        {
+            *lock(&self.handshake) = r.params.clone();
         }
         let out = headers::prepare(&message, &self.tools);
         let this = self.clone();
@@ -275,10 +312,10 @@ impl Worker {
         (builder, sent)
     }
 
-    /// POST one message; also returns whether it named a session, and the `Authorization` sent.
+    /// POST one message; also returns the session it named, and the `Authorization` sent.
     async fn post(&self, out: &Outgoing) -> Posted {
         let session_bound = out.stateless_version.is_none();
-        let had_session = session_bound && lock(&self.session).is_some();
+        let session = if session_bound { lock(&self.session).clone() } else { None };
         let (builder, authorization) =
             self.with_common(self.client.post(&self.config.url), &Method::POST, session_bound).await;
         let result = builder.headers(out.headers.clone()).body(out.body.clone()).send().await;
@@ -291,7 +328,7 @@ impl Worker {
         {
             *lock(&self.session) = Some(id.clone());
         }
-        Posted { result, had_session, authorization }
+        Posted { result, session, authorization }
     }
 
     /// Whether `response` is an authorization challenge the provider answered with new
@@ -342,7 +379,7 @@ impl Worker {
 
     async fn notify(self: Arc<Self>, out: Outgoing) {
         let mut auth_attempts = 0;
-        let (result, had_session) = loop {
+        let (result, session) = loop {
             let posted = self.post(&out).await;
             if let Ok(r) = &posted.result
                 && self.answered_elsewhere(r)
@@ -355,15 +392,23 @@ impl Worker {
             {
                 continue;
             }
-            break (posted.result, posted.had_session);
+            break (posted.result, posted.session);
         };
         match result {
             Err(e) => self.fail(io::Error::other(e)).await,
             Ok(r) if !r.status().is_success() => {
                 let status = r.status();
                 let body = read_capped(r, self.config.max_message_bytes).await.unwrap_or_default();
-                if had_session && is_session_gone(status, &body) {
-                    return self.fail(session_gone()).await;
+                if let Some(lost) = session
+                    && is_session_gone(status, &body)
+                {
+                    // A notification is not sent again: what it said (progress, a cancellation,
+                    // an answer to the server's request) was about the lost session.
+                    tracing::debug!(method = ?out.method, "a notification found the session gone");
+                    if !self.reinitialize(&lost).await {
+                        self.fail(session_gone()).await;
+                    }
+                    return;
                 }
                 tracing::warn!(%status, method = ?out.method, "the server refused a notification or response");
             }
@@ -377,12 +422,33 @@ impl Worker {
 
     async fn request(self: Arc<Self>, out: Outgoing, id: RequestId) {
         let mut version_retried = false;
+        let mut reinitialized = false;
         let mut auth_attempts = 0;
+        let mut unreachable = 0;
         loop {
-            let Posted { result, had_session, authorization } = self.post(&out).await;
+            let Posted { result, session, authorization } = self.post(&out).await;
             let response = match result {
                 Ok(r) => r,
-                Err(e) => return self.fail(io::Error::other(e)).await,
+                // Nothing was sent (the server is down, or restarting): sending again is safe.
+                // For a while; then the server is gone and the connection ends.
+                Err(e) if e.is_connect() && unreachable < self.config.max_reconnects => {
+                    unreachable += 1;
+                    tracing::debug!(error = %e, attempt = unreachable, "the server is unreachable; trying again");
+                    tokio::time::sleep(reconnect::delay(
+                        None,
+                        self.config.default_retry,
+                        self.config.max_retry_delay,
+                        unreachable,
+                    ))
+                    .await;
+                    continue;
+                }
+                Err(e) if e.is_connect() => return self.fail(io::Error::other(e)).await,
+                // The request went out and the connection broke: it may have run, so it is not
+                // sent again, and the session (if any) may well live on.
+                Err(e) => {
+                    return self.answer_lost(id, format!("the connection broke before the answer came: {e}")).await;
+                }
             };
             // Before anything in the answer is acted on: another origin's 401 must not start a
             // challenge, nor its 404 end the session.
@@ -406,12 +472,23 @@ impl Worker {
                 Ok(body) => body,
                 Err(e) => return self.incoming(JsonRpcMessage::error(Some(id), ErrorData::internal_error(e))).await,
             };
-            if had_session && is_session_gone(status, &body) {
+            if let Some(lost) = &session
+                && is_session_gone(status, &body)
+            {
                 // Unless the request was given up meanwhile (its answer no longer matters).
-                if lock(&self.in_flight).contains_key(&id) {
-                    self.fail(session_gone()).await;
+                if !lock(&self.in_flight).contains_key(&id) {
+                    return;
                 }
-                return;
+                // Sent again in a new session, once: a 404 for the session means the server
+                // did not know the session when the request came, so it refused the request
+                // before running any of it. (A request whose answer was lost after it was
+                // accepted, on a broken or unresumable stream, is never sent again.)
+                if !reinitialized && out.method.as_deref() != Some(methods::INITIALIZE) && self.reinitialize(lost).await
+                {
+                    reinitialized = true;
+                    continue;
+                }
+                return self.fail(session_gone()).await;
             }
             let message = match JsonRpcMessage::from_slice(&body) {
                 // The body of a POST answers that POST's request: one naming another id would
@@ -439,7 +516,7 @@ impl Worker {
 
     /// Read the SSE answer to a request; on a session, resume it with `Last-Event-ID` when the
     /// connection ends before the response.
-    async fn read_answer_stream(&self, response: Response, out: &Outgoing, id: RequestId) {
+    async fn read_answer_stream(self: &Arc<Self>, response: Response, out: &Outgoing, id: RequestId) {
         let mut parser = SseParser::new(self.config.max_message_bytes);
         match self.read_stream(response, &mut parser, Some(&id)).await {
             Read::Answered => return,
@@ -448,13 +525,14 @@ impl Worker {
             Read::Ended => {}
         }
         if out.stateless_version.is_some() || parser.last_event_id.is_none() {
-            let e = ErrorData::internal_error("the response stream ended before the response");
-            return self.incoming(JsonRpcMessage::error(Some(id), e)).await;
+            let reason = "the response stream ended before the response, and cannot be resumed (no event id)";
+            return self.answer_lost(id, reason.to_owned()).await;
         }
         let mut attempts = 0;
         while attempts < self.config.max_reconnects {
             attempts += 1;
             tokio::time::sleep(self.reconnect_delay(&parser, attempts)).await;
+            let session = lock(&self.session).clone();
             match self.get(parser.last_event_id.as_deref()).await {
                 Ok(r) if r.status().is_success() && is_sse(r.headers()) && !self.answered_elsewhere(&r) => {
                     let before = parser.last_event_id.clone();
@@ -469,7 +547,15 @@ impl Worker {
                     }
                 }
                 Ok(r) if r.status() == StatusCode::NOT_FOUND && !self.answered_elsewhere(&r) => {
-                    return self.fail(session_gone()).await;
+                    // The session went with the stream, and the answer with both: the request
+                    // may have run, so it is not sent again. The connection goes on in a new
+                    // session if one can be started.
+                    let reason = "the session ended (HTTP 404) before the answer came; the request may have run";
+                    self.answer_lost(id, reason.to_owned()).await;
+                    if !self.reinitialize_if_current(session.as_ref()).await {
+                        self.fail(session_gone()).await;
+                    }
+                    return;
                 }
                 // A balancer between instances, one of which just died: another try may reach
                 // a live one.
@@ -483,8 +569,15 @@ impl Worker {
                 Err(e) => tracing::debug!(error = %e, "resuming a stream failed"),
             }
         }
-        let e = ErrorData::internal_error("the response stream was interrupted and could not be resumed");
-        self.incoming(JsonRpcMessage::error(Some(id), e)).await;
+        let reason = "the response stream was interrupted and could not be resumed; the request may have run";
+        self.answer_lost(id, reason.to_owned()).await;
+    }
+
+    /// The request's answer cannot come any more: it fails with
+    /// [`ServiceError::AnswerLost`](crate::service::ServiceError::AnswerLost), naming why.
+    async fn answer_lost(&self, id: RequestId, reason: String) {
+        tracing::debug!(%id, %reason, "the answer to a request is lost");
+        let _ = self.frames.send(Ok(Frame::AnswerLost { id, reason })).await;
     }
 
     /// The wait before resuming a stream after `failures` attempts in a row brought nothing.
@@ -504,7 +597,7 @@ impl Worker {
     async fn lost(&self, id: RequestId) {
         tracing::warn!(%id, "the server lost events of this request's stream, its answer among them");
         let reason = "the server's replay of the request's stream reported lost events and ended without the answer";
-        let _ = self.frames.send(Ok(Frame::AnswerLost { id, reason: reason.to_owned() })).await;
+        self.answer_lost(id, reason.to_owned()).await;
     }
 
     /// Hand every message of an SSE response to the engine, until the answer to `wanted`.
@@ -590,10 +683,19 @@ impl Worker {
         });
     }
 
-    async fn standalone(&self) {
+    /// The standalone GET stream: read, and reconnect when it ends (backing off while attempts
+    /// bring nothing), until the transport stops. A stream of a lost session is reopened in a
+    /// new one, so the server's messages keep coming after it restarts.
+    async fn standalone(self: &Arc<Self>) {
         let mut parser = SseParser::new(self.config.max_message_bytes);
         let mut failures = 0;
+        let mut session = lock(&self.session).clone();
         loop {
+            let current = lock(&self.session).clone();
+            if current != session {
+                // A new session: its event ids start anew, the old ones mean nothing there.
+                (parser, failures, session) = (SseParser::new(self.config.max_message_bytes), 0, current);
+            }
             match self.get(parser.last_event_id.as_deref()).await {
                 Ok(r) if r.status().is_success() && is_sse(r.headers()) && !self.answered_elsewhere(&r) => {
                     let before = parser.last_event_id.clone();
@@ -604,24 +706,32 @@ impl Worker {
                     }
                     failures = if parser.last_event_id != before { 0 } else { failures + 1 };
                 }
-                // No standalone stream here (405), the session is gone (404; the next request
-                // notices), or another one is open (409).
-                Ok(r) if matches!(r.status().as_u16(), 404 | 405 | 409) => return,
+                Ok(r) if r.status() == StatusCode::NOT_FOUND && !self.answered_elsewhere(&r) => {
+                    if self.reinitialize_if_current(session.as_ref()).await {
+                        continue;
+                    }
+                    // Not recovered: the next request notices too.
+                    break;
+                }
+                // No standalone stream here (405), or another one is open (409): for good.
+                Ok(r) if matches!(r.status().as_u16(), 405 | 409) => return,
                 Ok(_) | Err(_) => failures += 1,
             }
             if failures > self.config.max_reconnects {
-                return;
+                break;
             }
             tokio::time::sleep(self.reconnect_delay(&parser, failures)).await;
         }
+        // Given up for now: a new session opens it again.
+        self.standalone_open.store(false, Ordering::Relaxed);
     }
 }
 
 /// What POSTing one message gave.
 struct Posted {
     result: Result<Response, reqwest::Error>,
-    /// Whether the request named a session.
-    had_session: bool,
+    /// The session the message named.
+    session: Option<HeaderValue>,
     /// The `Authorization` header the request carried.
     authorization: Option<HeaderValue>,
 }
@@ -671,20 +781,12 @@ mod tests {
             }
         });
         let (frames, mut frames_rx) = mpsc::channel(16);
-        let worker = Arc::new(Worker {
-            client: reqwest::Client::new(),
-            config: StreamableHttpClientConfig::new(url),
+        let worker = Arc::new(Worker::new(
+            reqwest::Client::new(),
+            StreamableHttpClientConfig::new(url),
             frames,
-            session: Mutex::new(None),
-            version: Mutex::new(None),
-            initialize: Mutex::new(None),
-            tool_lists: Mutex::new(HashSet::default()),
-            tools: ToolHeaders::default(),
-            in_flight: Mutex::new(HashMap::default()),
-            origin: OnceLock::new(),
-            standalone_open: AtomicBool::new(false),
-            ct: CancellationToken::new(),
-        });
+            watch::Sender::new(0),
+        ));
         for id in 1..=3 {
             let list = JsonRpcMessage::request(RequestId::Number(id), methods::TOOLS_LIST, &serde_json::json!({}));
             worker.dispatch(list.unwrap());
