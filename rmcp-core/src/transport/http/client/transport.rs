@@ -447,7 +447,9 @@ impl Worker {
                 // The request went out and the connection broke: it may have run, so it is not
                 // sent again, and the session (if any) may well live on.
                 Err(e) => {
-                    return self.answer_lost(id, format!("the connection broke before the answer came: {e}")).await;
+                    let reason =
+                        format!("the connection broke before the answer came; the request may have run: {}", chain(&e));
+                    return self.answer_lost(id, reason).await;
                 }
             };
             // Before anything in the answer is acted on: another origin's 401 must not start a
@@ -746,6 +748,18 @@ enum Read {
     Gap,
     /// An event exceeded the size limit.
     TooLarge(EventTooLarge),
+}
+
+/// An error and its causes, `: `-separated: reqwest's own message names no cause.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// A status a gateway answers while what is behind it is briefly unavailable (an instance
