@@ -362,6 +362,25 @@ async fn a_call_that_finds_the_session_gone_is_answered_in_a_new_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_made_while_the_server_is_down_goes_through_once_it_is_back() {
+    let first = Backend::start().await;
+    let mut relay = Relay::start(first.addr).await;
+    let (transport, recovery) = transport_with(StreamableHttpClientConfig::new(relay.url()).with_standalone_stream(false));
+    let running = Client::default().serve(transport).await.expect("connected");
+    relay.cut().await;
+    first.crash();
+    // Refused (nothing sent): tried again with backoff, 5 times by default.
+    let peer = running.peer().clone();
+    let call = tokio::spawn(async move { peer.call_tool(call("echo", json!({ "text": "patient" }))).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second = Backend::start().await;
+    relay.restore(second.addr).await;
+    let result = bounded("the call", call).await.expect("no panic").expect("answered once the server is back");
+    assert_eq!(text_of(&result), "patient");
+    assert_eq!(recovery.count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_recovery_a_lost_session_ends_the_connection() {
     let first = Backend::start().await;
     let mut relay = Relay::start(first.addr).await;

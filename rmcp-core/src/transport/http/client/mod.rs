@@ -37,9 +37,9 @@
 //!   stream could not be resumed, fails with
 //!   [`ServiceError::AnswerLost`](crate::service::ServiceError::AnswerLost) (it may have run, so
 //!   it is never sent again); the connection goes on.
-//! - **An unreachable server.** A request that could not connect is sent again after the same
-//!   backoff; after `max_reconnects` attempts the connection ends (pending calls fail with
-//!   `TransportClosed`).
+//! - **An unreachable server.** A message that could not connect (nothing was sent) is sent
+//!   again after the same backoff; after `max_reconnects` attempts the connection ends (pending
+//!   calls fail with `TransportClosed`). The first `initialize` is not: `serve` fails at once.
 //! - **Timeouts** are the engine's: see
 //!   [`ServeOptions::request_timeout`](crate::service::ServeOptions::request_timeout).
 //!

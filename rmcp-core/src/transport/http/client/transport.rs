@@ -369,6 +369,21 @@ impl Worker {
         endpoint.as_ref().is_some_and(|origin| response.url().origin() != *origin)
     }
 
+    /// Whether a message that could not be sent because of `error` should be sent again, after
+    /// the wait this returns after: when the connection could not even be made (the server is
+    /// down, or restarting), nothing was sent, so sending again is safe. For a while
+    /// (`max_reconnects` attempts, backing off); then the server is gone.
+    async fn wait_to_reconnect(&self, error: &reqwest::Error, attempts: &mut usize) -> bool {
+        if !error.is_connect() || *attempts >= self.config.max_reconnects {
+            return false;
+        }
+        *attempts += 1;
+        tracing::debug!(%error, attempt = *attempts, "the server is unreachable; trying again");
+        let config = &self.config;
+        tokio::time::sleep(reconnect::delay(None, config.default_retry, config.max_retry_delay, *attempts)).await;
+        true
+    }
+
     /// The transport cannot go on: tell the engine (which fails every pending call) and stop.
     async fn fail(&self, error: io::Error) {
         if !self.ct.is_cancelled() {
@@ -379,8 +394,14 @@ impl Worker {
 
     async fn notify(self: Arc<Self>, out: Outgoing) {
         let mut auth_attempts = 0;
+        let mut unreachable = 0;
         let (result, session) = loop {
             let posted = self.post(&out).await;
+            if let Err(e) = &posted.result
+                && self.wait_to_reconnect(e, &mut unreachable).await
+            {
+                continue;
+            }
             if let Ok(r) = &posted.result
                 && self.answered_elsewhere(r)
             {
@@ -395,7 +416,10 @@ impl Worker {
             break (posted.result, posted.session);
         };
         match result {
-            Err(e) => self.fail(io::Error::other(e)).await,
+            Err(e) if e.is_connect() => self.fail(io::Error::other(e)).await,
+            // Sent, perhaps received: a notification has no answer to fail, and the session
+            // may live on (if not, the next message finds out).
+            Err(e) => tracing::warn!(method = ?out.method, error = %chain(&e), "a notification may not have arrived"),
             Ok(r) if !r.status().is_success() => {
                 let status = r.status();
                 let body = read_capped(r, self.config.max_message_bytes).await.unwrap_or_default();
@@ -429,18 +453,11 @@ impl Worker {
             let Posted { result, session, authorization } = self.post(&out).await;
             let response = match result {
                 Ok(r) => r,
-                // Nothing was sent (the server is down, or restarting): sending again is safe.
-                // For a while; then the server is gone and the connection ends.
-                Err(e) if e.is_connect() && unreachable < self.config.max_reconnects => {
-                    unreachable += 1;
-                    tracing::debug!(error = %e, attempt = unreachable, "the server is unreachable; trying again");
-                    tokio::time::sleep(reconnect::delay(
-                        None,
-                        self.config.default_retry,
-                        self.config.max_retry_delay,
-                        unreachable,
-                    ))
-                    .await;
+                // Not the first `initialize`: a wrong address should fail `serve` at once.
+                Err(e)
+                    if out.method.as_deref() != Some(methods::INITIALIZE)
+                        && self.wait_to_reconnect(&e, &mut unreachable).await =>
+                {
                     continue;
                 }
                 Err(e) if e.is_connect() => return self.fail(io::Error::other(e)).await,
