@@ -342,7 +342,8 @@ async fn a_call_that_finds_the_session_gone_is_answered_in_a_new_one() {
     let first = Backend::start().await;
     let mut relay = Relay::start(first.addr).await;
     // No GET stream: the call is the first to find the session gone.
-    let (transport, recovery) = transport_with(StreamableHttpClientConfig::new(relay.url()).with_standalone_stream(false));
+    let (transport, recovery) =
+        transport_with(StreamableHttpClientConfig::new(relay.url()).with_standalone_stream(false));
     let running = Client::default().serve(transport).await.expect("connected");
     let slow = |ms: u64| running.call_tool(call("slow", json!({ "ms": ms })));
     assert_eq!(text_of(&bounded("a call", slow(1)).await.unwrap()), "slept");
@@ -365,7 +366,8 @@ async fn a_call_that_finds_the_session_gone_is_answered_in_a_new_one() {
 async fn a_call_made_while_the_server_is_down_goes_through_once_it_is_back() {
     let first = Backend::start().await;
     let mut relay = Relay::start(first.addr).await;
-    let (transport, recovery) = transport_with(StreamableHttpClientConfig::new(relay.url()).with_standalone_stream(false));
+    let (transport, recovery) =
+        transport_with(StreamableHttpClientConfig::new(relay.url()).with_standalone_stream(false));
     let running = Client::default().serve(transport).await.expect("connected");
     relay.cut().await;
     first.crash();
@@ -384,7 +386,8 @@ async fn a_call_made_while_the_server_is_down_goes_through_once_it_is_back() {
 async fn without_recovery_a_lost_session_ends_the_connection() {
     let first = Backend::start().await;
     let mut relay = Relay::start(first.addr).await;
-    let config = StreamableHttpClientConfig::new(relay.url()).with_standalone_stream(false).with_reinitialize_session(false);
+    let config =
+        StreamableHttpClientConfig::new(relay.url()).with_standalone_stream(false).with_reinitialize_session(false);
     let (transport, recovery) = transport_with(config);
     let running = Client::default().serve(transport).await.expect("connected");
     relay.cut().await;
@@ -462,7 +465,8 @@ async fn a_connection_wide_timeout_ends_slow_calls_unless_a_call_sets_its_own() 
 
     // A call's own timeout wins over the connection's.
     let own = RequestOptions::new().with_timeout(Duration::from_secs(20));
-    let result = bounded("a call with its own timeout", running.call_tool_with(call("slow", json!({ "ms": 600 })), own));
+    let result =
+        bounded("a call with its own timeout", running.call_tool_with(call("slow", json!({ "ms": 600 })), own));
     assert_eq!(text_of(&result.await.expect("within its own timeout")), "slept");
 }
 
@@ -477,10 +481,8 @@ async fn the_overall_maximum_holds_while_progress_keeps_resetting_the_timeout() 
     // Progress every 20 ms, for minutes: each restarts the call's 5 s timeout.
     let progress = Arc::new(AtomicUsize::new(0));
     let seen = progress.clone();
-    let call_options = RequestOptions::new()
-        .with_timeout(Duration::from_secs(5))
-        .reset_timeout_on_progress()
-        .on_progress(move |_| {
+    let call_options =
+        RequestOptions::new().with_timeout(Duration::from_secs(5)).reset_timeout_on_progress().on_progress(move |_| {
             seen.fetch_add(1, Ordering::SeqCst);
         });
     let endless = call("progress", json!({ "steps": 100_000, "pause_ms": 20 }));
@@ -509,7 +511,9 @@ mod child {
     /// Whether `pid` runs (a zombie does not: it has exited, and waits for its parent).
     fn runs(pid: u32) -> bool {
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| !matches!(rest.trim_start().chars().next(), Some('Z' | 'X'))),
+            Ok(stat) => stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| !matches!(rest.trim_start().chars().next(), Some('Z' | 'X'))),
             Err(_) => false,
         }
     }

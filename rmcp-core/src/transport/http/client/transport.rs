@@ -26,10 +26,10 @@ use super::reconnect;
 use super::redirect::same_origin_client;
 use super::sse::{EventTooLarge, SseParser};
 use super::{AuthChallenge, StreamableHttpClientConfig};
-pub use session::SessionRecovery;
 use crate::model::{CancelledNotificationParams, ErrorData, JsonRpcError, JsonRpcMessage, RequestId, methods};
 use crate::transport::http::wire;
 use crate::transport::{Frame, Outbound, Transport};
+pub use session::SessionRecovery;
 
 mod session;
 
