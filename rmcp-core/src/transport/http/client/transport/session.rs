@@ -4,6 +4,7 @@
 //! and the user's `Peer` above never notice, except through [`SessionRecovery`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::StreamExt;
 use http::{HeaderValue, Method};
@@ -18,6 +19,9 @@ use super::super::sse::SseParser;
 use super::{Worker, lock};
 use crate::model::{JsonRpcMessage, RequestId, methods};
 use crate::transport::http::wire;
+
+/// The longest a new session's handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Tells when a [`StreamableHttpClientTransport`](super::StreamableHttpClientTransport) started
 /// a new session because the server no longer knew its own (it answered HTTP 404, after a
@@ -86,7 +90,10 @@ impl Worker {
         if self.ct.is_cancelled() {
             return false;
         }
-        match self.handshake(&params).await {
+        // Bounded: the requests that wait for the new session must not wait for ever on a
+        // server that takes the handshake and never answers it.
+        let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, self.handshake(&params));
+        match handshake.await.unwrap_or_else(|_| Err(format!("no answer within {HANDSHAKE_TIMEOUT:?}"))) {
             Ok(()) => {
                 self.recovery.send_modify(|n| *n += 1);
                 tracing::info!("the server no longer knew the session; a new one was started");
