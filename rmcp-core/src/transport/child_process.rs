@@ -29,7 +29,8 @@ pub const DEFAULT_KILL_AFTER: Duration = Duration::from_secs(3);
 /// [`shutdown_grace`](ChildProcessBuilder::shutdown_grace) its process group gets SIGTERM, and
 /// [`kill_after`](ChildProcessBuilder::kill_after) later SIGKILL. On Unix the child runs in a
 /// process group of its own, so the processes it started (the server behind `sh -c` or `npx`)
-/// end with it; elsewhere the child alone is killed after the grace period.
+/// end with it; elsewhere the child alone is killed after the grace period. If the runtime
+/// shuts down before the sequence ends, what is left is killed at once.
 /// [`exit`](Self::exit) waits for all of it.
 ///
 /// ```no_run
