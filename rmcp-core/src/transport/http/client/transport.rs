@@ -482,7 +482,7 @@ impl Worker {
             }
             let status = response.status();
             if status.is_success() && is_sse(response.headers()) {
-                return self.read_answer_stream(response, &out, id).await;
+                return self.read_answer_stream(response, &out, id, session).await;
             }
             let location = status.is_redirection().then(|| response.headers().get(header::LOCATION).cloned()).flatten();
             let www_authenticate = response.headers().get(header::WWW_AUTHENTICATE).cloned();

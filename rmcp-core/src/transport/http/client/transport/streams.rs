@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures::StreamExt;
-use http::StatusCode;
+use http::{HeaderValue, StatusCode};
 use reqwest::Response;
 
 use super::super::answer::{answered_id, answers, is_sse, session_gone};
@@ -19,9 +19,15 @@ use crate::model::{ErrorData, JsonRpcMessage, RequestId};
 use crate::transport::Frame;
 
 impl Worker {
-    /// Read the SSE answer to a request; on a session, resume it with `Last-Event-ID` when the
-    /// connection ends before the response.
-    pub(super) async fn read_answer_stream(self: &Arc<Self>, response: Response, out: &Outgoing, id: RequestId) {
+    /// Read the SSE answer to a request sent in `session`; on a session, resume it with
+    /// `Last-Event-ID` when the connection ends before the response.
+    pub(super) async fn read_answer_stream(
+        self: &Arc<Self>,
+        response: Response,
+        out: &Outgoing,
+        id: RequestId,
+        session: Option<HeaderValue>,
+    ) {
         let mut parser = SseParser::new(self.config.max_message_bytes);
         match self.read_stream(response, &mut parser, Some(&id)).await {
             Read::Answered => return,
@@ -37,7 +43,12 @@ impl Worker {
         while attempts < self.config.max_reconnects {
             attempts += 1;
             tokio::time::sleep(self.reconnect_delay(&parser, attempts)).await;
-            let session = lock(&self.session).clone();
+            if *lock(&self.session) != session {
+                // Another message found the session gone and started a new one: the stream,
+                // and the answer, stayed with the old.
+                let reason = "the session ended before the answer came; the request may have run";
+                return self.answer_lost(id, reason.to_owned()).await;
+            }
             match self.get(parser.last_event_id.as_deref()).await {
                 Ok(r) if r.status().is_success() && is_sse(r.headers()) && !self.answered_elsewhere(&r) => {
                     let before = parser.last_event_id.clone();
