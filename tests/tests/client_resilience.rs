@@ -363,6 +363,26 @@ async fn a_call_that_finds_the_session_gone_is_answered_in_a_new_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_that_find_the_session_gone_together_start_one_new_session() {
+    let first = Backend::start().await;
+    let mut relay = Relay::start(first.addr).await;
+    let (transport, recovery) =
+        transport_with(StreamableHttpClientConfig::new(relay.url()).with_standalone_stream(false));
+    let running = Client::default().serve(transport).await.expect("connected");
+    relay.cut().await;
+    first.crash();
+    let second = Backend::start().await;
+    relay.restore(second.addr).await;
+    let calls = (0..8).map(|i| running.call_tool(call("echo", json!({ "text": i.to_string() }))));
+    let results = bounded("eight calls", futures::future::join_all(calls)).await;
+    for (i, result) in results.into_iter().enumerate() {
+        assert_eq!(text_of(&result.expect("answered in the new session")), i.to_string());
+    }
+    assert_eq!(recovery.count(), 1);
+    assert_eq!(second.service.session_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_made_while_the_server_is_down_goes_through_once_it_is_back() {
     let first = Backend::start().await;
     let mut relay = Relay::start(first.addr).await;
