@@ -338,6 +338,26 @@ async fn a_restarted_server_gets_a_new_session_and_the_client_goes_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_stream_given_up_during_an_outage_is_reopened_by_the_next_answer() {
+    let backend = Backend::start().await;
+    let mut relay = Relay::start(backend.addr).await;
+    let client = Client::default();
+    let (transport, recovery) = transport_with(StreamableHttpClientConfig::new(relay.url()).with_max_reconnects(1));
+    let running = client.clone().serve(transport).await.expect("connected");
+    assert!(heard_on_the_standalone_stream(&backend.server, &client, 1).await, "the first GET stream");
+
+    // The network goes away long enough for the GET stream's attempts to run out; the server
+    // and its session stay.
+    relay.cut().await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    relay.restore(backend.addr).await;
+    let result = bounded("a call after the outage", running.call_tool(call("echo", json!({ "text": "same" }))));
+    assert_eq!(text_of(&result.await.expect("answered in the same session")), "same");
+    assert_eq!(recovery.count(), 0);
+    assert!(heard_on_the_standalone_stream(&backend.server, &client, 2).await, "the GET stream is back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_that_finds_the_session_gone_is_answered_in_a_new_one() {
     let first = Backend::start().await;
     let mut relay = Relay::start(first.addr).await;

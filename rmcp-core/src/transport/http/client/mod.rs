@@ -25,7 +25,8 @@
 //!   [`max_retry_delay`](StreamableHttpClientConfig::max_retry_delay)); attempts in a row that
 //!   bring nothing back off exponentially, with full jitter above that `retry`, at most
 //!   [`max_reconnects`](StreamableHttpClientConfig::max_reconnects) times. The standalone GET
-//!   stream is reopened the same way whenever it ends.
+//!   stream is reopened the same way whenever it ends; once its attempts run out, the next
+//!   request the server answers reopens it.
 //! - **A lost session.** When the server no longer knows the session (HTTP 404, unless its body
 //!   is a JSON-RPC "method not found" about the request: it restarted, or expired the session),
 //!   the transport runs the handshake again with the client's own `initialize` params, sends the

@@ -481,6 +481,10 @@ impl Worker {
                 continue;
             }
             let status = response.status();
+            if status.is_success() && session.is_some() && out.method.as_deref() != Some(methods::INITIALIZE) {
+                // The server is back (if the standalone stream gave up while it was away).
+                self.open_standalone();
+            }
             if status.is_success() && is_sse(response.headers()) {
                 return self.read_answer_stream(response, &out, id, session).await;
             }
