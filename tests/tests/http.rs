@@ -138,7 +138,8 @@ async fn idle_sessions_expire_and_their_clients_stop() {
     let server = start(config).await;
     // The standalone stream would keep the session busy; without it the session idles.
     let transport = StreamableHttpClientTransport::with_config(
-        StreamableHttpClientConfig::new(&server.url).with_standalone_stream(false),
+        // Without recovery (on by default: tests/tests/client_resilience.rs).
+        StreamableHttpClientConfig::new(&server.url).with_standalone_stream(false).with_reinitialize_session(false),
     );
     let client = Client::stateful().serve(transport).await.unwrap();
     assert_eq!(server.service.session_count(), 1);

@@ -44,9 +44,12 @@ pub enum ServiceError {
         /// The rounds answered.
         rounds: usize,
     },
-    /// The transport knows the answer can no longer arrive (for example, a resumed HTTP stream
-    /// whose replay reported lost events ended without it). The peer may or may not have
-    /// carried the request out; waiting longer would not tell.
+    /// The transport knows the answer can no longer arrive: an HTTP connection that broke after
+    /// the request was sent, a response stream that could not be resumed, a session that ended
+    /// while the request ran, or a resumed stream whose replay reported lost events and ended
+    /// without it. The peer may or may not have carried the request out; waiting longer would
+    /// not tell, so the request is not sent again (retry it yourself if it is idempotent). The
+    /// connection itself goes on.
     #[error("the answer was lost: {reason}")]
     AnswerLost {
         /// What the transport saw.

@@ -1,4 +1,4 @@
-//! Per-request options: timeout and progress.
+//! Per-request options: timeout and progress, and the connection's defaults for them.
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,10 +19,11 @@ pub(crate) const DEFAULT_TOTAL_TIMEOUT_FACTOR: u32 = 10;
 #[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct RequestOptions {
-    /// Give up (and cancel the request at the peer) after this long. `None`: a server's request
-    /// to its client takes
-    /// [`ServeOptions::client_request_timeout`](super::ServeOptions::client_request_timeout);
-    /// any other request waits as long as the connection lives.
+    /// Give up (and cancel the request at the peer) after this long. `None`: the connection's
+    /// default, [`ServeOptions::request_timeout`](super::ServeOptions::request_timeout) for a
+    /// client's requests and
+    /// [`ServeOptions::client_request_timeout`](super::ServeOptions::client_request_timeout) for a
+    /// server's; without one the request waits as long as the connection lives.
     pub timeout: Option<Duration>,
     /// Restart the timeout whenever a progress notification arrives (the request then asks the
     /// peer for progress, with or without a progress callback). Progress never extends the
@@ -30,7 +31,8 @@ pub struct RequestOptions {
     pub reset_timeout_on_progress: bool,
     /// Give up after this long in all, however often progress restarted the timeout: a peer
     /// that reports progress forever cannot keep the call alive forever. Default: `None`, which
-    /// means 10 times the timeout (no bound without a timeout).
+    /// means the connection's [`ServeOptions::max_total_timeout`](super::ServeOptions::max_total_timeout),
+    /// else 10 times the timeout (no bound without a timeout).
     pub max_total_timeout: Option<Duration>,
     /// Ask the peer for progress and deliver it here.
     pub progress: Option<ProgressCallback>,
@@ -44,6 +46,24 @@ impl fmt::Debug for RequestOptions {
             .field("max_total_timeout", &self.max_total_timeout)
             .field("progress", &self.progress.is_some())
             .finish()
+    }
+}
+
+/// A connection's defaults for the requests it sends, from its
+/// [`ServeOptions`](super::ServeOptions): they fill in what a call's [`RequestOptions`] leave unset.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RequestDefaults {
+    /// The timeout of a call that sets none.
+    pub timeout: Option<Duration>,
+    /// The bound on a whole call that sets none.
+    pub max_total_timeout: Option<Duration>,
+}
+
+impl RequestDefaults {
+    /// Fill the unset fields of `options`; what the call set wins.
+    pub(crate) fn apply(&self, options: &mut RequestOptions) {
+        options.timeout = options.timeout.or(self.timeout);
+        options.max_total_timeout = options.max_total_timeout.or(self.max_total_timeout);
     }
 }
 

@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::transport::Outbound;
 
 use super::dispatch::DirectOutput;
+use super::options::RequestDefaults;
 use super::{ProgressTokenProvider, RequestIdProvider, RequestOptions, ServiceError, ServiceRole};
 use crate::model::{
     JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, Meta, ProgressNotificationParams, ProgressToken,
@@ -63,9 +64,8 @@ pub(crate) struct PeerShared<R: ServiceRole> {
     /// The least severe log level the peer wants (2025 `logging/setLevel`): 0 = not set, else
     /// the level's index + 1.
     pub log_level: std::sync::atomic::AtomicU8,
-    /// The timeout of a request whose options set none (a server's
-    /// [`client_request_timeout`](super::ServeOptions::client_request_timeout)).
-    pub request_timeout: Option<Duration>,
+    /// What a request's options leave unset (the connection's timeouts, from `ServeOptions`).
+    pub request_defaults: RequestDefaults,
 }
 
 /// A type-erased call into this side's service. It holds the service weakly, so a service that
@@ -140,7 +140,7 @@ impl<R: ServiceRole> Peer<R> {
         wire: mpsc::Sender<Box<Outbound>>,
         ids: Arc<dyn RequestIdProvider>,
         progress_tokens: Arc<dyn ProgressTokenProvider>,
-        request_timeout: Option<Duration>,
+        request_defaults: RequestDefaults,
     ) -> Self {
         Self {
             related: None,
@@ -157,7 +157,7 @@ impl<R: ServiceRole> Peer<R> {
                 info: OnceLock::new(),
                 local: OnceLock::new(),
                 log_level: Default::default(),
-                request_timeout,
+                request_defaults,
             }),
         }
     }
@@ -168,7 +168,7 @@ impl<R: ServiceRole> Peer<R> {
         let (commands, _) = mpsc::channel(1);
         let (wire, _) = mpsc::channel(1);
         let counter = Arc::new(super::AtomicCounter::default());
-        Self::new(commands, wire, counter.clone(), counter, None)
+        Self::new(commands, wire, counter.clone(), counter, RequestDefaults::default())
     }
 
     /// What the peer said about itself at the handshake (2025 era), if it happened.
@@ -247,8 +247,9 @@ impl<R: ServiceRole> Peer<R> {
     ///
     /// Dropping the returned future before it completes cancels the request: the peer gets
     /// `notifications/cancelled`. A timeout does the same and returns [`ServiceError::Timeout`];
-    /// without [`RequestOptions::timeout`], a server's requests to its client time out after
-    /// [`ServeOptions::client_request_timeout`](super::ServeOptions::client_request_timeout).
+    /// what [`RequestOptions`] leave unset comes from the connection's
+    /// [`ServeOptions`](super::ServeOptions) (`request_timeout`, `client_request_timeout`,
+    /// `max_total_timeout`).
     pub async fn send_request<T: DeserializeOwned>(
         &self,
         method: impl Into<Cow<'static, str>>,
@@ -273,8 +274,8 @@ impl<R: ServiceRole> Peer<R> {
                 "a 2026-07-28 request cannot send requests to the client; return an input_required result instead",
             ));
         }
-        // The connection's default (a server's `client_request_timeout`) when the call sets none.
-        options.timeout = options.timeout.or(self.shared.request_timeout);
+        // The connection's defaults (`ServeOptions`) where the call sets none.
+        self.shared.request_defaults.apply(&mut options);
         // The timeout covers the whole call, including waiting for room in the engine's queue;
         // with the time it names, for the error.
         let start = tokio::time::Instant::now();

@@ -14,6 +14,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 #[cfg(feature = "http-server")]
 use super::dispatch::{self, DirectAnswerer, DirectOutput};
 use super::engine::{COMMAND_QUEUE, Engine, QuitReason, WIRE_QUEUE};
+use super::options::RequestDefaults;
 use super::peer::{Command, LocalHandler};
 use super::{
     AtomicCounter, McpError, NotificationContext, Peer, ProgressTokenProvider, RequestContext, RequestIdProvider,
@@ -131,6 +132,17 @@ pub struct ServeOptions {
     /// asked (and what it holds) forever. A client's own requests are not affected: a tool may
     /// rightly run for long. Default: [`DEFAULT_CLIENT_REQUEST_TIMEOUT`]; `None`: wait forever.
     pub client_request_timeout: Option<Duration>,
+    /// For a client: how long each request it sends waits for its answer when the call sets
+    /// no timeout of its own ([`RequestOptions::timeout`](super::RequestOptions::timeout)); then
+    /// the call fails with [`ServiceError::Timeout`](super::ServiceError::Timeout) and the server
+    /// gets `notifications/cancelled`. Default: `None` (a tool may rightly run for long).
+    pub request_timeout: Option<Duration>,
+    /// The longest any request this side sends may take in all, when the call sets no
+    /// [`RequestOptions::max_total_timeout`](super::RequestOptions::max_total_timeout): it holds
+    /// even when progress keeps restarting the timeout
+    /// ([`reset_timeout_on_progress`](super::RequestOptions::reset_timeout_on_progress)), and
+    /// bounds calls that have no timeout at all. Default: `None` (10 times the call's timeout).
+    pub max_total_timeout: Option<Duration>,
 }
 
 /// The default [`ServeOptions::client_request_timeout`]: 5 minutes, time for a person to read
@@ -149,6 +161,8 @@ impl Default for ServeOptions {
             max_in_flight: 8192,
             inline_requests: true,
             client_request_timeout: Some(DEFAULT_CLIENT_REQUEST_TIMEOUT),
+            request_timeout: None,
+            max_total_timeout: None,
         }
     }
 }
@@ -188,6 +202,31 @@ impl ServeOptions {
     /// timeout (see [`client_request_timeout`](Self::client_request_timeout); `None`: forever).
     pub fn with_client_request_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.client_request_timeout = timeout;
+        self
+    }
+    /// For a client: the timeout of every request whose call sets none (see
+    /// [`request_timeout`](Self::request_timeout)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use rmcp_core::service::ServeOptions;
+    ///
+    /// // Calls give up after 30 s without an answer (or 30 s after their last progress, for
+    /// // calls that ask progress to restart the timeout), and after 10 minutes whatever happens.
+    /// let options = ServeOptions::new()
+    ///     .with_request_timeout(Some(Duration::from_secs(30)))
+    ///     .with_max_total_timeout(Some(Duration::from_secs(600)));
+    /// # let _ = options;
+    /// ```
+    pub fn with_request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+    /// The bound on the whole of every request whose call sets none (see
+    /// [`max_total_timeout`](Self::max_total_timeout)).
+    pub fn with_max_total_timeout(mut self, max: Option<Duration>) -> Self {
+        self.max_total_timeout = max;
         self
     }
     /// How long in-flight requests may run after the peer closes its side.
@@ -278,9 +317,13 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
 ) -> RunningService<R, S> {
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
     let (wire, wire_rx) = mpsc::channel(WIRE_QUEUE);
-    // The default timeout is for the requests a server sends its client only.
-    let request_timeout = if R::IS_SERVER { options.client_request_timeout } else { None };
-    let peer = Peer::new(commands_tx, wire.clone(), options.request_ids, options.progress_tokens, request_timeout);
+    // Each role has its own default timeout: a server's requests wait for a person at most
+    // (`client_request_timeout`), a client's for a tool (`request_timeout`, none by default).
+    let defaults = RequestDefaults {
+        timeout: if R::IS_SERVER { options.client_request_timeout } else { options.request_timeout },
+        max_total_timeout: options.max_total_timeout,
+    };
+    let peer = Peer::new(commands_tx, wire.clone(), options.request_ids, options.progress_tokens, defaults);
     let _ = peer.shared.info.set(service.get_info());
     let service = Arc::new(service);
     let weak = Arc::downgrade(&service);

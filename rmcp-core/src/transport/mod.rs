@@ -23,7 +23,7 @@ mod stdio;
 use futures::{Sink, Stream};
 
 #[cfg(feature = "stdio")]
-pub use child_process::{ChildProcess, ChildProcessBuilder};
+pub use child_process::{ChildExit, ChildProcess, ChildProcessBuilder, DEFAULT_KILL_AFTER, DEFAULT_SHUTDOWN_GRACE};
 #[cfg(feature = "stdio")]
 pub use duplex::{DuplexTransport, duplex};
 pub use framing::{DEFAULT_MAX_LINE_LENGTH, Frame, JsonLinesCodec};

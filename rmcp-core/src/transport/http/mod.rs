@@ -16,8 +16,8 @@ pub(crate) mod wire;
 
 #[cfg(feature = "http-client")]
 pub use client::{
-    AuthChallenge, AuthProvider, BearerChallenge, StreamableHttpClientConfig, StreamableHttpClientTransport,
-    is_insufficient_scope,
+    AuthChallenge, AuthProvider, BearerChallenge, SessionRecovery, StreamableHttpClientConfig,
+    StreamableHttpClientTransport, is_insufficient_scope,
 };
 #[cfg(feature = "http-server")]
 pub use server::{

@@ -16,18 +16,37 @@
 //! `MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name` and `Mcp-Param-*` headers and are cancelled
 //! by closing their stream; on a 2025-era session the `Mcp-Session-Id` from the `initialize`
 //! response and the negotiated version go on every later request, a standalone GET stream is
-//! opened after initialization, interrupted SSE streams are resumed with `Last-Event-ID` (after
-//! the server's `retry`, kept between 100 ms and
-//! [`max_retry_delay`](StreamableHttpClientConfig::max_retry_delay)), and the session is deleted
-//! when the transport closes.
+//! opened after initialization, interrupted SSE streams are resumed with `Last-Event-ID`, and
+//! the session is deleted when the transport closes.
 //!
-//! Failing to reach the server at all is an `io::Error` on the transport's stream, which ends
-//! the connection (pending calls fail with `TransportClosed`); an HTTP error answering one
-//! request fails that request only, with the server's JSON-RPC error or a -32603 naming the
-//! status; so does an answer larger than
-//! [`max_message_bytes`](StreamableHttpClientConfig::max_message_bytes). A session the server no
-//! longer knows (404, unless its body is a JSON-RPC "method not found" about the request) ends
-//! the connection.
+//! # Recovering from a flaky server
+//!
+//! - **Reconnecting.** A stream is resumed after the server's `retry` (kept between 100 ms and
+//!   [`max_retry_delay`](StreamableHttpClientConfig::max_retry_delay)); attempts in a row that
+//!   bring nothing back off exponentially, with full jitter above that `retry`, at most
+//!   [`max_reconnects`](StreamableHttpClientConfig::max_reconnects) times. The standalone GET
+//!   stream is reopened the same way whenever it ends; once its attempts run out, the next
+//!   request the server answers reopens it.
+//! - **A lost session.** When the server no longer knows the session (HTTP 404, unless its body
+//!   is a JSON-RPC "method not found" about the request: it restarted, or expired the session),
+//!   the transport runs the handshake again with the client's own `initialize` params, sends the
+//!   request that found the session gone once more in the new session, and reopens the GET
+//!   stream; [`SessionRecovery`] tells when. With
+//!   [`reinitialize_session`](StreamableHttpClientConfig::reinitialize_session) off (or when the
+//!   new handshake fails) a lost session ends the connection.
+//! - **Answers that cannot come.** A request whose connection broke after it was sent, or whose
+//!   stream could not be resumed, fails with
+//!   [`ServiceError::AnswerLost`](crate::service::ServiceError::AnswerLost) (it may have run, so
+//!   it is never sent again); the connection goes on.
+//! - **An unreachable server.** A message that could not connect (nothing was sent) is sent
+//!   again after the same backoff; after `max_reconnects` attempts the connection ends (pending
+//!   calls fail with `TransportClosed`). The first `initialize` is not: `serve` fails at once.
+//! - **Timeouts** are the engine's: see
+//!   [`ServeOptions::request_timeout`](crate::service::ServeOptions::request_timeout).
+//!
+//! An HTTP error answering one request fails that request only, with the server's JSON-RPC
+//! error or a -32603 naming the status; so does an answer larger than
+//! [`max_message_bytes`](StreamableHttpClientConfig::max_message_bytes).
 //!
 //! A server is not trusted with where the messages go: the default HTTP client follows
 //! redirects within the endpoint's origin only (at most [`MAX_REDIRECTS`]), and a redirect to
@@ -54,7 +73,7 @@ use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 pub use challenge::{BearerChallenge, is_insufficient_scope};
-pub use transport::{HttpSink, HttpStream, StreamableHttpClientTransport};
+pub use transport::{HttpSink, HttpStream, SessionRecovery, StreamableHttpClientTransport};
 
 /// The default of [`StreamableHttpClientConfig::max_message_bytes`]: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -176,6 +195,10 @@ pub struct StreamableHttpClientConfig {
     pub max_retry_delay: Duration,
     /// Send `DELETE` for the session when the transport closes. Default: on.
     pub delete_session_on_close: bool,
+    /// Start a new 2025-era session when the server no longer knows the client's (HTTP 404:
+    /// it restarted, or expired the session), and go on in it; see [`SessionRecovery`]. Off:
+    /// a lost session ends the connection. Default: on.
+    pub reinitialize_session: bool,
     /// The largest message accepted from the server, in bytes: a JSON answer, or one SSE event.
     /// A larger answer fails its request. Default: [`DEFAULT_MAX_MESSAGE_BYTES`].
     pub max_message_bytes: usize,
@@ -195,6 +218,7 @@ impl fmt::Debug for StreamableHttpClientConfig {
             .field("default_retry", &self.default_retry)
             .field("max_retry_delay", &self.max_retry_delay)
             .field("delete_session_on_close", &self.delete_session_on_close)
+            .field("reinitialize_session", &self.reinitialize_session)
             .field("max_message_bytes", &self.max_message_bytes)
             .field("max_auth_attempts", &self.max_auth_attempts)
             .finish()
@@ -213,6 +237,7 @@ impl StreamableHttpClientConfig {
             default_retry: Duration::from_secs(1),
             max_retry_delay: Duration::from_secs(60),
             delete_session_on_close: true,
+            reinitialize_session: true,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             max_auth_attempts: 3,
         }
@@ -243,9 +268,21 @@ impl StreamableHttpClientConfig {
         self.max_reconnects = max;
         self
     }
+    /// Wait this long before resuming a stream when the server named no `retry` (see
+    /// [`default_retry`](Self::default_retry)).
+    pub fn with_default_retry(mut self, delay: Duration) -> Self {
+        self.default_retry = delay;
+        self
+    }
     /// Wait at most `max` before resuming a stream, whatever the server's `retry` says.
     pub fn with_max_retry_delay(mut self, max: Duration) -> Self {
         self.max_retry_delay = max;
+        self
+    }
+    /// Start a new session (or not) when the server no longer knows the client's (see
+    /// [`reinitialize_session`](Self::reinitialize_session)).
+    pub fn with_reinitialize_session(mut self, reinitialize: bool) -> Self {
+        self.reinitialize_session = reinitialize;
         self
     }
     /// Delete (or not) the session when the transport closes.

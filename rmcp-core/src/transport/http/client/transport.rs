@@ -3,31 +3,34 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use ahash::{HashMap, HashSet};
-use futures::{Sink, Stream, StreamExt};
+use futures::{Sink, Stream};
 use http::{HeaderValue, Method, StatusCode, header};
 use reqwest::Response;
 use serde_json::Value;
-use tokio::sync::mpsc;
+use serde_json::value::RawValue;
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
 use super::answer::{
-    answered_another, answered_id, answers, http_error, is_session_gone, is_sse, may_retry_version, read_capped,
-    session_gone,
+    answered_another, http_error, is_session_gone, is_sse, may_retry_version, read_capped, session_gone,
 };
 use super::headers::{self, Outgoing, ToolHeaders};
 use super::reconnect;
 use super::redirect::same_origin_client;
-use super::sse::{EventTooLarge, SseParser};
 use super::{AuthChallenge, StreamableHttpClientConfig};
 use crate::model::{CancelledNotificationParams, ErrorData, JsonRpcError, JsonRpcMessage, RequestId, methods};
 use crate::transport::http::wire;
 use crate::transport::{Frame, Outbound, Transport};
+pub use session::SessionRecovery;
+
+mod session;
+mod streams;
 
 /// How long closing may wait for the session's DELETE.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,6 +61,8 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct StreamableHttpClientTransport {
     config: StreamableHttpClientConfig,
     client: reqwest::Client,
+    /// Counts the sessions started again (`session_recovery`).
+    recovery: watch::Sender<u64>,
 }
 
 impl StreamableHttpClientTransport {
@@ -81,7 +86,14 @@ impl StreamableHttpClientTransport {
     /// has been sent there already. Its answer is refused all the same, as the default
     /// client's would be.
     pub fn with_client(client: reqwest::Client, config: StreamableHttpClientConfig) -> Self {
-        Self { config, client }
+        Self { config, client, recovery: watch::Sender::new(0) }
+    }
+
+    /// A handle that tells when the transport started a new session because the server no
+    /// longer knew its own (see [`SessionRecovery`]); take it before the transport goes to
+    /// `serve`.
+    pub fn session_recovery(&self) -> SessionRecovery {
+        SessionRecovery::new(self.recovery.subscribe())
     }
 }
 
@@ -127,20 +139,7 @@ impl Transport for StreamableHttpClientTransport {
     fn split(self) -> (HttpSink, HttpStream) {
         let (out_tx, out_rx) = mpsc::channel(64);
         let (frames, frames_rx) = mpsc::channel(256);
-        let worker = Arc::new(Worker {
-            client: self.client,
-            config: self.config,
-            frames,
-            session: Mutex::new(None),
-            version: Mutex::new(None),
-            initialize: Mutex::new(None),
-            tool_lists: Mutex::new(HashSet::default()),
-            tools: ToolHeaders::default(),
-            in_flight: Mutex::new(HashMap::default()),
-            origin: OnceLock::new(),
-            standalone_open: AtomicBool::new(false),
-            ct: CancellationToken::new(),
-        });
+        let worker = Arc::new(Worker::new(self.client, self.config, frames, self.recovery));
         tokio::spawn(worker.run(out_rx));
         (HttpSink(PollSender::new(out_tx)), HttpStream(frames_rx))
     }
@@ -166,6 +165,13 @@ struct Worker {
     version: Mutex<Option<HeaderValue>>,
     /// The id of the `initialize` request, to read the negotiated version from its answer.
     initialize: Mutex<Option<RequestId>>,
+    /// The params of the client's `initialize`: a lost session is started again with them.
+    handshake: Mutex<Option<Box<RawValue>>>,
+    /// Held while a new session is started, so that requests that find the session gone at
+    /// the same time start one, not one each.
+    reinitializing: tokio::sync::Mutex<()>,
+    /// The sessions started again so far, for [`SessionRecovery`].
+    recovery: watch::Sender<u64>,
     /// `tools/list` requests in flight: their answers carry the tool schemas.
     tool_lists: Mutex<HashSet<RequestId>>,
     tools: ToolHeaders,
@@ -178,6 +184,31 @@ struct Worker {
 }
 
 impl Worker {
+    fn new(
+        client: reqwest::Client,
+        config: StreamableHttpClientConfig,
+        frames: mpsc::Sender<io::Result<Frame>>,
+        recovery: watch::Sender<u64>,
+    ) -> Self {
+        Self {
+            client,
+            config,
+            frames,
+            session: Mutex::new(None),
+            version: Mutex::new(None),
+            initialize: Mutex::new(None),
+            handshake: Mutex::new(None),
+            reinitializing: tokio::sync::Mutex::new(()),
+            recovery,
+            tool_lists: Mutex::new(HashSet::default()),
+            tools: ToolHeaders::default(),
+            in_flight: Mutex::new(HashMap::default()),
+            origin: OnceLock::new(),
+            standalone_open: AtomicBool::new(false),
+            ct: CancellationToken::new(),
+        }
+    }
+
     async fn run(self: Arc<Self>, mut outbound: mpsc::Receiver<Outbound>) {
         loop {
             let out = tokio::select! {
@@ -211,6 +242,11 @@ impl Worker {
             if flight.stateless {
                 return;
             }
+        }
+        if let JsonRpcMessage::Request(r) = &message
+            && r.method == methods::INITIALIZE
+        {
+            *lock(&self.handshake) = r.params.clone();
         }
         let out = headers::prepare(&message, &self.tools);
         let this = self.clone();
@@ -275,10 +311,10 @@ impl Worker {
         (builder, sent)
     }
 
-    /// POST one message; also returns whether it named a session, and the `Authorization` sent.
+    /// POST one message; also returns the session it named, and the `Authorization` sent.
     async fn post(&self, out: &Outgoing) -> Posted {
         let session_bound = out.stateless_version.is_none();
-        let had_session = session_bound && lock(&self.session).is_some();
+        let session = if session_bound { lock(&self.session).clone() } else { None };
         let (builder, authorization) =
             self.with_common(self.client.post(&self.config.url), &Method::POST, session_bound).await;
         let result = builder.headers(out.headers.clone()).body(out.body.clone()).send().await;
@@ -291,7 +327,7 @@ impl Worker {
         {
             *lock(&self.session) = Some(id.clone());
         }
-        Posted { result, had_session, authorization }
+        Posted { result, session, authorization }
     }
 
     /// Whether `response` is an authorization challenge the provider answered with new
@@ -332,6 +368,21 @@ impl Worker {
         endpoint.as_ref().is_some_and(|origin| response.url().origin() != *origin)
     }
 
+    /// Whether a message that could not be sent because of `error` should be sent again, after
+    /// the wait this returns after: when the connection could not even be made (the server is
+    /// down, or restarting), nothing was sent, so sending again is safe. For a while
+    /// (`max_reconnects` attempts, backing off); then the server is gone.
+    async fn wait_to_reconnect(&self, error: &reqwest::Error, attempts: &mut usize) -> bool {
+        if !error.is_connect() || *attempts >= self.config.max_reconnects {
+            return false;
+        }
+        *attempts += 1;
+        tracing::debug!(%error, attempt = *attempts, "the server is unreachable; trying again");
+        let config = &self.config;
+        tokio::time::sleep(reconnect::delay(None, config.default_retry, config.max_retry_delay, *attempts)).await;
+        true
+    }
+
     /// The transport cannot go on: tell the engine (which fails every pending call) and stop.
     async fn fail(&self, error: io::Error) {
         if !self.ct.is_cancelled() {
@@ -342,8 +393,14 @@ impl Worker {
 
     async fn notify(self: Arc<Self>, out: Outgoing) {
         let mut auth_attempts = 0;
-        let (result, had_session) = loop {
+        let mut unreachable = 0;
+        let (result, session) = loop {
             let posted = self.post(&out).await;
+            if let Err(e) = &posted.result
+                && self.wait_to_reconnect(e, &mut unreachable).await
+            {
+                continue;
+            }
             if let Ok(r) = &posted.result
                 && self.answered_elsewhere(r)
             {
@@ -355,15 +412,26 @@ impl Worker {
             {
                 continue;
             }
-            break (posted.result, posted.had_session);
+            break (posted.result, posted.session);
         };
         match result {
-            Err(e) => self.fail(io::Error::other(e)).await,
+            Err(e) if e.is_connect() => self.fail(io::Error::other(e)).await,
+            // Sent, perhaps received: a notification has no answer to fail, and the session
+            // may live on (if not, the next message finds out).
+            Err(e) => tracing::warn!(method = ?out.method, error = %chain(&e), "a notification may not have arrived"),
             Ok(r) if !r.status().is_success() => {
                 let status = r.status();
                 let body = read_capped(r, self.config.max_message_bytes).await.unwrap_or_default();
-                if had_session && is_session_gone(status, &body) {
-                    return self.fail(session_gone()).await;
+                if let Some(lost) = session
+                    && is_session_gone(status, &body)
+                {
+                    // A notification is not sent again: what it said (progress, a cancellation,
+                    // an answer to the server's request) was about the lost session.
+                    tracing::debug!(method = ?out.method, "a notification found the session gone");
+                    if !self.reinitialize(&lost).await {
+                        self.fail(session_gone()).await;
+                    }
+                    return;
                 }
                 tracing::warn!(%status, method = ?out.method, "the server refused a notification or response");
             }
@@ -377,12 +445,28 @@ impl Worker {
 
     async fn request(self: Arc<Self>, out: Outgoing, id: RequestId) {
         let mut version_retried = false;
+        let mut reinitialized = false;
         let mut auth_attempts = 0;
+        let mut unreachable = 0;
         loop {
-            let Posted { result, had_session, authorization } = self.post(&out).await;
+            let Posted { result, session, authorization } = self.post(&out).await;
             let response = match result {
                 Ok(r) => r,
-                Err(e) => return self.fail(io::Error::other(e)).await,
+                // Not the first `initialize`: a wrong address should fail `serve` at once.
+                Err(e)
+                    if out.method.as_deref() != Some(methods::INITIALIZE)
+                        && self.wait_to_reconnect(&e, &mut unreachable).await =>
+                {
+                    continue;
+                }
+                Err(e) if e.is_connect() => return self.fail(io::Error::other(e)).await,
+                // The request went out and the connection broke: it may have run, so it is not
+                // sent again, and the session (if any) may well live on.
+                Err(e) => {
+                    let reason =
+                        format!("the connection broke before the answer came; the request may have run: {}", chain(&e));
+                    return self.answer_lost(id, reason).await;
+                }
             };
             // Before anything in the answer is acted on: another origin's 401 must not start a
             // challenge, nor its 404 end the session.
@@ -397,8 +481,12 @@ impl Worker {
                 continue;
             }
             let status = response.status();
+            if status.is_success() && session.is_some() && out.method.as_deref() != Some(methods::INITIALIZE) {
+                // The server is back (if the standalone stream gave up while it was away).
+                self.open_standalone();
+            }
             if status.is_success() && is_sse(response.headers()) {
-                return self.read_answer_stream(response, &out, id).await;
+                return self.read_answer_stream(response, &out, id, session).await;
             }
             let location = status.is_redirection().then(|| response.headers().get(header::LOCATION).cloned()).flatten();
             let www_authenticate = response.headers().get(header::WWW_AUTHENTICATE).cloned();
@@ -406,12 +494,23 @@ impl Worker {
                 Ok(body) => body,
                 Err(e) => return self.incoming(JsonRpcMessage::error(Some(id), ErrorData::internal_error(e))).await,
             };
-            if had_session && is_session_gone(status, &body) {
+            if let Some(lost) = &session
+                && is_session_gone(status, &body)
+            {
                 // Unless the request was given up meanwhile (its answer no longer matters).
-                if lock(&self.in_flight).contains_key(&id) {
-                    self.fail(session_gone()).await;
+                if !lock(&self.in_flight).contains_key(&id) {
+                    return;
                 }
-                return;
+                // Sent again in a new session, once: a 404 for the session means the server
+                // did not know the session when the request came, so it refused the request
+                // before running any of it. (A request whose answer was lost after it was
+                // accepted, on a broken or unresumable stream, is never sent again.)
+                if !reinitialized && out.method.as_deref() != Some(methods::INITIALIZE) && self.reinitialize(lost).await
+                {
+                    reinitialized = true;
+                    continue;
+                }
+                return self.fail(session_gone()).await;
             }
             let message = match JsonRpcMessage::from_slice(&body) {
                 // The body of a POST answers that POST's request: one naming another id would
@@ -437,123 +536,6 @@ impl Worker {
         }
     }
 
-    /// Read the SSE answer to a request; on a session, resume it with `Last-Event-ID` when the
-    /// connection ends before the response.
-    async fn read_answer_stream(&self, response: Response, out: &Outgoing, id: RequestId) {
-        let mut parser = SseParser::new(self.config.max_message_bytes);
-        match self.read_stream(response, &mut parser, Some(&id)).await {
-            Read::Answered => return,
-            Read::TooLarge(e) => return self.too_large(id, e).await,
-            Read::Gap => return self.lost(id).await,
-            Read::Ended => {}
-        }
-        if out.stateless_version.is_some() || parser.last_event_id.is_none() {
-            let e = ErrorData::internal_error("the response stream ended before the response");
-            return self.incoming(JsonRpcMessage::error(Some(id), e)).await;
-        }
-        let mut attempts = 0;
-        while attempts < self.config.max_reconnects {
-            attempts += 1;
-            tokio::time::sleep(self.reconnect_delay(&parser, attempts)).await;
-            match self.get(parser.last_event_id.as_deref()).await {
-                Ok(r) if r.status().is_success() && is_sse(r.headers()) && !self.answered_elsewhere(&r) => {
-                    let before = parser.last_event_id.clone();
-                    match self.read_stream(r, &mut parser, Some(&id)).await {
-                        Read::Answered => return,
-                        Read::TooLarge(e) => return self.too_large(id, e).await,
-                        Read::Gap => return self.lost(id).await,
-                        Read::Ended => {}
-                    }
-                    if parser.last_event_id != before {
-                        attempts = 0;
-                    }
-                }
-                Ok(r) if r.status() == StatusCode::NOT_FOUND && !self.answered_elsewhere(&r) => {
-                    return self.fail(session_gone()).await;
-                }
-                // A balancer between instances, one of which just died: another try may reach
-                // a live one.
-                Ok(r) if is_transient(r.status()) => {
-                    tracing::debug!(status = %r.status(), "resuming a stream failed for now; retrying");
-                }
-                Ok(r) => {
-                    tracing::debug!(status = %r.status(), "the server refused to resume a stream");
-                    break;
-                }
-                Err(e) => tracing::debug!(error = %e, "resuming a stream failed"),
-            }
-        }
-        let e = ErrorData::internal_error("the response stream was interrupted and could not be resumed");
-        self.incoming(JsonRpcMessage::error(Some(id), e)).await;
-    }
-
-    /// The wait before resuming a stream after `failures` attempts in a row brought nothing.
-    fn reconnect_delay(&self, parser: &SseParser, failures: usize) -> Duration {
-        reconnect::delay(parser.retry_ms, self.config.default_retry, self.config.max_retry_delay, failures)
-    }
-
-    /// A request whose answer holds a message larger than the limit fails.
-    async fn too_large(&self, id: RequestId, e: EventTooLarge) {
-        let e = ErrorData::internal_error(format!("the answer could not be read: {e}"));
-        self.incoming(JsonRpcMessage::error(Some(id), e)).await;
-    }
-
-    /// The request's stream was resumed, the server's replay reported lost events (a `gap`
-    /// event), and the stream ended without the answer: it will not come, on this stream or
-    /// another (a resumption would replay the same).
-    async fn lost(&self, id: RequestId) {
-        tracing::warn!(%id, "the server lost events of this request's stream, its answer among them");
-        let reason = "the server's replay of the request's stream reported lost events and ended without the answer";
-        let _ = self.frames.send(Ok(Frame::AnswerLost { id, reason: reason.to_owned() })).await;
-    }
-
-    /// Hand every message of an SSE response to the engine, until the answer to `wanted`.
-    async fn read_stream(&self, response: Response, parser: &mut SseParser, wanted: Option<&RequestId>) -> Read {
-        parser.new_stream();
-        let mut chunks = response.bytes_stream();
-        // The server's replay reported missing events (`event: gap`, from our server or one
-        // like it): if the stream ends without the answer now, the answer was among them.
-        let mut gap = false;
-        while let Some(chunk) = chunks.next().await {
-            let Ok(chunk) = chunk else { break };
-            let events = match parser.push(&chunk) {
-                Ok(events) => events,
-                Err(e) => return Read::TooLarge(e),
-            };
-            for event in events {
-                if event.event.as_deref() == Some("gap") {
-                    tracing::warn!(data = %event.data, "the server lost events of a stream it replays");
-                    gap = true;
-                    continue;
-                }
-                if event.event.as_deref().is_some_and(|e| e != "message") {
-                    continue;
-                }
-                match JsonRpcMessage::from_json(&event.data) {
-                    Ok(message) => {
-                        let done = wanted.is_some_and(|id| answers(&message, id));
-                        let other = if done { None } else { answered_id(&message) };
-                        self.incoming(message).await;
-                        if done {
-                            return Read::Answered;
-                        }
-                        // Another request's answer (a server may answer on the standalone or
-                        // a resumed stream): stop reading that request's own stream, which a
-                        // server could otherwise hold open, with its connection and task, for
-                        // as long as it likes. Only once the answer is handed on.
-                        if let Some(id) = other
-                            && let Some(flight) = lock(&self.in_flight).remove(&id)
-                        {
-                            flight.ct.cancel();
-                        }
-                    }
-                    Err(e) => tracing::debug!(error = %e.error, "an SSE event that is no JSON-RPC message"),
-                }
-            }
-        }
-        if gap { Read::Gap } else { Read::Ended }
-    }
-
     /// A message from the server, on its way to the engine. Answers to `initialize` and
     /// `tools/list` are read on the way: the negotiated version and the tool schemas.
     async fn incoming(&self, mut message: JsonRpcMessage) {
@@ -572,76 +554,27 @@ impl Worker {
         }
         let _ = self.frames.send(Ok(Frame::Message(message, http::Extensions::new()))).await;
     }
-
-    /// Open the standalone GET stream of a session, once.
-    fn open_standalone(self: &Arc<Self>) {
-        if !self.config.standalone_stream
-            || lock(&self.session).is_none()
-            || self.standalone_open.swap(true, Ordering::Relaxed)
-        {
-            return;
-        }
-        let this = self.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                () = this.ct.cancelled() => {}
-                () = this.standalone() => {}
-            }
-        });
-    }
-
-    async fn standalone(&self) {
-        let mut parser = SseParser::new(self.config.max_message_bytes);
-        let mut failures = 0;
-        loop {
-            match self.get(parser.last_event_id.as_deref()).await {
-                Ok(r) if r.status().is_success() && is_sse(r.headers()) && !self.answered_elsewhere(&r) => {
-                    let before = parser.last_event_id.clone();
-                    if let Read::TooLarge(e) = self.read_stream(r, &mut parser, None).await {
-                        // Resuming would replay the same event: give the stream up.
-                        tracing::warn!(error = %e, "the standalone stream is given up");
-                        return;
-                    }
-                    failures = if parser.last_event_id != before { 0 } else { failures + 1 };
-                }
-                // No standalone stream here (405), the session is gone (404; the next request
-                // notices), or another one is open (409).
-                Ok(r) if matches!(r.status().as_u16(), 404 | 405 | 409) => return,
-                Ok(_) | Err(_) => failures += 1,
-            }
-            if failures > self.config.max_reconnects {
-                return;
-            }
-            tokio::time::sleep(self.reconnect_delay(&parser, failures)).await;
-        }
-    }
 }
 
 /// What POSTing one message gave.
 struct Posted {
     result: Result<Response, reqwest::Error>,
-    /// Whether the request named a session.
-    had_session: bool,
+    /// The session the message named.
+    session: Option<HeaderValue>,
     /// The `Authorization` header the request carried.
     authorization: Option<HeaderValue>,
 }
 
-/// How reading an SSE answer ended.
-enum Read {
-    /// The answer came.
-    Answered,
-    /// The stream ended first.
-    Ended,
-    /// The stream ended first, after the server reported lost events (`event: gap`).
-    Gap,
-    /// An event exceeded the size limit.
-    TooLarge(EventTooLarge),
-}
-
-/// A status a gateway answers while what is behind it is briefly unavailable (an instance
-/// restarting, a balancer failing over): worth another try.
-fn is_transient(status: StatusCode) -> bool {
-    matches!(status, StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT)
+/// An error and its causes, `: `-separated: reqwest's own message names no cause.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]
@@ -671,20 +604,12 @@ mod tests {
             }
         });
         let (frames, mut frames_rx) = mpsc::channel(16);
-        let worker = Arc::new(Worker {
-            client: reqwest::Client::new(),
-            config: StreamableHttpClientConfig::new(url),
+        let worker = Arc::new(Worker::new(
+            reqwest::Client::new(),
+            StreamableHttpClientConfig::new(url),
             frames,
-            session: Mutex::new(None),
-            version: Mutex::new(None),
-            initialize: Mutex::new(None),
-            tool_lists: Mutex::new(HashSet::default()),
-            tools: ToolHeaders::default(),
-            in_flight: Mutex::new(HashMap::default()),
-            origin: OnceLock::new(),
-            standalone_open: AtomicBool::new(false),
-            ct: CancellationToken::new(),
-        });
+            watch::Sender::new(0),
+        ));
         for id in 1..=3 {
             let list = JsonRpcMessage::request(RequestId::Number(id), methods::TOOLS_LIST, &serde_json::json!({}));
             worker.dispatch(list.unwrap());
