@@ -64,7 +64,7 @@
 //! | `server` | yes | `ServerHandler`, the tool/prompt/resource routers, schemas, tasks, sealed MRTR `requestState` | schemars, arc-swap, hmac, sha2, getrandom, humantime, percent-encoding |
 //! | `client` | yes | `ClientHandler`, the client handshake, typed calls, pipelined calls, `ClientGroup` | nothing more |
 //! | `macros` | yes | `#[tool]`, `#[prompt]`, `#[resource]` and their routers and handlers (implies `server`) | rmcp-macros (syn, quote) |
-//! | `stdio` | yes | stdio, any `AsyncRead`/`AsyncWrite`, in-process `duplex` pairs, `ChildProcess` (a server's stdin/stdout) | tokio's `io-std`, `net` (non-blocking pipes), `process` |
+//! | `stdio` | yes | stdio, any `AsyncRead`/`AsyncWrite`, in-process `duplex` pairs, `ChildProcess` (a server's stdin/stdout) | tokio's `io-std`, `net` (non-blocking pipes), `process`; rustix on Unix (the child's process group) |
 //! | `http-server` | yes | `StreamableHttpService` (a tower `Service`) and its hyper listener (implies `server`) | hyper, hyper-util, http-body, tower-service, uuid |
 //! | `http-client` | yes | `StreamableHttpClientTransport` (implies `client`) | reqwest with rustls, url |
 //! | `schema-validation` | yes | JSON Schema validation of tool arguments and structured output (without it, serde checks arguments as it deserializes them) | jsonschema |
