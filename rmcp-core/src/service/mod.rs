@@ -6,6 +6,7 @@
 
 #[cfg(feature = "client")]
 mod client_peer;
+pub(crate) mod client_state;
 mod context;
 pub(crate) mod dispatch;
 mod engine;
@@ -17,6 +18,7 @@ pub(crate) mod input;
 #[cfg(feature = "client")]
 mod input_retry;
 pub mod lifecycle;
+pub(crate) mod list_cache;
 mod log;
 mod options;
 mod peer;
@@ -32,6 +34,7 @@ mod tasks_client;
 pub use context::{NotificationContext, RequestContext};
 pub use engine::QuitReason;
 pub use error::{McpError, ServeError, ServiceError};
+pub use list_cache::{ListCacheStats, ListCaching, SharedListCache};
 pub use ids::{AtomicCounter, ProgressTokenProvider, RequestIdProvider};
 pub use info::{ClientInfo, DEFAULT_MAX_INPUT_ROUNDS, ProtocolPreference, ServerInfo};
 #[cfg(feature = "server")]

@@ -66,6 +66,8 @@ pub(crate) struct PeerShared<R: ServiceRole> {
     /// The timeout of a request whose options set none (a server's
     /// [`client_request_timeout`](super::ServeOptions::client_request_timeout)).
     pub request_timeout: Option<Duration>,
+    /// A client's list cache and listen streams, made on first use (`client_state.rs`).
+    pub client_state: OnceLock<Arc<super::client_state::ClientState>>,
 }
 
 /// A type-erased call into this side's service. It holds the service weakly, so a service that
@@ -158,6 +160,7 @@ impl<R: ServiceRole> Peer<R> {
                 local: OnceLock::new(),
                 log_level: Default::default(),
                 request_timeout,
+                client_state: OnceLock::new(),
             }),
         }
     }
