@@ -22,7 +22,8 @@ use tokio::task::JoinHandle;
 /// `tools/list` calls are counted. Its resources can be watched (2025: `resources/subscribe`).
 #[derive(Clone)]
 pub struct Catalog {
-    /// `tools/list` requests served.
+    /// `tools/list` requests of clients served (the HTTP server's own reads of the tool table,
+    /// which carry no HTTP request, are not counted).
     pub lists: Arc<AtomicUsize>,
     /// Bumped by `change`: the tool list holds `tool-<version>`.
     pub version: Arc<AtomicUsize>,
@@ -72,9 +73,11 @@ impl ServerHandler for Catalog {
     async fn list_tools(
         &self,
         _params: PaginatedRequestParams,
-        _ctx: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        self.lists.fetch_add(1, Ordering::SeqCst);
+        if ctx.extensions.get::<http::request::Parts>().is_some() {
+            self.lists.fetch_add(1, Ordering::SeqCst);
+        }
         Ok(ListToolsResult::new(vec![Tool::new(self.tool_name(), "a tool", empty_object_schema()), change_tool()]))
     }
 
