@@ -53,13 +53,14 @@ async fn a_tool_list_change_on_a_listen_stream_drops_the_cached_list() {
     let server = serve(catalog.clone()).await;
     let client = stateless(&server.url).await;
     let mut events = client.listen(SubscriptionFilter::new().with_tools_list_changed());
-    assert!(matches!(events.next().await, Some(Ok(ListenEvent::Acknowledged(_)))));
+    let ack = tokio::time::timeout(Duration::from_secs(10), events.next()).await.expect("acknowledged within 10 s");
+    assert!(matches!(ack, Some(Ok(ListenEvent::Acknowledged(_)))), "{ack:?}");
     assert_eq!(first_tool(&client).await, "tool-0");
     assert_eq!(first_tool(&client).await, "tool-0");
     assert_eq!(catalog.lists(), 1);
 
     client.call_tool(CallToolRequestParams::new("change")).await.unwrap();
-    let event = tokio::time::timeout(Duration::from_secs(10), events.next()).await.unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), events.next()).await.expect("an event within 10 s");
     assert!(matches!(event, Some(Ok(ListenEvent::ToolListChanged))), "{event:?}");
     // Dropped by the time the event is seen: the next list reaches the server.
     assert_eq!(first_tool(&client).await, "tool-1");

@@ -6,6 +6,7 @@
 
 #[cfg(feature = "client")]
 mod client_peer;
+#[cfg(feature = "client")]
 pub(crate) mod client_state;
 mod context;
 pub(crate) mod dispatch;
@@ -18,6 +19,7 @@ pub(crate) mod input;
 #[cfg(feature = "client")]
 mod input_retry;
 pub mod lifecycle;
+#[cfg(feature = "client")]
 pub(crate) mod list_cache;
 mod log;
 mod options;
@@ -34,8 +36,9 @@ mod tasks_client;
 pub use context::{NotificationContext, RequestContext};
 pub use engine::QuitReason;
 pub use error::{McpError, ServeError, ServiceError};
-pub use list_cache::{ListCacheStats, ListCaching, SharedListCache};
 pub use ids::{AtomicCounter, ProgressTokenProvider, RequestIdProvider};
+#[cfg(feature = "client")]
+pub use list_cache::{ListCacheStats, ListCaching, SharedListCache};
 pub use info::{ClientInfo, DEFAULT_MAX_INPUT_ROUNDS, ProtocolPreference, ServerInfo};
 #[cfg(feature = "server")]
 pub use input::Elicitation;

@@ -67,6 +67,7 @@ pub(crate) struct PeerShared<R: ServiceRole> {
     /// [`client_request_timeout`](super::ServeOptions::client_request_timeout)).
     pub request_timeout: Option<Duration>,
     /// A client's list cache and listen streams, made on first use (`client_state.rs`).
+    #[cfg(feature = "client")]
     pub client_state: OnceLock<Arc<super::client_state::ClientState>>,
 }
 
@@ -160,6 +161,7 @@ impl<R: ServiceRole> Peer<R> {
                 local: OnceLock::new(),
                 log_level: Default::default(),
                 request_timeout,
+                #[cfg(feature = "client")]
                 client_state: OnceLock::new(),
             }),
         }
