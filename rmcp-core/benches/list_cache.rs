@@ -48,7 +48,9 @@ impl ClientHandler for Stateless {
 fn list_tools_over_http(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let tools: Vec<Tool> = (0..TOOLS)
-        .map(|i| Tool::new(format!("tool_{i}"), format!("The tool number {i}, which does one thing."), empty_object_schema()))
+        .map(|i| {
+            Tool::new(format!("tool_{i}"), format!("The tool number {i}, which does one thing."), empty_object_schema())
+        })
         .collect();
     let catalog = Catalog(ToolList::from(tools));
     let client = rt.block_on(async {

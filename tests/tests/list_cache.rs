@@ -39,7 +39,10 @@ async fn a_second_list_within_the_ttl_does_not_reach_the_server() {
     assert_eq!(first.ttl_ms, Some(MINUTE_MS));
     let second = client.list_tools(None).await.unwrap();
     assert_eq!(catalog.lists(), 1);
-    assert_eq!(first.tools.iter().map(|t| &t.name).collect::<Vec<_>>(), second.tools.iter().map(|t| &t.name).collect::<Vec<_>>());
+    assert_eq!(
+        first.tools.iter().map(|t| &t.name).collect::<Vec<_>>(),
+        second.tools.iter().map(|t| &t.name).collect::<Vec<_>>()
+    );
     // The `list_all_*` walk reads the same pages.
     assert_eq!(client.list_all_tools().await.unwrap().len(), 2);
     assert_eq!(catalog.lists(), 1);

@@ -69,7 +69,9 @@ async fn a_listen_stream_survives_two_restarts_on_the_same_port() {
         }
         eventually("the new server holds the stream", || server.service.stats().listen_streams == 1).await;
         server.service.notify_resource_updated("doc://watched").await;
-        assert!(matches!(next(&mut events).await.unwrap(), ListenEvent::ResourceUpdated(u) if u.uri == "doc://watched"));
+        assert!(
+            matches!(next(&mut events).await.unwrap(), ListenEvent::ResourceUpdated(u) if u.uri == "doc://watched")
+        );
         client.call_tool(CallToolRequestParams::new("change")).await.unwrap();
         assert_eq!(next(&mut events).await.unwrap(), ListenEvent::ToolListChanged);
     }

@@ -207,7 +207,11 @@ fn watched_lists(filter: &SubscriptionFilter) -> Vec<ListKind> {
 
 /// The event a notification makes, if `filter` selects it (a server must send nothing else;
 /// what it sends anyway is dropped here).
-fn event_of(filter: &SubscriptionFilter, method: &str, params: Option<&serde_json::value::RawValue>) -> Option<ListenEvent> {
+fn event_of(
+    filter: &SubscriptionFilter,
+    method: &str,
+    params: Option<&serde_json::value::RawValue>,
+) -> Option<ListenEvent> {
     let wants = |flag: Option<bool>| flag == Some(true);
     let notification = match ServerNotification::parse(method, params) {
         Ok(n) => n,
@@ -217,7 +221,9 @@ fn event_of(filter: &SubscriptionFilter, method: &str, params: Option<&serde_jso
         }
     };
     match notification {
-        ServerNotification::ToolListChanged(_) if wants(filter.tools_list_changed) => Some(ListenEvent::ToolListChanged),
+        ServerNotification::ToolListChanged(_) if wants(filter.tools_list_changed) => {
+            Some(ListenEvent::ToolListChanged)
+        }
         ServerNotification::PromptListChanged(_) if wants(filter.prompts_list_changed) => {
             Some(ListenEvent::PromptListChanged)
         }
@@ -248,7 +254,8 @@ fn subscription_sink(
     let state = peer.client_state().clone();
     Arc::new(move |method, params| {
         if method == methods::NOTIFICATION_SUBSCRIPTIONS_ACKNOWLEDGED {
-            let Ok(ServerNotification::SubscriptionsAcknowledged(ack)) = ServerNotification::parse(method, params) else {
+            let Ok(ServerNotification::SubscriptionsAcknowledged(ack)) = ServerNotification::parse(method, params)
+            else {
                 return;
             };
             acked.store(true, Ordering::Release);
@@ -347,7 +354,10 @@ mod tests {
     fn only_what_the_filter_selects_becomes_an_event() {
         let filter = SubscriptionFilter::new().with_tools_list_changed().with_resource_subscription("a://1");
         let raw = |json: &str| serde_json::value::RawValue::from_string(json.to_owned()).unwrap();
-        assert_eq!(event_of(&filter, methods::NOTIFICATION_TOOLS_LIST_CHANGED, None), Some(ListenEvent::ToolListChanged));
+        assert_eq!(
+            event_of(&filter, methods::NOTIFICATION_TOOLS_LIST_CHANGED, None),
+            Some(ListenEvent::ToolListChanged)
+        );
         assert_eq!(event_of(&filter, methods::NOTIFICATION_PROMPTS_LIST_CHANGED, None), None);
         let updated = |uri: &str| raw(&format!(r#"{{"uri":"{uri}"}}"#));
         assert!(matches!(

@@ -19,9 +19,9 @@ use crate::model::tasks_ext::{self, GetTaskResult};
 use crate::model::{
     CallToolRequestParams, CallToolResult, CancelTaskRequestParams, CancelledNotificationParams, CompleteRequestParams,
     CompleteResult, Cursor, DiscoverResult, EmptyParams, EmptyResult, GetPromptRequestParams, GetPromptResult,
-    GetTaskRequestParams, InitializeResult, JsonObject, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, RequestId, JsonRpcRequest, ProgressNotificationParams, Prompt,
-    ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate, SetLevelRequestParams,
+    GetTaskRequestParams, InitializeResult, JsonObject, JsonRpcRequest, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParams, Prompt,
+    ReadResourceRequestParams, ReadResourceResult, RequestId, Resource, ResourceTemplate, SetLevelRequestParams,
     SubscribeRequestParams, Tool, UnsubscribeRequestParams, methods,
 };
 

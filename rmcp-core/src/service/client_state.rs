@@ -51,8 +51,8 @@ impl ClientState {
         if self.listening.load(Ordering::Acquire) == 0 {
             return;
         }
-        let subscription = probe_meta(params)
-            .and_then(|meta| RequestId::deserialize(meta.get(meta_keys::SUBSCRIPTION_ID)?).ok());
+        let subscription =
+            probe_meta(params).and_then(|meta| RequestId::deserialize(meta.get(meta_keys::SUBSCRIPTION_ID)?).ok());
         let sinks: Vec<NotificationSink> = {
             let sinks = lock(&self.sinks);
             match subscription {

@@ -37,11 +37,11 @@ pub use context::{NotificationContext, RequestContext};
 pub use engine::QuitReason;
 pub use error::{McpError, ServeError, ServiceError};
 pub use ids::{AtomicCounter, ProgressTokenProvider, RequestIdProvider};
-#[cfg(feature = "client")]
-pub use list_cache::{ListCacheStats, ListCaching, SharedListCache};
 pub use info::{ClientInfo, DEFAULT_MAX_INPUT_ROUNDS, ProtocolPreference, ServerInfo};
 #[cfg(feature = "server")]
 pub use input::Elicitation;
+#[cfg(feature = "client")]
+pub use list_cache::{ListCacheStats, ListCaching, SharedListCache};
 pub use options::{ProgressCallback, RequestOptions};
 pub use peer::Peer;
 #[cfg(feature = "server")]

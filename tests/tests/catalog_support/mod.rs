@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rmcp_core::handler::{ClientHandler, ClientInfo, ProtocolPreference, ResourceSubscriptions, ServerHandler, ServerInfo};
+use rmcp_core::handler::{
+    ClientHandler, ClientInfo, ProtocolPreference, ResourceSubscriptions, ServerHandler, ServerInfo,
+};
 use rmcp_core::model::{
     CacheScope, CallToolRequestParams, CallToolResult, ContentBlock, Implementation, ListToolsResult,
     PaginatedRequestParams, ProtocolVersion, ServerCapabilities, Tool,
@@ -34,12 +36,7 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn new(hints: Option<(u64, CacheScope)>) -> Self {
-        Self {
-            lists: Arc::default(),
-            version: Arc::default(),
-            hints,
-            subscriptions: ResourceSubscriptions::new(),
-        }
+        Self { lists: Arc::default(), version: Arc::default(), hints, subscriptions: ResourceSubscriptions::new() }
     }
 
     pub fn lists(&self) -> usize {

@@ -58,12 +58,10 @@ pub(super) async fn drive(peer: Peer<RoleClient>, filter: SubscriptionFilter, tx
     if filter.tools_list_changed == Some(true) && announces(capabilities.tools.as_ref().map(|c| c.list_changed)) {
         honoured.tools_list_changed = Some(true);
     }
-    if filter.prompts_list_changed == Some(true) && announces(capabilities.prompts.as_ref().map(|c| c.list_changed))
-    {
+    if filter.prompts_list_changed == Some(true) && announces(capabilities.prompts.as_ref().map(|c| c.list_changed)) {
         honoured.prompts_list_changed = Some(true);
     }
-    if filter.resources_list_changed == Some(true)
-        && announces(capabilities.resources.as_ref().map(|c| c.list_changed))
+    if filter.resources_list_changed == Some(true) && announces(capabilities.resources.as_ref().map(|c| c.list_changed))
     {
         honoured.resources_list_changed = Some(true);
     }
