@@ -2,7 +2,8 @@
 //! sends list changes on the connection to every client, and resource updates to those that
 //! asked with `resources/subscribe`. The stream subscribes to its URIs (counted per connection,
 //! so the last stream watching a URI unsubscribes), and picks from what arrives what its filter
-//! selects. The transport keeps the connection; there is nothing to reconnect here.
+//! selects. The transport keeps the connection; there is nothing to reconnect here. Task ids
+//! are not watched: 2025 task status notifications are not per-subscription.
 
 use std::sync::Arc;
 
