@@ -1,9 +1,9 @@
 //! Listen streams (`Peer::listen`) over real transports: over HTTP on 127.0.0.1 a 2026-07-28
 //! stream gets the tool list changes and the updates of the resources it watches (and not of
 //! others), reconnects when the server restarts on the same port and keeps delivering, and
-//! closes on the server when dropped; on a 2025-11-25 session the same call works through
-//! `resources/subscribe`; over an in-process pair a server without `subscriptions/listen` ends
-//! the stream with its refusal.
+//! closes on the server when dropped; on a 2025-11-25 session (HTTP, or an in-process pair) the
+//! same call works through `resources/subscribe`; over an in-process pair a server without
+//! `subscriptions/listen` ends a 2026 stream with its refusal.
 
 mod catalog_support;
 
@@ -146,4 +146,26 @@ async fn a_server_without_listen_ends_the_stream_with_its_refusal_over_a_duplex_
     }
     let end = tokio::time::timeout(Duration::from_secs(5), events.next()).await.expect("the stream ends");
     assert!(end.is_none(), "{end:?}");
+}
+
+#[tokio::test]
+async fn a_2025_connection_over_a_duplex_pair_listens_too() {
+    let catalog = Catalog::new(None);
+    let (client_side, server_side) = duplex(64 * 1024);
+    let served = catalog.clone();
+    tokio::spawn(async move {
+        if let Ok(server) = served.serve(server_side).await {
+            let _ = server.waiting().await;
+        }
+    });
+    let client = Quiet::stateful().serve(client_side).await.unwrap();
+    let mut events = client.listen(watching("doc://watched"));
+    assert_eq!(next(&mut events).await.unwrap(), ListenEvent::Acknowledged(watching("doc://watched")));
+    catalog.subscriptions.notify_updated("doc://unwatched").await;
+    catalog.subscriptions.notify_updated("doc://watched").await;
+    assert!(matches!(next(&mut events).await.unwrap(), ListenEvent::ResourceUpdated(u) if u.uri == "doc://watched"));
+    client.call_tool(CallToolRequestParams::new("change")).await.unwrap();
+    assert_eq!(next(&mut events).await.unwrap(), ListenEvent::ToolListChanged);
+    drop(events);
+    eventually("the stream unsubscribed", || catalog.subscriptions.subscribers("doc://watched") == 0).await;
 }
