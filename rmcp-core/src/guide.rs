@@ -48,6 +48,11 @@ pub mod http {}
 #[doc = include_str!("../../docs/guide/07-clients.md")]
 pub mod clients {}
 
+// To be merged into `clients`; included meanwhile so that its examples are compiled and run.
+#[cfg(all(feature = "http-server", feature = "http-client"))]
+#[doc = include_str!("../../docs/guide/07b-listen-and-cache.md")]
+pub mod listen_and_cache {}
+
 // Its examples need the OAuth client and the resource-server layer.
 #[cfg(all(feature = "auth", feature = "auth-server"))]
 #[doc = include_str!("../../docs/guide/08-oauth.md")]

@@ -3,17 +3,25 @@
 //! polling lives in `input_retry.rs` and `tasks_client.rs`.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use futures::StreamExt;
 
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tokio::sync::oneshot;
+
+use super::client_state::ClientState;
+use super::list_cache::{CacheableList, ListCacheStats, ListCaching, SharedListCache};
+use super::peer::{Cancel, Command};
 use super::{Peer, RequestOptions, RoleClient, ServiceError, input_retry, tasks_client};
 use crate::model::tasks_ext::{self, GetTaskResult};
 use crate::model::{
     CallToolRequestParams, CallToolResult, CancelTaskRequestParams, CancelledNotificationParams, CompleteRequestParams,
     CompleteResult, Cursor, DiscoverResult, EmptyParams, EmptyResult, GetPromptRequestParams, GetPromptResult,
-    GetTaskRequestParams, InitializeResult, JsonObject, ListPromptsResult, ListResourceTemplatesResult,
+    GetTaskRequestParams, InitializeResult, JsonObject, JsonRpcRequest, ListPromptsResult, ListResourceTemplatesResult,
     ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParams, Prompt,
-    ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate, SetLevelRequestParams,
+    ReadResourceRequestParams, ReadResourceResult, RequestId, Resource, ResourceTemplate, SetLevelRequestParams,
     SubscribeRequestParams, Tool, UnsubscribeRequestParams, methods,
 };
 
@@ -82,9 +90,9 @@ impl Peer<RoleClient> {
         self.send_request(methods::PING, &EmptyParams::default(), RequestOptions::new()).await
     }
 
-    /// One page of `tools/list`.
+    /// One page of `tools/list`, from the list cache while fresh (see [`ListCaching`]).
     pub async fn list_tools(&self, params: Option<PaginatedRequestParams>) -> Result<ListToolsResult, ServiceError> {
-        self.send_request(methods::TOOLS_LIST, &params.unwrap_or_default(), RequestOptions::new()).await
+        self.cached_list(methods::TOOLS_LIST, params).await
     }
 
     /// Every tool, following the pagination cursor (within bounds: see
@@ -114,12 +122,12 @@ impl Peer<RoleClient> {
         input_retry::request_with_input(self, methods::TOOLS_CALL, params, options).await
     }
 
-    /// One page of `resources/list`.
+    /// One page of `resources/list`, from the list cache while fresh (see [`ListCaching`]).
     pub async fn list_resources(
         &self,
         params: Option<PaginatedRequestParams>,
     ) -> Result<ListResourcesResult, ServiceError> {
-        self.send_request(methods::RESOURCES_LIST, &params.unwrap_or_default(), RequestOptions::new()).await
+        self.cached_list(methods::RESOURCES_LIST, params).await
     }
 
     /// Every resource, following the pagination cursor.
@@ -131,12 +139,13 @@ impl Peer<RoleClient> {
         .await
     }
 
-    /// One page of `resources/templates/list`.
+    /// One page of `resources/templates/list`, from the list cache while fresh (see
+    /// [`ListCaching`]).
     pub async fn list_resource_templates(
         &self,
         params: Option<PaginatedRequestParams>,
     ) -> Result<ListResourceTemplatesResult, ServiceError> {
-        self.send_request(methods::RESOURCES_TEMPLATES_LIST, &params.unwrap_or_default(), RequestOptions::new()).await
+        self.cached_list(methods::RESOURCES_TEMPLATES_LIST, params).await
     }
 
     /// Every resource template, following the pagination cursor.
@@ -163,12 +172,12 @@ impl Peer<RoleClient> {
         self.send_request(methods::RESOURCES_UNSUBSCRIBE, &params, RequestOptions::new()).await
     }
 
-    /// One page of `prompts/list`.
+    /// One page of `prompts/list`, from the list cache while fresh (see [`ListCaching`]).
     pub async fn list_prompts(
         &self,
         params: Option<PaginatedRequestParams>,
     ) -> Result<ListPromptsResult, ServiceError> {
-        self.send_request(methods::PROMPTS_LIST, &params.unwrap_or_default(), RequestOptions::new()).await
+        self.cached_list(methods::PROMPTS_LIST, params).await
     }
 
     /// Every prompt, following the pagination cursor.
@@ -285,5 +294,125 @@ impl Peer<RoleClient> {
             .buffered(concurrency.max(1))
             .collect()
             .await
+    }
+}
+
+/// The list cache: results of `tools/list`, `prompts/list`, `resources/list` and
+/// `resources/templates/list` kept as long as the server's hints allow (see [`ListCaching`]) and
+/// dropped by the matching `notifications/*/list_changed`, whether it comes on the connection or
+/// on a [listen stream](crate::client::ListenStream).
+impl Peer<RoleClient> {
+    /// The connection's cache and listen streams, made on first use.
+    pub(crate) fn client_state(&self) -> &Arc<ClientState> {
+        self.shared.client_state.get_or_init(Default::default)
+    }
+
+    /// Choose when list results are served from the cache (the default:
+    /// [`ListCaching::Hints`]). Turning it [`Off`](ListCaching::Off) empties it.
+    pub fn set_list_caching(&self, caching: ListCaching) {
+        self.client_state().list_cache.set_mode(caching);
+    }
+
+    /// Share this connection's `public` list results with the other connections given the same
+    /// [`SharedListCache`], and be served theirs.
+    pub fn share_list_cache(&self, shared: &SharedListCache) {
+        self.client_state().list_cache.share(shared);
+    }
+
+    /// Drop every cached list result of this connection (and the shared ones it would see).
+    pub fn clear_list_cache(&self) {
+        self.client_state().list_cache.invalidate(&super::list_cache::ListKind::ALL);
+    }
+
+    /// How many list calls the cache answered, and how many reached the server.
+    pub fn list_cache_stats(&self) -> ListCacheStats {
+        self.client_state().list_cache.stats()
+    }
+
+    /// One page of a list, from the cache when fresh, else from the server (and kept).
+    async fn cached_list<T: CacheableList + serde::de::DeserializeOwned>(
+        &self,
+        method: &'static str,
+        params: Option<PaginatedRequestParams>,
+    ) -> Result<T, ServiceError> {
+        let params = params.unwrap_or_default();
+        let cursor = params.cursor.as_deref().unwrap_or_default();
+        let cache = &self.client_state().list_cache;
+        let miss = match cache.lookup::<T>(cursor) {
+            Ok(hit) => return Ok(hit),
+            Err(miss) => miss,
+        };
+        let result: T = self.send_request(method, &params, RequestOptions::new()).await?;
+        cache.store(cursor, miss, &result);
+        Ok(result)
+    }
+}
+
+/// A request whose id the caller knows before it is sent: a `subscriptions/listen` request's id
+/// names its subscription, which tags the notifications that belong to it.
+impl Peer<RoleClient> {
+    /// A fresh request id, for [`send_request_with_id`](Self::send_request_with_id).
+    pub(crate) fn next_request_id(&self) -> RequestId {
+        self.shared.ids.next_request_id()
+    }
+
+    /// Send `method` as request `id` with the connection's per-request `_meta` (2026-07-28)
+    /// merged into `params`, without a timeout. Dropping the answer cancels the request (on
+    /// HTTP, 2026-07-28: its stream is closed).
+    pub(crate) async fn send_request_with_id(
+        &self,
+        id: RequestId,
+        method: &'static str,
+        params: &impl Serialize,
+    ) -> Result<PendingAnswer, ServiceError> {
+        let encode = |e: serde_json::Error| ServiceError::TransportSend(std::io::Error::other(e));
+        let mut value = serde_json::to_value(params).map_err(encode)?;
+        if let (Some(extra), Some(object)) = (self.shared.request_meta.get(), value.as_object_mut()) {
+            let meta = object.entry("_meta").or_insert_with(|| serde_json::Value::Object(Default::default()));
+            if let Some(meta) = meta.as_object_mut() {
+                for (k, v) in extra {
+                    meta.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
+        let params = serde_json::value::to_raw_value(&value).map_err(encode)?;
+        let (responder, answer) = oneshot::channel();
+        let request = JsonRpcRequest { id: id.clone(), method: method.into(), params: Some(params) };
+        let command = Command::Request { request, related: None, responder, progress: None };
+        self.shared.commands.send(Box::new(command)).await.map_err(|_| ServiceError::TransportClosed)?;
+        Ok(PendingAnswer { id: Some(id), answer, commands: self.shared.commands.clone() })
+    }
+}
+
+/// The answer to a request sent by [`Peer::send_request_with_id`]; dropping it cancels the request.
+pub(crate) struct PendingAnswer {
+    id: Option<RequestId>,
+    answer: oneshot::Receiver<Result<Box<RawValue>, ServiceError>>,
+    commands: tokio::sync::mpsc::Sender<Box<Command>>,
+}
+
+impl PendingAnswer {
+    /// Wait for the answer.
+    pub(crate) async fn wait(mut self) -> Result<Box<RawValue>, ServiceError> {
+        let result = (&mut self.answer).await.unwrap_or(Err(ServiceError::TransportClosed));
+        self.id = None;
+        result
+    }
+}
+
+impl Drop for PendingAnswer {
+    fn drop(&mut self) {
+        let Some(id) = self.id.take() else { return };
+        let reason = Some("the caller gave up on the request".to_owned());
+        let command = Box::new(Command::Cancel(Cancel { id, reason }));
+        // As `Peer::send_request` does: behind the request in the queue, by a task if it is full.
+        if let Err(tokio::sync::mpsc::error::TrySendError::Full(command)) = self.commands.try_send(command)
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let commands = self.commands.clone();
+            runtime.spawn(async move {
+                let _ = commands.send(command).await;
+            });
+        }
     }
 }

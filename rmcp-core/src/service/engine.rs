@@ -510,6 +510,11 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             }
             _ => {}
         }
+        // A client's list cache and listen streams see it first, whatever the handler does.
+        #[cfg(feature = "client")]
+        if let Some(state) = self.peer.shared.client_state.get() {
+            state.observe(&method, params.as_deref());
+        }
         let notification = match R::PeerNotification::parse(&method, params.as_deref()) {
             Ok(n) => n,
             Err(e) => {

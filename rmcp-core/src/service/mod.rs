@@ -6,6 +6,8 @@
 
 #[cfg(feature = "client")]
 mod client_peer;
+#[cfg(feature = "client")]
+pub(crate) mod client_state;
 mod context;
 pub(crate) mod dispatch;
 mod engine;
@@ -17,6 +19,8 @@ pub(crate) mod input;
 #[cfg(feature = "client")]
 mod input_retry;
 pub mod lifecycle;
+#[cfg(feature = "client")]
+pub(crate) mod list_cache;
 mod log;
 mod options;
 mod peer;
@@ -36,6 +40,8 @@ pub use ids::{AtomicCounter, ProgressTokenProvider, RequestIdProvider};
 pub use info::{ClientInfo, DEFAULT_MAX_INPUT_ROUNDS, ProtocolPreference, ServerInfo};
 #[cfg(feature = "server")]
 pub use input::Elicitation;
+#[cfg(feature = "client")]
+pub use list_cache::{ListCacheStats, ListCaching, SharedListCache};
 pub use options::{ProgressCallback, RequestOptions};
 pub use peer::Peer;
 #[cfg(feature = "server")]

@@ -66,6 +66,9 @@ pub(crate) struct PeerShared<R: ServiceRole> {
     pub log_level: std::sync::atomic::AtomicU8,
     /// What a request's options leave unset (the connection's timeouts, from `ServeOptions`).
     pub request_defaults: RequestDefaults,
+    /// A client's list cache and listen streams, made on first use (`client_state.rs`).
+    #[cfg(feature = "client")]
+    pub client_state: OnceLock<Arc<super::client_state::ClientState>>,
 }
 
 /// A type-erased call into this side's service. It holds the service weakly, so a service that
@@ -158,6 +161,8 @@ impl<R: ServiceRole> Peer<R> {
                 local: OnceLock::new(),
                 log_level: Default::default(),
                 request_defaults,
+                #[cfg(feature = "client")]
+                client_state: OnceLock::new(),
             }),
         }
     }
