@@ -15,7 +15,8 @@
 //!    in both protocol eras, and what the 2026 retry means for a tool.
 //! 6. [`http`]: serving Streamable HTTP: configuration, security defaults, axum,
 //!    resumability, shutdown.
-//! 7. [`clients`]: typed calls, timeouts, pipelining, client groups.
+//! 7. [`clients`]: typed calls, timeouts, pipelining, client groups, recovering from a flaky
+//!    server, listen streams and the list cache.
 //! 8. `oauth`: OAuth for clients and servers (built with the `auth` and `auth-server`
 //!    features).
 //! 9. [`tasks`]: long-running work as tasks.
@@ -47,11 +48,6 @@ pub mod http {}
 
 #[doc = include_str!("../../docs/guide/07-clients.md")]
 pub mod clients {}
-
-// To be merged into `clients`; included meanwhile so that its examples are compiled and run.
-#[cfg(all(feature = "http-server", feature = "http-client"))]
-#[doc = include_str!("../../docs/guide/07b-listen-and-cache.md")]
-pub mod listen_and_cache {}
 
 // Its examples need the OAuth client and the resource-server layer.
 #[cfg(all(feature = "auth", feature = "auth-server"))]
