@@ -26,6 +26,8 @@ mod role;
 mod running;
 mod server_peer;
 mod stats;
+#[cfg(feature = "otel")]
+pub mod telemetry;
 #[cfg(feature = "client")]
 mod tasks_client;
 
