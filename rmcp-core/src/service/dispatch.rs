@@ -243,8 +243,8 @@ pub(crate) fn direct_answerer<R: ServiceRole, S: Service<R>>(
         let id = ctx.id.clone();
         // A panic would otherwise end the caller's task (an HTTP connection) and leave the
         // request unanswered; the engine catches its own through the task's join.
-        let answering =
-            std::panic::AssertUnwindSafe(answer(service.clone(), request, ctx, output.clone(), observed)).catch_unwind();
+        let answering = std::panic::AssertUnwindSafe(answer(service.clone(), request, ctx, output.clone(), observed))
+            .catch_unwind();
         Box::pin(answering.then(move |answered| async move {
             if answered.is_err() {
                 tracing::error!(%id, "a request handler panicked");

@@ -26,10 +26,10 @@ mod role;
 mod running;
 mod server_peer;
 mod stats;
-#[cfg(feature = "otel")]
-pub mod telemetry;
 #[cfg(feature = "client")]
 mod tasks_client;
+#[cfg(feature = "otel")]
+pub mod telemetry;
 
 pub use context::{NotificationContext, RequestContext};
 pub use engine::QuitReason;

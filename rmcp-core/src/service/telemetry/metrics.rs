@@ -49,12 +49,10 @@ impl Instruments {
                 .with_boundaries(BOUNDARIES.to_vec())
                 .build()
         };
-        let server_op = || {
-            histogram(SERVER_OPERATION_DURATION, "MCP request or notification duration as observed on the receiver")
-        };
-        let client_op = || {
-            histogram(CLIENT_OPERATION_DURATION, "MCP request or notification duration as observed on the sender")
-        };
+        let server_op =
+            || histogram(SERVER_OPERATION_DURATION, "MCP request or notification duration as observed on the receiver");
+        let client_op =
+            || histogram(CLIENT_OPERATION_DURATION, "MCP request or notification duration as observed on the sender");
         let (incoming, outgoing) = (server_op(), client_op());
         let session = if is_server {
             histogram(SERVER_SESSION_DURATION, "The duration of the MCP session as observed on the MCP server")
@@ -67,7 +65,12 @@ impl Instruments {
     /// Record a finished session of `version`; `error` names how it failed, if it did. A
     /// connection that never agreed on a stateful version (no handshake, or the 2026 era, which
     /// has no sessions) is not a session and is not recorded.
-    pub(crate) fn session_ended(&self, elapsed: Duration, version: Option<ProtocolVersion>, error: Option<&'static str>) {
+    pub(crate) fn session_ended(
+        &self,
+        elapsed: Duration,
+        version: Option<ProtocolVersion>,
+        error: Option<&'static str>,
+    ) {
         let Some(version) = version.filter(|v| !v.is_stateless()) else { return };
         let mut attributes = vec![KeyValue::new(attr::MCP_PROTOCOL_VERSION, Cow::Owned(version.to_string()))];
         if let Some(error) = error {

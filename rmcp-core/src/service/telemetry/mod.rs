@@ -47,9 +47,9 @@ mod outgoing;
 mod propagation;
 
 pub(crate) use incoming::Incoming;
+pub(crate) use metrics::Instruments;
 pub use metrics::{
     CLIENT_OPERATION_DURATION, CLIENT_SESSION_DURATION, SERVER_OPERATION_DURATION, SERVER_SESSION_DURATION,
 };
-pub(crate) use metrics::Instruments;
 pub(crate) use outgoing::Outgoing;
 pub use propagation::{MetaExtractor, MetaInjector};

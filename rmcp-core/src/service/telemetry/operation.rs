@@ -22,7 +22,13 @@ pub(crate) struct Operation {
 }
 
 impl Operation {
-    pub(crate) fn new(span: tracing::Span, started: Instant, method: &str, target: &Target, histogram: &Histogram<f64>) -> Self {
+    pub(crate) fn new(
+        span: tracing::Span,
+        started: Instant,
+        method: &str,
+        target: &Target,
+        histogram: &Histogram<f64>,
+    ) -> Self {
         Self {
             span,
             started,
