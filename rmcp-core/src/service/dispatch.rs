@@ -64,11 +64,11 @@ pub(crate) fn prepare<R: ServiceRole>(
     // `_meta` decides the era before the params are judged, so it is read on its own.
     let meta = probe_meta(params.as_deref());
     #[cfg(feature = "otel")]
-    let mut observed = super::telemetry::Incoming::start(
+    let mut observed = super::telemetry::Incoming::request(
         &peer.shared.telemetry,
         &method,
-        Some(&id),
-        params.as_deref(),
+        &id,
+        parsed.as_ref().ok(),
         meta.as_ref(),
         &extensions,
     );
@@ -156,17 +156,17 @@ pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
             // The handler runs in the request's span: its logs, and the requests it sends, are
             // the span's children.
             #[cfg(feature = "otel")]
-            let handling = tracing::Instrument::instrument(handling, observed.span().clone());
+            let handling = observed.instrument(handling);
             let outcome = handling.await;
             if ct.is_cancelled() {
                 #[cfg(feature = "otel")]
                 observed.failed("cancelled");
                 return;
             }
+            #[cfg(feature = "otel")]
+            observed.handled(&outcome);
             response_to(id.clone(), outcome)
         };
-        #[cfg(feature = "otel")]
-        observed.answered(&msg);
         // The operation ends once its answer is handed on, when `observed` goes with this future.
         output.send(Outbound::related(msg, Some(id))).await;
     }

@@ -504,10 +504,9 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
     fn on_notification(&mut self, n: JsonRpcNotification, extensions: http::Extensions) {
         let JsonRpcNotification { method, params } = n;
         #[cfg(feature = "otel")]
-        let mut observed = super::telemetry::Incoming::start(
+        let mut observed = super::telemetry::Incoming::notification(
             &self.peer.shared.telemetry,
             &method,
-            None,
             params.as_deref(),
             dispatch::probe_meta(params.as_deref()).as_ref(),
             &extensions,
@@ -574,7 +573,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             // The handler runs in the notification's span, whose operation ends with it.
             #[cfg(feature = "otel")]
             {
-                tracing::Instrument::instrument(handling, observed.span().clone()).await;
+                observed.instrument(handling).await;
                 drop(observed);
             }
             #[cfg(not(feature = "otel"))]

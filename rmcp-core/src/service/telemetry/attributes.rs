@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use opentelemetry::KeyValue;
 use serde_json::value::RawValue;
 
-use crate::model::{ErrorData, RequestId, methods};
+use crate::model::{ClientRequest, ErrorData, RequestId, methods};
 
 /// `mcp.method.name`: the request's or notification's method.
 pub const MCP_METHOD_NAME: &str = "mcp.method.name";
@@ -45,6 +45,23 @@ pub(crate) const EXECUTE_TOOL: &str = "execute_tool";
 /// `error.type` of a tool result with `isError: true`.
 pub(crate) const TOOL_ERROR: &str = "tool_error";
 
+/// The values most attributes have (methods, protocol versions): they are not copied.
+const COMMON_VALUES: [&str; 13] = [
+    "2025-11-25",
+    "2026-07-28",
+    "2025-06-18",
+    "2025-03-26",
+    "2024-11-05",
+    methods::TOOLS_CALL,
+    methods::TOOLS_LIST,
+    methods::RESOURCES_READ,
+    methods::PROMPTS_GET,
+    methods::PING,
+    methods::NOTIFICATION_PROGRESS,
+    methods::NOTIFICATION_MESSAGE,
+    methods::NOTIFICATION_CANCELLED,
+];
+
 /// What a message is about: the low-cardinality target of its span name (a tool or a prompt) and
 /// the resource it names.
 #[derive(Debug, Default)]
@@ -55,8 +72,24 @@ pub(crate) struct Target {
 }
 
 impl Target {
+    /// The target of a request already parsed: a client's request to a server names its tool,
+    /// prompt or resource; a server's requests to a client have none.
+    pub(crate) fn of_request<T: 'static>(request: &T) -> Self {
+        let Some(request) = (request as &dyn std::any::Any).downcast_ref::<ClientRequest>() else {
+            return Self::default();
+        };
+        match request {
+            ClientRequest::CallTool(p) => Self { tool: Some(p.name.clone()), ..Self::default() },
+            ClientRequest::GetPrompt(p) => Self { prompt: Some(p.name.clone()), ..Self::default() },
+            ClientRequest::ReadResource(p) => Self { uri: Some(p.uri.clone()), ..Self::default() },
+            ClientRequest::Subscribe(p) => Self { uri: Some(p.uri.clone()), ..Self::default() },
+            ClientRequest::Unsubscribe(p) => Self { uri: Some(p.uri.clone()), ..Self::default() },
+            _ => Self::default(),
+        }
+    }
+
     /// Read the target of `method` from its raw `params`: one more pass over them, only for the
-    /// methods that have one.
+    /// methods that have one (for messages nobody parsed before).
     pub(crate) fn of(method: &str, params: Option<&RawValue>) -> Self {
         #[derive(serde::Deserialize)]
         struct Probe<'a> {
@@ -94,17 +127,25 @@ impl Target {
     }
 
     /// The attributes of the operation metrics: the method and the tool or prompt.
-    pub(crate) fn metric_attributes(&self, method: &str) -> Vec<KeyValue> {
-        let mut attributes = Vec::with_capacity(6);
-        attributes.push(KeyValue::new(MCP_METHOD_NAME, method.to_owned()));
-        if let Some(tool) = &self.tool {
-            attributes.push(KeyValue::new(GEN_AI_TOOL_NAME, tool.clone()));
+    pub(crate) fn into_metric_attributes(self, method: &str) -> Vec<KeyValue> {
+        let mut attributes = Vec::with_capacity(8);
+        attributes.push(KeyValue::new(MCP_METHOD_NAME, interned(method)));
+        if let Some(tool) = self.tool {
+            attributes.push(KeyValue::new(GEN_AI_TOOL_NAME, tool));
             attributes.push(KeyValue::new(GEN_AI_OPERATION_NAME, EXECUTE_TOOL));
         }
-        if let Some(prompt) = &self.prompt {
-            attributes.push(KeyValue::new(GEN_AI_PROMPT_NAME, prompt.clone()));
+        if let Some(prompt) = self.prompt {
+            attributes.push(KeyValue::new(GEN_AI_PROMPT_NAME, prompt));
         }
         attributes
+    }
+}
+
+/// `value` as an attribute value: borrowed when it is a common one, copied otherwise.
+pub(crate) fn interned(value: &str) -> Cow<'static, str> {
+    match COMMON_VALUES.iter().find(|common| **common == value) {
+        Some(common) => Cow::Borrowed(*common),
+        None => Cow::Owned(value.to_owned()),
     }
 }
 
@@ -140,19 +181,15 @@ impl Failure {
     }
 }
 
-/// Whether the raw result of `method` is a tool result that reports an error (`isError: true`).
+/// Whether `result`, the raw result of a `tools/call`, reports an error (`isError: true`).
 /// serde writes no space after the colon, and our own results and those of most peers are
 /// serde's; one spelled otherwise is parsed.
-pub(crate) fn is_tool_error(method: &str, result: &RawValue) -> bool {
-    if method != methods::TOOLS_CALL {
-        return false;
-    }
+pub(crate) fn is_tool_error(result: &RawValue) -> bool {
+    // One scan for the common case, a result without the key.
     let text = result.get();
-    if text.contains(r#""isError":true"#) {
+    let Some(at) = text.find("isError") else { return false };
+    if text[at..].starts_with(r#"isError":true"#) {
         return true;
-    }
-    if !text.contains("isError") {
-        return false;
     }
     #[derive(serde::Deserialize)]
     struct Probe {
@@ -187,11 +224,19 @@ mod tests {
     }
 
     #[test]
+    fn parsed_requests_name_their_target() {
+        use crate::model::{CallToolRequestParams, ServerRequest};
+        let call = ClientRequest::CallTool(CallToolRequestParams::new("add"));
+        assert_eq!(Target::of_request(&call).tool.as_deref(), Some("add"));
+        assert!(Target::of_request(&ServerRequest::ListRoots(Default::default())).tool.is_none());
+    }
+
+    #[test]
     fn tool_errors_are_seen_however_spelled() {
-        assert!(is_tool_error(methods::TOOLS_CALL, &raw(r#"{"content":[],"isError":true}"#)));
-        assert!(is_tool_error(methods::TOOLS_CALL, &raw(r#"{"content":[], "isError" : true}"#)));
-        assert!(!is_tool_error(methods::TOOLS_CALL, &raw(r#"{"content":[],"isError":false}"#)));
-        assert!(!is_tool_error(methods::TOOLS_LIST, &raw(r#"{"isError":true}"#)));
+        assert!(is_tool_error(&raw(r#"{"content":[],"isError":true}"#)));
+        assert!(is_tool_error(&raw(r#"{"content":[], "isError" : true}"#)));
+        assert!(!is_tool_error(&raw(r#"{"content":[],"isError":false}"#)));
+        assert!(!is_tool_error(&raw(r#"{"content":[]}"#)));
     }
 
     #[test]

@@ -1,37 +1,64 @@
 //! The span and the `mcp.server.operation.duration` point of a request or notification this side
 //! receives (span kind SERVER, whichever role this side plays).
 
+use std::future::Future;
 use std::time::Instant;
+
+use futures::future::Either;
 
 use opentelemetry::KeyValue;
 use opentelemetry::trace::TraceContextExt;
 use serde_json::value::RawValue;
 use tracing::field::Empty;
+use tracing::instrument::{Instrument, Instrumented};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use super::attributes::{self as attr, Failure, Target};
 use super::metrics::Instruments;
 use super::operation::Operation;
 use super::propagation;
-use crate::model::{JsonRpcMessage, Meta, ProtocolVersion, RequestId};
+use crate::model::{Meta, ProtocolVersion, RequestId, ServerResult};
+use crate::service::McpError;
 
 /// One incoming message under observation.
 #[derive(Debug)]
 pub(crate) struct Incoming(Operation);
 
 impl Incoming {
-    /// Start observing the message `method` (a request when it has an `id`) with these `params`,
-    /// `_meta` and transport `extensions`; its span is parented on the trace context in `_meta`.
-    pub(crate) fn start(
+    /// Start observing request `id` of `method`, `parsed` if it could be, with this `_meta` and
+    /// transport `extensions`; its span is parented on the trace context in `_meta`.
+    pub(crate) fn request<T: 'static>(
         instruments: &Instruments,
         method: &str,
-        id: Option<&RequestId>,
+        id: &RequestId,
+        parsed: Option<&T>,
+        meta: Option<&Meta>,
+        extensions: &http::Extensions,
+    ) -> Self {
+        let target = parsed.map(Target::of_request).unwrap_or_default();
+        Self::start(instruments, method, Some(id), target, meta, extensions)
+    }
+
+    /// Start observing a notification of `method` with these raw `params`.
+    pub(crate) fn notification(
+        instruments: &Instruments,
+        method: &str,
         params: Option<&RawValue>,
         meta: Option<&Meta>,
         extensions: &http::Extensions,
     ) -> Self {
+        Self::start(instruments, method, None, Target::of(method, params), meta, extensions)
+    }
+
+    fn start(
+        instruments: &Instruments,
+        method: &str,
+        id: Option<&RequestId>,
+        target: Target,
+        meta: Option<&Meta>,
+        extensions: &http::Extensions,
+    ) -> Self {
         let started = Instant::now();
-        let target = Target::of(method, params);
         let span = tracing::info_span!(
             "mcp.server",
             otel.name = Empty,
@@ -54,17 +81,15 @@ impl Incoming {
             client.address = Empty,
             client.port = Empty,
         );
-        let mut op = Operation::new(span, started, method, &target, &instruments.incoming);
+        let mut op = Operation::new(span, started, method, target, &instruments.incoming);
         let transport = Transport::of(extensions);
         transport.metric_attributes(&mut op.attributes);
         // Without a subscriber that wants it the span is disabled, and none of this runs.
         let span = &op.span;
         if !span.is_disabled() {
-            span.record("otel.name", target.span_name(method));
             if let Some(id) = id {
                 span.record("jsonrpc.request.id", attr::request_id(id));
             }
-            op.record_target(&target);
             transport.record(span);
             // The sender's span is the parent, as the conventions ask; the context this runs in
             // (an HTTP request's span, say) is linked.
@@ -79,26 +104,36 @@ impl Incoming {
         Self(op)
     }
 
-    /// The span the handler runs in.
-    pub(crate) fn span(&self) -> &tracing::Span {
-        &self.0.span
+    /// `handling` (the handler's future) run in the message's span, when there is one.
+    pub(crate) fn instrument<F: Future>(&self, handling: F) -> Either<F, Instrumented<F>> {
+        if self.0.span.is_disabled() {
+            Either::Left(handling)
+        } else {
+            Either::Right(handling.instrument(self.0.span.clone()))
+        }
     }
 
     /// The message was admitted under `version`.
     pub(crate) fn admitted(&mut self, version: &ProtocolVersion) {
         self.0.span.record("mcp.protocol.version", version.as_str());
-        self.0.attributes.push(KeyValue::new(attr::MCP_PROTOCOL_VERSION, version.as_str().to_owned()));
+        self.0.attributes.push(KeyValue::new(attr::MCP_PROTOCOL_VERSION, attr::interned(version.as_str())));
     }
 
-    /// The request is answered with `msg`.
-    pub(crate) fn answered(&mut self, msg: &JsonRpcMessage) {
-        match msg {
-            JsonRpcMessage::Error(e) => self.0.failure = Some(Failure::rpc(&e.error)),
-            JsonRpcMessage::Response(r) if attr::is_tool_error(&self.0.method, &r.result) => {
-                self.0.failure = Some(Failure::Other(attr::TOOL_ERROR));
+    /// The handler ended with `outcome`: an error answer, or a tool result with `isError`, is a
+    /// failure. Read from the typed result, before it is serialized.
+    pub(crate) fn handled<T: 'static>(&mut self, outcome: &Result<T, McpError>) {
+        self.0.failure = match outcome {
+            Ok(result) => match (result as &dyn std::any::Any).downcast_ref::<ServerResult>() {
+                Some(ServerResult::CallTool(r)) if r.is_error == Some(true) => Some(Failure::Other(attr::TOOL_ERROR)),
+                _ => None,
+            },
+            Err(McpError::Rpc(e)) => Some(Failure::rpc(e)),
+            Err(McpError::InvalidArguments(m)) => {
+                Some(Failure::Rpc { code: crate::model::ErrorCode::INVALID_PARAMS.0, message: m.clone() })
             }
-            _ => {}
-        }
+            // Answers of their own kind (the 2026 input rounds, a task's handle), not failures.
+            Err(_) => None,
+        };
     }
 
     /// The request is refused with `error` before its handler runs.

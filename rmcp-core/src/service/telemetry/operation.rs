@@ -7,6 +7,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::metrics::Histogram;
 
 use super::attributes::{self as attr, Failure, Target};
+use crate::model::methods;
 
 /// One operation (request or notification, either way). Dropping it closes its span and records
 /// its duration, with `error.type` if it failed: a handler that panicked or a caller that gave
@@ -14,7 +15,8 @@ use super::attributes::{self as attr, Failure, Target};
 pub(crate) struct Operation {
     pub span: tracing::Span,
     started: Instant,
-    pub method: Box<str>,
+    /// A `tools/call`, whose result may report a tool error.
+    pub is_tool_call: bool,
     /// The duration point's attributes gathered so far.
     pub attributes: Vec<KeyValue>,
     pub failure: Option<Failure>,
@@ -22,36 +24,41 @@ pub(crate) struct Operation {
 }
 
 impl Operation {
+    /// The operation of `method` on `target`, started at `started`, observed in `span`: the span
+    /// is named for the target (before anything reads its context, which fixes its name).
     pub(crate) fn new(
         span: tracing::Span,
         started: Instant,
         method: &str,
-        target: &Target,
+        target: Target,
         histogram: &Histogram<f64>,
     ) -> Self {
+        if !span.is_disabled() {
+            span.record("otel.name", target.span_name(method));
+            record_target(&span, &target);
+        }
         Self {
             span,
             started,
-            method: method.into(),
-            attributes: target.metric_attributes(method),
+            is_tool_call: method == methods::TOOLS_CALL,
+            attributes: target.into_metric_attributes(method),
             failure: None,
             histogram: histogram.clone(),
         }
     }
+}
 
-    /// Put the attributes of `target` on the span.
-    pub(crate) fn record_target(&self, target: &Target) {
-        let span = &self.span;
-        if let Some(tool) = &target.tool {
-            span.record("gen_ai.tool.name", tool.as_str());
-            span.record("gen_ai.operation.name", attr::EXECUTE_TOOL);
-        }
-        if let Some(prompt) = &target.prompt {
-            span.record("gen_ai.prompt.name", prompt.as_str());
-        }
-        if let Some(uri) = &target.uri {
-            span.record("mcp.resource.uri", uri.as_str());
-        }
+/// Put the attributes of `target` on `span`.
+fn record_target(span: &tracing::Span, target: &Target) {
+    if let Some(tool) = &target.tool {
+        span.record("gen_ai.tool.name", tool.as_str());
+        span.record("gen_ai.operation.name", attr::EXECUTE_TOOL);
+    }
+    if let Some(prompt) = &target.prompt {
+        span.record("gen_ai.prompt.name", prompt.as_str());
+    }
+    if let Some(uri) = &target.uri {
+        span.record("mcp.resource.uri", uri.as_str());
     }
 }
 
@@ -83,6 +90,6 @@ impl Drop for Operation {
 
 impl std::fmt::Debug for Operation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Operation").field("method", &self.method).finish_non_exhaustive()
+        f.debug_struct("Operation").field("span", &self.span).finish_non_exhaustive()
     }
 }

@@ -50,23 +50,21 @@ impl Outgoing {
             error.type = Empty,
             rpc.response.status_code = Empty,
         );
-        let mut op = Operation::new(span, started, method, &target, &instruments.outgoing);
+        let mut op = Operation::new(span, started, method, target, &instruments.outgoing);
         if let Some(version) = version {
-            op.attributes.push(KeyValue::new(attr::MCP_PROTOCOL_VERSION, version.as_str().to_owned()));
+            op.attributes.push(KeyValue::new(attr::MCP_PROTOCOL_VERSION, attr::interned(version.as_str())));
         }
         op.failure = id.map(|_| Failure::Other("cancelled"));
         let span = &op.span;
         let carried = if !span.is_disabled() {
-            // Everything that names the span is recorded before its context is read: that
-            // starts the OpenTelemetry span, whose name is fixed from then on.
-            span.record("otel.name", target.span_name(method));
             if let Some(id) = id {
                 span.record("jsonrpc.request.id", attr::request_id(id));
             }
             if let Some(version) = version {
                 span.record("mcp.protocol.version", version.as_str());
             }
-            op.record_target(&target);
+            // Read last: reading the context starts the OpenTelemetry span, whose attributes
+            // given at the start (the name, the kind) are fixed from then on.
             propagation::inject(params, &span.context())
         } else if !tracing::Span::current().is_none() {
             let cx = tracing::Span::current().context();
@@ -80,7 +78,7 @@ impl Outgoing {
     /// The request ended with `result` (its raw result, or why there is none).
     pub(crate) fn ended(&mut self, result: &Result<Box<RawValue>, ServiceError>) {
         self.0.failure = match result {
-            Ok(raw) if attr::is_tool_error(&self.0.method, raw) => Some(Failure::Other(attr::TOOL_ERROR)),
+            Ok(raw) if self.0.is_tool_call && attr::is_tool_error(raw) => Some(Failure::Other(attr::TOOL_ERROR)),
             Ok(_) => None,
             Err(ServiceError::ErrorResponse(e)) => Some(Failure::rpc(e)),
             Err(ServiceError::Timeout { .. }) => Some(Failure::Other("timeout")),
