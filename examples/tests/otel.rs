@@ -4,7 +4,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use rmcp_core::model::CallToolRequestParams;
+use rmcp_core::handler::ProtocolPreference;
+use rmcp_core::model::{CallToolRequestParams, ProtocolVersion};
 use rmcp_core::service::ServiceExt;
 use rmcp_core::transport::{AsyncRwTransport, ChildProcess};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -66,6 +67,16 @@ fn collector(listener: TcpListener) -> mpsc::UnboundedReceiver<Export> {
     rx
 }
 
+/// A client of the 2025 (stateful) era.
+struct Stateful;
+
+impl rmcp_core::ClientHandler for Stateful {
+    fn get_info(&self) -> rmcp_core::handler::ClientInfo {
+        rmcp_core::handler::ClientInfo::default()
+            .with_protocol(ProtocolPreference::Stateful(ProtocolVersion::V2025_11_25))
+    }
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
@@ -92,7 +103,8 @@ async fn spans_and_metrics_reach_the_collector() {
         .spawn()
         .unwrap();
     let pipes = AsyncRwTransport::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    let client = ().serve(pipes).await.unwrap();
+    // A 2025 session, so that the server has a session to measure when it ends.
+    let client = Stateful.serve(pipes).await.unwrap();
     let result = client.call_tool(add(2, 3)).await.unwrap();
     assert_eq!(result.content[0].as_text(), Some("5"));
     client.cancel().await;
@@ -115,7 +127,7 @@ async fn spans_and_metrics_reach_the_collector() {
         assert!(contains(&traces, expected), "{expected:?} in the exported spans");
     }
     let metrics = metrics.unwrap().body;
-    for expected in ["mcp.server.operation.duration", "mcp.server.session.duration", "tools/call"] {
+    for expected in ["mcp.server.operation.duration", "mcp.server.session.duration", "tools/call", "2025-11-25"] {
         assert!(contains(&metrics, expected), "{expected:?} in the exported metrics");
     }
 }
