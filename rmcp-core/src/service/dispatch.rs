@@ -40,6 +40,17 @@ use super::{McpError, Peer, RequestContext, Service, ServiceRole};
 use crate::model::{ErrorCode, ErrorData, InboundMessage, JsonRpcMessage, JsonRpcRequest, Meta, RequestId};
 use crate::transport::Outbound;
 
+/// What telemetry keeps of an incoming message while it is served (its span, its start): nothing
+/// without the `otel` feature.
+#[cfg(feature = "otel")]
+pub(crate) type Observed = super::telemetry::Incoming;
+/// What telemetry keeps of an incoming message while it is served: nothing without `otel`.
+#[cfg(not(feature = "otel"))]
+pub(crate) type Observed = ();
+
+/// A request ready for its handler: the request, its context, and what telemetry keeps of it.
+pub(crate) type Prepared<R> = (<R as ServiceRole>::PeerRequest, RequestContext<R>, Observed);
+
 /// Read a request, admit it under the connection's protocol rules, and build its context. On
 /// refusal, the error to answer it with.
 pub(crate) fn prepare<R: ServiceRole>(
@@ -47,16 +58,33 @@ pub(crate) fn prepare<R: ServiceRole>(
     req: JsonRpcRequest,
     extensions: http::Extensions,
     ct: CancellationToken,
-) -> Result<(R::PeerRequest, RequestContext<R>), (RequestId, ErrorData)> {
+) -> Result<Prepared<R>, (RequestId, ErrorData)> {
     let JsonRpcRequest { id, method, params } = req;
     let parsed = R::PeerRequest::parse(&method, params.as_deref());
     // `_meta` decides the era before the params are judged, so it is read on its own.
     let meta = probe_meta(params.as_deref());
+    #[cfg(feature = "otel")]
+    let mut observed = super::telemetry::Incoming::request(
+        &peer.shared.telemetry,
+        &method,
+        &id,
+        parsed.as_ref().ok(),
+        meta.as_ref(),
+        &extensions,
+    );
+    #[cfg(not(feature = "otel"))]
+    let observed = ();
     let method_known = !matches!(&parsed, Err(e) if e.code == ErrorCode::METHOD_NOT_FOUND);
     let (request, protocol_version) = match (R::admit(peer, &method, meta.as_ref(), method_known), parsed) {
         (Ok(version), Ok(request)) => (request, version),
-        (Err(e), _) | (Ok(_), Err(e)) => return Err((id, e)),
+        (Err(e), _) | (Ok(_), Err(e)) => {
+            #[cfg(feature = "otel")]
+            observed.refused(&e);
+            return Err((id, e));
+        }
     };
+    #[cfg(feature = "otel")]
+    observed.admitted(&protocol_version);
     let stateless = protocol_version.is_stateless();
     let mut peer = peer.related_to(id.clone());
     if stateless {
@@ -74,7 +102,7 @@ pub(crate) fn prepare<R: ServiceRole>(
         // Kept only where a handler may read them again (2026-07-28 input rounds).
         raw_params: if stateless { params } else { None },
     };
-    Ok((request, ctx))
+    Ok((request, ctx, observed))
 }
 
 /// Where a transport takes the messages of a request served directly (its notifications, then
@@ -111,7 +139,10 @@ pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
     request: R::PeerRequest,
     ctx: RequestContext<R>,
     output: Output,
+    #[allow(unused_mut)] mut observed: Observed,
 ) -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(not(feature = "otel"))]
+    let () = observed;
     let id = ctx.id.clone();
     let ct = ctx.ct.clone();
     async move {
@@ -121,12 +152,22 @@ pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
         // The handler's future is as large as the largest of every method's future (kilobytes):
         // copying it each time this future moves cost more than the allocation.
         let msg = {
-            let outcome = out_of_line(service.handle_request(request, ctx)).await;
+            let handling = out_of_line(service.handle_request(request, ctx));
+            // The handler runs in the request's span: its logs, and the requests it sends, are
+            // the span's children.
+            #[cfg(feature = "otel")]
+            let handling = observed.instrument(handling);
+            let outcome = handling.await;
             if ct.is_cancelled() {
+                #[cfg(feature = "otel")]
+                observed.failed("cancelled");
                 return;
             }
+            #[cfg(feature = "otel")]
+            observed.handled(&outcome);
             response_to(id.clone(), outcome)
         };
+        // The operation ends once its answer is handed on, when `observed` goes with this future.
         output.send(Outbound::related(msg, Some(id))).await;
     }
 }
@@ -189,7 +230,7 @@ pub(crate) fn direct_answerer<R: ServiceRole, S: Service<R>>(
     Arc::new(move |req, extensions, ct| {
         let output = Output::Direct(direct.clone());
         // Everything up to the handler is done before the future is built.
-        let (request, mut ctx) = match prepare(&peer, req, extensions, ct) {
+        let (request, mut ctx, observed) = match prepare(&peer, req, extensions, ct) {
             Ok(prepared) => prepared,
             Err((id, e)) => {
                 let msg = JsonRpcMessage::error(Some(id.clone()), e);
@@ -202,8 +243,8 @@ pub(crate) fn direct_answerer<R: ServiceRole, S: Service<R>>(
         let id = ctx.id.clone();
         // A panic would otherwise end the caller's task (an HTTP connection) and leave the
         // request unanswered; the engine catches its own through the task's join.
-        let answering =
-            std::panic::AssertUnwindSafe(answer(service.clone(), request, ctx, output.clone())).catch_unwind();
+        let answering = std::panic::AssertUnwindSafe(answer(service.clone(), request, ctx, output.clone(), observed))
+            .catch_unwind();
         Box::pin(answering.then(move |answered| async move {
             if answered.is_err() {
                 tracing::error!(%id, "a request handler panicked");

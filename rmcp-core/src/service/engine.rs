@@ -50,6 +50,18 @@ pub enum QuitReason {
     JoinError(tokio::task::JoinError),
 }
 
+impl QuitReason {
+    /// `error.type` of a session that ended so, if it ended badly.
+    #[cfg(feature = "otel")]
+    fn error_type(&self) -> Option<&'static str> {
+        match self {
+            QuitReason::Closed | QuitReason::Cancelled => None,
+            QuitReason::TransportError(_) => Some("transport_error"),
+            QuitReason::JoinError(_) => Some("_OTHER"),
+        }
+    }
+}
+
 struct Pending {
     responder: oneshot::Sender<Result<Box<RawValue>, ServiceError>>,
     progress: Option<ProgressToken>,
@@ -69,6 +81,9 @@ pub(crate) struct Engine<R: ServiceRole, S> {
     pub max_in_flight: usize,
     pub inline_requests: bool,
 }
+
+/// A notification of the peer's waiting for the service, with what telemetry keeps of it.
+type QueuedNotification<R> = Box<(<R as ServiceRole>::PeerNotification, NotificationContext<R>, dispatch::Observed)>;
 
 /// A request of the peer's that a handler is serving.
 struct Running {
@@ -101,7 +116,7 @@ struct Loop<R: ServiceRole, S> {
     /// one at a time, in the order they came, without a task standing by on an idle connection.
     notifying: Option<tokio::task::Id>,
     /// Notifications waiting for it.
-    notifications: VecDeque<Box<(R::PeerNotification, NotificationContext<R>)>>,
+    notifications: VecDeque<QueuedNotification<R>>,
     max_in_flight: usize,
     /// How many requests from now go straight to tasks of their own, rather than being polled
     /// on the engine's task first (see [`Loop::answer_inline`]).
@@ -128,6 +143,8 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
     pub(crate) async fn run<T: Transport>(self, transport: T) -> QuitReason {
         let Engine { service, peer, mut commands, wire, wire_rx, ct, drain_timeout, max_in_flight, inline_requests } =
             self;
+        #[cfg(feature = "otel")]
+        let started = Instant::now();
         let (sink, mut stream) = transport.split();
         let writer_stop = CancellationToken::new();
         // The writer runs on this task, polled beside the reading: an answer made here is
@@ -289,6 +306,8 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
                 Err(_) => tracing::debug!("the writer did not finish in time; abandoning it"),
             }
         }
+        #[cfg(feature = "otel")]
+        st.peer.shared.telemetry.session_ended(started.elapsed(), st.peer.protocol_version(), reason.error_type());
         reason
     }
 }
@@ -439,13 +458,13 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         }
         let ordered = R::is_ordered(&req.method);
         let ct = self.ct.child_token();
-        let (request, ctx) = match dispatch::prepare(&self.peer, req, extensions, ct.clone()) {
+        let (request, ctx, observed) = match dispatch::prepare(&self.peer, req, extensions, ct.clone()) {
             Ok(prepared) => prepared,
             Err((id, e)) => return self.write_error(id, e),
         };
         let id = ctx.id.clone();
-        let mut reply =
-            Box::pin(dispatch::answer(self.service.clone(), request, ctx, dispatch::Output::Writer(self.wire.clone())));
+        let output = dispatch::Output::Writer(self.wire.clone());
+        let mut reply = Box::pin(dispatch::answer(self.service.clone(), request, ctx, output, observed));
         let inline = self.inline_requests && self.spawn_next == 0;
         self.spawn_next = self.spawn_next.saturating_sub(1);
         if inline && self.answer_inline(&id, reply.as_mut()) {
@@ -484,6 +503,16 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
 
     fn on_notification(&mut self, n: JsonRpcNotification, extensions: http::Extensions) {
         let JsonRpcNotification { method, params } = n;
+        #[cfg(feature = "otel")]
+        let mut observed = super::telemetry::Incoming::notification(
+            &self.peer.shared.telemetry,
+            &method,
+            params.as_deref(),
+            dispatch::probe_meta(params.as_deref()).as_ref(),
+            &extensions,
+        );
+        #[cfg(not(feature = "otel"))]
+        let observed = ();
         match method.as_ref() {
             methods::NOTIFICATION_CANCELLED => {
                 match params.as_deref().map(|p| serde_json::from_str::<CancelledNotificationParams>(p.get())) {
@@ -519,6 +548,8 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             Ok(n) => n,
             Err(e) => {
                 tracing::debug!(%method, error = %e, "ignoring a notification");
+                #[cfg(feature = "otel")]
+                observed.refused(&e);
                 return;
             }
         };
@@ -527,7 +558,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
             peer: self.peer.clone(),
             extensions,
         };
-        let notification = Box::new((notification, ctx));
+        let notification = Box::new((notification, ctx, observed));
         if self.notifying.is_none() {
             self.notify(notification);
         } else if self.notifications.len() < NOTIFICATION_QUEUE {
@@ -539,11 +570,22 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
 
     /// Hand a notification to the service on a task of its own (the read loop never waits for
     /// a handler); the next one starts when it is done.
-    fn notify(&mut self, notification: Box<(R::PeerNotification, NotificationContext<R>)>) {
+    fn notify(&mut self, notification: QueuedNotification<R>) {
         let service = self.service.clone();
         let handle = self.tasks.spawn(async move {
-            let (notification, ctx) = *notification;
-            service.handle_notification(notification, ctx).await;
+            let (notification, ctx, observed) = *notification;
+            let handling = service.handle_notification(notification, ctx);
+            // The handler runs in the notification's span, whose operation ends with it.
+            #[cfg(feature = "otel")]
+            {
+                observed.instrument(handling).await;
+                drop(observed);
+            }
+            #[cfg(not(feature = "otel"))]
+            {
+                let () = observed;
+                handling.await;
+            }
         });
         self.notifying = Some(handle.id());
     }

@@ -32,6 +32,8 @@ mod server_peer;
 mod stats;
 #[cfg(feature = "client")]
 mod tasks_client;
+#[cfg(feature = "otel")]
+pub mod telemetry;
 
 pub use context::{NotificationContext, RequestContext};
 pub use engine::QuitReason;

@@ -69,6 +69,9 @@ pub(crate) struct PeerShared<R: ServiceRole> {
     /// A client's list cache and listen streams, made on first use (`client_state.rs`).
     #[cfg(feature = "client")]
     pub client_state: OnceLock<Arc<super::client_state::ClientState>>,
+    /// The connection's duration histograms.
+    #[cfg(feature = "otel")]
+    pub telemetry: super::telemetry::Instruments,
 }
 
 /// A type-erased call into this side's service. It holds the service weakly, so a service that
@@ -163,6 +166,8 @@ impl<R: ServiceRole> Peer<R> {
                 request_defaults,
                 #[cfg(feature = "client")]
                 client_state: OnceLock::new(),
+                #[cfg(feature = "otel")]
+                telemetry: super::telemetry::Instruments::new(R::IS_SERVER),
             }),
         }
     }
@@ -284,7 +289,7 @@ impl<R: ServiceRole> Peer<R> {
         // The timeout covers the whole call, including waiting for room in the engine's queue;
         // with the time it names, for the error.
         let start = tokio::time::Instant::now();
-        let mut deadline = options.deadline(start, start);
+        let deadline = options.deadline(start, start);
         let id = self.shared.ids.next_request_id();
         // Progress is asked for when someone listens, or when it keeps the timeout alive.
         let wants_progress =
@@ -294,13 +299,41 @@ impl<R: ServiceRole> Peer<R> {
             (self.shared.progress_tokens.next_progress_token(), tx, rx)
         });
         let params = self.encode_params(params, progress.as_ref().map(|p| &p.0))?;
+        let method = method.into();
+        // The request's span starts here, and its context goes into the params.
+        #[cfg(feature = "otel")]
+        let (mut observed, params) = {
+            let version = self.shared.protocol_version.get();
+            let (observed, carried) =
+                super::telemetry::Outgoing::start(&self.shared.telemetry, &method, Some(&id), Some(&params), version);
+            (observed, carried.unwrap_or(params))
+        };
         let (responder, response) = oneshot::channel();
-        let (progress_tx, mut progress_rx) = match progress {
+        let (progress_tx, progress_rx) = match progress {
             Some((token, tx, rx)) => (Some((token, tx)), Some(rx)),
             None => (None, None),
         };
-        let request = JsonRpcRequest { id: id.clone(), method: method.into(), params: Some(params) };
+        let request = JsonRpcRequest { id: id.clone(), method, params: Some(params) };
         let command = Command::Request { request, related: self.related.clone(), responder, progress: progress_tx };
+        let result = self.exchange(command, response, id, &options, start, deadline, progress_rx).await;
+        #[cfg(feature = "otel")]
+        observed.ended(&result);
+        result
+    }
+
+    /// Hand a request to the engine and wait for its `response` (and its progress), within the
+    /// `deadline` the `options` give from `start`; cancel it if the wait ends otherwise.
+    #[allow(clippy::too_many_arguments)] // the parts of one call, split off only to observe its end
+    async fn exchange(
+        &self,
+        command: Command,
+        mut response: oneshot::Receiver<Result<Box<RawValue>, ServiceError>>,
+        id: RequestId,
+        options: &RequestOptions,
+        start: tokio::time::Instant,
+        mut deadline: Option<(tokio::time::Instant, Duration)>,
+        mut progress_rx: Option<mpsc::UnboundedReceiver<ProgressNotificationParams>>,
+    ) -> Result<Box<RawValue>, ServiceError> {
         let enqueue = self.shared.commands.send(Box::new(command));
         match deadline {
             Some((d, timeout)) => match tokio::time::timeout_at(d, enqueue).await {
@@ -311,7 +344,6 @@ impl<R: ServiceRole> Peer<R> {
         }
         let mut guard = CancelOnDrop { id: Some(id), commands: &self.shared.commands };
 
-        let mut response = response;
         loop {
             let sleep = async {
                 match deadline {
@@ -363,12 +395,24 @@ impl<R: ServiceRole> Peer<R> {
     ) -> Result<(), ServiceError> {
         let params = serde_json::value::to_raw_value(params)
             .map_err(|e| ServiceError::TransportSend(std::io::Error::other(e)))?;
-        let msg = JsonRpcMessage::Notification(JsonRpcNotification { method: method.into(), params: Some(params) });
+        let method = method.into();
+        #[cfg(feature = "otel")]
+        let (mut observed, params) = {
+            let version = self.shared.protocol_version.get();
+            let (observed, carried) =
+                super::telemetry::Outgoing::start(&self.shared.telemetry, &method, None, Some(&params), version);
+            (observed, carried.unwrap_or(params))
+        };
+        let msg = JsonRpcMessage::Notification(JsonRpcNotification { method, params: Some(params) });
         let out = Outbound::related(msg, self.related.clone());
         let sent = match &self.direct {
             Some(direct) => direct.send(out).await,
             None => self.shared.wire.send(Box::new(out)).await.is_ok(),
         };
+        #[cfg(feature = "otel")]
+        if !sent {
+            observed.not_sent();
+        }
         if sent { Ok(()) } else { Err(ServiceError::TransportClosed) }
     }
 
