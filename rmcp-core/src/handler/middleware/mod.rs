@@ -1,12 +1,13 @@
 //! Middleware: code that runs around every request a server handles.
 //!
 //! A middleware is a [tower] layer over the MCP requests of one server: its services take an
-//! [`McpRequest`] (the parsed request and its [`RequestContext`], with the caller's
-//! [`Principal`](crate::transport::Principal) and any HTTP request parts) and answer with a
-//! [`ServerResult`] or an [`McpError`]. So it can look at any request before the handler does,
-//! answer it itself (refuse it, serve it from a cache), and rewrite the handler's answer (filter
-//! a `tools/list`). [`ServerHandler::layer`] wraps a handler in one; the result is a handler
-//! again, served over any transport and both protocol eras like any other.
+//! [`McpRequest`] (the parsed request and its [`RequestContext`](crate::service::RequestContext),
+//! with the caller's [`Principal`](crate::transport::Principal) and any HTTP request parts) and
+//! answer with a [`ServerResult`](crate::model::ServerResult) or an [`McpError`]. So it can look at
+//! any request before the handler does, answer it itself (refuse it, serve it from a cache), and
+//! rewrite the handler's answer (filter a `tools/list`).
+//! [`ServerHandler::layer`](crate::handler::ServerHandler::layer) wraps a handler in one; the
+//! result is a handler again, served over any transport and both protocol eras like any other.
 //!
 //! ```
 //! use rmcp_core::handler::ServerHandler;
@@ -47,15 +48,16 @@
 //! # is_handler(server);
 //! ```
 //!
-//! Layers added later run first: above, the request log sees every request, including those
-//! the Sunday rule refuses. Layers are cloned for every request, so state they share (a rate
-//! limit's buckets) lives behind an `Arc`, as in tower's own layers; the handler given to
-//! [`ServerHandler::layer`] is shared by those clones the same way. Over HTTP, build a layer's
-//! shared state once, outside the service's factory, and hand each session a clone.
+//! Layers added later run first: above, the request log sees every request, including those the
+//! Sunday rule refuses. Layers are cloned for every request, so state they share (a rate limit's
+//! buckets) lives behind an `Arc`, as in tower's own layers; the handler given to
+//! [`ServerHandler::layer`](crate::handler::ServerHandler::layer) is shared by those clones the
+//! same way. Over HTTP, build a layer's shared state once, outside the service's factory, and hand
+//! each session a clone.
 //!
-//! What runs before the middleware: the capability check (a method the server does not declare
-//! is refused with -32601), the 2026-07-28 tasks extension's `tasks/*` methods (served by the
-//! task store), and the protocol's own bookkeeping. Notifications do not pass through it.
+//! What runs before the middleware: the capability check (a method the server does not declare is
+//! refused with -32601), the 2026-07-28 tasks extension's `tasks/*` methods (served by the task
+//! store), and the protocol's own bookkeeping. Notifications do not pass through it.
 //!
 //! Ready-made: [`ToolVisibilityLayer`] (who may see and call which tools), [`RateLimitLayer`]
 //! (requests per principal) and [`RequestLogLayer`] (one `tracing` event per request). Any tower
