@@ -67,6 +67,11 @@ where
     }
 
     fn call(&mut self, request: McpRequest) -> Self::Future {
+        // Nothing to copy out of the request when no subscriber wants these events.
+        if !tracing::enabled!(target: "rmcp_core::request_log", tracing::Level::INFO) {
+            let answer = self.inner.call(request);
+            return Box::pin(async move { answer.await.map_err(into_mcp_error) });
+        }
         let method = request.method();
         let target = request.target().map(str::to_owned);
         let subject = request.principal().and_then(|p| p.subject.clone());

@@ -108,9 +108,8 @@ where
     }
 
     fn call(&mut self, request: McpRequest) -> Self::Future {
-        let caller = request.principal().cloned();
         match &request.request {
-            ClientRequest::CallTool(p) if !(self.rule)(caller.as_ref(), &p.name) => {
+            ClientRequest::CallTool(p) if !(self.rule)(request.principal(), &p.name) => {
                 // The words of the tool router's own answer for a name it does not know.
                 let unknown = McpError::invalid_params(format!("Unknown tool: {}", p.name));
                 return Box::pin(std::future::ready(Err(unknown)));
@@ -121,6 +120,8 @@ where
                 return Box::pin(async move { answer.await.map_err(into_mcp_error) });
             }
         }
+        // Only a listing keeps the caller past the call, to filter the answer.
+        let caller = request.principal().cloned();
         let stateless = request.ctx.is_stateless();
         let rule = Arc::clone(&self.rule);
         let answer = self.inner.call(request);
