@@ -16,13 +16,20 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::BoxFuture;
 use rmcp_core::CancellationToken;
-use rmcp_core::auth::{OAuthResourceLayer, ResourceServerConfig, TokenClaims, TokenVerifier, VerifyError};
-use rmcp_core::transport::http::{StreamableHttpConfig, StreamableHttpService};
+use rmcp_core::RunningService;
+use rmcp_core::auth::{
+    FetchRedirect, OAuthClient, OAuthConfig, OAuthResourceLayer, ResourceServerConfig, TokenClaims, TokenVerifier,
+    VerifyError,
+};
+use rmcp_core::service::{RoleClient, ServiceExt};
+use rmcp_core::transport::http::{
+    StreamableHttpClientConfig, StreamableHttpClientTransport, StreamableHttpConfig, StreamableHttpService,
+};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
-use crate::http_support::HttpServer;
+use crate::http_support::{Client, HttpServer};
 
 /// How the mock authorization server misbehaves (or not).
 #[derive(Debug, Clone)]
@@ -284,4 +291,16 @@ async fn start_protected(
     let ct = CancellationToken::new();
     tokio::spawn(protected.serve_listener(listener, ct.clone()));
     Protected { url, ct }
+}
+
+/// Nothing listens there: [`FetchRedirect`] reads the code from the `Location` header.
+pub const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+pub fn oauth(url: &str) -> OAuthClient {
+    OAuthClient::new(url, FetchRedirect::new(REDIRECT), OAuthConfig::new("auth-tests")).unwrap()
+}
+
+pub async fn connect(url: &str, oauth: &OAuthClient) -> Result<RunningService<RoleClient, Client>, String> {
+    let config = StreamableHttpClientConfig::new(url).with_auth(oauth.clone());
+    Client::stateful().serve(StreamableHttpClientTransport::with_config(config)).await.map_err(|e| e.to_string())
 }
