@@ -114,7 +114,7 @@ async fn invalid_params_name_the_field() {
         .roundtrip(r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":[1]}}"#)
         .await;
     assert_eq!(e["error"]["code"], -32602);
-    assert!(e["error"]["message"].as_str().unwrap().contains("arguments"), "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("at `arguments`"), "{e}");
     assert_still_serving(&mut raw).await;
 }
 

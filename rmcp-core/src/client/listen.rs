@@ -8,6 +8,7 @@
 //! were not told. On a 2025-era connection the same call subscribes to the resources with
 //! `resources/subscribe` and picks the list changes the server sends on the connection anyway.
 
+use std::hash::BuildHasher;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -106,8 +107,8 @@ impl ListenOptions {
     fn backoff(&self, failures: u32) -> Duration {
         let doubled = self.initial_backoff.saturating_mul(1 << failures.saturating_sub(1).min(16));
         let base = doubled.min(self.max_backoff);
-        // Random without a dependency: ahash's per-process random keys hash the attempt.
-        let random = ahash::RandomState::new().hash_one(failures);
+        // Random without a dependency: foldhash's random seeds, new per hasher, hash the attempt.
+        let random = foldhash::fast::RandomState::default().hash_one(failures);
         base + base / 4 * (random % 1024) as u32 / 1024
     }
 }

@@ -12,7 +12,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
-use ahash::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use futures::future::join_all;
 
 use crate::model::{ErrorData, ResourceUpdatedNotificationParams};

@@ -58,18 +58,16 @@ pub trait InboundMessage: Sized + Send + std::fmt::Debug + 'static {
 /// Deserialize params (absent params read as `{}`), with an error that names the offending field.
 pub fn parse_params<T: DeserializeOwned>(method: &str, params: Option<&RawValue>) -> Result<T, ErrorData> {
     let text = params.map_or("{}", |p| p.get());
-    serde_json::from_str(text).map_err(|_| {
-        // Only on failure: parse again, tracking the path to the field that failed.
-        let mut de = serde_json::Deserializer::from_str(text);
-        let message = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) if e.path().to_string() != "." => {
-                format!("Invalid params for `{method}` at `{}`: {}", e.path(), e.inner())
-            }
-            Err(e) => format!("Invalid params for `{method}`: {}", e.inner()),
-            Ok(_) => format!("Invalid params for `{method}`"),
-        };
-        ErrorData::invalid_params(message)
-    })
+    serde_json::from_str(text).map_err(|e| invalid_params(method, text, &e))
+}
+
+/// Not generic, so that it is compiled once rather than once per params type.
+fn invalid_params(method: &str, text: &str, error: &serde_json::Error) -> ErrorData {
+    let message = match super::json_path::error_path(text, error) {
+        Some(path) => format!("Invalid params for `{method}` at `{path}`: {error}"),
+        None => format!("Invalid params for `{method}`: {error}"),
+    };
+    ErrorData::invalid_params(message)
 }
 
 /// A request a client sends to a server.

@@ -7,6 +7,7 @@ mod content;
 mod elicitation;
 mod elicitation_enums;
 mod elicitation_schema;
+mod json_path;
 mod jsonrpc;
 mod lifecycle;
 mod logging;

@@ -5,7 +5,7 @@ use std::fmt::{self, Display};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use ahash::HashMap;
+use foldhash::HashMap;
 use futures::future::BoxFuture;
 
 use super::completion::{CompletionFn, CompletionTable};

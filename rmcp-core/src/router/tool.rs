@@ -7,8 +7,8 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use ahash::HashMap;
 use arc_swap::ArcSwap;
+use foldhash::HashMap;
 use futures::future::{BoxFuture, Either, join_all};
 use serde::de::DeserializeOwned;
 use serde_json::Value;

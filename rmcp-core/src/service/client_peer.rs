@@ -3,6 +3,7 @@
 //! polling lives in `input_retry.rs` and `tasks_client.rs`.
 
 use std::future::Future;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -41,8 +42,8 @@ where
     F: FnMut(PaginatedRequestParams) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<Cursor>), ServiceError>>,
 {
-    let hasher = ahash::RandomState::new();
-    let mut seen = ahash::HashSet::default();
+    let hasher = foldhash::fast::RandomState::default();
+    let mut seen = foldhash::HashSet::default();
     let mut all = Vec::new();
     let mut params = PaginatedRequestParams::new();
     let mut pages = 0;

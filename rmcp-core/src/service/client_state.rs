@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use ahash::HashMap;
+use foldhash::HashMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use ahash::HashMap;
+use foldhash::HashMap;
 use tokio::time::Instant;
 
 use crate::model::{

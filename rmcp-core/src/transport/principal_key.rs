@@ -7,6 +7,7 @@
 //! neither counts against no one: one key shared by every such request would turn each share
 //! into a smaller global limit.
 
+use std::hash::BuildHasher;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::OnceLock;
 
@@ -62,8 +63,8 @@ impl PrincipalKey {
     pub(crate) fn of(extensions: &http::Extensions) -> Option<Self> {
         if let Some(principal) = extensions.get::<Principal>() {
             // One hasher for the process, so that every pool sees a principal under one key.
-            static NAMES: OnceLock<ahash::RandomState> = OnceLock::new();
-            let names = NAMES.get_or_init(ahash::RandomState::new);
+            static NAMES: OnceLock<foldhash::quality::RandomState> = OnceLock::new();
+            let names = NAMES.get_or_init(foldhash::quality::RandomState::default);
             // Tagged, so that a subject and a client of the same name are two principals.
             let named = match (&principal.subject, &principal.client_id) {
                 (Some(subject), _) => Some(names.hash_one((0u8, subject.as_str()))),

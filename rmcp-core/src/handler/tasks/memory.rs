@@ -28,7 +28,7 @@ pub(super) struct MemoryTasks {
 struct Tasks {
     entries: HashMap<String, Entry>,
     /// Principals with at least one task in the store; an entry goes at zero.
-    held: ahash::HashMap<PrincipalKey, usize>,
+    held: foldhash::HashMap<PrincipalKey, usize>,
 }
 
 struct Entry {
@@ -52,7 +52,7 @@ struct Waiting {
 }
 
 /// Give back the share `entry` holds: it leaves the store.
-fn release(held: &mut ahash::HashMap<PrincipalKey, usize>, entry: &mut Entry) {
+fn release(held: &mut foldhash::HashMap<PrincipalKey, usize>, entry: &mut Entry) {
     let Some(key) = entry.counted.take() else { return };
     if let Some(count) = held.get_mut(&key) {
         *count -= 1;

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use ahash::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use futures::{Sink, Stream};
 use http::{HeaderValue, Method, StatusCode, header};
 use reqwest::Response;

@@ -16,11 +16,12 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use ahash::HashMap;
 use bytes::Bytes;
+use foldhash::HashMap;
 use futures::future::BoxFuture;
 
 use super::sync::lock_ignoring_poison;
@@ -229,7 +230,7 @@ pub struct InMemoryEventStore {
     /// The bytes of every session's events.
     total_bytes: AtomicUsize,
     shards: [Mutex<HashMap<Box<str>, SessionEvents>>; SHARDS],
-    hasher: ahash::RandomState,
+    hasher: foldhash::fast::RandomState,
     /// The bytes of each principal's sessions, shared with its sessions' entries: an entry goes
     /// with its principal's last session.
     principals: Mutex<HashMap<SessionPrincipal, Arc<AtomicUsize>>>,
@@ -306,7 +307,7 @@ impl InMemoryEventStore {
             max_total_bytes: usize::MAX,
             total_bytes: AtomicUsize::new(0),
             shards: std::array::from_fn(|_| Mutex::default()),
-            hasher: ahash::RandomState::new(),
+            hasher: foldhash::fast::RandomState::default(),
             principals: Mutex::default(),
         }
     }

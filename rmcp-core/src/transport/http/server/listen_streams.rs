@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ahash::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::sse::ItemTx;
 use super::sync::lock_ignoring_poison;

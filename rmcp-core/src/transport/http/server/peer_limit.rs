@@ -9,7 +9,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 
-use ahash::HashMap;
+use foldhash::HashMap;
 
 use super::sync::lock_ignoring_poison;
 

@@ -13,9 +13,10 @@
 //! have something open. Taking a share and giving it back are one short critical section each.
 
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 
-use ahash::HashMap;
+use foldhash::HashMap;
 use http::request::Parts;
 
 use super::body::Rejection;
@@ -71,7 +72,7 @@ type Counts = [u32; POOLS];
 pub(crate) struct Quotas {
     limits: [u32; POOLS],
     shards: [Mutex<HashMap<PrincipalKey, Counts>>; SHARDS],
-    hasher: ahash::RandomState,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl fmt::Debug for Quotas {
@@ -92,7 +93,7 @@ impl Quotas {
         Arc::new(Self {
             limits,
             shards: std::array::from_fn(|_| Mutex::new(HashMap::default())),
-            hasher: ahash::RandomState::new(),
+            hasher: foldhash::fast::RandomState::default(),
         })
     }
 

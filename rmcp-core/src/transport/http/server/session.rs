@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use ahash::HashMap;
+use foldhash::HashMap;
 use futures::FutureExt;
 use http::StatusCode;
 use http::request::Parts;
@@ -125,7 +125,7 @@ pub(crate) struct Session {
     pub(crate) touched: AtomicU64,
     /// The resource URIs its client subscribed to (`resources/subscribe`), for
     /// `StreamableHttpService::notify_resource_updated`.
-    pub(crate) subscriptions: Mutex<ahash::HashSet<String>>,
+    pub(crate) subscriptions: Mutex<foldhash::HashSet<String>>,
     epoch: Instant,
     ct: CancellationToken,
     /// The engine's handle to the client, for the negotiated protocol version.

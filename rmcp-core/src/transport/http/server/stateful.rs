@@ -368,7 +368,7 @@ fn settle_new_session(sessions: &Sessions, session: &Session, refused: bool, res
 
 /// Whether two of `ids` are the same.
 fn has_duplicate(ids: &[RequestId]) -> bool {
-    let mut seen = ahash::HashSet::default();
+    let mut seen = foldhash::HashSet::default();
     !ids.iter().all(|id| seen.insert(id))
 }
 

@@ -269,7 +269,7 @@ impl StatelessEngine {
 /// `uris` without repetitions, in their first order: a URI asked for twice counts once.
 fn distinct(uris: Vec<String>) -> Vec<String> {
     let first: Vec<bool> = {
-        let mut seen = ahash::HashSet::default();
+        let mut seen = foldhash::HashSet::default();
         uris.iter().map(|uri| seen.insert(uri.as_str())).collect()
     };
     uris.into_iter().zip(first).filter_map(|(uri, first)| first.then_some(uri)).collect()

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
-use ahash::HashMap;
+use foldhash::HashMap;
 use futures::Sink;
 use http::StatusCode;
 use serde_json::Value;
