@@ -165,7 +165,7 @@ pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
             }
             #[cfg(feature = "otel")]
             observed.handled(&outcome);
-            response_to(id.clone(), outcome)
+            response_to::<R>(id.clone(), outcome)
         };
         // The operation ends once its answer is handed on, when `observed` goes with this future.
         output.send(Outbound::related(msg, Some(id))).await;
@@ -173,17 +173,27 @@ pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
 }
 
 /// The message answering request `id` with a handler's `outcome`.
-fn response_to<T: serde::Serialize>(id: RequestId, outcome: Result<T, McpError>) -> JsonRpcMessage {
-    let serialized = match outcome {
-        Ok(result) => JsonRpcMessage::response(id.clone(), &result),
-        Err(McpError::InputRequired(r)) => JsonRpcMessage::response(id.clone(), &r),
-        Err(McpError::TaskCreated(r)) => JsonRpcMessage::response(id.clone(), &r),
-        Err(McpError::Rpc(e)) => return JsonRpcMessage::error(Some(id), e),
-        Err(McpError::InvalidArguments(m)) => return JsonRpcMessage::error(Some(id), ErrorData::invalid_params(m)),
+fn response_to<R: ServiceRole>(id: RequestId, outcome: Result<R::Result, McpError>) -> JsonRpcMessage {
+    match outcome {
+        Ok(result) => R::response(id.clone(), &result).unwrap_or_else(|e| unserializable(id, e)),
+        Err(e) => error_response(id, e),
+    }
+}
+
+/// The message answering request `id` with a handler's error (or its MRTR or task result). Not
+/// generic, so compiled once.
+fn error_response(id: RequestId, error: McpError) -> JsonRpcMessage {
+    let serialized = match error {
+        McpError::InputRequired(r) => JsonRpcMessage::response(id.clone(), &r),
+        McpError::TaskCreated(r) => JsonRpcMessage::response(id.clone(), &r),
+        McpError::Rpc(e) => return JsonRpcMessage::error(Some(id), e),
+        McpError::InvalidArguments(m) => return JsonRpcMessage::error(Some(id), ErrorData::invalid_params(m)),
     };
-    serialized.unwrap_or_else(|e| {
-        JsonRpcMessage::error(Some(id), ErrorData::internal_error(format!("result does not serialize: {e}")))
-    })
+    serialized.unwrap_or_else(|e| unserializable(id, e))
+}
+
+fn unserializable(id: RequestId, error: serde_json::Error) -> JsonRpcMessage {
+    JsonRpcMessage::error(Some(id), ErrorData::internal_error(format!("result does not serialize: {error}")))
 }
 
 /// Read only the `_meta` of a message's params.

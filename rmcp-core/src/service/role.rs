@@ -10,7 +10,8 @@ use super::lifecycle;
 use super::{Peer, ServeError};
 use crate::model::{
     ClientNotification, ClientRequest, ClientResult, ErrorData, InboundMessage, InitializeRequestParams,
-    InitializeResult, Meta, ProtocolVersion, ServerNotification, ServerRequest, ServerResult,
+    InitializeResult, JsonRpcMessage, Meta, ProtocolVersion, RequestId, ServerNotification, ServerRequest,
+    ServerResult,
 };
 
 /// A side of an MCP connection. The engine is generic over it; everything that differs between
@@ -28,6 +29,11 @@ pub trait ServiceRole: Debug + Copy + Default + Send + Sync + 'static {
     type PeerInfo: Clone + Send + Sync + Debug + 'static;
     /// `true` for the server.
     const IS_SERVER: bool;
+
+    /// `result` as the answer to request `id`. A function of the role rather than generic code
+    /// in the engine, so that a role's results are serialized by code compiled once, here, and
+    /// not again in every program that serves.
+    fn response(id: RequestId, result: &Self::Result) -> Result<JsonRpcMessage, serde_json::Error>;
 
     /// Decide under which protocol version an incoming request is served, or reject it.
     fn admit(
@@ -63,6 +69,10 @@ impl ServiceRole for RoleServer {
     type PeerInfo = InitializeRequestParams;
     const IS_SERVER: bool = true;
 
+    fn response(id: RequestId, result: &ServerResult) -> Result<JsonRpcMessage, serde_json::Error> {
+        JsonRpcMessage::response(id, result)
+    }
+
     fn admit(
         peer: &Peer<Self>,
         method: &str,
@@ -89,6 +99,10 @@ impl ServiceRole for RoleClient {
     type Info = ClientInfo;
     type PeerInfo = InitializeResult;
     const IS_SERVER: bool = false;
+
+    fn response(id: RequestId, result: &ClientResult) -> Result<JsonRpcMessage, serde_json::Error> {
+        JsonRpcMessage::response(id, result)
+    }
 
     fn admit(
         peer: &Peer<Self>,
