@@ -2,71 +2,25 @@
 //! an in-process duplex pair, and Streamable HTTP on 127.0.0.1 in both eras with callers
 //! authenticated by an axum layer in front (as an OAuth resource layer would).
 
+mod middleware_support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
+use middleware_support::{Client, Office, call};
 use rmcp_core::handler::middleware::{
     McpRequest, Next, RATE_LIMITED, RateLimitLayer, RequestLogLayer, ToolVisibilityLayer, from_fn,
 };
-use rmcp_core::handler::{ClientHandler, ClientInfo, ProtocolPreference, ServerHandler};
-use rmcp_core::model::{CacheScope, CallToolRequestParams, ServerResult};
-use rmcp_core::router::ToolRouter;
+use rmcp_core::handler::{ProtocolPreference, ServerHandler};
+use rmcp_core::model::{CacheScope, ServerResult};
 use rmcp_core::service::{McpError, RoleClient, RunningService, ServiceError, ServiceExt};
 use rmcp_core::transport::http::{StreamableHttpClientConfig, StreamableHttpClientTransport, StreamableHttpService};
 use rmcp_core::transport::{Principal, duplex};
-use rmcp_core::{CancellationToken, ProtocolVersion, tool, tool_handler, tool_router};
+use rmcp_core::{CancellationToken, ProtocolVersion};
 use serde_json::json;
 use tokio::net::TcpListener;
-
-#[derive(Clone)]
-struct Office {
-    tool_router: ToolRouter<Self>,
-}
-
-#[tool_router]
-impl Office {
-    fn new() -> Self {
-        Self { tool_router: Self::tool_router() }
-    }
-
-    /// Who is asking.
-    #[tool]
-    fn whoami(&self, caller: Principal) -> String {
-        caller.subject.unwrap_or_default()
-    }
-
-    /// A greeting for whoever asks, signed in or not.
-    #[tool]
-    fn greet(&self, caller: Option<Principal>) -> String {
-        match caller.and_then(|p| p.subject) {
-            Some(name) => format!("hello {name}"),
-            None => "hello stranger".to_owned(),
-        }
-    }
-
-    /// Only for administrators.
-    #[tool]
-    fn delete_user(&self, name: String) -> String {
-        format!("deleted {name}")
-    }
-}
-
-#[tool_handler]
-impl ServerHandler for Office {}
-
-struct Client(ProtocolPreference);
-
-impl ClientHandler for Client {
-    fn get_info(&self) -> ClientInfo {
-        ClientInfo::default().with_protocol(self.0.clone())
-    }
-}
-
-fn call(name: &str, args: serde_json::Value) -> CallToolRequestParams {
-    CallToolRequestParams::new(name).with_arguments(args.as_object().unwrap().clone())
-}
 
 fn text(result: &rmcp_core::model::CallToolResult) -> String {
     result.content.iter().filter_map(|c| c.as_text()).collect::<Vec<_>>().join("")

@@ -4,54 +4,16 @@
 //! thread reaches it, so a parallel test without a subscriber reaching the request log's
 //! callsites first would make them silent for this test's scoped subscriber too.
 
+mod middleware_support;
+
 use std::sync::Arc;
 
+use middleware_support::{Client, Office, call};
 use rmcp_core::handler::middleware::RequestLogLayer;
-use rmcp_core::handler::{ClientHandler, ClientInfo, ProtocolPreference, ServerHandler};
-use rmcp_core::model::CallToolRequestParams;
-use rmcp_core::router::ToolRouter;
+use rmcp_core::handler::{ProtocolPreference, ServerHandler};
 use rmcp_core::service::ServiceExt;
-use rmcp_core::transport::{Principal, duplex};
-use rmcp_core::{tool, tool_handler, tool_router};
-
-#[derive(Clone)]
-struct Office {
-    tool_router: ToolRouter<Self>,
-}
-
-#[tool_router]
-impl Office {
-    fn new() -> Self {
-        Self { tool_router: Self::tool_router() }
-    }
-
-    /// Who is asking.
-    #[tool]
-    fn whoami(&self, caller: Principal) -> String {
-        caller.subject.unwrap_or_default()
-    }
-
-    /// A greeting.
-    #[tool]
-    fn greet(&self) -> String {
-        "hello".to_owned()
-    }
-}
-
-#[tool_handler]
-impl ServerHandler for Office {}
-
-struct Client;
-
-impl ClientHandler for Client {
-    fn get_info(&self) -> ClientInfo {
-        ClientInfo::default().with_protocol(ProtocolPreference::Auto)
-    }
-}
-
-fn call(name: &str) -> CallToolRequestParams {
-    CallToolRequestParams::new(name)
-}
+use rmcp_core::transport::duplex;
+use serde_json::json;
 
 /// The request log writes one event per request, naming the method, the tool and the outcome.
 #[tokio::test]
@@ -78,9 +40,9 @@ async fn the_request_log_records_each_request() {
         let server = Office::new().layer(RequestLogLayer::new()).serve(server_end).await.unwrap();
         server.waiting().await;
     });
-    let client = Client.serve(client_end).await.unwrap();
-    client.call_tool(call("greet")).await.unwrap();
-    client.call_tool(call("whoami")).await.unwrap_err();
+    let client = Client(ProtocolPreference::Auto).serve(client_end).await.unwrap();
+    client.call_tool(call("greet", json!({}))).await.unwrap();
+    client.call_tool(call("whoami", json!({}))).await.unwrap_err();
     client.cancel().await;
 
     let log = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
