@@ -62,9 +62,9 @@
 //! | feature | default | what it enables | what it pulls in |
 //! |---|---|---|---|
 //! | `server` | yes | `ServerHandler`, the tool/prompt/resource routers, schemas, tasks, sealed MRTR `requestState` | schemars, arc-swap, hmac, sha2, getrandom, humantime, percent-encoding |
-//! | `client` | yes | `ClientHandler`, the client handshake, typed calls, pipelined calls, `ClientGroup` | nothing more |
+//! | `client` | yes | `ClientHandler`, the client handshake, typed calls, pipelined calls, `ClientGroup`; with `stdio`, `ChildProcess` (a server's stdin/stdout) | tokio's `process`; rustix on Unix (the child's process group) |
 //! | `macros` | yes | `#[tool]`, `#[prompt]`, `#[resource]` and their routers and handlers (implies `server`) | rmcp-macros (syn, quote) |
-//! | `stdio` | yes | stdio, any `AsyncRead`/`AsyncWrite`, in-process `duplex` pairs, `ChildProcess` (a server's stdin/stdout) | tokio's `io-std`, `net` (non-blocking pipes), `process`; rustix on Unix (the child's process group) |
+//! | `stdio` | yes | stdio, any `AsyncRead`/`AsyncWrite`, in-process `duplex` pairs; with `client`, `ChildProcess` | tokio's `io-std`, `net` (non-blocking pipes) |
 //! | `http-server` | yes | `StreamableHttpService` (a tower `Service`) and its hyper listener (implies `server`) | hyper, hyper-util, http-body, tower-service, uuid |
 //! | `http-client` | yes | `StreamableHttpClientTransport` (implies `client`) | reqwest with rustls, url |
 //! | `schema-validation` | yes | JSON Schema validation of tool arguments and structured output (without it, serde checks arguments as it deserializes them) | jsonschema |
@@ -139,5 +139,9 @@ pub use rmcp_macros::{
     completion, prompt, prompt_handler, prompt_router, resource, resource_handler, resource_router, resource_template,
     tool, tool_handler, tool_router,
 };
-pub use service::{McpError, Peer, RoleClient, RoleServer, RunningService, ServiceError, ServiceExt};
+#[cfg(feature = "client")]
+pub use service::RoleClient;
+#[cfg(feature = "server")]
+pub use service::RoleServer;
+pub use service::{McpError, Peer, RunningService, ServiceError, ServiceExt};
 pub use tokio_util::sync::CancellationToken;

@@ -98,6 +98,7 @@ pub enum ClientRequest {
     UpdateTask(crate::model::tasks_ext::UpdateTaskRequestParams),
 }
 
+#[cfg(feature = "server")]
 impl InboundMessage for ClientRequest {
     fn parse(method: &str, p: Option<&RawValue>) -> Result<Self, ErrorData> {
         use methods::*;
@@ -142,6 +143,7 @@ pub enum ServerRequest {
     CancelTask(CancelTaskRequestParams),
 }
 
+#[cfg(feature = "client")]
 impl InboundMessage for ServerRequest {
     fn parse(method: &str, p: Option<&RawValue>) -> Result<Self, ErrorData> {
         use methods::*;
@@ -171,6 +173,7 @@ pub enum ClientNotification {
     TaskStatus(TaskStatusNotificationParams),
 }
 
+#[cfg(feature = "server")]
 impl InboundMessage for ClientNotification {
     fn parse(method: &str, p: Option<&RawValue>) -> Result<Self, ErrorData> {
         use methods::*;
@@ -202,6 +205,7 @@ pub enum ServerNotification {
     SubscriptionsAcknowledged(SubscriptionsAcknowledgedNotificationParams),
 }
 
+#[cfg(feature = "client")]
 impl InboundMessage for ServerNotification {
     fn parse(method: &str, p: Option<&RawValue>) -> Result<Self, ErrorData> {
         use methods::*;

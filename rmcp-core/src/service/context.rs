@@ -3,9 +3,9 @@
 use tokio_util::sync::CancellationToken;
 
 use super::{Peer, ServiceRole};
-use crate::model::{
-    ClientCapabilities, Implementation, LoggingLevel, Meta, ProgressToken, ProtocolVersion, RequestId, meta_keys,
-};
+#[cfg(feature = "server")]
+use crate::model::{ClientCapabilities, Implementation};
+use crate::model::{LoggingLevel, Meta, ProgressToken, ProtocolVersion, RequestId, meta_keys};
 use crate::transport::Principal;
 
 /// The context of one incoming request.
@@ -116,6 +116,7 @@ impl<R: ServiceRole> RequestContext<R> {
     }
 }
 
+#[cfg(feature = "server")]
 impl RequestContext<super::RoleServer> {
     /// The client's capabilities for this request: from `_meta` on 2026-07-28, from the
     /// handshake on a 2025-era session.

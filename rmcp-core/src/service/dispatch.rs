@@ -36,7 +36,7 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{McpError, Peer, RequestContext, Service, ServiceRole};
+use super::{DynService, McpError, Peer, RequestContext, ServiceRole};
 use crate::model::{ErrorCode, ErrorData, InboundMessage, JsonRpcMessage, JsonRpcRequest, Meta, RequestId};
 use crate::transport::Outbound;
 
@@ -134,8 +134,8 @@ impl Output {
 
 /// Run one request's handler and send its answer, unless the request was cancelled meanwhile.
 /// The future holds nothing of the handler's result while the answer is sent.
-pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
-    service: Arc<S>,
+pub(crate) fn answer<R: ServiceRole>(
+    service: Arc<dyn DynService<R>>,
     request: R::PeerRequest,
     ctx: RequestContext<R>,
     output: Output,
@@ -149,10 +149,11 @@ pub(crate) fn answer<R: ServiceRole, S: Service<R>>(
         // Cancellation is cooperative: the handler sees its token and stops when it likes;
         // whatever it returns after a cancellation is dropped, as the peer no longer waits for it.
         //
-        // The handler's future is as large as the largest of every method's future (kilobytes):
-        // copying it each time this future moves cost more than the allocation.
+        // The handler's future comes boxed (`DynService`): it is as large as the largest of
+        // every method's future (kilobytes), and copying it each time this future moved would
+        // cost more than the allocation.
         let msg = {
-            let handling = out_of_line(service.handle_request(request, ctx));
+            let handling = service.handle_request_dyn(request, ctx);
             // The handler runs in the request's span: its logs, and the requests it sends, are
             // the span's children.
             #[cfg(feature = "otel")]
@@ -232,8 +233,8 @@ pub(crate) type DirectAnswerer =
 
 /// The [`DirectAnswerer`] of `service` on the connection of `peer`, sending to `direct`.
 #[cfg(feature = "http-server")]
-pub(crate) fn direct_answerer<R: ServiceRole, S: Service<R>>(
-    service: Arc<S>,
+pub(crate) fn direct_answerer<R: ServiceRole>(
+    service: Arc<dyn DynService<R>>,
     peer: Peer<R>,
     direct: Arc<dyn DirectOutput>,
 ) -> DirectAnswerer {
@@ -278,6 +279,7 @@ pub(crate) fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Outp
 
 /// `future`, boxed: for a large future, or one on a rare path, so that its size does not add to
 /// the future of every request that might await it (see "Future sizes" in the module docs).
+#[cfg(feature = "http-server")]
 pub(crate) fn out_of_line<F: Future>(future: F) -> Pin<Box<F>> {
     Box::pin(future)
 }

@@ -16,7 +16,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use foldhash::HashMap;
-use futures::{Sink, SinkExt, StreamExt};
+use futures::{Sink, SinkExt, Stream, StreamExt};
 use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
@@ -24,17 +24,22 @@ use tokio_util::sync::CancellationToken;
 
 use super::dispatch;
 use super::peer::{Cancel, Command};
-use super::{EngineStats, NotificationContext, Peer, Service, ServiceError, ServiceRole};
+use super::{DynService, EngineStats, NotificationContext, Peer, ServiceError, ServiceRole};
 use crate::model::{
     CancelledNotificationParams, ErrorData, InboundMessage, JsonRpcError, JsonRpcMessage, JsonRpcNotification,
     JsonRpcRequest, ProgressNotificationParams, ProgressToken, RequestId, methods,
 };
-use crate::transport::{Frame, Outbound, Transport};
+use crate::transport::{Frame, Outbound};
 
 /// How many outgoing messages may queue for the writer before senders wait.
 pub(crate) const WIRE_QUEUE: usize = 4096;
 /// How many outgoing requests may queue for the engine before senders wait.
 pub(crate) const COMMAND_QUEUE: usize = 1024;
+
+/// A transport's sending half, its type erased.
+pub(crate) type BoxSink = Pin<Box<dyn Sink<Outbound, Error = std::io::Error> + Send>>;
+/// A transport's receiving half, its type erased.
+pub(crate) type BoxStream = Pin<Box<dyn Stream<Item = std::io::Result<Frame>> + Send>>;
 
 /// Why a connection ended.
 #[derive(Debug)]
@@ -70,8 +75,8 @@ struct Pending {
 /// The engine's queues carry boxed items: a tokio channel allocates its first block of 32 slots
 /// when it is created, so boxing keeps an idle connection's queues at 8 bytes a slot (this is
 /// most of what an idle HTTP session costs) for one small allocation per message.
-pub(crate) struct Engine<R: ServiceRole, S> {
-    pub service: Arc<S>,
+pub(crate) struct Engine<R: ServiceRole> {
+    pub service: Arc<dyn DynService<R>>,
     pub peer: Peer<R>,
     pub commands: mpsc::Receiver<Box<Command>>,
     pub wire: mpsc::Sender<Box<Outbound>>,
@@ -91,8 +96,8 @@ struct Running {
 }
 
 /// State of the read loop.
-struct Loop<R: ServiceRole, S> {
-    service: Arc<S>,
+struct Loop<R: ServiceRole> {
+    service: Arc<dyn DynService<R>>,
     peer: Peer<R>,
     wire: mpsc::Sender<Box<Outbound>>,
     /// Messages the engine itself produced while the writer's queue was full. The loop never
@@ -139,13 +144,12 @@ const READ_BURST: u32 = 32;
 /// How long the writer may take to flush at shutdown before it is abandoned.
 const WRITER_SHUTDOWN: Duration = Duration::from_secs(5);
 
-impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
-    pub(crate) async fn run<T: Transport>(self, transport: T) -> QuitReason {
+impl<R: ServiceRole> Engine<R> {
+    pub(crate) async fn run(self, sink: BoxSink, mut stream: BoxStream) -> QuitReason {
         let Engine { service, peer, mut commands, wire, wire_rx, ct, drain_timeout, max_in_flight, inline_requests } =
             self;
         #[cfg(feature = "otel")]
         let started = Instant::now();
-        let (sink, mut stream) = transport.split();
         let writer_stop = CancellationToken::new();
         // The writer runs on this task, polled beside the reading: an answer made here is
         // written in the same wake-up, without handing it to another thread. It never holds up
@@ -312,7 +316,7 @@ impl<R: ServiceRole, S: Service<R>> Engine<R, S> {
     }
 }
 
-impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
+impl<R: ServiceRole> Loop<R> {
     fn stats(&self) -> EngineStats {
         EngineStats {
             pending_requests: self.pending.len(),
@@ -574,7 +578,7 @@ impl<R: ServiceRole, S: Service<R>> Loop<R, S> {
         let service = self.service.clone();
         let handle = self.tasks.spawn(async move {
             let (notification, ctx, observed) = *notification;
-            let handling = service.handle_notification(notification, ctx);
+            let handling = service.handle_notification_dyn(notification, ctx);
             // The handler runs in the notification's span, whose operation ends with it.
             #[cfg(feature = "otel")]
             {

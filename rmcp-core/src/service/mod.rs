@@ -4,6 +4,9 @@
 //! the [`Peer`] handle sends requests and notifications from any task; incoming requests reach the
 //! service with a [`RequestContext`].
 
+// Each role is a feature (`server`, `client`); with neither, nothing instantiates the engine.
+#![cfg_attr(not(any(feature = "server", feature = "client")), allow(dead_code))]
+
 #[cfg(feature = "client")]
 mod client_peer;
 #[cfg(feature = "client")]
@@ -12,6 +15,8 @@ mod context;
 pub(crate) mod dispatch;
 mod engine;
 mod error;
+#[cfg(feature = "client")]
+mod handshake;
 mod ids;
 mod info;
 #[cfg(feature = "server")]
@@ -21,6 +26,7 @@ mod input_retry;
 pub mod lifecycle;
 #[cfg(feature = "client")]
 pub(crate) mod list_cache;
+#[cfg(feature = "server")]
 mod log;
 mod options;
 mod peer;
@@ -28,6 +34,7 @@ mod peer;
 pub(crate) mod request_state;
 mod role;
 mod running;
+#[cfg(feature = "server")]
 mod server_peer;
 mod stats;
 #[cfg(feature = "client")]
@@ -48,6 +55,10 @@ pub use options::{ProgressCallback, RequestOptions};
 pub use peer::Peer;
 #[cfg(feature = "server")]
 pub use request_state::RequestStateKey;
-pub use role::{RoleClient, RoleServer, ServiceRole};
+#[cfg(feature = "client")]
+pub use role::RoleClient;
+#[cfg(feature = "server")]
+pub use role::RoleServer;
+pub use role::ServiceRole;
 pub use running::{DEFAULT_CLIENT_REQUEST_TIMEOUT, DynService, RunningService, ServeOptions, Service, ServiceExt};
 pub use stats::EngineStats;

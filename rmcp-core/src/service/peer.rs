@@ -63,6 +63,7 @@ pub(crate) struct PeerShared<R: ServiceRole> {
     pub local: OnceLock<LocalHandler<R>>,
     /// The least severe log level the peer wants (2025 `logging/setLevel`): 0 = not set, else
     /// the level's index + 1.
+    #[cfg(feature = "server")]
     pub log_level: std::sync::atomic::AtomicU8,
     /// What a request's options leave unset (the connection's timeouts, from `ServeOptions`).
     pub request_defaults: RequestDefaults,
@@ -162,6 +163,7 @@ impl<R: ServiceRole> Peer<R> {
                 request_meta: OnceLock::new(),
                 info: OnceLock::new(),
                 local: OnceLock::new(),
+                #[cfg(feature = "server")]
                 log_level: Default::default(),
                 request_defaults,
                 #[cfg(feature = "client")]
@@ -240,11 +242,13 @@ impl<R: ServiceRole> Peer<R> {
         Arc::as_ptr(&self.shared) as *const () as usize
     }
 
+    #[cfg(any(feature = "server", feature = "client"))]
     pub(crate) fn set_peer_info(&self, info: R::PeerInfo, version: ProtocolVersion) {
         let _ = self.shared.peer_info.set(info);
         let _ = self.shared.protocol_version.set(version);
     }
 
+    #[cfg(feature = "client")]
     pub(crate) fn set_request_meta(&self, meta: Meta) {
         let _ = self.shared.request_meta.set(meta);
     }

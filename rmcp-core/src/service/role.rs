@@ -1,18 +1,25 @@
 //! The two roles one engine plays: server and client.
 
 use std::fmt::Debug;
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use serde::Serialize;
 
-use super::info::{ClientInfo, ServerInfo};
+use super::engine::{BoxSink, BoxStream};
+#[cfg(feature = "client")]
+use super::info::ClientInfo;
+#[cfg(feature = "server")]
+use super::info::ServerInfo;
+#[cfg(feature = "server")]
 use super::lifecycle;
-use super::{Peer, ServeError};
-use crate::model::{
-    ClientNotification, ClientRequest, ClientResult, ErrorData, InboundMessage, InitializeRequestParams,
-    InitializeResult, JsonRpcMessage, Meta, ProtocolVersion, RequestId, ServerNotification, ServerRequest,
-    ServerResult,
-};
+use super::running::Launched;
+use super::{DynService, Peer, ServeError, ServeOptions};
+#[cfg(feature = "server")]
+use crate::model::{ClientNotification, ClientRequest, InitializeRequestParams, ServerResult};
+#[cfg(feature = "client")]
+use crate::model::{ClientResult, InitializeResult, ServerNotification, ServerRequest};
+use crate::model::{ErrorData, InboundMessage, JsonRpcMessage, Meta, ProtocolVersion, RequestId};
 
 /// A side of an MCP connection. The engine is generic over it; everything that differs between
 /// a server and a client is an associated type or function here.
@@ -51,16 +58,29 @@ pub trait ServiceRole: Debug + Copy + Default + Send + Sync + 'static {
 
     /// What must happen once the engine runs and before `serve` returns (the client's handshake).
     fn start(peer: Peer<Self>, info: Self::Info) -> BoxFuture<'static, Result<(), ServeError>>;
+
+    /// Start the engine of `service` on a transport's sink and stream. A function of the role,
+    /// so that the engine is compiled once, here, rather than in every program that serves.
+    #[doc(hidden)]
+    fn launch(
+        service: Arc<dyn DynService<Self>>,
+        sink: BoxSink,
+        stream: BoxStream,
+        options: ServeOptions,
+    ) -> Launched<Self>;
 }
 
 /// The server role.
+#[cfg(feature = "server")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RoleServer;
 
 /// The client role.
+#[cfg(feature = "client")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RoleClient;
 
+#[cfg(feature = "server")]
 impl ServiceRole for RoleServer {
     type PeerRequest = ClientRequest;
     type PeerNotification = ClientNotification;
@@ -86,12 +106,22 @@ impl ServiceRole for RoleServer {
         method == crate::model::methods::INITIALIZE
     }
 
+    fn launch(
+        service: Arc<dyn DynService<Self>>,
+        sink: BoxSink,
+        stream: BoxStream,
+        options: ServeOptions,
+    ) -> Launched<Self> {
+        super::running::launch(service, sink, stream, options)
+    }
+
     fn start(_peer: Peer<Self>, _info: ServerInfo) -> BoxFuture<'static, Result<(), ServeError>> {
         // A server waits for its client: a 2025 client sends `initialize`, a 2026 one just asks.
         Box::pin(async { Ok(()) })
     }
 }
 
+#[cfg(feature = "client")]
 impl ServiceRole for RoleClient {
     type PeerRequest = ServerRequest;
     type PeerNotification = ServerNotification;
@@ -116,7 +146,16 @@ impl ServiceRole for RoleClient {
         Ok(peer.protocol_version().unwrap_or(ProtocolVersion::LATEST_STATEFUL))
     }
 
+    fn launch(
+        service: Arc<dyn DynService<Self>>,
+        sink: BoxSink,
+        stream: BoxStream,
+        options: ServeOptions,
+    ) -> Launched<Self> {
+        super::running::launch(service, sink, stream, options)
+    }
+
     fn start(peer: Peer<Self>, info: ClientInfo) -> BoxFuture<'static, Result<(), ServeError>> {
-        Box::pin(lifecycle::client_handshake(peer, info))
+        Box::pin(super::handshake::client_handshake(peer, info))
     }
 }

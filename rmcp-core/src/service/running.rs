@@ -13,7 +13,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 #[cfg(feature = "http-server")]
 use super::dispatch::{self, DirectAnswerer, DirectOutput};
-use super::engine::{COMMAND_QUEUE, Engine, QuitReason, WIRE_QUEUE};
+use super::engine::{BoxSink, BoxStream, COMMAND_QUEUE, Engine, QuitReason, WIRE_QUEUE};
 use super::options::RequestDefaults;
 use super::peer::{Command, LocalHandler};
 use super::{
@@ -315,6 +315,31 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
     transport: T,
     options: ServeOptions,
 ) -> RunningService<R, S> {
+    let service = Arc::new(service);
+    let (sink, stream) = transport.split();
+    // From here on nothing depends on the service's or the transport's type: the engine is
+    // compiled once, in this crate, for each role, and not again in every program that serves.
+    let Launched { peer, handle, ct } = R::launch(service.clone(), Box::pin(sink), Box::pin(stream), options);
+    RunningService { service, peer, handle: Some(handle), ct: ct.clone(), _guard: ct.drop_guard() }
+}
+
+/// What [`ServiceRole::launch`] started: the connection's peer, its engine's task, and the token
+/// that stops it.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Launched<R: ServiceRole> {
+    pub(crate) peer: Peer<R>,
+    pub(crate) handle: JoinHandle<QuitReason>,
+    pub(crate) ct: CancellationToken,
+}
+
+/// Start the engine of `service` on a transport's two halves (see [`ServiceRole::launch`]).
+pub(crate) fn launch<R: ServiceRole>(
+    service: Arc<dyn DynService<R>>,
+    sink: BoxSink,
+    stream: BoxStream,
+    options: ServeOptions,
+) -> Launched<R> {
     let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
     let (wire, wire_rx) = mpsc::channel(WIRE_QUEUE);
     // Each role has its own default timeout: a server's requests wait for a person at most
@@ -324,14 +349,13 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
         max_total_timeout: options.max_total_timeout,
     };
     let peer = Peer::new(commands_tx, wire.clone(), options.request_ids, options.progress_tokens, defaults);
-    let _ = peer.shared.info.set(service.get_info());
-    let service = Arc::new(service);
+    let _ = peer.shared.info.set(service.get_info_dyn());
     let weak = Arc::downgrade(&service);
     let local: LocalHandler<R> = Arc::new(move |request, ctx| {
         let service = weak.upgrade();
         Box::pin(async move {
             match service {
-                Some(service) => service.handle_request(request, ctx).await,
+                Some(service) => service.handle_request_dyn(request, ctx).await,
                 None => Err(McpError::internal_error("the service has stopped")),
             }
         })
@@ -341,7 +365,7 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
     // token the caller shares between services.
     let ct = options.ct.child_token();
     let engine = Engine {
-        service: service.clone(),
+        service,
         peer: peer.clone(),
         commands,
         wire,
@@ -351,8 +375,8 @@ fn start<R: ServiceRole, S: Service<R>, T: Transport>(
         max_in_flight: options.max_in_flight,
         inline_requests: options.inline_requests,
     };
-    let handle = tokio::spawn(engine.run(transport));
-    RunningService { service, peer, handle: Some(handle), ct: ct.clone(), _guard: ct.drop_guard() }
+    let handle = tokio::spawn(engine.run(sink, stream));
+    Launched { peer, handle, ct }
 }
 
 /// A service running on a connection. Dereferences to its [`Peer`].

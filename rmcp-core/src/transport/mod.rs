@@ -5,7 +5,7 @@
 //! write can never deadlock us). [`IntoTransport`] lets `serve` take anything that can become one:
 //! a `(reader, writer)` pair, a [`ChildProcess`], or a transport itself.
 
-#[cfg(feature = "stdio")]
+#[cfg(all(feature = "client", feature = "stdio"))]
 mod child_process;
 #[cfg(feature = "stdio")]
 mod duplex;
@@ -22,7 +22,7 @@ mod stdio;
 
 use futures::{Sink, Stream};
 
-#[cfg(feature = "stdio")]
+#[cfg(all(feature = "client", feature = "stdio"))]
 pub use child_process::{ChildExit, ChildProcess, ChildProcessBuilder, DEFAULT_KILL_AFTER, DEFAULT_SHUTDOWN_GRACE};
 #[cfg(feature = "stdio")]
 pub use duplex::{DuplexTransport, duplex};
