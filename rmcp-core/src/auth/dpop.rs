@@ -8,7 +8,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::HeaderName;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::AuthError;
 use super::jwt::{Es256Key, unix_now};
@@ -51,7 +50,7 @@ impl Dpop {
         let htu = url.split(['?', '#']).next().unwrap_or(url);
         let mut claims = json!({ "jti": random_token(), "htm": method, "htu": htu, "iat": unix_now() });
         if let Some(token) = access_token {
-            claims["ath"] = json!(URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes())));
+            claims["ath"] = json!(URL_SAFE_NO_PAD.encode(hmac_sha256::Hash::hash(token.as_bytes())));
         }
         if let Some(nonce) = nonce {
             claims["nonce"] = json!(nonce);

@@ -10,7 +10,6 @@ use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::DecodePrivateKey;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::AuthError;
 use super::pkce::{random_bytes, random_token};
@@ -69,7 +68,7 @@ impl Es256Key {
             jwk["x"].as_str().unwrap_or(""),
             jwk["y"].as_str().unwrap_or("")
         );
-        URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+        URL_SAFE_NO_PAD.encode(hmac_sha256::Hash::hash(canonical.as_bytes()))
     }
 
     /// A `private_key_jwt` client assertion: issuer and subject the client, audience the

@@ -4,7 +4,6 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
 
 /// A PKCE pair: the secret verifier (sent with the token request) and its S256 challenge (sent
 /// with the authorization request).
@@ -52,7 +51,7 @@ impl fmt::Debug for Pkce {
 
 /// The S256 challenge of a verifier.
 pub(crate) fn s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+    URL_SAFE_NO_PAD.encode(hmac_sha256::Hash::hash(verifier.as_bytes()))
 }
 
 /// 32 random bytes, base64url: verifiers, `state`, JWT ids.

@@ -11,9 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
+use hmac_sha256::{HMAC, Hash};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use crate::model::JsonObject;
 
@@ -63,8 +62,8 @@ impl RequestStateKey {
         KEY.get_or_init(Self::random).clone()
     }
 
-    fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+    fn mac(&self, payload: &[u8]) -> HMAC {
+        let mut mac = HMAC::new(&self.0);
         mac.update(payload);
         mac
     }
@@ -74,7 +73,7 @@ impl RequestStateKey {
         let expires = now_secs() + STATE_LIFETIME.as_secs();
         let payload = serde_json::to_vec(&Payload { method, target, arguments, expires, answers })
             .expect("a JSON object always serializes");
-        let tag = self.mac(&payload).finalize().into_bytes();
+        let tag = self.mac(&payload).finalize();
         format!("{PREFIX}{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(tag))
     }
 
@@ -90,8 +89,11 @@ impl RequestStateKey {
         let (payload, tag) = body.split_once('.').ok_or("requestState is malformed")?;
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| "requestState is malformed")?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| "requestState is malformed")?;
-        // `verify_slice` compares in constant time.
-        self.mac(&payload).verify_slice(&tag).map_err(|_| "requestState failed its integrity check")?;
+        let tag: [u8; 32] = tag.try_into().map_err(|_| "requestState failed its integrity check")?;
+        // `finalize_verify` compares in constant time.
+        if !self.mac(&payload).finalize_verify(&tag) {
+            return Err("requestState failed its integrity check");
+        }
         let opened: OwnedPayload = serde_json::from_slice(&payload).map_err(|_| "requestState is malformed")?;
         if opened.method != method || opened.target != target || opened.arguments != arguments {
             return Err("requestState belongs to another request");
@@ -123,9 +125,8 @@ struct OwnedPayload {
 
 /// A digest of a request's arguments (base64url SHA-256 of their JSON), what a state is bound to.
 pub(crate) fn arguments_digest(arguments: Option<&impl Serialize>) -> String {
-    use sha2::Digest;
     let json = arguments.and_then(|a| serde_json::to_vec(a).ok()).unwrap_or_default();
-    URL_SAFE_NO_PAD.encode(Sha256::digest(json))
+    URL_SAFE_NO_PAD.encode(Hash::hash(&json))
 }
 
 fn now_secs() -> u64 {
@@ -149,6 +150,19 @@ mod tests {
         assert!(key.open(&state, "prompts/get", "greet", "args").is_err());
         assert!(key.open(&state, "tools/call", "greet", "other args").is_err());
         assert!(RequestStateKey::random().open(&state, "tools/call", "greet", "args").is_err());
+    }
+
+    /// States stay HMAC-SHA256 over the payload, and digests SHA-256, whatever implements them:
+    /// processes sharing a secret across a rolling upgrade must open each other's states.
+    #[test]
+    fn the_mac_and_the_digest_are_the_standard_ones() {
+        let key = RequestStateKey::from_secret([0x0b; 32]);
+        let tag = key.mac(br#"{"method":"tools/call"}"#).finalize();
+        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+        // Python: hmac.new(b'\x0b' * 32, b'{"method":"tools/call"}', hashlib.sha256).hexdigest()
+        assert_eq!(hex, "61ac6aa84c841922944706edaadc034d9ce59321378b989691fc6c48960ae1a3");
+        let arguments = serde_json::json!({"a": 1});
+        assert_eq!(arguments_digest(Some(&arguments)), "AVq9f1zFei3ZS3WQ8ErYCEJzkF7jPsXOvq5iJ2qX-GI");
     }
 
     #[test]
