@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The stdio-only tool server of examples/minimal: no HTTP, TLS, OAuth or JSON Schema validator
-# crate in its dependency tree, and it answers a tools/call on stdin.
+# crate in its dependency tree (nor the `http` crate, nor the futures crates it has no use for),
+# and it answers a tools/call on stdin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tree=$(cargo tree -p minimal-server -e normal --prefix none --locked)
-for crate in hyper hyper-util reqwest rustls p256 jsonschema url; do
+for crate in http hyper hyper-util reqwest rustls p256 jsonschema url futures-channel futures-io; do
   if grep -q "^$crate v" <<<"$tree"; then
     echo "minimal-server pulls in $crate:" >&2
     cargo tree -p minimal-server -e normal -i "$crate" >&2

@@ -94,7 +94,7 @@ fn round_trip(c: &mut Criterion) {
                     let n = (iters - done).min(64);
                     let calls = (0..n)
                         .map(|_| client.call_tool(CallToolRequestParams::new("add").with_arguments((*args).clone())));
-                    for r in futures::future::join_all(calls).await {
+                    for r in futures_util::future::join_all(calls).await {
                         black_box(r.unwrap());
                     }
                     done += n;

@@ -65,7 +65,7 @@
 //! | `client` | yes | `ClientHandler`, the client handshake, typed calls, pipelined calls, `ClientGroup`; with `stdio`, `ChildProcess` (a server's stdin/stdout) | tokio's `process`; rustix on Unix (the child's process group) |
 //! | `macros` | yes | `#[tool]`, `#[prompt]`, `#[resource]` and their routers and handlers (implies `server`) | rmcp-macros (syn, quote) |
 //! | `stdio` | yes | stdio, any `AsyncRead`/`AsyncWrite`, in-process `duplex` pairs; with `client`, `ChildProcess` | tokio's `io-std`, `net` (non-blocking pipes) |
-//! | `http-server` | yes | `StreamableHttpService` (a tower `Service`) and its hyper listener (implies `server`) | hyper, hyper-util, http-body, tower-service, uuid |
+//! | `http-server` | yes | `StreamableHttpService` (a tower `Service`) and its hyper listener (implies `server`) | http, hyper, hyper-util, http-body, tower-service, uuid |
 //! | `http-client` | yes | `StreamableHttpClientTransport` (implies `client`) | reqwest with rustls, url |
 //! | `schema-validation` | yes | JSON Schema validation of tool arguments and structured output (without it, serde checks arguments as it deserializes them) | jsonschema |
 //! | `auth` | no | the OAuth 2.1 client: `OAuthClient`, client credentials, DPoP (implies `http-client`) | p256 |

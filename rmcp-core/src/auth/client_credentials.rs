@@ -6,7 +6,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use url::Url;
 
 use super::jwt::Es256Key;

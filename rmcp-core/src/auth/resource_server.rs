@@ -20,7 +20,7 @@
 //!
 //! struct Introspect;
 //! impl TokenVerifier for Introspect {
-//!     fn verify<'a>(&'a self, token: &'a str) -> futures::future::BoxFuture<'a, Result<TokenClaims, VerifyError>> {
+//!     fn verify<'a>(&'a self, token: &'a str) -> futures_util::future::BoxFuture<'a, Result<TokenClaims, VerifyError>> {
 //!         Box::pin(async move { Err(VerifyError::Invalid("unknown token".into())) })
 //!     }
 //! }
@@ -42,7 +42,7 @@ use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use serde_json::json;
 use tokio::net::{TcpListener, ToSocketAddrs};

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 
 use super::registration::RegisteredClient;
 use super::token::TokenSet;

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use futures::StreamExt;
-use futures::future::join_all;
+use futures_util::StreamExt;
+use futures_util::future::join_all;
 
 use crate::model::{CallToolRequestParams, CallToolResult, Tool};
 use crate::service::{Peer, RoleClient, RunningService, ServiceError};
@@ -159,7 +159,7 @@ impl ClientGroup {
         calls: impl IntoIterator<Item = CallToolRequestParams>,
         concurrency: usize,
     ) -> Vec<Result<CallToolResult, GroupError>> {
-        futures::stream::iter(calls).map(|call| self.call_tool(call)).buffered(concurrency.max(1)).collect().await
+        futures_util::stream::iter(calls).map(|call| self.call_tool(call)).buffered(concurrency.max(1)).collect().await
     }
 
     fn route<'a>(&self, name: &'a str) -> Result<(&Member, &'a str), GroupError> {

@@ -13,7 +13,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use foldhash::{HashMap, HashSet};
-use futures::future::join_all;
+use futures_util::future::join_all;
 
 use crate::model::{ErrorData, ResourceUpdatedNotificationParams};
 use crate::service::{Peer, RoleServer};

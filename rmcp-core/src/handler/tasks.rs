@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use futures::FutureExt;
+use futures_util::FutureExt;
 use tokio_util::sync::CancellationToken;
 
 pub use self::backend::{NewTask, TaskBackend, TaskBackendError, TaskOwner, TaskPage, TaskRecord};
@@ -107,7 +107,7 @@ const PAGE: usize = 100;
 /// Who a request acts for, when an authentication layer in front of the transport said so (the
 /// OAuth resource layer leaves a [`Principal`] in the request's extensions).
 fn principal(ctx: &RequestContext<RoleServer>) -> Option<&Principal> {
-    ctx.extensions.get::<http::request::Parts>()?.extensions.get::<Principal>()
+    ctx.principal()
 }
 
 /// Whether a task owned by `owner` may be seen and steered by `caller`: a task created by an
@@ -119,7 +119,7 @@ fn visible(owner: Option<&TaskOwner>, caller: Option<&Principal>) -> bool {
 
 /// Whose share a request's task counts against, by the rule of the HTTP server's fair shares.
 fn share_of(ctx: &RequestContext<RoleServer>) -> Option<PrincipalKey> {
-    PrincipalKey::of(&ctx.extensions.get::<http::request::Parts>()?.extensions)
+    ctx.principal_key()
 }
 
 /// The same share by a name that means the same in every process, for a shared backend:

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 
 use crate::model::{CompleteRequestParams, CompleteResult, Completion};
 use crate::service::{McpError, RequestContext, RoleServer};

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use foldhash::HashMap;
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use foldhash::HashMap;
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 
 use super::completion::{CompletionFn, CompletionTable};
 use super::pagination::page;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use foldhash::HashMap;
-use futures::future::{BoxFuture, Either, join_all};
+use futures_util::future::{BoxFuture, Either, join_all};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use futures::StreamExt;
+use futures_util::StreamExt;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -290,7 +290,7 @@ impl Peer<RoleClient> {
         concurrency: usize,
         options: RequestOptions,
     ) -> Vec<Result<CallToolResult, ServiceError>> {
-        futures::stream::iter(calls)
+        futures_util::stream::iter(calls)
             .map(|call| self.call_tool_with(call, options.clone()))
             .buffered(concurrency.max(1))
             .collect()

@@ -2,7 +2,7 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::{Peer, ServiceRole};
+use super::{Extensions, Peer, ServiceRole};
 #[cfg(feature = "server")]
 use crate::model::{ClientCapabilities, Implementation};
 use crate::model::{LoggingLevel, Meta, ProgressToken, ProtocolVersion, RequestId, meta_keys};
@@ -49,7 +49,7 @@ pub struct RequestContext<R: ServiceRole> {
     /// The connection's peer, to send requests and notifications back.
     pub peer: Peer<R>,
     /// Values the transport attached to the request (for example HTTP request parts).
-    pub extensions: http::Extensions,
+    pub extensions: Extensions,
     /// The answers and state a 2026-07-28 retry brought (see [`RequestContext::inputs`]).
     #[cfg(feature = "server")]
     pub(crate) input: Option<Box<super::input::InputRound>>,
@@ -68,7 +68,7 @@ impl<R: ServiceRole> RequestContext<R> {
             protocol_version: ProtocolVersion::LATEST_STATEFUL,
             ct: CancellationToken::new(),
             peer,
-            extensions: http::Extensions::new(),
+            extensions: Extensions::new(),
             #[cfg(feature = "server")]
             input: None,
             raw_params: None,
@@ -111,13 +111,28 @@ impl<R: ServiceRole> RequestContext<R> {
     /// }
     /// ```
     pub fn principal(&self) -> Option<&Principal> {
-        let from_http = self.extensions.get::<http::request::Parts>().and_then(|p| p.extensions.get::<Principal>());
-        from_http.or_else(|| self.extensions.get::<Principal>())
+        #[cfg(any(feature = "http-server", feature = "http-client"))]
+        if let Some(principal) = self.extensions.get::<http::request::Parts>().and_then(|p| p.extensions.get()) {
+            return Some(principal);
+        }
+        self.extensions.get::<Principal>()
     }
 }
 
 #[cfg(feature = "server")]
 impl RequestContext<super::RoleServer> {
+    /// Whose share of a server's limits this request counts against, by the rule of
+    /// [`PrincipalKey`](crate::transport::principal_key::PrincipalKey): from the HTTP request's
+    /// extensions, else from the context's own (where a non-HTTP transport or a test puts them).
+    pub(crate) fn principal_key(&self) -> Option<crate::transport::principal_key::PrincipalKey> {
+        use crate::transport::principal_key::PrincipalKey;
+        #[cfg(feature = "http-server")]
+        if let Some(key) = self.extensions.get::<http::request::Parts>().and_then(|p| PrincipalKey::of(&p.extensions)) {
+            return Some(key);
+        }
+        PrincipalKey::new(self.extensions.get(), self.extensions.get())
+    }
+
     /// The client's capabilities for this request: from `_meta` on 2026-07-28, from the
     /// handshake on a 2025-era session.
     pub fn client_capabilities(&self) -> Option<ClientCapabilities> {
@@ -145,5 +160,5 @@ pub struct NotificationContext<R: ServiceRole> {
     /// The connection's peer.
     pub peer: Peer<R>,
     /// Values the transport attached.
-    pub extensions: http::Extensions,
+    pub extensions: Extensions,
 }

@@ -30,13 +30,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use futures::FutureExt;
-use futures::future::{BoxFuture, Either};
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Either};
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{DynService, McpError, Peer, RequestContext, ServiceRole};
+use super::{DynService, Extensions, McpError, Peer, RequestContext, ServiceRole};
 use crate::model::{ErrorCode, ErrorData, InboundMessage, JsonRpcMessage, JsonRpcRequest, Meta, RequestId};
 use crate::transport::Outbound;
 
@@ -56,7 +56,7 @@ pub(crate) type Prepared<R> = (<R as ServiceRole>::PeerRequest, RequestContext<R
 pub(crate) fn prepare<R: ServiceRole>(
     peer: &Peer<R>,
     req: JsonRpcRequest,
-    extensions: http::Extensions,
+    extensions: Extensions,
     ct: CancellationToken,
 ) -> Result<Prepared<R>, (RequestId, ErrorData)> {
     let JsonRpcRequest { id, method, params } = req;
@@ -229,7 +229,7 @@ pub(crate) fn may_contain_meta(params: &str) -> bool {
 /// bounding how many run), and only hands over requests of an initialized connection.
 #[cfg(feature = "http-server")]
 pub(crate) type DirectAnswerer =
-    Arc<dyn Fn(JsonRpcRequest, http::Extensions, CancellationToken) -> BoxFuture<'static, ()> + Send + Sync>;
+    Arc<dyn Fn(JsonRpcRequest, Extensions, CancellationToken) -> BoxFuture<'static, ()> + Send + Sync>;
 
 /// The [`DirectAnswerer`] of `service` on the connection of `peer`, sending to `direct`.
 #[cfg(feature = "http-server")]

@@ -16,7 +16,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use foldhash::HashMap;
-use futures::{Sink, SinkExt, Stream, StreamExt};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::dispatch;
 use super::peer::{Cancel, Command};
-use super::{DynService, EngineStats, NotificationContext, Peer, ServiceError, ServiceRole};
+use super::{DynService, EngineStats, Extensions, NotificationContext, Peer, ServiceError, ServiceRole};
 use crate::model::{
     CancelledNotificationParams, ErrorData, InboundMessage, JsonRpcError, JsonRpcMessage, JsonRpcNotification,
     JsonRpcRequest, ProgressNotificationParams, ProgressToken, RequestId, methods,
@@ -116,7 +116,7 @@ struct Loop<R: ServiceRole> {
     /// back, so those pipelined behind `initialize` are served after it; responses still flow,
     /// so the handshake itself may talk to the peer.
     ordered: Option<tokio::task::Id>,
-    held: VecDeque<(JsonRpcMessage, http::Extensions)>,
+    held: VecDeque<(JsonRpcMessage, Extensions)>,
     /// The task handing a notification to the service, if one runs: notifications are handled
     /// one at a time, in the order they came, without a task standing by on an idle connection.
     notifying: Option<tokio::task::Id>,
@@ -415,7 +415,7 @@ impl<R: ServiceRole> Loop<R> {
         }
     }
 
-    fn on_message(&mut self, msg: JsonRpcMessage, extensions: http::Extensions) {
+    fn on_message(&mut self, msg: JsonRpcMessage, extensions: Extensions) {
         if self.ordered.is_some() && matches!(msg, JsonRpcMessage::Request(_) | JsonRpcMessage::Notification(_)) {
             self.held.push_back((msg, extensions));
             return;
@@ -445,7 +445,7 @@ impl<R: ServiceRole> Loop<R> {
         }
     }
 
-    fn on_request(&mut self, req: JsonRpcRequest, extensions: http::Extensions) {
+    fn on_request(&mut self, req: JsonRpcRequest, extensions: Extensions) {
         if self.running.contains_key(&req.id) {
             let e =
                 ErrorData::invalid_request(format!("request id {} is already in use by a request in flight", req.id));
@@ -505,7 +505,7 @@ impl<R: ServiceRole> Loop<R> {
         }
     }
 
-    fn on_notification(&mut self, n: JsonRpcNotification, extensions: http::Extensions) {
+    fn on_notification(&mut self, n: JsonRpcNotification, extensions: Extensions) {
         let JsonRpcNotification { method, params } = n;
         #[cfg(feature = "otel")]
         let mut observed = super::telemetry::Incoming::notification(

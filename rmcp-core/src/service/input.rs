@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use futures::future::try_join_all;
+use futures_util::future::try_join_all;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

@@ -5,7 +5,7 @@
 //! The same handler methods answer a 2025 server's sampling, elicitation and roots requests, so
 //! an application writes them once for both eras.
 
-use futures::future::try_join_all;
+use futures_util::future::try_join_all;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 

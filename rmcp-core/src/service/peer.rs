@@ -81,7 +81,7 @@ pub(crate) type LocalHandler<R> = Arc<
     dyn Fn(
             <R as ServiceRole>::PeerRequest,
             super::RequestContext<R>,
-        ) -> futures::future::BoxFuture<'static, Result<<R as ServiceRole>::Result, super::McpError>>
+        ) -> futures_util::future::BoxFuture<'static, Result<<R as ServiceRole>::Result, super::McpError>>
         + Send
         + Sync,
 >;

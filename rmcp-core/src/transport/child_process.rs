@@ -8,7 +8,7 @@ use std::process::{ExitStatus, Stdio};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::Stream;
+use futures_util::Stream;
 use tokio::process::{ChildStderr, ChildStdin, ChildStdout, Command};
 use tokio::sync::watch;
 use tokio_util::codec::{FramedRead, FramedWrite};

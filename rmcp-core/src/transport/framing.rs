@@ -12,6 +12,7 @@ use tokio_util::codec::{Decoder, Encoder};
 
 use super::Outbound;
 use crate::model::{ErrorData, JsonRpcError, JsonRpcMessage};
+use crate::service::Extensions;
 
 /// The default maximum line length: 16 MiB.
 pub const DEFAULT_MAX_LINE_LENGTH: usize = 16 * 1024 * 1024;
@@ -23,7 +24,7 @@ pub const DEFAULT_MAX_LINE_LENGTH: usize = 16 * 1024 * 1024;
 pub enum Frame {
     /// A well-formed JSON-RPC message, with values the transport attaches to it (for example
     /// the HTTP request it came in; empty for byte streams).
-    Message(JsonRpcMessage, http::Extensions),
+    Message(JsonRpcMessage, Extensions),
     /// Input that is not a message: the error response that answers it.
     Malformed(JsonRpcError),
     /// The transport knows that the answer to request `id` can no longer arrive (an HTTP
@@ -41,7 +42,7 @@ impl Frame {
     /// Parse one frame from a line of JSON text (without the newline).
     pub fn parse(line: &[u8]) -> Frame {
         match JsonRpcMessage::from_slice(line) {
-            Ok(m) => Frame::Message(m, http::Extensions::new()),
+            Ok(m) => Frame::Message(m, Extensions::new()),
             Err(e) => Frame::Malformed(e),
         }
     }

@@ -20,7 +20,7 @@ pub(crate) mod principal_key;
 #[cfg(feature = "stdio")]
 mod stdio;
 
-use futures::{Sink, Stream};
+use futures_util::{Sink, Stream};
 
 #[cfg(all(feature = "client", feature = "stdio"))]
 pub use child_process::{ChildExit, ChildProcess, ChildProcessBuilder, DEFAULT_KILL_AFTER, DEFAULT_SHUTDOWN_GRACE};

@@ -59,9 +59,15 @@ pub(crate) enum PrincipalKey {
 }
 
 impl PrincipalKey {
-    /// The principal of the request whose extensions are `extensions`, if it has one.
+    /// The principal of the HTTP request whose extensions are `extensions`, if it has one.
+    #[cfg(feature = "http-server")]
     pub(crate) fn of(extensions: &http::Extensions) -> Option<Self> {
-        if let Some(principal) = extensions.get::<Principal>() {
+        Self::new(extensions.get(), extensions.get())
+    }
+
+    /// The key of a request that holds this `principal` and came from `addr`, if it has one.
+    pub(crate) fn new(principal: Option<&Principal>, addr: Option<&RemoteAddr>) -> Option<Self> {
+        if let Some(principal) = principal {
             // One hasher for the process, so that every pool sees a principal under one key.
             static NAMES: OnceLock<foldhash::quality::RandomState> = OnceLock::new();
             let names = NAMES.get_or_init(foldhash::quality::RandomState::default);
@@ -75,7 +81,7 @@ impl PrincipalKey {
                 return Some(Self::Named(hash));
             }
         }
-        let RemoteAddr(addr) = extensions.get::<RemoteAddr>()?;
+        let RemoteAddr(addr) = addr?;
         Some(Self::Address(match addr.ip().to_canonical() {
             IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
             v4 => v4,
@@ -88,14 +94,7 @@ mod tests {
     use super::*;
 
     fn key(principal: Option<Principal>, addr: Option<&str>) -> Option<PrincipalKey> {
-        let mut extensions = http::Extensions::new();
-        if let Some(p) = principal {
-            extensions.insert(p);
-        }
-        if let Some(a) = addr {
-            extensions.insert(RemoteAddr(a.parse().unwrap()));
-        }
-        PrincipalKey::of(&extensions)
+        PrincipalKey::new(principal.as_ref(), addr.map(|a| RemoteAddr(a.parse().unwrap())).as_ref())
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::task::{Context, Poll};
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -148,11 +148,7 @@ where
 /// The principal key of a request: from the HTTP request's extensions, else from the context's
 /// own (where a non-HTTP transport or a test puts a `Principal`).
 fn principal_key(request: &McpRequest) -> Option<PrincipalKey> {
-    let ctx = &request.ctx;
-    ctx.extensions
-        .get::<http::request::Parts>()
-        .and_then(|parts| PrincipalKey::of(&parts.extensions))
-        .or_else(|| PrincipalKey::of(&ctx.extensions))
+    request.ctx.principal_key()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 

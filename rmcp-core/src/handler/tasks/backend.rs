@@ -9,7 +9,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
 use crate::model::tasks_ext::{DetailedTask, Task};

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use futures::StreamExt;
+use futures_util::StreamExt;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use reqwest::Response;
 use serde_json::Value;

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use foldhash::{HashMap, HashSet};
-use futures::{Sink, Stream};
+use futures_util::{Sink, Stream};
 use http::{HeaderValue, Method, StatusCode, header};
 use reqwest::Response;
 use serde_json::Value;
@@ -552,7 +552,7 @@ impl Worker {
                 r.result = filtered;
             }
         }
-        let _ = self.frames.send(Ok(Frame::Message(message, http::Extensions::new()))).await;
+        let _ = self.frames.send(Ok(Frame::Message(message, crate::service::Extensions::new()))).await;
     }
 }
 

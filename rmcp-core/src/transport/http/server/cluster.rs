@@ -8,7 +8,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::StreamExt;
+use futures_util::StreamExt;
 use http::StatusCode;
 use http::request::Parts;
 use tokio::sync::mpsc;
@@ -126,7 +126,7 @@ impl Sessions {
             .filter(|s| lock_ignoring_poison(&s.subscriptions).contains(uri) && s.streams.holds_standalone())
             .collect();
         let params = ResourceUpdatedNotificationParams::new(uri);
-        futures::future::join_all(told.iter().map(|s| s.peer().notify_resource_updated(params.clone()))).await;
+        futures_util::future::join_all(told.iter().map(|s| s.peer().notify_resource_updated(params.clone()))).await;
     }
 
     /// Keep the session's record alive: at most once a quarter of its lifetime, from a task of
@@ -303,7 +303,7 @@ impl Sessions {
                     if let Some(request) = cancelled_request(&parsed) {
                         session.streams.cancelled(&request);
                     }
-                    session.send_to_engine(parsed, http::Extensions::new()).await;
+                    session.send_to_engine(parsed, crate::service::Extensions::new()).await;
                 });
             }
         }

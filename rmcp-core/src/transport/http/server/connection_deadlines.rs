@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::task::AtomicWaker;
+use futures_util::task::AtomicWaker;
 use http::Version;
 use tokio::time::{Instant, Sleep};
 
@@ -159,7 +159,7 @@ impl Future for Watchdog {
 
 #[cfg(test)]
 mod tests {
-    use futures::FutureExt;
+    use futures_util::FutureExt;
 
     use super::*;
 

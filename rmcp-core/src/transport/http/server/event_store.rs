@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use foldhash::HashMap;
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 
 use super::sync::lock_ignoring_poison;
 use crate::model::RequestId;
@@ -113,7 +113,7 @@ impl std::error::Error for EventStoreError {
 /// its gap):
 ///
 /// ```
-/// use futures::future::BoxFuture;
+/// use futures_util::future::BoxFuture;
 /// use rmcp_core::transport::http::{EventStore, EventStoreError, StoredEvent};
 ///
 /// #[derive(Debug)]

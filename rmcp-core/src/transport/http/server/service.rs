@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use futures::FutureExt;
-use futures::future::BoxFuture;
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use http::request::Parts;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -187,7 +187,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     {
         let (parts, body) = request.into_parts();
         let config = &self.state.config;
-        let ready = |response: HttpResponse| futures::future::ready(wrap(response)).boxed();
+        let ready = |response: HttpResponse| futures_util::future::ready(wrap(response)).boxed();
         if let Err(r) = security::check_request(&parts, &config.allowed_hosts, &config.allowed_origins) {
             return ready(r.into_response());
         }

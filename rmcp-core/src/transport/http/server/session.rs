@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use foldhash::HashMap;
-use futures::FutureExt;
+use futures_util::FutureExt;
 use http::StatusCode;
 use http::request::Parts;
 use tokio::sync::mpsc;
@@ -146,7 +146,7 @@ impl fmt::Debug for Session {
 
 impl Session {
     /// Hand a message to the session's engine; `false` when the session is gone.
-    pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
+    pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: crate::service::Extensions) -> bool {
         self.input.send(Box::new(Ok(Frame::Message(message, extensions)))).await.is_ok()
     }
 
@@ -193,7 +193,12 @@ impl Session {
     /// ([`poll_once`]), then on a task of its own (a client that disconnects does not cancel a
     /// 2025 request). Only for requests after `initialize`, registered with the session's
     /// streams under `ct`, which [`direct_request_token`](Self::direct_request_token) made.
-    pub(crate) fn serve_direct(&self, request: JsonRpcRequest, extensions: http::Extensions, ct: CancellationToken) {
+    pub(crate) fn serve_direct(
+        &self,
+        request: JsonRpcRequest,
+        extensions: crate::service::Extensions,
+        ct: CancellationToken,
+    ) {
         let Some(direct) = &self.direct else { return };
         direct.running.fetch_add(1, Ordering::Relaxed);
         let running = DirectRunning(direct.running.clone());

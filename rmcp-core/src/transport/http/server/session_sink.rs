@@ -6,8 +6,8 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use futures::future::BoxFuture;
-use futures::{FutureExt, Sink};
+use futures_util::future::BoxFuture;
+use futures_util::{FutureExt, Sink};
 
 use super::session_streams::SharedSessionStreams;
 use crate::transport::Outbound;

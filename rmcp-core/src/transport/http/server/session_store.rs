@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{InitializeRequestParams, LoggingLevel, ProtocolVersion};
@@ -99,7 +99,7 @@ impl std::error::Error for SessionStoreError {
 /// use std::sync::Mutex;
 /// use std::time::Duration;
 ///
-/// use futures::future::BoxFuture;
+/// use futures_util::future::BoxFuture;
 /// use rmcp_core::transport::http::{SessionRecord, SessionStore, SessionStoreError};
 ///
 /// #[derive(Debug, Default)]

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use foldhash::HashMap;
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -702,7 +702,8 @@ impl SessionStreams {
              the POST it belongs to is answered as JSON)",
         );
         let Some(input) = self.input.upgrade() else { return };
-        let frame = Box::new(Ok(Frame::Message(JsonRpcMessage::error(Some(id), error), http::Extensions::new())));
+        let frame =
+            Box::new(Ok(Frame::Message(JsonRpcMessage::error(Some(id), error), crate::service::Extensions::new())));
         if let Err(mpsc::error::TrySendError::Full(frame)) = input.try_send(frame) {
             tokio::spawn(async move {
                 let _ = input.send(frame).await;

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
-use futures::Stream;
+use futures_util::Stream;
 use http::StatusCode;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
@@ -433,7 +433,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_stream_its_client_does_not_read_gives_up_its_slot() {
-        use futures::StreamExt;
+        use futures_util::StreamExt;
         let (mut stream, tx, dropped) = watched();
         assert_eq!(stream.next().await.as_deref(), Some(&b"head"[..]));
         // Data waits, and nobody asks for it.
@@ -445,7 +445,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_stream_that_is_read_keeps_its_slot_however_idle() {
-        use futures::StreamExt;
+        use futures_util::StreamExt;
         let (mut stream, tx, dropped) = watched();
         let reader = tokio::spawn(async move {
             let mut got = 0;

@@ -6,7 +6,7 @@ use std::any::Any;
 use std::io;
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use http::StatusCode;
 use http::request::Parts;
 use tokio::sync::mpsc;

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use foldhash::HashMap;
-use futures::Sink;
+use futures_util::Sink;
 use http::StatusCode;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -265,7 +265,7 @@ impl StatelessRequests {
     /// Hand the engine a message of the transport's own without waiting (from a drop, or from
     /// the engine's writer): when its input is full, a task waits for room.
     fn feed_engine(&self, message: JsonRpcMessage) {
-        let frame = Box::new(Ok(Frame::Message(message, http::Extensions::new())));
+        let frame = Box::new(Ok(Frame::Message(message, crate::service::Extensions::new())));
         if let Err(mpsc::error::TrySendError::Full(frame)) = self.input.try_send(frame)
             && let Ok(rt) = tokio::runtime::Handle::try_current()
         {
@@ -277,7 +277,7 @@ impl StatelessRequests {
     }
 
     /// Hand a request to the engine under its internal id; `false` when the engine is gone.
-    pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: http::Extensions) -> bool {
+    pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: crate::service::Extensions) -> bool {
         self.input.send(Box::new(Ok(Frame::Message(message, extensions)))).await.is_ok()
     }
 }

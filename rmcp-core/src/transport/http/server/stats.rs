@@ -87,7 +87,7 @@ impl<S> ServiceState<S> {
         // stopped holds nothing and answers nothing.
         let sessions = self.sessions.all();
         let peers = sessions.iter().map(|s| s.peer()).chain(self.started_stateless_engine().map(|e| e.peer()));
-        let answers = futures::future::join_all(peers.map(|peer| peer.stats())).await;
+        let answers = futures_util::future::join_all(peers.map(|peer| peer.stats())).await;
         answers.into_iter().flatten().fold(EngineStats::default(), |mut total, s| {
             total += s;
             total

@@ -4,7 +4,7 @@ use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
-use futures::Stream;
+use futures_util::Stream;
 use tokio::sync::mpsc;
 
 /// Lock `mutex`, even if a thread panicked while holding it.

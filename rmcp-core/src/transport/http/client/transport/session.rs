@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures_util::StreamExt;
 use http::{HeaderValue, Method};
 use reqwest::Response;
 use serde_json::Value;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures_util::StreamExt;
 use http::{HeaderValue, StatusCode};
 use reqwest::Response;
 
