@@ -2,11 +2,11 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::{Extensions, Peer, ServiceRole};
+use super::{Peer, ServiceRole};
 #[cfg(feature = "server")]
 use crate::model::{ClientCapabilities, Implementation};
 use crate::model::{LoggingLevel, Meta, ProgressToken, ProtocolVersion, RequestId, meta_keys};
-use crate::transport::Principal;
+use crate::transport::{Extensions, Principal};
 
 /// The context of one incoming request.
 ///

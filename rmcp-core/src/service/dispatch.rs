@@ -36,9 +36,9 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{DynService, Extensions, McpError, Peer, RequestContext, ServiceRole};
+use super::{DynService, McpError, Peer, RequestContext, ServiceRole};
 use crate::model::{ErrorCode, ErrorData, InboundMessage, JsonRpcMessage, JsonRpcRequest, Meta, RequestId};
-use crate::transport::Outbound;
+use crate::transport::{Extensions, Outbound};
 
 /// What telemetry keeps of an incoming message while it is served (its span, its start): nothing
 /// without the `otel` feature.

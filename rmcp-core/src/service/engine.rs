@@ -24,12 +24,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::dispatch;
 use super::peer::{Cancel, Command};
-use super::{DynService, EngineStats, Extensions, NotificationContext, Peer, ServiceError, ServiceRole};
+use super::{DynService, EngineStats, NotificationContext, Peer, ServiceError, ServiceRole};
 use crate::model::{
     CancelledNotificationParams, ErrorData, InboundMessage, JsonRpcError, JsonRpcMessage, JsonRpcNotification,
     JsonRpcRequest, ProgressNotificationParams, ProgressToken, RequestId, methods,
 };
-use crate::transport::{Frame, Outbound};
+use crate::transport::{Extensions, Frame, Outbound};
 
 /// How many outgoing messages may queue for the writer before senders wait.
 pub(crate) const WIRE_QUEUE: usize = 4096;

@@ -15,7 +15,6 @@ mod context;
 pub(crate) mod dispatch;
 mod engine;
 mod error;
-mod extensions;
 #[cfg(feature = "client")]
 mod handshake;
 mod ids;
@@ -46,7 +45,6 @@ pub mod telemetry;
 pub use context::{NotificationContext, RequestContext};
 pub use engine::QuitReason;
 pub use error::{McpError, ServeError, ServiceError};
-pub use extensions::Extensions;
 pub use ids::{AtomicCounter, ProgressTokenProvider, RequestIdProvider};
 pub use info::{ClientInfo, DEFAULT_MAX_INPUT_ROUNDS, ProtocolPreference, ServerInfo};
 #[cfg(feature = "server")]

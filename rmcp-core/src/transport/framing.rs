@@ -10,9 +10,9 @@ use std::io;
 use bytes::{BufMut, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
+use super::Extensions;
 use super::Outbound;
 use crate::model::{ErrorData, JsonRpcError, JsonRpcMessage};
-use crate::service::Extensions;
 
 /// The default maximum line length: 16 MiB.
 pub const DEFAULT_MAX_LINE_LENGTH: usize = 16 * 1024 * 1024;

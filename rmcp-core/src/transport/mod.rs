@@ -9,6 +9,7 @@
 mod child_process;
 #[cfg(feature = "stdio")]
 mod duplex;
+mod extensions;
 mod framing;
 #[cfg(any(feature = "http-server", feature = "http-client"))]
 pub mod http;
@@ -26,6 +27,7 @@ use futures_util::{Sink, Stream};
 pub use child_process::{ChildExit, ChildProcess, ChildProcessBuilder, DEFAULT_KILL_AFTER, DEFAULT_SHUTDOWN_GRACE};
 #[cfg(feature = "stdio")]
 pub use duplex::{DuplexTransport, duplex};
+pub use extensions::Extensions;
 pub use framing::{DEFAULT_MAX_LINE_LENGTH, Frame, JsonLinesCodec};
 #[cfg(feature = "stdio")]
 pub use io::AsyncRwTransport;

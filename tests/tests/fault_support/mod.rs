@@ -289,7 +289,7 @@ impl<S: Stream<Item = io::Result<Frame>> + Send + Unpin> Reader<S> {
             }
             let may_duplicate = f.duplicate_requests || !matches!(msg, JsonRpcMessage::Request(_));
             if self.rng.chance(f.duplicate_pct) && may_duplicate {
-                self.queue.push_back(Ok(Frame::Message(msg.clone(), rmcp_core::service::Extensions::new())));
+                self.queue.push_back(Ok(Frame::Message(msg.clone(), rmcp_core::transport::Extensions::new())));
             }
             if self.queue.is_empty() && !self.done && self.rng.chance(f.reorder_pct) {
                 // Only what comes at once: reordering must never hold a message back waiting

@@ -33,7 +33,7 @@ impl Incoming {
         id: &RequestId,
         parsed: Option<&T>,
         meta: Option<&Meta>,
-        extensions: &crate::service::Extensions,
+        extensions: &crate::transport::Extensions,
     ) -> Self {
         let target = parsed.map(Target::of_request).unwrap_or_default();
         Self::start(instruments, method, Some(id), target, meta, extensions)
@@ -45,7 +45,7 @@ impl Incoming {
         method: &str,
         params: Option<&RawValue>,
         meta: Option<&Meta>,
-        extensions: &crate::service::Extensions,
+        extensions: &crate::transport::Extensions,
     ) -> Self {
         Self::start(instruments, method, None, Target::of(method, params), meta, extensions)
     }
@@ -56,7 +56,7 @@ impl Incoming {
         id: Option<&RequestId>,
         target: Target,
         meta: Option<&Meta>,
-        extensions: &crate::service::Extensions,
+        extensions: &crate::transport::Extensions,
     ) -> Self {
         let started = Instant::now();
         let span = tracing::info_span!(
@@ -154,7 +154,7 @@ struct Transport<'a> {
 }
 
 impl<'a> Transport<'a> {
-    fn of(extensions: &'a crate::service::Extensions) -> Self {
+    fn of(extensions: &'a crate::transport::Extensions) -> Self {
         Self { http: extensions.get::<http::request::Parts>() }
     }
 

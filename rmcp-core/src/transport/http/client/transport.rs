@@ -552,7 +552,7 @@ impl Worker {
                 r.result = filtered;
             }
         }
-        let _ = self.frames.send(Ok(Frame::Message(message, crate::service::Extensions::new()))).await;
+        let _ = self.frames.send(Ok(Frame::Message(message, crate::transport::Extensions::new()))).await;
     }
 }
 

@@ -303,7 +303,7 @@ impl Sessions {
                     if let Some(request) = cancelled_request(&parsed) {
                         session.streams.cancelled(&request);
                     }
-                    session.send_to_engine(parsed, crate::service::Extensions::new()).await;
+                    session.send_to_engine(parsed, crate::transport::Extensions::new()).await;
                 });
             }
         }

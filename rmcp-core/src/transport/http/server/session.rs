@@ -146,7 +146,11 @@ impl fmt::Debug for Session {
 
 impl Session {
     /// Hand a message to the session's engine; `false` when the session is gone.
-    pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: crate::service::Extensions) -> bool {
+    pub(crate) async fn send_to_engine(
+        &self,
+        message: JsonRpcMessage,
+        extensions: crate::transport::Extensions,
+    ) -> bool {
         self.input.send(Box::new(Ok(Frame::Message(message, extensions)))).await.is_ok()
     }
 
@@ -196,7 +200,7 @@ impl Session {
     pub(crate) fn serve_direct(
         &self,
         request: JsonRpcRequest,
-        extensions: crate::service::Extensions,
+        extensions: crate::transport::Extensions,
         ct: CancellationToken,
     ) {
         let Some(direct) = &self.direct else { return };

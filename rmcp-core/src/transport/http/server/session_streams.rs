@@ -703,7 +703,7 @@ impl SessionStreams {
         );
         let Some(input) = self.input.upgrade() else { return };
         let frame =
-            Box::new(Ok(Frame::Message(JsonRpcMessage::error(Some(id), error), crate::service::Extensions::new())));
+            Box::new(Ok(Frame::Message(JsonRpcMessage::error(Some(id), error), crate::transport::Extensions::new())));
         if let Err(mpsc::error::TrySendError::Full(frame)) = input.try_send(frame) {
             tokio::spawn(async move {
                 let _ = input.send(frame).await;

@@ -68,7 +68,7 @@ pub(crate) async fn post<S: ServerHandler>(
             .with_header(http::header::RETRY_AFTER, "1")
             .into_response();
     };
-    let mut extensions = crate::service::Extensions::new();
+    let mut extensions = crate::transport::Extensions::new();
     extensions.insert(ClientRequestId(request.id.clone()));
     extensions.insert(parts);
     let request = JsonRpcRequest { id: guard.internal_id(), ..request };

@@ -172,7 +172,7 @@ impl ToolTable {
         let (tx, mut rx) = sse::items();
         let guard = self.requests.register_internal(RequestId::Number(0), tx);
         let request = JsonRpcMessage::request(guard.internal_id(), method, params).ok()?;
-        if !self.requests.send_to_engine(request, crate::service::Extensions::new()).await {
+        if !self.requests.send_to_engine(request, crate::transport::Extensions::new()).await {
             return None;
         }
         loop {

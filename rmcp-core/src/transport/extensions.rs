@@ -14,7 +14,7 @@ use std::fmt;
 /// transport or a middleware may put its own values.
 ///
 /// ```
-/// use rmcp_core::service::Extensions;
+/// use rmcp_core::transport::Extensions;
 ///
 /// #[derive(Clone, Debug, PartialEq)]
 /// struct Tenant(&'static str);
