@@ -104,12 +104,6 @@ struct Limits {
 /// How many tasks [`TaskStore::list`] returns per page.
 const PAGE: usize = 100;
 
-/// Who a request acts for, when an authentication layer in front of the transport said so (the
-/// OAuth resource layer leaves a [`Principal`] in the request's extensions).
-fn principal(ctx: &RequestContext<RoleServer>) -> Option<&Principal> {
-    ctx.principal()
-}
-
 /// Whether a task owned by `owner` may be seen and steered by `caller`: a task created by an
 /// authenticated principal is visible to that principal only (to anyone else it does not exist);
 /// an anonymous task stays open to anyone, as without authentication there is no one to bind.
@@ -117,18 +111,13 @@ fn visible(owner: Option<&TaskOwner>, caller: Option<&Principal>) -> bool {
     owner.is_none_or(|o| caller.is_some_and(|p| p.subject == o.subject && p.client_id == o.client_id))
 }
 
-/// Whose share a request's task counts against, by the rule of the HTTP server's fair shares.
-fn share_of(ctx: &RequestContext<RoleServer>) -> Option<PrincipalKey> {
-    ctx.principal_key()
-}
-
 /// The same share by a name that means the same in every process, for a shared backend:
 /// `s:<subject>`, `c:<client id>` or `a:<address>` (an IPv6 address by its /64).
 fn share_name(ctx: &RequestContext<RoleServer>) -> Option<String> {
-    match share_of(ctx)? {
+    match ctx.principal_key()? {
         PrincipalKey::Address(ip) => Some(format!("a:{ip}")),
         PrincipalKey::Named(_) => {
-            let principal = principal(ctx)?;
+            let principal = ctx.principal()?;
             match (&principal.subject, &principal.client_id) {
                 (Some(subject), _) => Some(format!("s:{subject}")),
                 (None, Some(client)) => Some(format!("c:{client}")),
@@ -293,9 +282,9 @@ impl TaskStore {
         let task = Task::new(id.clone(), TaskStatus::Working, stamp.clone(), stamp, Some(ttl_ms))
             .with_poll_interval_ms(poll_ms);
         let ct = CancellationToken::new();
-        let owner = principal(ctx).map(|p| TaskOwner { subject: p.subject.clone(), client_id: p.client_id.clone() });
+        let owner = ctx.principal().map(|p| TaskOwner { subject: p.subject.clone(), client_id: p.client_id.clone() });
         match &self.inner.storage {
-            Storage::Memory(tasks) => tasks.create(task.clone(), owner, share_of(ctx), &limits, ct.clone())?,
+            Storage::Memory(tasks) => tasks.create(task.clone(), owner, ctx.principal_key(), &limits, ct.clone())?,
             Storage::Shared(backend) => {
                 let new = NewTask {
                     task: task.clone(),
@@ -365,7 +354,7 @@ impl TaskStore {
     /// for an unknown id, or a task another principal created.
     pub async fn get(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<GetTaskResult, McpError> {
         let detail = match &self.inner.storage {
-            Storage::Memory(tasks) => tasks.get(task_id, principal(ctx))?,
+            Storage::Memory(tasks) => tasks.get(task_id, ctx.principal())?,
             // Boxed (as in `update`, `cancel` and `list`): the server awaits these methods in the
             // future of every request, which the shared path must not widen.
             Storage::Shared(backend) => Box::pin(shared::get(&**backend, task_id, ctx)).await?.state,
@@ -388,7 +377,7 @@ impl TaskStore {
                     None => 0,
                     Some(c) => c.parse().map_err(|_| McpError::invalid_params(format!("unknown cursor `{c}`")))?,
                 };
-                Ok(tasks.list(principal(ctx), share_of(ctx), start, PAGE))
+                Ok(tasks.list(ctx.principal(), ctx.principal_key(), start, PAGE))
             }
             Storage::Shared(backend) => Box::pin(shared::list(&**backend, ctx, cursor)).await,
         }
@@ -403,7 +392,7 @@ impl TaskStore {
         ctx: &RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
         match &self.inner.storage {
-            Storage::Memory(tasks) => tasks.update(task_id, responses, principal(ctx)),
+            Storage::Memory(tasks) => tasks.update(task_id, responses, ctx.principal()),
             Storage::Shared(backend) => Box::pin(shared::update(&**backend, task_id, responses, ctx)).await,
         }
     }
@@ -412,7 +401,7 @@ impl TaskStore {
     /// that already ended is left as it is. -32602 for an unknown id.
     pub async fn cancel(&self, task_id: &str, ctx: &RequestContext<RoleServer>) -> Result<(), McpError> {
         match &self.inner.storage {
-            Storage::Memory(tasks) => tasks.cancel(task_id, principal(ctx)),
+            Storage::Memory(tasks) => tasks.cancel(task_id, ctx.principal()),
             Storage::Shared(backend) => Box::pin(shared::cancel(&**backend, task_id, ctx)).await,
         }
     }
@@ -447,7 +436,7 @@ mod shared {
         ctx: &RequestContext<RoleServer>,
     ) -> Result<TaskRecord, McpError> {
         let record = backend.get(id).await?;
-        record.filter(|r| visible(r.owner.as_ref(), principal(ctx))).ok_or_else(|| unknown(id))
+        record.filter(|r| visible(r.owner.as_ref(), ctx.principal())).ok_or_else(|| unknown(id))
     }
 
     pub(super) async fn list(
@@ -456,7 +445,7 @@ mod shared {
         cursor: Option<&str>,
     ) -> Result<TaskPage, McpError> {
         let mut page = backend.list(share_name(ctx).as_deref(), cursor, PAGE).await?;
-        page.tasks.retain(|r| visible(r.owner.as_ref(), principal(ctx)));
+        page.tasks.retain(|r| visible(r.owner.as_ref(), ctx.principal()));
         Ok(page)
     }
 

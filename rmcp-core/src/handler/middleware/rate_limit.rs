@@ -129,7 +129,7 @@ where
     fn call(&mut self, request: McpRequest) -> Self::Future {
         let counted = self.layer.only.as_ref().is_none_or(|only| only.contains(&request.method()));
         if counted {
-            let key = principal_key(&request);
+            let key = request.ctx.principal_key();
             if let Err(wait) = self.layer.state.check(key, Instant::now()) {
                 let retry_ms = wait.as_millis().max(1) as u64;
                 let refused = ErrorData::new(
@@ -143,12 +143,6 @@ where
         let answer = self.inner.call(request);
         Box::pin(async move { answer.await.map_err(into_mcp_error) })
     }
-}
-
-/// The principal key of a request: from the HTTP request's extensions, else from the context's
-/// own (where a non-HTTP transport or a test puts a `Principal`).
-fn principal_key(request: &McpRequest) -> Option<PrincipalKey> {
-    request.ctx.principal_key()
 }
 
 #[cfg(test)]
