@@ -12,7 +12,7 @@ for crate in http hyper hyper-util reqwest rustls p256 jsonschema url futures-ch
     exit 1
   fi
 done
-echo "$(sort -u <<<"$tree" | wc -l) crates in minimal-server's normal dependency tree"
+echo "$(sed "s/ (\*)$//" <<<"$tree" | sort -u | wc -l) crates in minimal-server's normal dependency tree"
 cargo build -p minimal-server --locked --quiet
 meta='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"ci","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}'
 answer=$(printf '%s\n' "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"add\",\"arguments\":{\"a\":2,\"b\":3},$meta}}" \
