@@ -20,7 +20,7 @@
 //!
 //! struct Introspect;
 //! impl TokenVerifier for Introspect {
-//!     fn verify<'a>(&'a self, token: &'a str) -> futures_util::future::BoxFuture<'a, Result<TokenClaims, VerifyError>> {
+//!     fn verify<'a>(&'a self, token: &'a str) -> futures::future::BoxFuture<'a, Result<TokenClaims, VerifyError>> {
 //!         Box::pin(async move { Err(VerifyError::Invalid("unknown token".into())) })
 //!     }
 //! }

@@ -1,4 +1,4 @@
-//! Listen streams: the change notifications a client opted in to, as a `futures_util::Stream` that
+//! Listen streams: the change notifications a client opted in to, as a `futures::Stream` that
 //! reconnects by itself.
 //!
 //! On 2026-07-28 a stream is one `subscriptions/listen` request, answered with a long-lived
@@ -122,7 +122,7 @@ impl ListenOptions {
 /// The stream is driven as it is polled: poll it (or drop it). What arrives meanwhile is kept.
 ///
 /// ```no_run
-/// use futures_util::StreamExt;
+/// use futures::StreamExt;
 /// use rmcp_core::client::ListenEvent;
 /// use rmcp_core::model::SubscriptionFilter;
 ///

@@ -111,7 +111,8 @@ impl<R: ServiceRole> RequestContext<R> {
     /// }
     /// ```
     pub fn principal(&self) -> Option<&Principal> {
-        #[cfg(any(feature = "http-server", feature = "http-client"))]
+        // Only the HTTP server puts the request's parts here.
+        #[cfg(feature = "http-server")]
         if let Some(principal) = self.extensions.get::<http::request::Parts>().and_then(|p| p.extensions.get()) {
             return Some(principal);
         }

@@ -19,6 +19,7 @@ use super::operation::Operation;
 use super::propagation;
 use crate::model::{Meta, ProtocolVersion, RequestId, ServerResult};
 use crate::service::McpError;
+use crate::transport::Extensions;
 
 /// One incoming message under observation.
 #[derive(Debug)]
@@ -33,7 +34,7 @@ impl Incoming {
         id: &RequestId,
         parsed: Option<&T>,
         meta: Option<&Meta>,
-        extensions: &crate::transport::Extensions,
+        extensions: &Extensions,
     ) -> Self {
         let target = parsed.map(Target::of_request).unwrap_or_default();
         Self::start(instruments, method, Some(id), target, meta, extensions)
@@ -45,7 +46,7 @@ impl Incoming {
         method: &str,
         params: Option<&RawValue>,
         meta: Option<&Meta>,
-        extensions: &crate::transport::Extensions,
+        extensions: &Extensions,
     ) -> Self {
         Self::start(instruments, method, None, Target::of(method, params), meta, extensions)
     }
@@ -56,7 +57,7 @@ impl Incoming {
         id: Option<&RequestId>,
         target: Target,
         meta: Option<&Meta>,
-        extensions: &crate::transport::Extensions,
+        extensions: &Extensions,
     ) -> Self {
         let started = Instant::now();
         let span = tracing::info_span!(
@@ -154,7 +155,7 @@ struct Transport<'a> {
 }
 
 impl<'a> Transport<'a> {
-    fn of(extensions: &'a crate::transport::Extensions) -> Self {
+    fn of(extensions: &'a Extensions) -> Self {
         Self { http: extensions.get::<http::request::Parts>() }
     }
 

@@ -26,7 +26,7 @@ use super::redirect::same_origin_client;
 use super::{AuthChallenge, StreamableHttpClientConfig};
 use crate::model::{CancelledNotificationParams, ErrorData, JsonRpcError, JsonRpcMessage, RequestId, methods};
 use crate::transport::http::wire;
-use crate::transport::{Frame, Outbound, Transport};
+use crate::transport::{Extensions, Frame, Outbound, Transport};
 pub use session::SessionRecovery;
 
 mod session;
@@ -552,7 +552,7 @@ impl Worker {
                 r.result = filtered;
             }
         }
-        let _ = self.frames.send(Ok(Frame::Message(message, crate::transport::Extensions::new()))).await;
+        let _ = self.frames.send(Ok(Frame::Message(message, Extensions::new()))).await;
     }
 }
 

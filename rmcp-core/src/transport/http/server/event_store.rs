@@ -113,7 +113,7 @@ impl std::error::Error for EventStoreError {
 /// its gap):
 ///
 /// ```
-/// use futures_util::future::BoxFuture;
+/// use futures::future::BoxFuture;
 /// use rmcp_core::transport::http::{EventStore, EventStoreError, StoredEvent};
 ///
 /// #[derive(Debug)]

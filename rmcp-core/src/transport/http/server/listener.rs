@@ -151,7 +151,7 @@ where
             let stream = activity.begin(request.version());
             let mut service = service.clone();
             async move {
-                futures_util::future::poll_fn(|cx| service.poll_ready(cx)).await?;
+                std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
                 let response = service.call(request).await?;
                 Ok::<_, Infallible>(response.map(|body| TrackedBody::new(body, stream)))
             }

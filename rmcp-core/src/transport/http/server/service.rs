@@ -187,7 +187,7 @@ impl<S: ServerHandler> StreamableHttpService<S> {
     {
         let (parts, body) = request.into_parts();
         let config = &self.state.config;
-        let ready = |response: HttpResponse| futures_util::future::ready(wrap(response)).boxed();
+        let ready = |response: HttpResponse| std::future::ready(wrap(response)).boxed();
         if let Err(r) = security::check_request(&parts, &config.allowed_hosts, &config.allowed_origins) {
             return ready(r.into_response());
         }

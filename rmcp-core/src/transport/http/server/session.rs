@@ -33,7 +33,7 @@ use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, JsonRpcRequest, ProtocolVersion};
 use crate::service::dispatch::{DirectAnswerer, poll_once};
 use crate::service::{Peer, RoleServer, ServeOptions, ServiceExt};
-use crate::transport::{Frame, Principal, SinkStreamTransport};
+use crate::transport::{Extensions, Frame, Principal, SinkStreamTransport};
 
 /// The protocol versions served on sessions.
 pub(crate) const SESSION_VERSIONS: [&str; 4] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
@@ -146,11 +146,7 @@ impl fmt::Debug for Session {
 
 impl Session {
     /// Hand a message to the session's engine; `false` when the session is gone.
-    pub(crate) async fn send_to_engine(
-        &self,
-        message: JsonRpcMessage,
-        extensions: crate::transport::Extensions,
-    ) -> bool {
+    pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: Extensions) -> bool {
         self.input.send(Box::new(Ok(Frame::Message(message, extensions)))).await.is_ok()
     }
 
@@ -197,12 +193,7 @@ impl Session {
     /// ([`poll_once`]), then on a task of its own (a client that disconnects does not cancel a
     /// 2025 request). Only for requests after `initialize`, registered with the session's
     /// streams under `ct`, which [`direct_request_token`](Self::direct_request_token) made.
-    pub(crate) fn serve_direct(
-        &self,
-        request: JsonRpcRequest,
-        extensions: crate::transport::Extensions,
-        ct: CancellationToken,
-    ) {
+    pub(crate) fn serve_direct(&self, request: JsonRpcRequest, extensions: Extensions, ct: CancellationToken) {
         let Some(direct) = &self.direct else { return };
         direct.running.fetch_add(1, Ordering::Relaxed);
         let running = DirectRunning(direct.running.clone());

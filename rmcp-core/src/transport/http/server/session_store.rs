@@ -99,7 +99,7 @@ impl std::error::Error for SessionStoreError {
 /// use std::sync::Mutex;
 /// use std::time::Duration;
 ///
-/// use futures_util::future::BoxFuture;
+/// use futures::future::BoxFuture;
 /// use rmcp_core::transport::http::{SessionRecord, SessionStore, SessionStoreError};
 ///
 /// #[derive(Debug, Default)]

@@ -26,6 +26,7 @@ use super::state::{ServiceState, Slot};
 use crate::handler::ServerHandler;
 use crate::model::{ErrorData, JsonRpcMessage, ProtocolVersion, RequestId, methods};
 use crate::service::dispatch::out_of_line;
+use crate::transport::Extensions;
 use crate::transport::http::wire;
 
 /// An unsupported `MCP-Protocol-Version` is refused with 400; no header means 2025-03-26.
@@ -309,7 +310,7 @@ fn post_refusal(refused: PostRefused) -> Rejection {
 #[inline]
 fn serve_lone_request(session: &Session, messages: Vec<JsonRpcMessage>, parts: Parts, ct: CancellationToken) {
     let Some(JsonRpcMessage::Request(request)) = messages.into_iter().next() else { return };
-    let mut extensions = crate::transport::Extensions::new();
+    let mut extensions = Extensions::new();
     extensions.insert(StreamControl::new(request.id.clone(), session.streams.clone()));
     extensions.insert(parts);
     session.serve_direct(request, extensions, ct);
@@ -330,7 +331,7 @@ fn hand_to_engine<'a>(
         let mut parts = Some(parts);
         let count = messages.len();
         for (i, message) in messages.into_iter().enumerate() {
-            let mut extensions = crate::transport::Extensions::new();
+            let mut extensions = Extensions::new();
             let is_request = matches!(message, JsonRpcMessage::Request(_));
             match &message {
                 JsonRpcMessage::Request(r) => {

@@ -27,7 +27,7 @@ use crate::model::{
     CancelledNotificationParams, ErrorCode, ErrorData, JsonRpcMessage, JsonRpcNotification, RequestId,
     SubscriptionFilter, SubscriptionsListenResult, meta_keys, methods,
 };
-use crate::transport::{Frame, Outbound};
+use crate::transport::{Extensions, Frame, Outbound};
 
 /// The id a 2026-07-28 client gave its request, found in the handler's
 /// [`RequestContext::extensions`](crate::service::RequestContext): the engine serves every
@@ -265,7 +265,7 @@ impl StatelessRequests {
     /// Hand the engine a message of the transport's own without waiting (from a drop, or from
     /// the engine's writer): when its input is full, a task waits for room.
     fn feed_engine(&self, message: JsonRpcMessage) {
-        let frame = Box::new(Ok(Frame::Message(message, crate::transport::Extensions::new())));
+        let frame = Box::new(Ok(Frame::Message(message, Extensions::new())));
         if let Err(mpsc::error::TrySendError::Full(frame)) = self.input.try_send(frame)
             && let Ok(rt) = tokio::runtime::Handle::try_current()
         {
@@ -277,11 +277,7 @@ impl StatelessRequests {
     }
 
     /// Hand a request to the engine under its internal id; `false` when the engine is gone.
-    pub(crate) async fn send_to_engine(
-        &self,
-        message: JsonRpcMessage,
-        extensions: crate::transport::Extensions,
-    ) -> bool {
+    pub(crate) async fn send_to_engine(&self, message: JsonRpcMessage, extensions: Extensions) -> bool {
         self.input.send(Box::new(Ok(Frame::Message(message, extensions)))).await.is_ok()
     }
 }
